@@ -1,0 +1,97 @@
+# Поколение М — the two commands: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL := postgres://postgres@127.0.0.1:5432/test
+
+# A Python >= 3.12 from the PATH, else from pyenv; empty when there is none.
+FIND_PYTHON = for c in python3.14 python3.13 python3.12 python3; do \
+	  p=$$(command -v $$c 2>/dev/null) || continue; \
+	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; \
+	done; \
+	if command -v pyenv >/dev/null 2>&1; then \
+	  for v in $$(pyenv versions --bare 2>/dev/null | sort -rV); do \
+	    p="$$(pyenv root)/versions/$$v/bin/python3"; \
+	    [ -x "$$p" ] && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; \
+	  done; \
+	fi
+
+.PHONY: help run test bench tools browser lint clean
+
+help:
+	@echo "make run    — set up and run the whole platform on SQLite with demo data (http://$(HOST):$(PORT))"
+	@echo "make test   — ruff, checks, migrations check and pytest (PostgreSQL when it answers)"
+	@echo "make bench  — benchmarks in bench/"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@PYTHON=$$($(FIND_PYTHON)); \
+	if [ -z "$$PYTHON" ]; then \
+	  echo "Нужен Python 3.12 или новее (Django 6). Установите его или через pyenv: pyenv install 3.12" >&2; exit 1; \
+	fi; \
+	if [ ! -x $(PY) ]; then echo "Создаю $(VENV) на $$PYTHON"; $$PYTHON -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# ffmpeg and ffprobe come from the system: install Debian's package when we can.
+tools:
+	@if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "Устанавливаю ffmpeg…"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; \
+	  else \
+	    echo "Нужны ffmpeg и ffprobe: установите пакет ffmpeg (sudo apt-get install ffmpeg)." >&2; exit 1; \
+	  fi; \
+	fi
+
+# Headless Chromium for the browser tests (Debian's package; Playwright drives it).
+browser:
+	@if ! command -v chromium >/dev/null; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "Устанавливаю chromium…"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Браузерные тесты будут пропущены: нет chromium (sudo apt-get install chromium)." >&2; \
+	  fi; \
+	fi
+
+run: $(VENV)/.installed tools
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py load_demo
+	@$(PY) manage.py create_dev_admin
+	@echo
+	@echo "  Сайт:          http://$(HOST):$(PORT)/"
+	@echo "  Админка:       http://$(HOST):$(PORT)/admin/"
+	@echo "  API (контент): http://$(HOST):$(PORT)/api/v2/pages/"
+	@echo "  API docs:      http://$(HOST):$(PORT)/api/docs/"
+	@echo "  Ctrl-C останавливает сервер и обработчик задач."
+	@echo
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker --queue-name "*" --no-reload & \
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
+	wait
+
+# Which database: DATABASE_URL if set, else PostgreSQL on 127.0.0.1:5432 if it answers, else SQLite.
+test: $(VENV)/.installed tools browser
+	@DB="$${DATABASE_URL:-}"; \
+	if [ -z "$$DB" ] && $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then DB=$(PG_URL); fi; \
+	export DATABASE_URL="$$DB" TASK_BACKEND=immediate; \
+	echo "База для тестов: $${DB:-SQLite (PostgreSQL не отвечает)}"; \
+	set -e; \
+	$(PY) -m ruff check . ; \
+	$(PY) manage.py check ; \
+	$(PY) manage.py makemigrations --check --dry-run ; \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+bench: $(VENV)/.installed tools
+	@DB="$${DATABASE_URL:-$(PG_URL)}"; export DATABASE_URL="$$DB"; \
+	for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,39 @@
+"""`/healthz` tells operators whether the database, storage and task queue answer."""
+
+import pytest
+
+
+@pytest.mark.django_db
+def test_healthz_answers_200_when_everything_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"] == {"database": "ok", "storage": "ok", "task_queue": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_names_the_storage_that_does_not_answer(client, settings, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the media folder should be")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(blocker / "media")},
+        },
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["storage"]
+
+
+@pytest.mark.django_db
+def test_healthz_names_the_task_queue_that_does_not_answer(client, settings):
+    settings.TASK_BACKEND = "rq"
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["task_queue"]
+    assert "ConnectionError" in body["checks"]["task_queue"]
