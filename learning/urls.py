@@ -1,0 +1,3 @@
+"""learning API routes, mounted under /api/ by config/api_urls.py."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""media_pipeline API routes, mounted under /api/ by config/api_urls.py."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Routes of the bundled site (mounted at the root, before Wagtail's page serving)."""
+
+urlpatterns = []
