@@ -1,0 +1,32 @@
+"""Admin registration: the snippets' listings, and the mentors' limits in the page editor."""
+
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from cms.models import Region, Season
+
+
+class SeasonViewSet(SnippetViewSet):
+    model = Season
+    icon = "date"
+    menu_label = "Сезоны"
+    list_display = ["name", "starts_on", "ends_on", "is_current"]
+    list_filter = ["starts_on"]
+    ordering = ["-starts_on"]
+    add_to_admin_menu = True
+    menu_order = 300
+
+
+class RegionViewSet(SnippetViewSet):
+    model = Region
+    icon = "site"
+    menu_label = "Регионы"
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+    ordering = ["name"]
+    add_to_admin_menu = True
+    menu_order = 310
+
+
+register_snippet(SeasonViewSet)
+register_snippet(RegionViewSet)
