@@ -1,0 +1,160 @@
+"""Wagtail admin screens: the moderation queue (moderators) and the jury ranking with winners (mentors)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from learning import services
+from learning.models import Assignment, JuryMember, ModerationDecision, RejectionReason, Submission
+
+
+def _require_moderator(request):
+    if not services.is_moderator(request.user):
+        raise PermissionDenied
+
+
+def moderation_queue(request):
+    """Pending and reported works, oldest first; filters by direction and kind; a preview of every file."""
+    _require_moderator(request)
+    from cms.models import DirectionPage
+
+    queue = services.moderation_queue_with_reports()
+    direction = request.GET.get("direction", "")
+    kind = request.GET.get("kind", "")
+    if direction:
+        queue = queue.filter(assignment__direction__slug=direction)
+    if kind:
+        queue = services.filter_by_kind(queue, kind)
+    page = Paginator(queue.prefetch_related("reports"), 20).get_page(request.GET.get("p"))
+    return TemplateResponse(
+        request,
+        "learning/admin/moderation_queue.html",
+        {
+            "page_title": "Модерация работ",
+            "header_icon": "tick-inverse",
+            "page": page,
+            "directions": DirectionPage.objects.order_by("title"),
+            "kinds": Assignment.Kind.choices,
+            "direction": direction,
+            "kind": kind,
+            "reasons": RejectionReason.objects.all(),
+            "total": queue.count(),
+        },
+    )
+
+
+def _decide(request, pk, service, *args, success):
+    _require_moderator(request)
+    submission = get_object_or_404(Submission, pk=pk)
+    try:
+        service(submission, request.user, *args)
+    except services.LearningError as error:
+        messages.error(request, f"«{submission.title}»: {error.message}")
+    else:
+        messages.success(request, f"«{submission.title}»: {success}")
+    return redirect(request.POST.get("next") or reverse("learning_moderation"))
+
+
+@require_POST
+def approve(request, pk):
+    return _decide(request, pk, services.approve_submission, success="опубликована.")
+
+
+@require_POST
+def reject(request, pk):
+    reason = request.POST.get("reason", "").strip()
+    template_id = request.POST.get("template")
+    if not reason and template_id:
+        template = RejectionReason.objects.filter(pk=template_id).first()
+        reason = template.text if template else ""
+    return _decide(request, pk, services.reject_submission, reason, success="отклонена, ученик увидит причину.")
+
+
+@require_POST
+def keep(request, pk):
+    return _decide(request, pk, services.keep_submission, success="жалобы отклонены, работа остаётся.")
+
+
+@require_POST
+def shortlist(request, pk):
+    _require_moderator(request)
+    submission = get_object_or_404(Submission, pk=pk)
+    try:
+        services.shortlist_submission(submission, request.user)
+    except services.LearningError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"«{submission.title}» в шорт-листе.")
+    return redirect(request.POST.get("next") or reverse("learning_moderation"))
+
+
+def decision_log(request):
+    _require_moderator(request)
+    decisions = ModerationDecision.objects.select_related("submission", "moderator").order_by("-created_at")
+    page = Paginator(decisions, 50).get_page(request.GET.get("p"))
+    return TemplateResponse(
+        request,
+        "learning/admin/decision_log.html",
+        {"page_title": "Журнал модерации", "header_icon": "list-ul", "page": page},
+    )
+
+
+def _mentor_assignments(user):
+    if user.is_superuser or services.is_editor(user):
+        return Assignment.objects.all()
+    seats = JuryMember.objects.filter(user=user, role=JuryMember.Role.MENTOR)
+    from django.db.models import Q
+
+    scope = Q(masterclass__mentor__user=user)
+    for seat in seats:
+        scope |= Q(direction_id=seat.direction_id, season_id=seat.season_id)
+    return Assignment.objects.filter(scope)
+
+
+def results_index(request):
+    """Assignments whose results the user may see: the mentor's own, or all for editors."""
+    assignments = _mentor_assignments(request.user).select_related("direction", "season").order_by("-closes_at")
+    if not assignments.exists() and not services.is_editor(request.user):
+        raise PermissionDenied
+    return TemplateResponse(
+        request,
+        "learning/admin/results_index.html",
+        {"page_title": "Итоги конкурса", "header_icon": "success", "assignments": assignments},
+    )
+
+
+def results(request, pk):
+    """The jury ranking per age band, the audience award apart, and the mentor's choice of winners."""
+    assignment = get_object_or_404(_mentor_assignments(request.user).select_related("direction", "season"), pk=pk)
+    can_confirm = services.is_mentor_of(request.user, assignment) or request.user.is_superuser
+    if request.method == "POST":
+        if not can_confirm:
+            raise PermissionDenied
+        works = Submission.objects.filter(assignment=assignment)
+        winners = list(works.filter(pk__in=request.POST.getlist("winners")))
+        finalists = list(works.filter(pk__in=request.POST.getlist("finalists")))
+        try:
+            confirmed = services.confirm_winners(request.user, assignment, winners=winners, finalists=finalists)
+        except services.LearningError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, f"Итоги утверждены: {len(confirmed)} работ. Черновики историй победителей ждут редакторов."
+            )
+            return redirect("learning_results", pk=assignment.pk)
+    return TemplateResponse(
+        request,
+        "learning/admin/results.html",
+        {
+            "page_title": f"Итоги: {assignment}",
+            "header_icon": "success",
+            "assignment": assignment,
+            "ranking": services.jury_ranking(assignment),
+            "audience": services.audience_award(assignment),
+            "can_confirm": can_confirm,
+        },
+    )

@@ -1,0 +1,1157 @@
+"""The rules of the learning side: plain functions, one transaction each, callable from any view.
+
+Errors a person can fix raise `LearningError` with a Russian message (the API turns it into a 4xx).
+Other apps are reached only through their services, imported lazily: `engagement` for money,
+`media_pipeline` for contest videos, `cms` for winner-story drafts.
+"""
+
+import io
+import statistics
+import uuid
+import warnings
+from dataclasses import dataclass
+from pathlib import PurePath
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import filetype
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat, timezone, translation
+from PIL import Image, ImageOps
+
+from learning.models import (
+    GUARDIAN_CONSENT_BELOW_AGE,
+    MAX_AGE,
+    MIN_AGE,
+    Assignment,
+    Conflict,
+    Consent,
+    ContestSettings,
+    JuryMember,
+    LessonProgress,
+    Like,
+    ModerationDecision,
+    Report,
+    Score,
+    Student,
+    Submission,
+    SubmissionFile,
+    age_band_for,
+    age_on,
+)
+
+CONSENT_TEXT_VERSION = "2026-09"
+GUARDIAN_TOKEN_SALT = "learning.guardian-consent"  # noqa: S105 (a signing namespace, not a secret)
+GUARDIAN_TOKEN_MAX_AGE = 14 * 24 * 3600
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+# A lesson counts as complete when this share of it was actually watched.
+COMPLETE_SHARE = 0.95
+# The player reports every ~10 s; at 2x speed that is 20 s of video. Longer intervals are refused,
+# so a forged "I watched all of it" cannot complete a lesson.
+MAX_REPORTED_INTERVAL = 30.0
+
+# Decompression-bomb guard: more pixels than this is refused before decoding.
+IMAGE_MAX_PIXELS = 40_000_000
+
+KIND_BY_MIME = {
+    "image/jpeg": "image",
+    "image/png": "image",
+    "image/webp": "image",
+    "video/mp4": "video",
+    "video/quicktime": "video",
+    "video/webm": "video",
+    "video/x-matroska": "video",
+    "video/x-m4v": "video",
+    "audio/mpeg": "audio",
+    "audio/mp4": "audio",
+    "audio/ogg": "audio",
+    "audio/x-wav": "audio",
+    "audio/x-flac": "audio",
+    "application/pdf": "document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "document",
+    "application/vnd.oasis.opendocument.text": "document",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "document",
+}
+FORMATS_HINT = {
+    "image": "JPEG, PNG или WebP",
+    "video": "MP4, MOV, WebM или MKV",
+    "audio": "MP3, M4A, OGG, WAV или FLAC",
+    "document": "PDF, DOCX, ODT или PPTX",
+}
+KIND_LABELS = dict(Assignment.Kind.choices)
+
+
+class LearningError(Exception):
+    """A refusal a person can act on; `field` names the input it is about, when there is one."""
+
+    def __init__(self, message, field=None, status=400):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.status = status
+
+
+# --- Roles ----------------------------------------------------------------------------------------
+
+
+def in_group(user, name):
+    return bool(user and user.is_authenticated and (user.is_superuser or user.groups.filter(name=name).exists()))
+
+
+def is_moderator(user):
+    return in_group(user, "Moderators")
+
+
+def is_editor(user):
+    return in_group(user, "Editors")
+
+
+def student_of(user):
+    """The active student profile of a user, or None."""
+    if not user or not user.is_authenticated:
+        return None
+    student = getattr(user, "student", None)
+    if student is None or student.is_deleted:
+        return None
+    return student
+
+
+def can_manage_student(user, student):
+    """The student themself or their guardian (their data, their works, their account)."""
+    if not user or not user.is_authenticated or student.is_deleted:
+        return False
+    return student.user_id == user.pk or (student.guardian_id is not None and student.guardian_id == user.pk)
+
+
+def jury_seat(user, assignment, role=None):
+    if not user or not user.is_authenticated:
+        return None
+    seats = JuryMember.objects.filter(user=user, direction_id=assignment.direction_id, season_id=assignment.season_id)
+    if role:
+        seats = seats.filter(role=role)
+    return seats.first()
+
+
+def is_mentor_of(user, assignment):
+    """The direction's mentor for the season: seated as mentor, or the user of the masterclass's mentor page."""
+    if jury_seat(user, assignment, JuryMember.Role.MENTOR):
+        return True
+    masterclass = assignment.masterclass
+    mentor_page = getattr(masterclass, "mentor", None) if masterclass else None
+    return bool(mentor_page and user.is_authenticated and getattr(mentor_page, "user_id", None) == user.pk)
+
+
+def check_login(email, password):
+    """The user for an email and password; a child waiting for the guardian is told so."""
+    User = get_user_model()
+    email = (email or "").strip()
+    user = User.objects.filter(username__iexact=email).first() or User.objects.filter(email__iexact=email).first()
+    if user is None or not user.check_password(password):
+        raise LearningError("Неверный email или пароль.", status=400)
+    if not user.is_active:
+        student = getattr(user, "student", None)
+        if student is not None and not student.is_deleted:
+            raise LearningError(
+                f"Аккаунт ждёт согласия родителя: письмо со ссылкой отправлено на {student.guardian_email}.", status=403
+            )
+        raise LearningError("Аккаунт отключён.", status=403)
+    return user
+
+
+def can_see_work(user, submission):
+    """Public works to everyone; before approval only the author, the guardian, moderators and the
+    work's jury (unless they declared a conflict)."""
+    if submission.is_public:
+        return True
+    if not user or not user.is_authenticated:
+        return False
+    if can_manage_student(user, submission.student) or is_moderator(user):
+        return True
+    if submission.status == Submission.Status.SHORTLISTED and jury_seat(user, submission.assignment):
+        return not submission.conflicts.filter(juror=user).exists()
+    return False
+
+
+def raised_by(user):
+    """Kopecks the user's own actions raised (the engagement ledger's answer)."""
+    from engagement import services as engagement
+
+    return engagement.raised_by(user)
+
+
+# --- Registration and consent ---------------------------------------------------------------------
+
+
+def _send(template, to, context):
+    """Render learning/emails/<template>.txt (first line is the subject) and send it."""
+    subject, _, body = render_to_string(f"learning/emails/{template}.txt", context).strip().partition("\n")
+    send_mail(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [to])
+
+
+def guardian_token(student):
+    return signing.dumps({"s": student.pk, "e": student.guardian_email}, salt=GUARDIAN_TOKEN_SALT)
+
+
+def guardian_confirm_url(student):
+    return settings.SITE_URL + reverse("learning:guardian-consent-page", args=[guardian_token(student)])
+
+
+def register_student(
+    *,
+    email,
+    password,
+    first_name,
+    surname,
+    birth_date,
+    region,
+    town,
+    town_population=None,
+    guardian_email="",
+    consent=False,
+    ip=None,
+    today=None,
+):
+    """Create a student account. Under 14 it stays inactive until a guardian confirms by the emailed
+    link; from 14 the student's own consent is recorded and the account is active at once."""
+    today = today or timezone.localdate()
+    email = (email or "").strip().lower()
+    guardian_email = (guardian_email or "").strip().lower()
+    User = get_user_model()
+    if not first_name.strip() or not surname.strip():
+        raise LearningError("Укажите имя и фамилию.", "first_name")
+    age = age_on(birth_date, today)
+    if age < MIN_AGE or age > MAX_AGE:
+        raise LearningError(
+            f"Участвовать могут дети от {MIN_AGE} до {MAX_AGE} лет; по дате рождения вам {age}.", "birth_date"
+        )
+    if User.objects.filter(email__iexact=email).exists() or User.objects.filter(username__iexact=email).exists():
+        raise LearningError("Этот email уже зарегистрирован. Войдите или восстановите пароль.", "email")
+    needs_guardian = age < GUARDIAN_CONSENT_BELOW_AGE
+    if needs_guardian:
+        if not guardian_email:
+            raise LearningError(
+                "До 14 лет нужен email родителя или законного представителя: мы попросим его подтвердить согласие.",
+                "guardian_email",
+            )
+        if guardian_email == email:
+            raise LearningError("Email родителя должен отличаться от email ученика.", "guardian_email")
+    elif not consent:
+        raise LearningError("Подтвердите согласие на обработку персональных данных.", "consent")
+    candidate = User(username=email, email=email, first_name=first_name.strip())
+    try:
+        validate_password(password, candidate)
+    except ValidationError as error:
+        raise LearningError(" ".join(error.messages), "password")
+
+    with transaction.atomic():
+        candidate.set_password(password)
+        candidate.is_active = not needs_guardian
+        candidate.save()
+        student = Student.objects.create(
+            user=candidate,
+            first_name=first_name.strip(),
+            surname=surname.strip(),
+            birth_date=birth_date,
+            region=region,
+            town=town.strip(),
+            town_population=town_population,
+            guardian_email=guardian_email if needs_guardian else guardian_email,
+        )
+        if not needs_guardian:
+            Consent.objects.create(
+                student=student, kind=Consent.Kind.OWN, text_version=CONSENT_TEXT_VERSION, email=email, ip=ip
+            )
+    if needs_guardian:
+        _send(
+            "guardian_consent",
+            guardian_email,
+            {"student": student, "url": guardian_confirm_url(student), "version": CONSENT_TEXT_VERSION},
+        )
+    return student
+
+
+def student_for_guardian_token(token):
+    try:
+        data = signing.loads(token, salt=GUARDIAN_TOKEN_SALT, max_age=GUARDIAN_TOKEN_MAX_AGE)
+    except signing.SignatureExpired:
+        raise LearningError("Срок действия ссылки истёк (14 дней). Попросите ребёнка зарегистрироваться заново.")
+    except signing.BadSignature:
+        raise LearningError("Ссылка повреждена. Откройте её из письма целиком.")
+    student = Student.objects.filter(pk=data["s"], deleted_at__isnull=True).select_related("user").first()
+    if student is None or student.guardian_email != data["e"]:
+        raise LearningError("Ссылка больше не действует: аккаунт удалён или email родителя изменён.", status=404)
+    return student
+
+
+def confirm_guardian_consent(token, *, ip=None, password=""):
+    """Record the guardian's consent and activate the child's account. With a password the guardian
+    also gets an account (or links an existing one with that email) to manage the child's data."""
+    student = student_for_guardian_token(token)
+    User = get_user_model()
+    guardian_user = None
+    if password:
+        guardian_user = User.objects.filter(email__iexact=student.guardian_email).first()
+        if guardian_user is None:
+            guardian_user = User(username=student.guardian_email, email=student.guardian_email)
+            try:
+                validate_password(password, guardian_user)
+            except ValidationError as error:
+                raise LearningError(" ".join(error.messages), "password")
+            guardian_user.set_password(password)
+        elif hasattr(guardian_user, "student"):
+            raise LearningError("Этот email принадлежит ученику; укажите другой email родителя.", "password")
+        elif not guardian_user.check_password(password):
+            raise LearningError("У этого email уже есть аккаунт: введите его пароль.", "password")
+    with transaction.atomic():
+        student = Student.objects.select_for_update().get(pk=student.pk)
+        if guardian_user is not None:
+            guardian_user.save()
+            student.guardian = guardian_user
+            student.save(update_fields=["guardian"])
+        consent = student.consents.filter(kind=Consent.Kind.GUARDIAN, withdrawn_at__isnull=True).first()
+        if consent is None:
+            consent = Consent.objects.create(
+                student=student,
+                kind=Consent.Kind.GUARDIAN,
+                text_version=CONSENT_TEXT_VERSION,
+                email=student.guardian_email,
+                ip=ip,
+            )
+        get_user_model().objects.filter(pk=student.user_id).update(is_active=True)
+    return consent
+
+
+# --- Data download and account deletion -----------------------------------------------------------
+
+
+def export_student_data(student):
+    """Everything the platform keeps about a student, as JSON-ready data."""
+    user = student.user
+    return {
+        "account": {"email": user.email, "date_joined": user.date_joined.isoformat(), "is_active": user.is_active},
+        "profile": {
+            "first_name": student.first_name,
+            "surname": student.surname,
+            "birth_date": student.birth_date.isoformat() if student.birth_date else None,
+            "region": student.region.name if student.region else None,
+            "town": student.town,
+            "town_population": student.town_population,
+            "guardian_email": student.guardian_email,
+        },
+        "consents": [
+            {
+                "kind": c.kind,
+                "text_version": c.text_version,
+                "email": c.email,
+                "ip": c.ip,
+                "given_at": c.given_at.isoformat(),
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+            }
+            for c in student.consents.all()
+        ],
+        "lesson_progress": [
+            {
+                "lesson": p.lesson.title,
+                "position": p.position,
+                "watched_seconds": p.watched_seconds,
+                "completed_at": p.completed_at.isoformat() if p.completed_at else None,
+            }
+            for p in student.progress.select_related("lesson")
+        ],
+        "submissions": [
+            {
+                "assignment": s.assignment.title,
+                "title": s.title,
+                "description": s.description,
+                "text": s.text,
+                "status": s.status,
+                "rejection_reason": s.rejection_reason,
+                "created_at": s.created_at.isoformat(),
+                "files": [{"kind": f.kind, "content_type": f.content_type, "size": f.size} for f in s.files.all()],
+            }
+            for s in student.submissions.select_related("assignment").prefetch_related("files")
+        ],
+        "likes_given": [like.submission_id for like in user.work_likes.all()],
+    }
+
+
+def delete_student_account(student, *, by=None):
+    """Erase personal fields and withdraw the works. The rows stay (anonymised) so every ledger entry
+    keeps its actor and target: no total changes."""
+    now = timezone.now()
+    stored_names = []
+    with transaction.atomic():
+        student = Student.objects.select_for_update().select_related("user").get(pk=student.pk)
+        if student.is_deleted:
+            raise LearningError("Аккаунт уже удалён.", status=404)
+        for submission in student.submissions.prefetch_related("files"):
+            stored_names += [f.file.name for f in submission.files.all() if f.file]
+            submission.files.all().delete()
+            submission.title = "Работа снята автором"
+            submission.description = ""
+            submission.text = ""
+            submission.withdrawn_at = now
+            submission.save(update_fields=["title", "description", "text", "withdrawn_at", "updated_at"])
+        student.consents.update(withdrawn_at=now)
+        user = student.user
+        user.username = f"deleted-{uuid.uuid4().hex}"
+        user.email = ""
+        user.first_name = ""
+        user.last_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        student.first_name = ""
+        student.surname = ""
+        student.birth_date = None
+        student.region = None
+        student.town = ""
+        student.town_population = None
+        student.guardian_email = ""
+        student.guardian = None
+        student.deleted_at = now
+        student.save()
+        storage_default = SubmissionFile._meta.get_field("file").storage
+        transaction.on_commit(lambda: [storage_default.delete(name) for name in stored_names])
+    return student
+
+
+# --- Lesson progress ------------------------------------------------------------------------------
+
+
+def merge_intervals(intervals, new=None):
+    """Sorted, non-overlapping [start, end] intervals covering the given ones."""
+    items = sorted([list(i) for i in intervals] + ([list(new)] if new else []))
+    merged = []
+    for start, end in items:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
+def record_progress(student, lesson, *, position, start, end, duration=None):
+    """Keep the resume position and add the interval the player reports as watched (one row per
+    student and lesson). Complete when at least 95 % of the lesson was actually watched."""
+    video = getattr(lesson, "video", None)
+    known = getattr(video, "duration", None) if video else None
+    for value, name in ((position, "position"), (start, "start"), (end, "end")):
+        if value is None or value < 0:
+            raise LearningError("Позиция и интервал просмотра должны быть неотрицательными числами.", name)
+    if end < start:
+        raise LearningError("Конец просмотренного интервала раньше его начала.", "end")
+    if end - start > MAX_REPORTED_INTERVAL:
+        raise LearningError(
+            f"Интервал длиннее {int(MAX_REPORTED_INTERVAL)} с: плеер присылает просмотренное каждые ~10 с.", "end"
+        )
+    with transaction.atomic():
+        progress, _ = LessonProgress.objects.get_or_create(student=student, lesson=lesson)
+        progress = LessonProgress.objects.select_for_update().get(pk=progress.pk)
+        total = known or progress.duration or duration
+        if not total or total <= 0:
+            raise LearningError("Длительность урока ещё неизвестна: передайте duration.", "duration")
+        progress.duration = total
+        start, end = min(start, total), min(end, total)
+        progress.position = min(position, total)
+        if end > start:
+            progress.watched = merge_intervals(progress.watched, [start, end])
+        progress.watched_seconds = round(sum(e - s for s, e in progress.watched), 3)
+        if progress.completed_at is None and progress.watched_seconds >= COMPLETE_SHARE * total:
+            progress.completed_at = timezone.now()
+        progress.save()
+    return progress
+
+
+def masterclass_progress(student, masterclass):
+    """Completed lessons of all live lessons of a masterclass."""
+    from cms.models import LessonPage
+
+    lessons = LessonPage.objects.live().child_of(masterclass)
+    total = lessons.count()
+    completed = LessonProgress.objects.filter(student=student, lesson__in=lessons, completed_at__isnull=False).count()
+    return {"completed": completed, "total": total, "percent": round(100 * completed / total) if total else 0}
+
+
+# --- Contest files --------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckedFile:
+    kind: str
+    name: str
+    content_type: str
+    size: int
+    content: object  # a File-like object ready to store
+    width: int | None = None
+    height: int | None = None
+
+
+def _format_moscow(moment):
+    with translation.override("ru"):
+        return dateformat.format(timezone.localtime(moment, MOSCOW), "j E Y, H:i")
+
+
+def check_upload(assignment, upload):
+    """Decide what a file is by its content and prepare it for storage; refuse with a reason."""
+    label = PurePath(getattr(upload, "name", "") or "файл").name
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind_guess = filetype.guess(head) if head else None
+    mime = kind_guess.mime if kind_guess else None
+    kind = KIND_BY_MIME.get(mime)
+    if kind is None:
+        accepted = "; ".join(
+            f"{KIND_LABELS[k]}: {FORMATS_HINT[k]}" for k in assignment.allowed_kinds if k in FORMATS_HINT
+        )
+        raise LearningError(
+            f"«{label}»: по содержимому это не поддерживаемый формат. Принимаются: {accepted or 'только текст'}.",
+            "files",
+        )
+    if kind not in assignment.allowed_kinds:
+        raise LearningError(f"«{label}»: {KIND_LABELS[kind]} в этом задании не принимается.", "files")
+    size = upload.size
+    limit = assignment.size_limit_bytes(kind)
+    if size > limit:
+        raise LearningError(
+            f"«{label}»: файл {size / 1024 / 1024:.1f} МБ, а для вида «{KIND_LABELS[kind]}» "
+            f"можно не больше {limit // 1024 // 1024} МБ.",
+            "files",
+        )
+    if kind == "image":
+        return _reencode_image(upload, label, size)
+    extension = kind_guess.extension
+    return CheckedFile(kind=kind, name=f"{uuid.uuid4().hex}.{extension}", content_type=mime, size=size, content=upload)
+
+
+def _reencode_image(upload, label, size):
+    """Decode and re-encode an image: drops EXIF (GPS and all), applies its rotation, refuses bombs."""
+    try:
+        with Image.open(upload) as image:
+            width, height = image.size
+            if width * height > IMAGE_MAX_PIXELS:
+                raise LearningError(
+                    f"«{label}»: изображение {width}×{height} слишком большое; "
+                    f"не больше {IMAGE_MAX_PIXELS // 1_000_000} мегапикселей.",
+                    "files",
+                )
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                image.load()
+            image = ImageOps.exif_transpose(image)
+            has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+            out = io.BytesIO()
+            if has_alpha:
+                image.convert("RGBA").save(out, "PNG", optimize=True)
+                extension, mime = "png", "image/png"
+            else:
+                image.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
+                extension, mime = "jpg", "image/jpeg"
+    except LearningError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise LearningError(f"«{label}»: изображение слишком большое для обработки.", "files")
+    except (OSError, SyntaxError, ValueError):
+        raise LearningError(f"«{label}»: файл изображения повреждён или не дочитан; сохраните его заново.", "files")
+    data = out.getvalue()
+    return CheckedFile(
+        kind="image",
+        name=f"{uuid.uuid4().hex}.{extension}",
+        content_type=mime,
+        size=len(data),
+        content=ContentFile(data),
+        width=image.width,
+        height=image.height,
+    )
+
+
+def register_contest_video(owner, title, file):
+    """Contest videos go through media_pipeline (probe, transcode), like lesson videos."""
+    from media_pipeline.services import register_upload
+
+    return register_upload(owner, title, file)
+
+
+def _check_submission_input(assignment, student, title, text, uploads, now):
+    if not assignment.is_open(now):
+        if now < assignment.opens_at:
+            raise LearningError(
+                f"Приём работ ещё не начался: он откроется {_format_moscow(assignment.opens_at)} "
+                "по московскому времени.",
+                status=403,
+            )
+        raise LearningError(
+            f"Приём работ закрыт: работы принимались до {_format_moscow(assignment.closes_at)} по московскому времени.",
+            status=403,
+        )
+    if not title or not title.strip():
+        raise LearningError("Дайте работе название.", "title")
+    band = age_band_for(student.age)
+    if assignment.age_bands and band not in assignment.age_bands:
+        bands = ", ".join(assignment.age_bands)
+        raise LearningError(f"Это задание для возраста {bands} лет, а вам {student.age}.", status=403)
+    if len(uploads) > assignment.max_files:
+        raise LearningError(f"Можно приложить не больше {assignment.max_files} файлов.", "files")
+    if text and "text" not in assignment.allowed_kinds:
+        raise LearningError("Текст в этом задании не принимается: приложите файл.", "text")
+    if not uploads and not (text and text.strip()):
+        raise LearningError("Приложите файл работы или напишите текст.", "files")
+    return [check_upload(assignment, upload) for upload in uploads]
+
+
+def _store_files(submission, checked, owner):
+    """Store checked files; returns what was written so a failure can remove it."""
+    written, assets = [], []
+    try:
+        for position, item in enumerate(checked):
+            row = SubmissionFile(
+                submission=submission,
+                kind=item.kind,
+                content_type=item.content_type,
+                size=item.size,
+                width=item.width,
+                height=item.height,
+                position=position,
+            )
+            if item.kind == "video":
+                item.content.seek(0)
+                asset = register_contest_video(owner, submission.title, item.content)
+                assets.append(asset)
+                row.video = asset
+            else:
+                row.file.save(item.name, item.content, save=False)
+                written.append(row.file.name)
+            row.save()
+    except Exception:
+        _remove_stored(written, assets)
+        raise
+    return written, assets
+
+
+def _remove_stored(names, assets=()):
+    storage = SubmissionFile._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)
+    for asset in assets:
+        if asset.source:
+            asset.source.storage.delete(asset.source.name)
+
+
+def submit_work(student, assignment, *, title, description="", text="", files=(), now=None):
+    """A student's contest work: files checked by content, images re-encoded, videos handed to the
+    media pipeline; it waits for a moderator. Nothing of a refused upload stays behind."""
+    now = now or timezone.now()
+    files = list(files)
+    if student.is_deleted or not student.user.is_active:
+        raise LearningError("Аккаунт ещё не активирован: нужно согласие родителя.", status=403)
+    checked = _check_submission_input(assignment, student, title, text, files, now)
+    written, assets = [], []
+    try:
+        with transaction.atomic():
+            if Submission.objects.filter(student=student, assignment=assignment).exists():
+                raise LearningError(
+                    "Вы уже отправили работу на это задание — её можно изменить, пока идёт приём.", status=409
+                )
+            submission = Submission.objects.create(
+                assignment=assignment,
+                student=student,
+                title=title.strip(),
+                description=description.strip(),
+                text=text.strip(),
+                age=student.age,
+                age_band=age_band_for(student.age),
+                submitted_at=now,
+            )
+            written, assets = _store_files(submission, checked, student.user)
+    except IntegrityError:
+        _remove_stored(written, assets)
+        raise LearningError("Вы уже отправили работу на это задание — её можно изменить, пока идёт приём.", status=409)
+    except Exception:
+        _remove_stored(written, assets)
+        raise
+    return submission
+
+
+EDITABLE_STATUSES = (Submission.Status.PENDING, Submission.Status.APPROVED, Submission.Status.REJECTED)
+
+
+def edit_work(submission, *, title=None, description=None, text=None, files=None, now=None):
+    """Change a work while the assignment is open. A changed public or rejected work goes back to the
+    moderation queue; `files`, when given, replace the old ones."""
+    now = now or timezone.now()
+    if submission.withdrawn_at:
+        raise LearningError("Работа снята.", status=404)
+    if submission.status not in EDITABLE_STATUSES:
+        raise LearningError("Работа уже у жюри — изменить её нельзя.", status=409)
+    new_title = submission.title if title is None else title
+    new_text = submission.text if text is None else text
+    uploads = list(files) if files is not None else []
+    checked = []
+    if files is not None:
+        checked = _check_submission_input(submission.assignment, submission.student, new_title, new_text, uploads, now)
+    else:
+        _check_open_and_title(submission.assignment, new_title, now)
+        if not submission.files.exists() and not new_text.strip():
+            raise LearningError("Приложите файл работы или напишите текст.", "files")
+    written, assets = [], []
+    old_names = []
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.select_for_update().get(pk=submission.pk)
+            submission.title = new_title.strip()
+            if description is not None:
+                submission.description = description.strip()
+            submission.text = new_text.strip()
+            if files is not None:
+                old_names = [f.file.name for f in submission.files.all() if f.file]
+                submission.files.all().delete()
+                written, assets = _store_files(submission, checked, submission.student.user)
+            if submission.status != Submission.Status.PENDING:
+                submission.status = Submission.Status.PENDING
+                submission.rejection_reason = ""
+                submission.submitted_at = now
+            submission.save()
+    except Exception:
+        _remove_stored(written, assets)
+        raise
+    _remove_stored(old_names)
+    return submission
+
+
+def _check_open_and_title(assignment, title, now):
+    if not assignment.is_open(now):
+        raise LearningError(
+            f"Приём работ закрыт: работы принимались до {_format_moscow(assignment.closes_at)} по московскому времени.",
+            status=403,
+        )
+    if not title or not title.strip():
+        raise LearningError("Дайте работе название.", "title")
+
+
+# --- Moderation -----------------------------------------------------------------------------------
+
+
+def _log(submission, moderator, action, reason=""):
+    return ModerationDecision.objects.create(submission=submission, moderator=moderator, action=action, reason=reason)
+
+
+def approval_key(submission):
+    return f"work_approved:{submission.pk}:{submission.ledger_round}"
+
+
+def count_approved_work(submission):
+    """The one place a contest work reaches the engagement ledger: one action per accepted work."""
+    from engagement import services as engagement
+
+    try:
+        return engagement.record_action("work_approved", submission.student.user, submission, approval_key(submission))
+    except engagement.EngagementError as error:
+        raise LearningError(str(error), status=409)
+
+
+def uncount_approved_work(submission, reason):
+    from engagement import services as engagement
+
+    try:
+        return engagement.reverse_action(approval_key(submission), reason)
+    except engagement.EngagementError as error:
+        raise LearningError(str(error), status=409)
+
+
+def _lock(submission):
+    return Submission.objects.select_for_update().select_related("student__user", "assignment").get(pk=submission.pk)
+
+
+def approve_submission(submission, moderator):
+    """Publish a pending (or reported) work; the first approval is worth one ledger action."""
+    with transaction.atomic():
+        submission = _lock(submission)
+        if submission.withdrawn_at:
+            raise LearningError("Работа снята автором.", status=409)
+        if submission.status not in (Submission.Status.PENDING,) and not submission.needs_review:
+            raise LearningError("Одобрить можно только работу из очереди модерации.", status=409)
+        if submission.status == Submission.Status.PENDING:
+            submission.status = Submission.Status.APPROVED
+            submission.approved_at = timezone.now()
+        submission.rejection_reason = ""
+        submission.hidden = False
+        submission.needs_review = False
+        if not submission.counted:
+            count_approved_work(submission)
+            submission.counted = True
+        submission.save()
+        submission.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        _log(submission, moderator, ModerationDecision.Action.APPROVE)
+    return submission
+
+
+def reject_submission(submission, moderator, reason):
+    """Refuse a work with a reason the student sees. A work already counted gets a compensating entry."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise LearningError("Напишите причину отклонения: её увидит ученик.", "reason")
+    with transaction.atomic():
+        submission = _lock(submission)
+        if submission.status in (Submission.Status.WINNER, Submission.Status.FINALIST):
+            raise LearningError("Итоги по этой работе уже подведены.", status=409)
+        if submission.status == Submission.Status.REJECTED:
+            raise LearningError("Работа уже отклонена.", status=409)
+        if submission.counted:
+            uncount_approved_work(submission, reason)
+            submission.counted = False
+            submission.ledger_round = F("ledger_round") + 1
+        submission.status = Submission.Status.REJECTED
+        submission.rejection_reason = reason
+        submission.needs_review = False
+        submission.hidden = False
+        submission.save()
+        submission.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        _log(submission, moderator, ModerationDecision.Action.REJECT, reason)
+    submission.refresh_from_db()
+    return submission
+
+
+def report_submission(submission, *, reason, reporter=None, ip=None):
+    """A visitor reports a public work: it goes back to the queue, and past the threshold it is hidden."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise LearningError("Напишите, что не так с работой.", "reason")
+    with transaction.atomic():
+        submission = _lock(submission)
+        if not submission.is_public:
+            raise LearningError("Работа не найдена.", status=404)
+        open_reports = submission.reports.filter(resolved_at__isnull=True)
+        same = open_reports.filter(reporter=reporter) if reporter else open_reports.filter(reporter=None, ip=ip)
+        if same.exists():
+            raise LearningError("Вы уже пожаловались на эту работу; модератор её проверит.", status=409)
+        Report.objects.create(submission=submission, reporter=reporter, ip=ip, reason=reason)
+        submission.needs_review = True
+        threshold = ContestSettings.load().report_hide_threshold
+        if open_reports.count() >= threshold and not submission.hidden:
+            submission.hidden = True
+            _log(submission, None, ModerationDecision.Action.HIDE, f"Жалоб: {open_reports.count()}")
+        submission.save()
+    return submission
+
+
+def keep_submission(submission, moderator, reason=""):
+    """Reports were unfounded: the work stays public and leaves the queue."""
+    with transaction.atomic():
+        submission = _lock(submission)
+        if not submission.needs_review:
+            raise LearningError("По этой работе нет открытых жалоб.", status=409)
+        submission.needs_review = False
+        submission.hidden = False
+        submission.save()
+        submission.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        _log(submission, moderator, ModerationDecision.Action.KEEP, reason)
+    return submission
+
+
+def shortlist_submission(submission, by):
+    with transaction.atomic():
+        submission = _lock(submission)
+        if not (is_moderator(by) or is_mentor_of(by, submission.assignment)):
+            raise LearningError("Шорт-лист составляют модераторы и наставник направления.", status=403)
+        if not submission.is_public or submission.status != Submission.Status.APPROVED:
+            raise LearningError("В шорт-лист попадают только опубликованные работы.", status=409)
+        submission.status = Submission.Status.SHORTLISTED
+        submission.save()
+        _log(submission, by, ModerationDecision.Action.SHORTLIST)
+    return submission
+
+
+def public_works():
+    return Submission.objects.filter(status__in=Submission.PUBLIC_STATUSES, hidden=False, withdrawn_at__isnull=True)
+
+
+def public_work_url(submission):
+    return f"{settings.SITE_URL}/gallery/{submission.pk}/"
+
+
+def vk_share_url(submission):
+    return "https://vk.com/share.php?" + urlencode({"url": public_work_url(submission), "title": submission.title})
+
+
+def moderation_queue_with_reports():
+    from django.db.models import Count, Q
+
+    return moderation_queue().annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+
+
+def filter_by_kind(queryset, kind):
+    """Works that contain a file of `kind` (or a text, for "text")."""
+    from django.db.models import Exists, OuterRef
+
+    if kind == Assignment.Kind.TEXT:
+        return queryset.exclude(text="")
+    return queryset.filter(Exists(SubmissionFile.objects.filter(submission=OuterRef("pk"), kind=kind)))
+
+
+def moderation_queue():
+    """Pending works and reported public ones, oldest first."""
+    from django.db.models import Q
+
+    return (
+        Submission.objects.filter(withdrawn_at__isnull=True)
+        .filter(Q(status=Submission.Status.PENDING) | Q(needs_review=True))
+        .select_related("assignment__direction", "student__region")
+        .prefetch_related("files__video")
+        .order_by("submitted_at", "pk")
+    )
+
+
+# --- Likes ----------------------------------------------------------------------------------------
+
+
+def count_like(user, submission, liked, ip=None):
+    """The one place a like reaches the engagement ledger (a like is worth its rouble while it stands;
+    the ledger also limits how fast an account or an address may like)."""
+    from engagement import services as engagement
+
+    try:
+        return engagement.set_like(user, submission, liked, ip=ip)
+    except engagement.RateLimited as error:
+        raise LearningError(str(error), status=429)
+    except engagement.EngagementError as error:
+        raise LearningError(str(error))
+
+
+def set_like(user, submission, liked, ip=None):
+    """Like or unlike a public work; repeating the same state changes nothing. Returns the count.
+    The gallery's `Like` rows mirror the ledger's standing likes in the same transaction, so the
+    gallery can sort by likes without reading the ledger."""
+    with transaction.atomic():
+        submission = _lock(submission)
+        if not submission.is_public:
+            raise LearningError("Работа не найдена.", status=404)
+        if submission.student.user_id == user.pk:
+            raise LearningError("Свою работу лайкнуть нельзя.", status=403)
+        existing = Like.objects.filter(submission=submission, user=user)
+        if liked != existing.exists():
+            count_like(user, submission, liked, ip=ip)
+            if liked:
+                Like.objects.create(submission=submission, user=user)
+            else:
+                existing.delete()
+            submission.like_count = Like.objects.filter(submission=submission).count()
+            submission.save(update_fields=["like_count"])
+    return submission.like_count
+
+
+# --- Jury and winners -----------------------------------------------------------------------------
+
+
+def blind_works_for(user):
+    """Shortlisted works of the directions and seasons the user judges, minus declared conflicts."""
+    seats = JuryMember.objects.filter(user=user)
+    if not seats.exists():
+        return Submission.objects.none()
+    from django.db.models import Q
+
+    scope = Q()
+    for seat in seats:
+        scope |= Q(assignment__direction_id=seat.direction_id, assignment__season_id=seat.season_id)
+    return (
+        Submission.objects.filter(scope, status=Submission.Status.SHORTLISTED, withdrawn_at__isnull=True)
+        .exclude(conflicts__juror=user)
+        .select_related("assignment")
+        .prefetch_related("files__video", "assignment__criteria")
+        .order_by("uid")
+    )
+
+
+def _judge_check(juror, submission):
+    if not jury_seat(juror, submission.assignment):
+        raise LearningError("Вы не в жюри этого направления.", status=403)
+    if submission.conflicts.filter(juror=juror).exists():
+        raise LearningError("Вы заявили конфликт интересов по этой работе.", status=403)
+    if submission.status != Submission.Status.SHORTLISTED:
+        raise LearningError("Оценивать можно только работы шорт-листа до подведения итогов.", status=409)
+
+
+def score_submission(juror, submission, *, points, comment):
+    """A juror's rubric score (every criterion, within its maximum) with a comment; re-scoring updates it."""
+    criteria = list(submission.assignment.criteria.all())
+    _judge_check(juror, submission)
+    if not (comment or "").strip():
+        raise LearningError("Добавьте комментарий к оценке.", "comment")
+    clean = {}
+    for criterion in criteria:
+        value = points.get(str(criterion.pk), points.get(criterion.pk))
+        if value is None:
+            raise LearningError(f"Поставьте балл по критерию «{criterion.name}».", "points")
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise LearningError(f"Балл по критерию «{criterion.name}» должен быть целым числом.", "points")
+        if not 0 <= value <= criterion.max_points:
+            raise LearningError(f"По критерию «{criterion.name}» можно от 0 до {criterion.max_points}.", "points")
+        clean[str(criterion.pk)] = value
+    unknown = {str(k) for k in points} - set(clean)
+    if unknown:
+        raise LearningError("В оценке есть критерии не из этого задания.", "points")
+    with transaction.atomic():
+        score, _ = Score.objects.update_or_create(
+            juror=juror,
+            submission=submission,
+            defaults={"points": clean, "total": sum(clean.values()), "comment": comment.strip()},
+        )
+    return score
+
+
+def declare_conflict(juror, submission, note=""):
+    if not jury_seat(juror, submission.assignment):
+        raise LearningError("Вы не в жюри этого направления.", status=403)
+    with transaction.atomic():
+        conflict, _ = Conflict.objects.get_or_create(juror=juror, submission=submission, defaults={"note": note})
+        Score.objects.filter(juror=juror, submission=submission).delete()
+    return conflict
+
+
+def jury_ranking(assignment):
+    """Per age band: each juror's totals turned into z-scores over the works that juror scored (so a
+    strict and a generous juror weigh the same), then averaged per work. Likes play no part."""
+    scores = list(
+        Score.objects.filter(submission__assignment=assignment, submission__withdrawn_at__isnull=True)
+        .exclude(submission__status__in=[Submission.Status.PENDING, Submission.Status.REJECTED])
+        .select_related("submission")
+    )
+    by_juror = {}
+    for score in scores:
+        by_juror.setdefault(score.juror_id, []).append(score)
+    z_by_work = {}
+    for juror_scores in by_juror.values():
+        totals = [s.total for s in juror_scores]
+        mean = statistics.fmean(totals)
+        spread = statistics.pstdev(totals) if len(totals) > 1 else 0.0
+        for s in juror_scores:
+            z = (s.total - mean) / spread if spread else 0.0
+            z_by_work.setdefault(s.submission_id, []).append(z)
+    works = {s.submission_id: s.submission for s in scores}
+    bands = {}
+    for work_id, zs in z_by_work.items():
+        work = works[work_id]
+        raw = [s.total for s in scores if s.submission_id == work_id]
+        bands.setdefault(work.age_band, []).append(
+            {
+                "submission": work,
+                "score": round(statistics.fmean(zs), 4),
+                "jurors": len(zs),
+                "mean_total": round(statistics.fmean(raw), 2),
+                "enough_scores": len(zs) >= assignment.jurors_per_work,
+            }
+        )
+    for rows in bands.values():
+        rows.sort(key=lambda r: (-r["score"], -r["mean_total"], r["submission"].pk))
+        for place, row in enumerate(rows, start=1):
+            row["place"] = place
+    return dict(sorted(bands.items()))
+
+
+def audience_award(assignment, limit=10):
+    """The most liked public works of an assignment, per age band: shown apart from the jury ranking."""
+    works = (
+        Submission.objects.filter(
+            assignment=assignment, status__in=Submission.PUBLIC_STATUSES, hidden=False, withdrawn_at__isnull=True
+        )
+        .select_related("student__region")
+        .order_by("-like_count", "submitted_at")
+    )
+    bands = {}
+    for work in works:
+        rows = bands.setdefault(work.age_band, [])
+        if len(rows) < limit:
+            rows.append(work)
+    return dict(sorted(bands.items()))
+
+
+def confirm_winners(mentor, assignment, *, winners, finalists=()):
+    """The mentor picks winners and finalists from the scored shortlist. Each winner gets a draft
+    winner story (public fields only) for editors; the student and guardian get an email."""
+    if not (is_mentor_of(mentor, assignment) or mentor.is_superuser):
+        raise LearningError("Победителей утверждает наставник направления.", status=403)
+    winners, finalists = list(winners), list(finalists)
+    if not winners:
+        raise LearningError("Выберите хотя бы одного победителя.", "winners")
+    if {w.pk for w in winners} & {f.pk for f in finalists}:
+        raise LearningError("Работа не может быть одновременно победителем и финалистом.", "finalists")
+    with transaction.atomic():
+        locked = {
+            s.pk: s
+            for s in Submission.objects.select_for_update()
+            .filter(pk__in=[w.pk for w in winners + finalists])
+            .select_related("student__user", "student__region", "assignment")
+        }
+        for work in winners + finalists:
+            work = locked[work.pk]
+            if work.assignment_id != assignment.pk or work.status != Submission.Status.SHORTLISTED:
+                raise LearningError(f"«{work.title}» не из шорт-листа этого задания.", "winners")
+            if work.withdrawn_at:
+                raise LearningError(f"«{work.title}» снята автором.", "winners")
+            if work.scores.count() < assignment.jurors_per_work:
+                raise LearningError(
+                    f"«{work.title}»: нужно не меньше {assignment.jurors_per_work} оценок жюри, "
+                    f"сейчас {work.scores.count()}.",
+                    "winners",
+                )
+        confirmed = []
+        for work, status, action in [
+            *[(locked[w.pk], Submission.Status.WINNER, ModerationDecision.Action.WINNER) for w in winners],
+            *[(locked[f.pk], Submission.Status.FINALIST, ModerationDecision.Action.FINALIST) for f in finalists],
+        ]:
+            work.status = status
+            if status == Submission.Status.WINNER:
+                work.winner_story = create_winner_story_draft(work)
+            work.save()
+            _log(work, mentor, action)
+            confirmed.append(work)
+    for work in confirmed:
+        if work.status == Submission.Status.WINNER:
+            context = {"submission": work, "student": work.student, "assignment": assignment}
+            if work.student.user.email:
+                _send("winner", work.student.user.email, context)
+            if work.student.guardian_email:
+                _send("winner_guardian", work.student.guardian_email, context)
+    return confirmed
+
+
+def create_winner_story_draft(submission):
+    """A draft WinnerStoryPage under the winner-story index, filled with public fields only; editors
+    add the photo, quote and story before publishing."""
+    from cms.models import WinnerStoryIndexPage, WinnerStoryPage
+
+    index = WinnerStoryIndexPage.objects.first()
+    if index is None:
+        raise LearningError("Нет раздела историй победителей: редакторам нужно создать его в админке.", status=409)
+    student = submission.student
+    assignment = submission.assignment
+    page = WinnerStoryPage(
+        title=f"{student.public_name} — «{submission.title}»",
+        slug=f"winner-{submission.uid.hex[:12]}",
+        live=False,
+        first_name=student.first_name,
+        surname_initial=student.surname[:1].upper(),
+        age=submission.age,
+        region=student.region,
+        town=student.town,
+        town_population=student.town_population,
+        direction=assignment.direction,
+        season=assignment.season,
+        opportunity=assignment.winner_opportunity,
+    )
+    index.add_child(instance=page)
+    page.save_revision()
+    return page

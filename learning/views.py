@@ -1,0 +1,24 @@
+"""The one HTML page of the learning app: where the guardian's email link lands."""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from learning import services
+
+
+@require_http_methods(["GET", "POST"])
+def guardian_consent_page(request, token):
+    """GET shows what is being agreed to (a link scanner opening it changes nothing); POST confirms."""
+    context = {"token": token, "version": services.CONSENT_TEXT_VERSION}
+    try:
+        student = services.student_for_guardian_token(token)
+        context["student"] = student
+        if request.method == "POST":
+            services.confirm_guardian_consent(
+                token, ip=request.META.get("REMOTE_ADDR"), password=request.POST.get("password", "")
+            )
+            context["confirmed"] = True
+    except services.LearningError as error:
+        context["error"] = error.message
+        return render(request, "learning/guardian_consent.html", context, status=error.status)
+    return render(request, "learning/guardian_consent.html", context)

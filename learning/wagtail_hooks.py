@@ -1,0 +1,78 @@
+"""Admin registration: moderation queue, results screen, and snippets for assignments, jury and reasons."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from learning import admin_views, services
+from learning.models import Assignment, JuryMember, RejectionReason
+
+
+@hooks.register("register_admin_urls")
+def learning_admin_urls():
+    return [
+        path("learning/moderation/", admin_views.moderation_queue, name="learning_moderation"),
+        path("learning/moderation/log/", admin_views.decision_log, name="learning_moderation_log"),
+        path("learning/moderation/<int:pk>/approve/", admin_views.approve, name="learning_moderation_approve"),
+        path("learning/moderation/<int:pk>/reject/", admin_views.reject, name="learning_moderation_reject"),
+        path("learning/moderation/<int:pk>/keep/", admin_views.keep, name="learning_moderation_keep"),
+        path("learning/moderation/<int:pk>/shortlist/", admin_views.shortlist, name="learning_moderation_shortlist"),
+        path("learning/results/", admin_views.results_index, name="learning_results_index"),
+        path("learning/results/<int:pk>/", admin_views.results, name="learning_results"),
+    ]
+
+
+class ModerationMenuItem(MenuItem):
+    def is_shown(self, request):
+        return services.is_moderator(request.user)
+
+
+class ResultsMenuItem(MenuItem):
+    def is_shown(self, request):
+        user = request.user
+        return services.is_editor(user) or user.jury_seats.filter(role=JuryMember.Role.MENTOR).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def moderation_menu_item():
+    return ModerationMenuItem("Модерация работ", reverse("learning_moderation"), icon_name="tick-inverse", order=250)
+
+
+@hooks.register("register_admin_menu_item")
+def results_menu_item():
+    return ResultsMenuItem("Итоги конкурса", reverse("learning_results_index"), icon_name="success", order=260)
+
+
+class AssignmentViewSet(SnippetViewSet):
+    model = Assignment
+    icon = "tasks"
+    menu_label = "Задания"
+    list_display = ["title", "direction", "season", "opens_at", "closes_at"]
+    list_filter = ["season", "direction"]
+
+
+class JuryMemberViewSet(SnippetViewSet):
+    model = JuryMember
+    icon = "group"
+    menu_label = "Жюри"
+    list_display = ["user", "role", "direction", "season"]
+    list_filter = ["role", "season", "direction"]
+
+
+class RejectionReasonViewSet(SnippetViewSet):
+    model = RejectionReason
+    icon = "comment"
+    menu_label = "Причины отклонения"
+    list_display = ["title", "sort_order"]
+
+
+class ContestViewSetGroup(SnippetViewSetGroup):
+    menu_label = "Конкурс"
+    menu_icon = "pick"
+    menu_order = 240
+    items = (AssignmentViewSet, JuryMemberViewSet, RejectionReasonViewSet)
+
+
+register_snippet(ContestViewSetGroup)
