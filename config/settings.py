@@ -296,6 +296,18 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
+# --- Engagement -----------------------------------------------------------------------------
+# Counted actions per account per UTC day; past it actions are recorded with amount 0.
+ENGAGEMENT_DAILY_ACTION_CAP = env_int("ENGAGEMENT_DAILY_ACTION_CAP", 100)
+ENGAGEMENT_COUNTER_CACHE_SECONDS = env_int("ENGAGEMENT_COUNTER_CACHE_SECONDS", 1)
+# VK communities whose callbacks are accepted: "group_id:secret:confirmation" items, comma-separated.
+VK_CALLBACK_GROUPS = {}
+for _item in env_list("VK_CALLBACK_GROUPS"):
+    _group, _secret, _confirmation = (_item.split(":", 2) + ["", ""])[:3]
+    if not _group.isdigit() or not _secret or not _confirmation:
+        raise ImproperlyConfigured("VK_CALLBACK_GROUPS items must look like group_id:secret:confirmation.")
+    VK_CALLBACK_GROUPS[int(_group)] = {"secret": _secret, "confirmation": _confirmation}
+
     CSRF_COOKIE_SECURE = True
 
 LOGGING = {

@@ -1,0 +1,637 @@
+"""Engagement rules: recording actions in the ledger, the counter, VK ingestion, voiding, digests.
+
+Every function that changes state runs in one transaction. Totals live in SLOT_COUNT counter slots
+per campaign; a writer adds to one random slot, so there is no hot row. Each slot also holds a share
+of the cap (`budget`) and never passes it, and the budgets always add up to the cap: the cap holds
+under any concurrency without a global lock. Only when the chosen slot is out of budget does a writer
+lock all of the campaign's slots (in slot order, so writers cannot deadlock) to move budget around.
+"""
+
+import hashlib
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from engagement.models import (
+    SLOT_COUNT,
+    ActionKind,
+    Campaign,
+    CounterSlot,
+    DailyDigest,
+    LedgerEntry,
+)
+
+GENESIS_DIGEST = "0" * 64
+MAX_KEY_LENGTH = 200
+# A day is digested only once it has been over for this long, so no late commit can land in it.
+DIGEST_GRACE = timedelta(minutes=10)
+
+
+class EngagementError(Exception):
+    """A refused engagement operation; the message is Russian and says what to do."""
+
+
+class RateLimited(EngagementError):
+    pass
+
+
+@dataclass(frozen=True)
+class VkActor:
+    """An actor known only by a VKontakte user id (likes and reposts on the project's VK posts)."""
+
+    vk_id: int
+
+
+# --- actors, campaigns, slots -------------------------------------------------------------------
+
+
+def _actor(actor):
+    """(model fields, lock label) for a user, a VkActor or None."""
+    if actor is None or getattr(actor, "is_anonymous", False):
+        return {"actor_user_id": None, "actor_vk_id": None}, None
+    if isinstance(actor, VkActor):
+        return {"actor_user_id": None, "actor_vk_id": int(actor.vk_id)}, f"vk:{int(actor.vk_id)}"
+    return {"actor_user_id": actor.pk, "actor_vk_id": None}, f"user:{actor.pk}"
+
+
+def _lock_key(label):
+    return int.from_bytes(hashlib.blake2b(label.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def _lock(*labels):
+    """Serialise writers per actor (or per VK group) until the transaction ends (PostgreSQL only:
+    SQLite runs one writing transaction at a time anyway)."""
+    if connection.vendor != "postgresql" or not labels:
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(_lock_key(label) for label in labels):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def campaign_at(moment):
+    """The campaign running at `moment` (the latest started one if two overlap), or None."""
+    return Campaign.objects.filter(starts_at__lte=moment, ends_at__gt=moment).order_by("-starts_at").first()
+
+
+def current_campaign():
+    """The running campaign, else the most recent one that has started, else the next one."""
+    now = timezone.now()
+    return (
+        campaign_at(now)
+        or Campaign.objects.filter(starts_at__lte=now).order_by("-starts_at").first()
+        or Campaign.objects.order_by("starts_at").first()
+    )
+
+
+_SELECT_SLOTS = "SELECT id, number, amount, budget FROM engagement_counterslot WHERE campaign_id = %s ORDER BY number"
+
+
+def _locked_slots(cursor, campaign_id):
+    """The campaign's slots, locked in slot order (SQLite: its one writer holds the database)."""
+    postgres = connection.vendor == "postgresql"
+    cursor.execute(_SELECT_SLOTS + " FOR UPDATE" if postgres else _SELECT_SLOTS, [campaign_id])
+    return [list(row) for row in cursor.fetchall()]
+
+
+@transaction.atomic
+def distribute_cap(campaign):
+    """Create the campaign's slots if missing and share what is left of the cap among them.
+
+    Called whenever a campaign is saved (its cap may have changed). A cap below what was already
+    raised leaves every slot's budget at its amount: nothing more is counted."""
+    CounterSlot.objects.bulk_create(
+        [CounterSlot(campaign=campaign, number=n) for n in range(SLOT_COUNT)], ignore_conflicts=True
+    )
+    with connection.cursor() as cursor:
+        slots = _locked_slots(cursor, campaign.pk)
+        free = max(campaign.cap - sum(amount for _, _, amount, _ in slots), 0)
+        share, rest = divmod(free, len(slots))
+        for index, (slot_id, _, amount, _) in enumerate(slots):
+            budget = amount + share + (1 if index < rest else 0)
+            cursor.execute("UPDATE engagement_counterslot SET budget = %s WHERE id = %s", [budget, slot_id])
+
+
+def _claim(cursor, campaign_id, rate):
+    """Add one action worth `rate` kopecks to the campaign's slots; return the amount granted
+    (`rate`, or 0 once the cap is reached)."""
+    number = random.randrange(SLOT_COUNT)
+    if rate:
+        cursor.execute(
+            "UPDATE engagement_counterslot SET amount = amount + %s, actions = actions + 1"
+            " WHERE campaign_id = %s AND number = %s AND amount + %s <= budget",
+            [rate, campaign_id, number, rate],
+        )
+        if cursor.rowcount == 1:
+            return rate
+    else:
+        cursor.execute(
+            "UPDATE engagement_counterslot SET actions = actions + 1 WHERE campaign_id = %s AND number = %s",
+            [campaign_id, number],
+        )
+        return 0
+    # The chosen slot is out of budget: lock them all and move budget to the one with most room.
+    slots = _locked_slots(cursor, campaign_id)
+    return _allocate_in_locked(cursor, slots, [rate])[0]
+
+
+def _allocate_in_locked(cursor, slots, rates):
+    """With all of a campaign's slots locked, grant each rate in order while the cap allows, and
+    write the slots back. Returns the granted amounts."""
+    slack = sum(budget - amount for _, _, amount, budget in slots)
+    granted = []
+    for rate in rates:
+        if rate and rate <= slack:
+            granted.append(rate)
+            slack -= rate
+        else:
+            granted.append(0)
+    total, actions = sum(granted), len(rates)
+    if not actions:
+        return granted
+    # Pour the granted amount into slots in order of room; budgets move only between these slots,
+    # so they still add up to the cap.
+    need = total
+    updates = {}
+    for slot_id, _, amount, budget in sorted(slots, key=lambda s: s[3] - s[2], reverse=True):
+        room = budget - amount
+        take = min(room, need)
+        if take > 0:
+            updates[slot_id] = take
+            need -= take
+        if need == 0:
+            break
+    first = slots[0][0] if not updates else next(iter(updates))
+    for slot_id, take in updates.items():
+        cursor.execute(
+            "UPDATE engagement_counterslot SET amount = amount + %s, actions = actions + %s WHERE id = %s",
+            [take, actions if slot_id == first else 0, slot_id],
+        )
+    if not updates:
+        cursor.execute("UPDATE engagement_counterslot SET actions = actions + %s WHERE id = %s", [actions, first])
+    return granted
+
+
+def _credit(cursor, campaign_id, amount, actions):
+    """Give back `amount` (≤ 0) and `actions` (≤ 0) to one random slot: compensations only lower a
+    slot, so they never need the budget check."""
+    cursor.execute(
+        "UPDATE engagement_counterslot SET amount = amount + %s, actions = actions + %s"
+        " WHERE campaign_id = %s AND number = %s",
+        [amount, actions, campaign_id, random.randrange(SLOT_COUNT)],
+    )
+
+
+# --- recording ----------------------------------------------------------------------------------
+
+
+class _AlreadyRecorded(Exception):
+    pass
+
+
+_INSERT_ENTRY = (
+    "INSERT INTO engagement_ledgerentry (kind, actor_user_id, actor_vk_id, target_type_id, target_id, amount,"
+    " campaign_id, key, reverses_id, reason, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    " ON CONFLICT DO NOTHING RETURNING id"
+)
+
+
+def _insert(cursor, entry):
+    cursor.execute(
+        _INSERT_ENTRY,
+        [
+            entry.kind,
+            entry.actor_user_id,
+            entry.actor_vk_id,
+            entry.target_type_id,
+            entry.target_id,
+            entry.amount,
+            entry.campaign_id,
+            entry.key,
+            entry.reverses_id,
+            entry.reason,
+            entry.created_at,
+        ],
+    )
+    row = cursor.fetchone()
+    if row is None:
+        raise _AlreadyRecorded
+    entry.id = row[0]
+    entry._state.adding = False
+    entry._state.db = "default"
+    return entry
+
+
+def _day_bounds(moment):
+    start = datetime.combine(moment.astimezone(UTC).date(), time.min, tzinfo=UTC)
+    return start, start + timedelta(days=1)
+
+
+def _counted_today(actor_fields, moment):
+    start, end = _day_bounds(moment)
+    return LedgerEntry.objects.filter(
+        **actor_fields, created_at__gte=start, created_at__lt=end, reverses__isnull=True, amount__gt=0
+    ).count()
+
+
+def _check_day_open(moment):
+    last = DailyDigest.objects.order_by("-day").values_list("day", flat=True).first()
+    if last is not None and moment.astimezone(UTC).date() <= last:
+        raise EngagementError(f"День {moment.date()} уже закрыт опубликованным хешем журнала: записи в него запрещены.")
+
+
+def _check_key(key):
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise EngagementError(f"Ключ идемпотентности должен быть непустой строкой до {MAX_KEY_LENGTH} символов.")
+
+
+def record_action(kind, actor, target, key, *, occurred_at=None):
+    """Record one action worth the running campaign's rate; safe to repeat.
+
+    A repeated `key` returns the entry already recorded and changes nothing. Past the campaign's cap
+    or the account's daily cap the action is still recorded, with amount 0. `occurred_at` (imports,
+    demo) may not fall on a day already closed by a published digest."""
+    try:
+        kind = ActionKind(kind)
+    except ValueError:
+        raise EngagementError(f"Неизвестный вид действия «{kind}»: ожидается один из {', '.join(ActionKind.values)}.")
+    _check_key(key)
+    existing = LedgerEntry.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    actor_fields, label = _actor(actor)
+    moment = occurred_at or timezone.now()
+    try:
+        with transaction.atomic():
+            if occurred_at is not None:
+                _check_day_open(moment)
+            _lock(*([label] if label else []))
+            campaign = campaign_at(moment)
+            rate = campaign.rate_for(kind) if campaign else 0
+            if rate and label and _counted_today(actor_fields, moment) >= settings.ENGAGEMENT_DAILY_ACTION_CAP:
+                rate = 0
+            with connection.cursor() as cursor:
+                amount = _claim(cursor, campaign.pk, rate) if campaign else 0
+                entry = LedgerEntry(
+                    kind=kind,
+                    **actor_fields,
+                    target_type=ContentType.objects.get_for_model(target),
+                    target_id=target.pk,
+                    amount=amount,
+                    campaign=campaign,
+                    key=key,
+                    created_at=moment,
+                )
+                return _insert(cursor, entry)
+    except _AlreadyRecorded:
+        return LedgerEntry.objects.get(key=key)
+
+
+def _reversal_key(key):
+    return f"reversal:{key}"
+
+
+def _compensate(cursor, original, reason, moment):
+    """Insert the compensation of `original` (not yet committed: caller's transaction); return it,
+    or None if it already exists."""
+    compensation = LedgerEntry(
+        kind=original.kind,
+        actor_user_id=original.actor_user_id,
+        actor_vk_id=original.actor_vk_id,
+        target_type_id=original.target_type_id,
+        target_id=original.target_id,
+        amount=-original.amount,
+        campaign_id=original.campaign_id,
+        key=_reversal_key(original.key),
+        reverses_id=original.pk,
+        reason=reason[:200],
+        created_at=moment,
+    )
+    try:
+        return _insert(cursor, compensation)
+    except _AlreadyRecorded:
+        return None
+
+
+def reverse_action(key, reason=""):
+    """Cancel the action recorded under `key` with a compensating entry; safe to repeat (a second
+    call returns the same compensation)."""
+    original = LedgerEntry.objects.filter(key=key, reverses__isnull=True).first()
+    if original is None:
+        raise EngagementError(f"В журнале нет действия с ключом «{key}»: отменять нечего.")
+    existing = LedgerEntry.objects.filter(reverses=original).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            compensation = _compensate(cursor, original, reason, timezone.now())
+            if compensation is None:
+                raise _AlreadyRecorded
+            if original.campaign_id:
+                _credit(cursor, original.campaign_id, compensation.amount, -1)
+            return compensation
+    except _AlreadyRecorded:
+        return LedgerEntry.objects.get(reverses=original)
+
+
+# --- likes --------------------------------------------------------------------------------------
+
+
+def _parse_rate(rate):
+    count, _, period = rate.partition("/")
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period.strip()[0]]
+    return int(count), seconds
+
+
+def _check_rate(scope, ident, rate):
+    limit, seconds = _parse_rate(rate)
+    window = int(timezone.now().timestamp()) // seconds
+    key = f"engagement:rate:{scope}:{ident}:{window}"
+    cache.add(key, 0, seconds + 1)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, seconds + 1)
+        used = 1
+    if used > limit:
+        raise RateLimited(f"Слишком много лайков подряд: не больше {limit} за {seconds} с. Попробуйте чуть позже.")
+
+
+def _like_key(target_type_id, target_id, label, generation):
+    return f"like:{target_type_id}:{target_id}:{label}:{generation}"
+
+
+def set_like(actor, target, liked, *, ip=None):
+    """Like or unlike `target`; a like is worth its rouble while it stands.
+
+    Liking writes a new entry keyed by the like's generation (1, 2, …); unliking writes the
+    compensation of the standing one. Both are idempotent, so however often and however
+    concurrently an account toggles, it never holds more than one counted like on one target.
+    Rate-limited per account and per IP (THROTTLE_LIKE, THROTTLE_LIKE_IP)."""
+    actor_fields, label = _actor(actor)
+    if label is None:
+        raise EngagementError("Лайк может поставить только вошедший пользователь.")
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    _check_rate("like-account", label, rates["like"])
+    if ip:
+        _check_rate("like-ip", ip, rates["like_ip"])
+    target_type = ContentType.objects.get_for_model(target)
+    with transaction.atomic():
+        _lock(label)
+        likes = list(
+            LedgerEntry.objects.filter(
+                **actor_fields,
+                kind=ActionKind.LIKE,
+                target_type=target_type,
+                target_id=target.pk,
+                reverses__isnull=True,
+            ).annotate(reversed_by=Count("reversal"))
+        )
+        standing = [entry for entry in likes if not entry.reversed_by]
+        if liked:
+            if standing:
+                return standing[0]
+            key = _like_key(target_type.pk, target.pk, label, len(likes) + 1)
+            return record_action(ActionKind.LIKE, actor, target, key)
+        for entry in standing:
+            reverse_action(entry.key, "лайк снят")
+        return None
+
+
+def like_stands(actor, target):
+    """Whether `actor` has a counted-or-recorded like standing on `target`."""
+    actor_fields, label = _actor(actor)
+    if label is None:
+        return False
+    return LedgerEntry.objects.filter(
+        **actor_fields,
+        kind=ActionKind.LIKE,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        reverses__isnull=True,
+        reversal__isnull=True,
+    ).exists()
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def raised_by(user):
+    """What this account's own actions raised, in kopecks (compensations included)."""
+    return LedgerEntry.objects.filter(actor_user=user).aggregate(total=Sum("amount"))["total"] or 0
+
+
+def campaign_totals(campaign):
+    """Raised kopecks and counted actions of a campaign, from its slots (O(1))."""
+    totals = CounterSlot.objects.filter(campaign=campaign).aggregate(amount=Sum("amount"), actions=Sum("actions"))
+    return totals["amount"] or 0, totals["actions"] or 0
+
+
+def counter(campaign=None):
+    """The donation counter's figures for `campaign` (default: the current one)."""
+    campaign = campaign or current_campaign()
+    if campaign is None:
+        return {
+            "campaign": None,
+            "raised_kopecks": 0,
+            "raised_roubles": 0,
+            "actions": 0,
+            "cap_kopecks": 0,
+            "percent_of_cap": 0,
+            "goal_reached": False,
+            "children_helped": 0,
+            "updated_at": timezone.now().isoformat(),
+        }
+    raised, actions = campaign_totals(campaign)
+    return {
+        "campaign": {"id": campaign.pk, "name": campaign.name},
+        "raised_kopecks": raised,
+        "raised_roubles": raised // 100,
+        "actions": actions,
+        "cap_kopecks": campaign.cap,
+        "percent_of_cap": round(100 * raised / campaign.cap, 2) if campaign.cap else 0,
+        "goal_reached": raised + min(campaign.rate_work_approved, campaign.rate_like, campaign.rate_repost)
+        > campaign.cap,
+        "children_helped": children_helped(campaign),
+        "updated_at": timezone.now().isoformat(),
+    }
+
+
+def children_helped(campaign):
+    """Children who received money from this campaign (foundations' transfers)."""
+    return 0
+
+
+# --- reconciliation -----------------------------------------------------------------------------
+
+
+@dataclass
+class CampaignBalance:
+    campaign_id: int
+    name: str
+    entries_amount: int
+    slots_amount: int
+    entries_actions: int
+    slots_actions: int
+
+    @property
+    def balanced(self):
+        return self.entries_amount == self.slots_amount and self.entries_actions == self.slots_actions
+
+
+def reconcile():
+    """Per campaign: the sum of entries against the sum of slots (amount and actions)."""
+    entries = {
+        row["campaign"]: row
+        for row in LedgerEntry.objects.filter(campaign__isnull=False)
+        .values("campaign")
+        .annotate(
+            amount=Sum("amount"),
+            originals=Count("id", filter=Q(reverses__isnull=True)),
+            reversals=Count("id", filter=Q(reverses__isnull=False)),
+        )
+    }
+    slots = {
+        row["campaign"]: row
+        for row in CounterSlot.objects.values("campaign").annotate(amount=Sum("amount"), actions=Sum("actions"))
+    }
+    balances = []
+    for campaign in Campaign.objects.order_by("pk"):
+        entry, slot = entries.get(campaign.pk, {}), slots.get(campaign.pk, {})
+        balances.append(
+            CampaignBalance(
+                campaign_id=campaign.pk,
+                name=campaign.name,
+                entries_amount=entry.get("amount") or 0,
+                slots_amount=slot.get("amount") or 0,
+                entries_actions=(entry.get("originals") or 0) - (entry.get("reversals") or 0),
+                slots_actions=slot.get("actions") or 0,
+            )
+        )
+    return balances
+
+
+# --- moderation ---------------------------------------------------------------------------------
+
+
+def void_account(actor, reason):
+    """Cancel every standing entry of a fraudulent account with compensating entries, in one
+    transaction. Returns the number of compensations written."""
+    actor_fields, label = _actor(actor)
+    if label is None:
+        raise EngagementError("Укажите аккаунт, чьи действия нужно аннулировать.")
+    if not reason.strip():
+        raise EngagementError("Укажите причину аннулирования: она попадёт в журнал.")
+    moment = timezone.now()
+    with transaction.atomic():
+        _lock(label)
+        originals = LedgerEntry.objects.filter(**actor_fields, reverses__isnull=True, reversal__isnull=True).order_by(
+            "pk"
+        )
+        credits = {}
+        written = 0
+        with connection.cursor() as cursor:
+            for original in originals:
+                compensation = _compensate(cursor, original, f"аннулировано: {reason}", moment)
+                if compensation is None:
+                    continue
+                written += 1
+                if original.campaign_id:
+                    amount, actions = credits.get(original.campaign_id, (0, 0))
+                    credits[original.campaign_id] = (amount + compensation.amount, actions - 1)
+            for campaign_id in sorted(credits):
+                _credit(cursor, campaign_id, *credits[campaign_id])
+    return written
+
+
+# --- daily digests ------------------------------------------------------------------------------
+
+
+def _entry_line(entry):
+    created = entry.created_at.astimezone(UTC).isoformat(timespec="microseconds")
+    fields = [
+        entry.pk,
+        entry.key,
+        entry.kind,
+        entry.actor_user_id,
+        entry.actor_vk_id,
+        entry.target_type_id,
+        entry.target_id,
+        entry.amount,
+        entry.campaign_id,
+        entry.reverses_id,
+        created,
+    ]
+    return "|".join("" if value is None else str(value) for value in fields)
+
+
+def day_digest(day, previous):
+    """(digest, entries, amount) of one UTC day: SHA-256 over the previous digest, the day and
+    each of the day's entries in id order."""
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    sha = hashlib.sha256(f"{previous}\n{day.isoformat()}\n".encode())
+    count = amount = 0
+    entries = LedgerEntry.objects.filter(created_at__gte=start, created_at__lt=start + timedelta(days=1)).order_by("pk")
+    for entry in entries.iterator(chunk_size=5000):
+        sha.update(_entry_line(entry).encode() + b"\n")
+        count += 1
+        amount += entry.amount
+    return sha.hexdigest(), count, amount
+
+
+def publish_digests(now=None):
+    """Publish the digest of every finished UTC day not yet published, chained to the previous
+    one. Returns the new digests."""
+    now = now or timezone.now()
+    last_day = (now - DIGEST_GRACE).astimezone(UTC).date() - timedelta(days=1)
+    published = []
+    with transaction.atomic():
+        _lock("engagement:digests")
+        last = DailyDigest.objects.order_by("-day").first()
+        if last is not None:
+            day, previous = last.day + timedelta(days=1), last.digest
+        else:
+            first = LedgerEntry.objects.order_by("created_at").values_list("created_at", flat=True).first()
+            if first is None:
+                return []
+            day, previous = first.astimezone(UTC).date(), GENESIS_DIGEST
+        while day <= last_day:
+            digest, count, amount = day_digest(day, previous)
+            digest_row = DailyDigest(day=day, entries_count=count, amount=amount, previous=previous, digest=digest)
+            digest_row.save()
+            published.append(digest_row)
+            day, previous = day + timedelta(days=1), digest
+    return published
+
+
+def verify_digests():
+    """Recompute the whole chain from the entries; return a list of problems (empty: history intact)."""
+    problems = []
+    previous = GENESIS_DIGEST
+    expected_day = None
+    digests = list(DailyDigest.objects.order_by("day"))
+    if digests:
+        earlier = LedgerEntry.objects.filter(
+            created_at__lt=datetime.combine(digests[0].day, time.min, tzinfo=UTC)
+        ).count()
+        if earlier:
+            problems.append(f"{earlier} записей старше первого опубликованного дня {digests[0].day}.")
+    for published in digests:
+        if expected_day is not None and published.day != expected_day:
+            problems.append(f"Пропущен день {expected_day} перед {published.day}.")
+        if published.previous != previous:
+            problems.append(f"{published.day}: ссылка на предыдущий хеш не совпадает с цепочкой.")
+        digest, count, amount = day_digest(published.day, previous)
+        if digest != published.digest:
+            problems.append(
+                f"{published.day}: хеш не совпадает (опубликовано {published.entries_count} записей на "
+                f"{published.amount} коп., сейчас {count} на {amount} коп.)."
+            )
+        previous, expected_day = published.digest, published.day + timedelta(days=1)
+    return problems

@@ -1,0 +1,81 @@
+"""Small factories for the engagement tests: campaigns, accounts and things to act on."""
+
+import itertools
+import threading
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.utils import timezone
+
+from engagement.models import Campaign
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_campaign(db):
+    def make(cap=1_000_000, **fields):
+        now = timezone.now()
+        fields.setdefault("starts_at", now - timedelta(days=30))
+        fields.setdefault("ends_at", now + timedelta(days=30))
+        fields.setdefault("name", f"Сезон {next(_counter)}")
+        return Campaign.objects.create(cap=cap, **fields)
+
+    return make
+
+
+@pytest.fixture
+def campaign(make_campaign):
+    return make_campaign()
+
+
+@pytest.fixture
+def make_user(db):
+    def make(name=None):
+        return get_user_model().objects.create_user(username=name or f"ученик{next(_counter)}", password="x")
+
+    return make
+
+
+@pytest.fixture
+def make_work(db):
+    """Any model instance can be a target; a group stands in for a contest work here."""
+
+    def make():
+        return Group.objects.create(name=f"Работа {next(_counter)}")
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def run_in_threads(count, work):
+    """Run work(index) in `count` real threads, each on its own database connection; re-raise the
+    first error."""
+    barrier = threading.Barrier(count)
+    errors = []
+
+    def target(index):
+        try:
+            barrier.wait()
+            work(index)
+        except Exception as error:  # noqa: BLE001 - reported to the test below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
