@@ -1,3 +1,25 @@
 """Routes of the bundled site (mounted at the root, before Wagtail's page serving)."""
 
-urlpatterns = []
+from django.urls import path
+
+from site_theme import views
+
+app_name = "site_theme"
+
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("gallery/", views.gallery, name="gallery"),
+    path("works/<uuid:uid>/", views.work_detail, name="work"),
+    path("works/<uuid:uid>/like/", views.like_work, name="like"),
+    path("transparency/", views.transparency, name="transparency"),
+    path("cabinet/", views.cabinet, name="cabinet"),
+    path("cabinet/login/", views.login_view, name="login"),
+    path("cabinet/logout/", views.logout_view, name="logout"),
+    path("cabinet/register/", views.register, name="register"),
+    path("cabinet/submit/", views.submit_work, name="submit_work"),
+    path("cabinet/my-data/", views.download_data, name="download_data"),
+    path("cabinet/delete/", views.delete_account, name="delete_account"),
+    path("widget/", views.widget_snippet, name="widget_snippet"),
+    path("widget/counter/", views.widget_counter, name="widget_counter"),
+    path("preview/", views.preview, name="preview"),
+]

@@ -1,0 +1,273 @@
+/* Lesson player: HLS through hls.js (or the browser's own HLS), quality choice with "auto", the
+   audio-only rung offered on slow connections, seek thumbnails from WebVTT, resume from the saved
+   position and progress beacons to the learning API every ~10 s. */
+(function () {
+  "use strict";
+  var BEACON_SECONDS = 10;
+
+  function connectionIsSlow() {
+    var c = navigator.connection || navigator.mozConnection || navigator.webkitConnection;
+    if (!c) return false;
+    if (c.saveData) return true;
+    if (c.effectiveType && /(^|-)2g$|^3g$/.test(c.effectiveType)) return true;
+    return typeof c.downlink === "number" && c.downlink > 0 && c.downlink < 1.0;
+  }
+
+  function parseTime(text) {
+    var parts = text.trim().split(":").map(parseFloat);
+    var seconds = 0;
+    parts.forEach(function (p) { seconds = seconds * 60 + p; });
+    return seconds;
+  }
+
+  /* WebVTT of thumbnails: cues whose text is "sprite.jpg#xywh=x,y,w,h". */
+  function loadThumbnails(url) {
+    return fetch(url, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (text) {
+        var cues = [];
+        text.replace(/\r/g, "").split("\n\n").forEach(function (block) {
+          var lines = block.split("\n").filter(Boolean);
+          for (var i = 0; i < lines.length; i++) {
+            if (lines[i].indexOf("-->") === -1) continue;
+            var times = lines[i].split("-->");
+            var target = (lines[i + 1] || "").trim();
+            var hash = target.split("#xywh=");
+            var xywh = (hash[1] || "0,0,0,0").split(",").map(Number);
+            cues.push({
+              start: parseTime(times[0]),
+              end: parseTime(times[1].trim().split(" ")[0]),
+              src: new URL(hash[0], new URL(url, location.href)).toString(),
+              x: xywh[0], y: xywh[1], w: xywh[2], h: xywh[3],
+            });
+            break;
+          }
+        });
+        return cues;
+      })
+      .catch(function () { return []; });
+  }
+
+  function Player(root) {
+    this.root = root;
+    this.video = root.querySelector("video");
+    this.src = root.getAttribute("data-src");
+    this.audioSrc = root.getAttribute("data-audio-src") || "";
+    this.progressUrl = root.getAttribute("data-progress-url") || "";
+    this.storageKey = "pm-lesson-position:" + (root.getAttribute("data-lesson") || this.src);
+    this.quality = root.querySelector("[data-quality]");
+    this.scrub = root.querySelector("[data-scrub]");
+    this.thumb = root.querySelector("[data-thumb]");
+    this.notice = root.querySelector("[data-notice]");
+    this.lesson = parseInt(root.getAttribute("data-lesson") || "0", 10) || null;
+    this.hls = null;
+    this.audioOnly = false;
+    this.segmentStart = null;
+    this.lastTime = 0;
+    this.start();
+  }
+
+  Player.prototype.savedPosition = function () {
+    var server = parseFloat(this.root.getAttribute("data-start") || "0") || 0;
+    var local = 0;
+    try { local = parseFloat(window.localStorage.getItem(this.storageKey) || "0") || 0; } catch (e) { /* private mode */ }
+    // The server's figure is authoritative for a signed-in student; the local one helps guests.
+    return this.progressUrl ? server || local : local;
+  };
+
+  Player.prototype.start = function () {
+    var self = this;
+    var video = this.video;
+    var Hls = window.Hls;
+    if (Hls && Hls.isSupported()) {
+      this.attachHls(this.src);
+    } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
+      video.src = this.src;
+      this.fillQuality([]);
+    } else {
+      this.say("Ваш браузер не умеет показывать это видео. Обновите браузер или откройте урок на другом устройстве.");
+      return;
+    }
+    video.addEventListener("loadedmetadata", function onMeta() {
+      video.removeEventListener("loadedmetadata", onMeta);
+      var position = self.savedPosition();
+      if (position > 1 && (!video.duration || position < video.duration - 3)) {
+        video.currentTime = position;
+        self.say("Продолжаем с " + self.clock(position) + ".");
+      }
+    });
+    video.addEventListener("timeupdate", function () { self.onTime(); });
+    video.addEventListener("playing", function () { self.segmentStart = video.currentTime; });
+    video.addEventListener("seeking", function () { self.send(); self.segmentStart = null; });
+    video.addEventListener("seeked", function () {
+      self.lastTime = video.currentTime;
+      if (!video.paused) self.segmentStart = video.currentTime;
+    });
+    video.addEventListener("pause", function () { self.send(); });
+    video.addEventListener("ended", function () { self.send(); });
+    window.addEventListener("pagehide", function () { self.send(); });
+    document.addEventListener("visibilitychange", function () { if (document.hidden) self.send(); });
+    if (this.quality) this.quality.addEventListener("change", function () { self.choose(self.quality.value); });
+    if (this.scrub) this.setupScrub();
+    if (connectionIsSlow() && this.audioSrc) {
+      this.say("Похоже, интернет медленный. Можно выбрать «Только звук» — урок пойдёт без остановок.");
+    }
+  };
+
+  Player.prototype.attachHls = function (src) {
+    var self = this;
+    var Hls = window.Hls;
+    if (this.hls) this.hls.destroy();
+    // No worker: the site's Content-Security-Policy allows scripts from its own origin only.
+    var hls = new Hls({ enableWorker: false, capLevelToPlayerSize: true, startLevel: -1 });
+    this.hls = hls;
+    hls.on(Hls.Events.MANIFEST_PARSED, function (event, data) { self.fillQuality(data.levels || []); });
+    hls.on(Hls.Events.ERROR, function (event, data) {
+      if (!data.fatal) return;
+      if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+        self.say("Связь прервалась, пробуем снова…");
+        hls.startLoad();
+      } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+        hls.recoverMediaError();
+      } else {
+        self.say("Видео не загрузилось. Обновите страницу.");
+      }
+    });
+    hls.loadSource(src);
+    hls.attachMedia(this.video);
+  };
+
+  Player.prototype.fillQuality = function (levels) {
+    if (!this.quality) return;
+    var select = this.quality;
+    select.innerHTML = "";
+    var auto = new Option("Авто", "auto", true, true);
+    select.appendChild(auto);
+    levels.forEach(function (level, index) {
+      if (!level.height) return;
+      select.appendChild(new Option(level.height + "p", String(index)));
+    });
+    if (this.audioSrc) {
+      var label = connectionIsSlow() ? "Только звук (экономит трафик)" : "Только звук";
+      select.appendChild(new Option(label, "audio"));
+    }
+    select.closest("label").hidden = select.options.length < 2;
+  };
+
+  Player.prototype.choose = function (value) {
+    var video = this.video;
+    var position = video.currentTime;
+    var wasPlaying = !video.paused;
+    var wantsAudio = value === "audio";
+    if (wantsAudio !== this.audioOnly) {
+      this.audioOnly = wantsAudio;
+      this.root.classList.toggle("player--audio", wantsAudio);
+      var src = wantsAudio ? this.audioSrc : this.src;
+      var resume = function () {
+        video.removeEventListener("loadedmetadata", resume);
+        video.currentTime = position;
+        if (wasPlaying) video.play().catch(function () {});
+      };
+      video.addEventListener("loadedmetadata", resume);
+      if (this.hls) this.attachHls(src);
+      else video.src = src;
+      if (wantsAudio) this.say("Только звук: видео не загружается, трафик в десятки раз меньше.");
+      return;
+    }
+    if (this.hls) this.hls.currentLevel = value === "auto" ? -1 : parseInt(value, 10);
+  };
+
+  Player.prototype.setupScrub = function () {
+    var self = this;
+    var video = this.video;
+    var scrub = this.scrub;
+    var cues = [];
+    var thumbsUrl = this.root.getAttribute("data-thumbnails");
+    if (thumbsUrl) loadThumbnails(thumbsUrl).then(function (list) { cues = list; });
+    video.addEventListener("durationchange", function () {
+      scrub.max = String(Math.floor(video.duration || 0));
+    });
+    video.addEventListener("timeupdate", function () {
+      if (!scrub.matches(":active")) scrub.value = String(Math.floor(video.currentTime));
+      scrub.setAttribute("aria-valuetext", self.clock(video.currentTime));
+    });
+    scrub.addEventListener("input", function () {
+      video.currentTime = parseFloat(scrub.value);
+      show(parseFloat(scrub.value));
+    });
+    scrub.addEventListener("pointermove", function (event) {
+      var rect = scrub.getBoundingClientRect();
+      var ratio = Math.min(1, Math.max(0, (event.clientX - rect.left) / rect.width));
+      show(ratio * (video.duration || 0), event.clientX - rect.left);
+    });
+    scrub.addEventListener("pointerleave", function () { self.thumb.hidden = true; });
+    scrub.addEventListener("blur", function () { self.thumb.hidden = true; });
+
+    function show(time, offset) {
+      var cue = cues.find(function (c) { return time >= c.start && time < c.end; });
+      if (!cue || !self.thumb) return;
+      var box = self.thumb.firstElementChild;
+      box.style.width = cue.w + "px";
+      box.style.height = cue.h + "px";
+      box.style.backgroundImage = "url('" + cue.src + "')";
+      box.style.backgroundPosition = -cue.x + "px " + -cue.y + "px";
+      if (offset === undefined) offset = (time / (video.duration || 1)) * scrub.getBoundingClientRect().width;
+      box.style.left = Math.max(0, offset - cue.w / 2) + "px";
+      self.thumb.hidden = false;
+    }
+  };
+
+  /* The watched interval runs from where playback (re)started to where it is now; a seek closes
+     it, so the learning API only ever hears about seconds that were really played. */
+  Player.prototype.onTime = function () {
+    var t = this.video.currentTime;
+    try { window.localStorage.setItem(this.storageKey, String(t)); } catch (e) { /* private mode */ }
+    if (!this.video.seeking) this.lastTime = t;
+    if (this.segmentStart === null && !this.video.paused) this.segmentStart = t;
+    if (this.segmentStart !== null && t - this.segmentStart >= BEACON_SECONDS) this.send();
+  };
+
+  Player.prototype.send = function () {
+    if (!this.progressUrl || this.segmentStart === null) return;
+    var video = this.video;
+    var end = this.lastTime;
+    var start = Math.min(this.segmentStart, end);
+    this.segmentStart = video.paused || video.seeking ? null : end;
+    if (!end) return;
+    fetch(this.progressUrl, {
+      method: "POST",
+      keepalive: true,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": window.pmCsrfToken ? window.pmCsrfToken() : "" },
+      body: JSON.stringify({
+        lesson: this.lesson,
+        position: round(end),
+        start: round(start),
+        end: round(end),
+        duration: video.duration && isFinite(video.duration) ? round(video.duration) : undefined,
+      }),
+    }).catch(function () {});
+  };
+
+  function round(value) { return Math.round(value * 10) / 10; }
+
+  Player.prototype.clock = function (seconds) {
+    var s = Math.floor(seconds);
+    var m = Math.floor(s / 60);
+    return m + ":" + String(s % 60).padStart(2, "0");
+  };
+
+  Player.prototype.say = function (text) {
+    if (!this.notice) return;
+    this.notice.textContent = text;
+    this.notice.hidden = !text;
+  };
+
+  function init() {
+    document.querySelectorAll("[data-player]").forEach(function (root) {
+      if (!root.player) root.player = new Player(root);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,256 @@
+"""Template tags of the bundled site: navigation, money, the donation counter."""
+
+from django import template
+from django.core.cache import cache
+from django.urls import reverse
+
+register = template.Library()
+
+# Index pages that get a place in the main menu, in this order, with their menu title.
+NAV_INDEX_PAGES = [
+    ("DirectionIndexPage", "Направления"),
+    ("MentorIndexPage", "Наставники"),
+    ("WinnerStoryIndexPage", "Победители"),
+    ("EventIndexPage", "События"),
+    ("PartnerIndexPage", "Партнёры"),
+]
+NAV_CACHE_KEY = "site_theme:nav:v1"
+NAV_CACHE_SECONDS = 60
+
+
+def index_page_urls():
+    """(title, url) of each live index page in the menu; cached briefly, as it is on every page."""
+    items = cache.get(NAV_CACHE_KEY)
+    if items is None:
+        from cms import models as cms_models
+
+        items = []
+        for model_name, title in NAV_INDEX_PAGES:
+            model = getattr(cms_models, model_name, None)
+            page = model.objects.live().public().only("url_path").first() if model else None
+            if page is not None:
+                items.append((title, page.get_url()))
+        cache.set(NAV_CACHE_KEY, items, NAV_CACHE_SECONDS)
+    return items
+
+
+@register.simple_tag(takes_context=True)
+def site_nav(context):
+    """Menu items with `current` set for the section the visitor is in."""
+    request = context.get("request")
+    path = request.path if request else ""
+    items = [{"title": title, "url": url} for title, url in index_page_urls()]
+    items.insert(1, {"title": "Галерея", "url": reverse("site_theme:gallery")})
+    items.append({"title": "Куда идут деньги", "url": reverse("site_theme:transparency")})
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        items.append({"title": "Мой кабинет", "url": reverse("site_theme:cabinet")})
+    else:
+        items.append({"title": "Войти", "url": reverse("site_theme:login")})
+    for item in items:
+        item["current"] = bool(path) and item["url"] != "/" and path.startswith(item["url"])
+    return items
+
+
+@register.filter
+def rubles(kopecks):
+    """12345678 kopecks -> "123 456 ₽" (whole roubles, thin-space thousands, as Russians write)."""
+    if kopecks in (None, ""):
+        return "0 ₽"
+    whole = int(kopecks) // 100
+    return f"{whole:,}".replace(",", "\u00a0") + "\u00a0₽"
+
+
+@register.filter
+def minutes(seconds):
+    """Duration in seconds -> "12 мин" (at least one minute)."""
+    if not seconds:
+        return ""
+    return f"{max(1, round(float(seconds) / 60))}\u00a0мин"
+
+
+@register.filter
+def population(value):
+    """Town population for a public page: «12 тыс. жителей»."""
+    if not value:
+        return ""
+    value = int(value)
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:.1f}".rstrip("0").rstrip(".").replace(".", ",") + "\u00a0млн жителей"
+    if value >= 1000:
+        return f"{round(value / 1000)}\u00a0тыс. жителей"
+    return f"{value}\u00a0жителей"
+
+
+@register.filter
+def years(age):
+    """«7 лет», «21 год», «3 года» — the Russian plural of an age."""
+    if age in (None, ""):
+        return ""
+    age = int(age)
+    if age % 10 == 1 and age % 100 != 11:
+        word = "год"
+    elif 2 <= age % 10 <= 4 and not 12 <= age % 100 <= 14:
+        word = "года"
+    else:
+        word = "лет"
+    return f"{age}\u00a0{word}"
+
+
+# --- Content the pages gather from the CMS ------------------------------------------------------
+
+
+@register.simple_tag
+def current_season():
+    from cms.models import Season
+
+    return Season.current()
+
+
+@register.simple_tag
+def live_children(page):
+    """Live, public children of a page as their specific types, in the editor's order."""
+    return list(page.get_children().live().public().specific())
+
+
+@register.simple_tag
+def site_directions():
+    from cms.models import DirectionPage
+
+    return list(DirectionPage.objects.live().public().select_related("cover", "curator").order_by("path"))
+
+
+@register.simple_tag
+def latest_winners(limit=3):
+    from cms.models import WinnerStoryPage
+
+    stories = WinnerStoryPage.objects.live().public().select_related("photo", "direction", "region", "season")
+    return list(stories.order_by("-first_published_at")[:limit])
+
+
+@register.simple_tag
+def upcoming_events(limit=3):
+    from django.utils import timezone
+
+    from cms.models import EventPage
+
+    events = EventPage.objects.live().public().filter(ends_at__gte=timezone.now()).select_related("cover", "region")
+    return list(events.order_by("starts_at")[:limit])
+
+
+@register.simple_tag
+def events_split(index_page):
+    """The events under an index page: upcoming first (soonest first), then past (latest first)."""
+    from django.utils import timezone
+
+    from cms.models import EventPage
+
+    now = timezone.now()
+    events = EventPage.objects.child_of(index_page).live().public().select_related("cover", "region")
+    return {
+        "upcoming": list(events.filter(ends_at__gte=now).order_by("starts_at")),
+        "past": list(events.filter(ends_at__lt=now).order_by("-starts_at")),
+    }
+
+
+@register.simple_tag
+def mentor_masterclasses(mentor_page):
+    from cms.models import MasterclassPage
+
+    masterclasses = MasterclassPage.objects.live().public().filter(mentor=mentor_page)
+    return list(masterclasses.select_related("cover", "season").order_by("-season__starts_on", "path"))
+
+
+@register.simple_tag
+def partners_by_kind(index_page):
+    """Partners grouped by kind, in the order of PartnerPage.Kind; empty groups are left out."""
+    from cms.models import PartnerPage
+
+    partners = list(PartnerPage.objects.child_of(index_page).live().public().select_related("logo"))
+    groups = []
+    for kind, label in PartnerPage.Kind.choices:
+        members = [p for p in partners if p.kind == kind]
+        if members:
+            groups.append({"kind": kind, "title": PLURAL_PARTNER_KINDS.get(kind, label), "partners": members})
+    return groups
+
+
+PLURAL_PARTNER_KINDS = {
+    "creative": "Творческие партнёры",
+    "foundation": "Благотворительные фонды",
+    "authority": "Органы власти",
+    "business": "Бизнес-партнёры",
+}
+
+
+@register.filter
+def audio_playlist_url(video):
+    """URL of the asset's audio-only rendition playlist, if the pipeline made one."""
+    return getattr(video, "audio_playlist_url", None) or ""
+
+
+# --- Figures from the learning and engagement apps --------------------------------------------------
+
+COUNTER_API_URL = "/api/engagement/counter/"
+
+
+@register.simple_tag
+def donation_counter():
+    """The counter's figures, rendered on the server so the number is right without JavaScript."""
+    from engagement import services as engagement
+
+    figures = engagement.counter()
+    figures["api_url"] = COUNTER_API_URL
+    return figures
+
+
+@register.simple_tag
+def featured_works(limit=6):
+    from site_theme.queries import public_works
+
+    return list(public_works()[:limit])
+
+
+@register.filter
+def work_file_url(work_file):
+    """Contest files are served by the learning app's view, which checks who may see them."""
+    return reverse("learning:work-file", args=[work_file.uid])
+
+
+@register.filter
+def work_cover(work):
+    """A picture for a work's card: its first image, else its video's poster."""
+    for work_file in work.files.all():
+        if work_file.kind == "image":
+            return work_file_url(work_file)
+        if work_file.kind == "video" and work_file.video and work_file.video.poster_url:
+            return work_file.video.poster_url
+    return ""
+
+
+@register.simple_tag
+def lesson_list(masterclass, user):
+    """The live lessons of a masterclass, each with the student's watched percent (None for guests)."""
+    from learning import services as learning
+    from learning.models import LessonProgress
+
+    lessons = list(masterclass.get_children().live().public().specific().select_related("video"))
+    student = learning.student_of(user)
+    progress = {}
+    if student is not None:
+        rows = LessonProgress.objects.filter(student=student, lesson__in=[lesson.pk for lesson in lessons])
+        progress = {row.lesson_id: row.percent for row in rows}
+    return [{"lesson": lesson, "percent": progress.get(lesson.pk, 0) if student else None} for lesson in lessons]
+
+
+@register.simple_tag
+def lesson_player_state(lesson, user):
+    """Where the player starts and where it reports progress: only for a signed-in student."""
+    from learning import services as learning
+    from learning.models import LessonProgress
+
+    student = learning.student_of(user)
+    if student is None:
+        return {"progress_url": "", "position": 0}
+    row = LessonProgress.objects.filter(student=student, lesson=lesson).only("position").first()
+    return {"progress_url": reverse("learning:progress-list"), "position": row.position if row else 0}

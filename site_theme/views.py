@@ -1,0 +1,317 @@
+"""Views of the bundled site. Each one checks who may do what, parses input, calls one service of
+another app and renders the result; the rules themselves live in those apps' services."""
+
+import json
+
+from csp.decorators import csp_replace
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from site_theme import queries
+from site_theme.forms import DeleteAccountForm, LoginForm, RegistrationForm, SearchForm
+
+SEARCH_PAGE_SIZE = 10
+GALLERY_PAGE_SIZE = 24
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+# --- Search ---------------------------------------------------------------------------------------
+
+
+def search(request):
+    """Wagtail search over the public pages (Russian stemming on PostgreSQL)."""
+    from wagtail.models import Page
+
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    results = Page.objects.none()
+    if query:
+        results = Page.objects.live().public().filter(depth__gt=2).specific().search(query)
+    page_obj = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "site_theme/search.html", {"form": form, "query": query, "page_obj": page_obj})
+
+
+# --- Donation counter widget ------------------------------------------------------------------------
+
+
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def widget_counter(request):
+    """The counter as a small page partners frame on their sites (directly or through widget.js)."""
+    theme = "dark" if request.GET.get("theme") == "dark" else "light"
+    return render(request, "site_theme/widget_counter.html", {"theme": theme})
+
+
+def widget_snippet(request):
+    """The page that shows partners what to paste."""
+    base = request.build_absolute_uri("/").rstrip("/")
+    return render(request, "site_theme/widget_snippet.html", {"base": base})
+
+
+# --- Transparency -----------------------------------------------------------------------------------
+
+
+def transparency(request):
+    """Raised, transferred, children helped and the published daily digests (engagement's figures)."""
+    from engagement import services as engagement
+    from engagement.models import DailyDigest
+
+    context = {
+        "counter": engagement.counter(),
+        "transparency": engagement.transparency() if hasattr(engagement, "transparency") else None,
+        "digests": DailyDigest.objects.order_by("-day")[:14],
+    }
+    return render(request, "site_theme/transparency.html", context)
+
+
+# --- Gallery and a work's page ------------------------------------------------------------------------
+
+
+def gallery(request):
+    """Approved works with filters by direction, age band, region and kind."""
+    filters = {key: request.GET.get(key, "").strip() for key in ("direction", "age_band", "region", "kind")}
+    works = queries.public_works(**{key: value for key, value in filters.items() if value})
+    page_obj = Paginator(works, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "site_theme/gallery.html",
+        {"page_obj": page_obj, "filters": filters, "choices": gallery_choices(), "query": request.GET.urlencode()},
+    )
+
+
+def gallery_choices():
+    from cms.models import DirectionPage, Region
+    from learning.models import AGE_BANDS, Assignment
+
+    return {
+        "directions": DirectionPage.objects.live().public().order_by("path").values_list("slug", "title"),
+        "age_bands": AGE_BANDS,
+        "regions": Region.objects.order_by("name").values_list("code", "name"),
+        "kinds": Assignment.Kind.choices,
+    }
+
+
+def public_work_or_404(uid):
+    work = queries.public_works().filter(uid=uid).first()
+    if work is None:
+        raise Http404("Работа не найдена или ещё не прошла модерацию.")
+    return work
+
+
+def work_detail(request, uid):
+    work = public_work_or_404(uid)
+    liked = request.user.is_authenticated and work.likes.filter(user=request.user).exists()
+    share_url = request.build_absolute_uri(request.path)
+    return render(request, "site_theme/work.html", {"work": work, "liked": liked, "share_url": share_url})
+
+
+@require_POST
+def like_work(request, uid):
+    """Like or unlike (field `action`); JSON for the page's script, a redirect for a plain form."""
+    from learning import services as learning
+
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if not request.user.is_authenticated:
+        message = "Войдите, чтобы поддержать работу: лайк засчитывается один раз с одного аккаунта."
+        if wants_json:
+            return JsonResponse({"detail": message}, status=401)
+        messages.info(request, message)
+        return redirect(f"{reverse('site_theme:login')}?next={reverse('site_theme:work', args=[uid])}")
+    work = public_work_or_404(uid)
+    liked = request.POST.get("action", "like") != "unlike"
+    try:
+        likes = learning.set_like(request.user, work, liked)
+    except learning.LearningError as error:
+        if wants_json:
+            return JsonResponse({"detail": error.message}, status=error.status)
+        messages.error(request, error.message)
+        return redirect("site_theme:work", uid=uid)
+    if wants_json:
+        return JsonResponse({"liked": liked, "likes": likes})
+    messages.success(request, "Спасибо! Ваш лайк — рубль на лечение детей." if liked else "Лайк снят.")
+    return redirect("site_theme:work", uid=uid)
+
+
+# --- Accounts -----------------------------------------------------------------------------------------
+
+
+def safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def login_view(request):
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        auth_login(request, form.get_user())
+        return redirect(safe_next(request, reverse("site_theme:cabinet")))
+    return render(request, "site_theme/login.html", {"form": form, "next": safe_next(request, "")})
+
+
+@require_POST
+def logout_view(request):
+    auth_logout(request)
+    messages.info(request, "Вы вышли из аккаунта.")
+    return redirect("/")
+
+
+def register(request):
+    """Registration: from 14 with one's own consent; under 14 the account waits for a guardian."""
+    from learning import services as learning
+
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            student = learning.register_student(
+                email=data["email"],
+                password=data["password"],
+                first_name=data["first_name"],
+                surname=data["surname"],
+                birth_date=data["birth_date"],
+                region=data["region"],
+                town=data["town"],
+                guardian_email=data["guardian_email"],
+                consent=data["consent"],
+                ip=client_ip(request),
+            )
+        except learning.LearningError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            if student.user.is_active:
+                auth_login(request, student.user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, f"Добро пожаловать, {student.first_name}! Выберите первый урок.")
+                return redirect("site_theme:cabinet")
+            return render(request, "site_theme/register_pending.html", {"student": student})
+    return render(request, "site_theme/register.html", {"form": form})
+
+
+# --- Student cabinet ----------------------------------------------------------------------------------
+
+
+def student_or_none(request):
+    from learning import services as learning
+
+    return learning.student_of(request.user)
+
+
+@login_required(login_url="site_theme:login")
+def cabinet(request):
+    """My lessons with progress, my works with status and feedback, what my actions raised."""
+    from engagement import services as engagement
+
+    student = student_or_none(request)
+    context = {
+        "student": student,
+        "raised": engagement.raised_by(request.user),
+        "children": queries.children_of_guardian(request.user),
+    }
+    if student is not None:
+        context["lessons"] = queries.lessons_in_progress(student)
+        context["works"] = queries.works_of(student)
+    return render(request, "site_theme/cabinet.html", context)
+
+
+@login_required(login_url="site_theme:login")
+def submit_work(request):
+    """A contest work; the page's script shows upload progress, large videos go up in chunks."""
+    from learning import services as learning
+
+    student = student_or_none(request)
+    if student is None:
+        messages.info(request, "Отправлять работы могут зарегистрированные ученики.")
+        return redirect("site_theme:register")
+    assignments = queries.open_assignments_for(student)
+    errors = []
+    if request.method == "POST":
+        assignment = next((a for a in assignments if str(a.pk) == request.POST.get("assignment")), None)
+        if assignment is None:
+            errors.append("Выберите задание из списка: приём работ по нему должен быть открыт.")
+        else:
+            try:
+                work = learning.submit_work(
+                    student,
+                    assignment,
+                    title=request.POST.get("title", ""),
+                    description=request.POST.get("description", ""),
+                    text=request.POST.get("text", ""),
+                    files=request.FILES.getlist("files"),
+                )
+            except learning.LearningError as error:
+                errors.append(error.message)
+            else:
+                if "application/json" in request.headers.get("Accept", ""):
+                    return JsonResponse({"uid": str(work.uid), "redirect": reverse("site_theme:cabinet")}, status=201)
+                messages.success(request, "Работа отправлена! Модератор проверит её в течение пары дней.")
+                return redirect("site_theme:cabinet")
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"detail": " ".join(errors)}, status=400)
+    return render(
+        request,
+        "site_theme/submit_work.html",
+        {"assignments": assignments, "errors": errors, "data": request.POST},
+        status=400 if errors else 200,
+    )
+
+
+@login_required(login_url="site_theme:login")
+def download_data(request):
+    """Everything the platform keeps about the student, as a JSON file."""
+    from learning import services as learning
+
+    student = student_or_none(request)
+    if student is None:
+        raise Http404("Профиль ученика не найден.")
+    body = json.dumps(learning.export_student_data(student), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="pokolenie-m-moi-dannye.json"'
+    return response
+
+
+@login_required(login_url="site_theme:login")
+def delete_account(request):
+    from learning import services as learning
+
+    student = student_or_none(request)
+    if student is None:
+        raise Http404("Профиль ученика не найден.")
+    form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        learning.delete_student_account(student, by=request.user)
+        auth_logout(request)
+        messages.success(request, "Аккаунт удалён. Спасибо, что были с нами!")
+        return redirect("/")
+    return render(request, "site_theme/delete_account.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# --- Draft preview ------------------------------------------------------------------------------------
+
+
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
+def preview(request):
+    """Render a draft from the CMS preview API with the page type's own template."""
+    from cms import preview as cms_preview
+
+    try:
+        page = cms_preview.page_from_token(request.GET.get("token", ""), request.GET.get("content_type", ""))
+    except cms_preview.PreviewTokenError as error:
+        return render(request, "site_theme/preview_error.html", {"error": error.message}, status=error.status_code)
+    response = page.serve_preview(request, page.default_preview_mode)
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,84 @@
+"""What a visitor's browser is told: a CSP that allows only our origin, friendly Russian error pages,
+and framing allowed only where it must be (the partners' counter widget, the admin's preview)."""
+
+import pytest
+
+
+def csp_of(response):
+    return dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";") if part.strip())
+
+
+@pytest.mark.django_db
+def test_site_pages_allow_scripts_styles_and_fonts_only_from_our_origin(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    policy = csp_of(response)
+    for directive in ("default-src", "script-src", "style-src", "font-src", "connect-src"):
+        assert policy[directive] == "'self'", directive
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["object-src"] == "'none'"
+
+
+@pytest.mark.django_db
+def test_media_cdn_is_allowed_for_video_and_images_when_configured(client, settings):
+    cdn = "https://cdn.pokolenie-m.example"
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    settings.CONTENT_SECURITY_POLICY = {
+        **settings.CONTENT_SECURITY_POLICY,
+        "DIRECTIVES": {**directives, "media-src": [*directives["media-src"], cdn]},
+    }
+    assert cdn in csp_of(client.get("/"))["media-src"]
+
+
+@pytest.mark.django_db
+def test_wagtail_admin_keeps_its_own_inline_code_working(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+    assert "Content-Security-Policy" not in response
+
+
+@pytest.mark.django_db
+def test_counter_widget_can_be_framed_by_partner_sites_and_shows_the_number_without_js(client):
+    response = client.get("/widget/counter/")
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response
+    assert csp_of(response)["frame-ancestors"] == "*"
+    html = response.content.decode()
+    assert "Собрано на лечение детей" in html
+    assert "0\u00a0₽" in html
+
+
+@pytest.mark.django_db
+def test_other_pages_refuse_to_be_framed(client):
+    response = client.get("/search/")
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_preview_route_may_be_framed_by_the_admin_only(client):
+    response = client.get("/preview/?content_type=cms.homepage&token=forged")
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert csp_of(response)["frame-ancestors"] == "'self'"
+
+
+@pytest.mark.django_db
+def test_unknown_address_gets_a_friendly_russian_404(client, settings):
+    settings.DEBUG = False
+    response = client.get("/takoy-stranitsy-net/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Такой страницы нет" in html
+    assert 'action="/search/"' in html
+
+
+@pytest.mark.django_db
+def test_server_error_gets_a_friendly_russian_500_without_details(client, settings):
+    settings.DEBUG = False
+    settings.ROOT_URLCONF = "tests.site_theme.failing_urls"
+    client.raise_request_exception = False
+    response = client.get("/broken/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Что-то пошло не так" in html
+    assert "RuntimeError" not in html and "a bug" not in html
