@@ -200,6 +200,15 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o644
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024)
 
+# --- Video pipeline (media_pipeline) --------------------------------------------------------
+VIDEO_MAX_UPLOAD_SIZE = env_int("VIDEO_MAX_UPLOAD_SIZE", 8 * 1024**3)  # bytes
+VIDEO_MAX_DURATION = env_int("VIDEO_MAX_DURATION", 4 * 3600)  # seconds
+VIDEO_UPLOAD_CHUNK_SIZE = env_int("VIDEO_UPLOAD_CHUNK_SIZE", 8 * 1024 * 1024)  # bytes; S3 needs >= 5 MiB
+VIDEO_UPLOAD_TEMP_DIR = Path(os.environ.get("VIDEO_UPLOAD_TEMP_DIR", VAR_DIR / "uploads"))
+VIDEO_X264_PRESET = os.environ.get("VIDEO_X264_PRESET", "veryfast")
+VIDEO_STALE_AFTER = env_int("VIDEO_STALE_AFTER", 300)  # seconds without a heartbeat before a job is re-run
+VIDEO_MAX_ATTEMPTS = env_int("VIDEO_MAX_ATTEMPTS", 3)
+
 # --- Auth, language, time -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -240,6 +249,8 @@ WAGTAIL_SITE_NAME = "Поколение М"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILAPI_BASE_URL = SITE_URL
 WAGTAILAPI_LIMIT_MAX = 100
+# Rich text in the content API is display HTML (links and images resolved), ready for any front end.
+WAGTAILAPI_RICH_TEXT_FORMAT = "html"
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {
     "default": {
@@ -285,6 +296,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- Engagement -----------------------------------------------------------------------------
+# Counted actions per account per UTC day; past it actions are recorded with amount 0.
+ENGAGEMENT_DAILY_ACTION_CAP = env_int("ENGAGEMENT_DAILY_ACTION_CAP", 100)
+ENGAGEMENT_COUNTER_CACHE_SECONDS = env_int("ENGAGEMENT_COUNTER_CACHE_SECONDS", 1)
+# VK communities whose callbacks are accepted: "group_id:secret:confirmation" items, comma-separated.
+VK_CALLBACK_GROUPS = {}
+for _item in env_list("VK_CALLBACK_GROUPS"):
+    _group, _secret, _confirmation = (_item.split(":", 2) + ["", ""])[:3]
+    if not _group.isdigit() or not _secret or not _confirmation:
+        raise ImproperlyConfigured("VK_CALLBACK_GROUPS items must look like group_id:secret:confirmation.")
+    VK_CALLBACK_GROUPS[int(_group)] = {"secret": _secret, "confirmation": _confirmation}
+
 # --- Security -------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -318,18 +341,6 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
-# --- Engagement -----------------------------------------------------------------------------
-# Counted actions per account per UTC day; past it actions are recorded with amount 0.
-ENGAGEMENT_DAILY_ACTION_CAP = env_int("ENGAGEMENT_DAILY_ACTION_CAP", 100)
-ENGAGEMENT_COUNTER_CACHE_SECONDS = env_int("ENGAGEMENT_COUNTER_CACHE_SECONDS", 1)
-# VK communities whose callbacks are accepted: "group_id:secret:confirmation" items, comma-separated.
-VK_CALLBACK_GROUPS = {}
-for _item in env_list("VK_CALLBACK_GROUPS"):
-    _group, _secret, _confirmation = (_item.split(":", 2) + ["", ""])[:3]
-    if not _group.isdigit() or not _secret or not _confirmation:
-        raise ImproperlyConfigured("VK_CALLBACK_GROUPS items must look like group_id:secret:confirmation.")
-    VK_CALLBACK_GROUPS[int(_group)] = {"secret": _secret, "confirmation": _confirmation}
-
     CSRF_COOKIE_SECURE = True
 
 LOGGING = {

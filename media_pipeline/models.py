@@ -3,7 +3,27 @@
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.text import get_valid_filename
+
+
+def source_upload_to(asset, filename):
+    """Everything of one video lives under video/<uid>/, so deleting the prefix deletes it all."""
+    return f"{asset.storage_prefix}source/{safe_filename(filename)}"
+
+
+def safe_filename(filename):
+    name = get_valid_filename(str(filename).rsplit("/", 1)[-1]) if filename else ""
+    return (name or "video")[-120:]
+
+
+def public_url(name):
+    """URL of a stored file, through the CDN when MEDIA_CDN_URL is set."""
+    if settings.MEDIA_CDN_URL:
+        return f"{settings.MEDIA_CDN_URL}/{name}"
+    return default_storage.url(name)
 
 
 class VideoAsset(models.Model):
@@ -19,7 +39,7 @@ class VideoAsset(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="владелец", null=True, blank=True, on_delete=models.SET_NULL
     )
-    source = models.FileField("исходный файл", upload_to="video/sources/", max_length=500, blank=True)
+    source = models.FileField("исходный файл", upload_to=source_upload_to, max_length=500, blank=True)
     source_size = models.BigIntegerField("размер исходника, байт", null=True, blank=True)
     checksum = models.CharField("SHA-256 исходника", max_length=64, blank=True)
     status = models.CharField("статус", max_length=16, choices=Status, default=Status.UPLOADED, db_index=True)
@@ -35,6 +55,11 @@ class VideoAsset(models.Model):
     poster = models.CharField("постер", max_length=500, blank=True)
     thumbnails_sprite = models.CharField("спрайт миниатюр", max_length=500, blank=True)
     thumbnails_vtt = models.CharField("WebVTT миниатюр", max_length=500, blank=True)
+    has_audio = models.BooleanField("есть звук", default=False)
+    video_codec = models.CharField("видеокодек исходника", max_length=32, blank=True)
+    audio_codec = models.CharField("аудиокодек исходника", max_length=32, blank=True)
+    stream_start = models.FloatField("начало потока HLS, с", default=0)
+    job_token = models.UUIDField("текущая задача", null=True, blank=True, editable=False)
     heartbeat_at = models.DateTimeField("последний сигнал обработчика", null=True, blank=True)
     created_at = models.DateTimeField("создано", auto_now_add=True)
     updated_at = models.DateTimeField("изменено", auto_now=True)
@@ -49,3 +74,106 @@ class VideoAsset(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def storage_prefix(self):
+        return f"video/{self.uid}/"
+
+    @property
+    def hls_prefix(self):
+        return f"{self.storage_prefix}hls/"
+
+    @property
+    def is_ready(self):
+        return self.status == self.Status.READY
+
+    @property
+    def playlist_url(self):
+        return public_url(self.master_playlist) if self.is_ready and self.master_playlist else None
+
+    @property
+    def poster_url(self):
+        return public_url(self.poster) if self.is_ready and self.poster else None
+
+    @property
+    def thumbnails_url(self):
+        """URL of the WebVTT that maps playback time to regions of the thumbnail sprite."""
+        return public_url(self.thumbnails_vtt) if self.is_ready and self.thumbnails_vtt else None
+
+
+class VideoCaption(models.Model):
+    """Subtitles of a video (stored as WebVTT), offered by players as a SUBTITLES rendition."""
+
+    video = models.ForeignKey(VideoAsset, verbose_name="видео", related_name="captions", on_delete=models.CASCADE)
+    language = models.CharField(
+        "язык",
+        max_length=16,
+        validators=[RegexValidator(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", "Код языка вида ru, en или tt-RU.")],
+        help_text="Код языка: ru, en, tt…",
+    )
+    label = models.CharField("название", max_length=64, help_text="Как дорожка называется в плеере: «Русский».")
+    file = models.CharField("файл WebVTT", max_length=500)
+    created_at = models.DateTimeField("добавлено", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "субтитры"
+        verbose_name_plural = "субтитры"
+        ordering = ["language"]
+        constraints = [models.UniqueConstraint(fields=["video", "language"], name="one_caption_per_language")]
+
+    def __str__(self):
+        return f"{self.video} — {self.label}"
+
+    @property
+    def url(self):
+        return public_url(self.file)
+
+
+class VideoUpload(models.Model):
+    """A resumable upload in progress: chunks through the platform, or parts straight to S3."""
+
+    class Mode(models.TextChoices):
+        LOCAL = "local", "по частям через платформу"
+        S3 = "s3", "напрямую в S3"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "идёт загрузка"
+        COMPLETED = "completed", "завершена"
+        ABORTED = "aborted", "отменена"
+
+    uid = models.UUIDField("идентификатор", default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="владелец", on_delete=models.CASCADE)
+    title = models.CharField("название", max_length=255)
+    filename = models.CharField("имя файла", max_length=255)
+    size = models.BigIntegerField("размер, байт")
+    mode = models.CharField("способ", max_length=8, choices=Mode)
+    chunk_size = models.PositiveIntegerField("размер части, байт")
+    received = models.BigIntegerField("получено, байт", default=0)
+    chunk_digests = models.JSONField("SHA-256 частей", default=list, blank=True)
+    s3_key = models.CharField("ключ в S3", max_length=500, blank=True)
+    s3_upload_id = models.CharField("идентификатор multipart-загрузки", max_length=255, blank=True)
+    status = models.CharField("статус", max_length=16, choices=Status, default=Status.OPEN)
+    video = models.OneToOneField(
+        VideoAsset, verbose_name="видео", null=True, blank=True, related_name="upload", on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+    updated_at = models.DateTimeField("изменено", auto_now=True)
+
+    class Meta:
+        verbose_name = "загрузка видео"
+        verbose_name_plural = "загрузки видео"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(size__gt=0), name="video_upload_size_positive"),
+            models.CheckConstraint(
+                condition=models.Q(received__gte=0, received__lte=models.F("size")),
+                name="video_upload_received_within_size",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.filename} ({self.received}/{self.size})"
+
+    @property
+    def parts_count(self):
+        return -(-self.size // self.chunk_size)

@@ -1,0 +1,235 @@
+"""Video API under /api/media/: resumable uploads (chunks through the platform or presigned S3
+parts), video status for live progress, captions. Thin: each view calls one service."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from media_pipeline import services
+from media_pipeline.models import VideoAsset, VideoCaption, VideoUpload
+
+ADD_PERMISSION = "media_pipeline.add_videoasset"
+MANAGE_ALL_PERMISSION = "media_pipeline.delete_videoasset"
+
+
+def sees_all_videos(user):
+    """Editors (who may delete any video) see every video; mentors only their own uploads."""
+    return user.has_perm(MANAGE_ALL_PERMISSION)
+
+
+def videos_for(user):
+    queryset = VideoAsset.objects.select_related("owner").prefetch_related("captions")
+    return queryset if sees_all_videos(user) else queryset.filter(owner=user)
+
+
+class CanUploadVideo(permissions.BasePermission):
+    message = "Загружать видео могут только наставники и редакторы."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.has_perm(ADD_PERMISSION))
+
+
+def as_drf_error(error):
+    return ValidationError({"detail": error.messages[0] if error.messages else str(error)})
+
+
+class CaptionSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = VideoCaption
+        fields = ["language", "label", "url"]
+
+
+class VideoSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    playlist_url = serializers.CharField(read_only=True, allow_null=True)
+    poster_url = serializers.CharField(read_only=True, allow_null=True)
+    thumbnails_url = serializers.CharField(read_only=True, allow_null=True)
+    captions = CaptionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = VideoAsset
+        fields = [
+            "id",
+            "uid",
+            "title",
+            "status",
+            "status_display",
+            "progress",
+            "failure_reason",
+            "duration",
+            "width",
+            "height",
+            "frame_rate",
+            "renditions",
+            "playlist_url",
+            "poster_url",
+            "thumbnails_url",
+            "captions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class VideoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Videos of the current user (all of them for editors); `?ids=1,2` narrows the list for the
+    admin's live progress."""
+
+    serializer_class = VideoSerializer
+    permission_classes = [CanUploadVideo]
+    lookup_field = "uid"
+
+    def get_queryset(self):
+        queryset = videos_for(self.request.user)
+        ids = [int(i) for i in self.request.query_params.get("ids", "").split(",") if i.strip().isdigit()]
+        if ids:
+            queryset = queryset.filter(pk__in=ids)
+        if status_filter := self.request.query_params.get("status"):
+            queryset = queryset.filter(status=status_filter)
+        return queryset
+
+    @action(detail=True, methods=["post"])
+    def retry(self, request, uid=None):
+        video = self.get_object()
+        try:
+            services.retry_video(video)
+        except DjangoValidationError as error:
+            raise as_drf_error(error)
+        video.refresh_from_db()
+        return Response(VideoSerializer(video).data, status=status.HTTP_202_ACCEPTED)
+
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def captions(self, request, uid=None):
+        """Attach subtitles: multipart `language`, `label`, `file` (.vtt or .srt)."""
+        video = self.get_object()
+        file = request.FILES.get("file")
+        if file is None:
+            raise ValidationError({"file": "Приложите файл субтитров (.vtt или .srt)."})
+        try:
+            caption = services.add_caption(
+                video, request.data.get("language", "").strip(), request.data.get("label", "").strip(), file
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error)
+        return Response(CaptionSerializer(caption).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["delete"], url_path=r"captions/(?P<language>[A-Za-z0-9-]+)")
+    def remove_caption(self, request, uid=None, language=None):
+        video = self.get_object()
+        services.remove_caption(get_object_or_404(VideoCaption, video=video, language=language))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UploadStartSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=255)
+    filename = serializers.CharField(max_length=255)
+    size = serializers.IntegerField(min_value=1)
+
+
+class UploadSerializer(serializers.ModelSerializer):
+    parts_count = serializers.IntegerField(read_only=True)
+    video = serializers.SerializerMethodField()
+
+    class Meta:
+        model = VideoUpload
+        fields = [
+            "uid",
+            "title",
+            "filename",
+            "size",
+            "mode",
+            "chunk_size",
+            "parts_count",
+            "received",
+            "status",
+            "video",
+        ]
+        read_only_fields = fields
+
+    def get_video(self, upload):
+        return VideoSerializer(upload.video).data if upload.video_id else None
+
+
+class UploadViewSet(viewsets.GenericViewSet):
+    """Resumable uploads.
+
+    - `POST /uploads/` {title, filename, size} → an upload in mode `local` or `s3`.
+    - local: `PUT /uploads/{uid}/chunk/` raw bytes, headers `Upload-Offset` and `Chunk-Sha256`;
+      `GET /uploads/{uid}/` tells where to resume (`received`).
+    - s3: `POST /uploads/{uid}/parts/` {part_numbers} → presigned PUT URLs; the browser sends the
+      parts straight to the bucket; `GET` lists the parts already there.
+    - `POST /uploads/{uid}/complete/` {sha256 | parts} verifies and starts processing;
+      `DELETE /uploads/{uid}/` cancels.
+    """
+
+    serializer_class = UploadSerializer
+    permission_classes = [CanUploadVideo]
+    lookup_field = "uid"
+    parser_classes = [JSONParser]
+
+    def get_queryset(self):
+        return VideoUpload.objects.filter(owner=self.request.user).select_related("video")
+
+    def create(self, request):
+        data = UploadStartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            upload = services.start_upload(request.user, **data.validated_data)
+        except DjangoValidationError as error:
+            raise as_drf_error(error)
+        return Response(UploadSerializer(upload).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request, uid=None):
+        upload = self.get_object()
+        answer = UploadSerializer(upload).data
+        answer["parts"] = services.uploaded_parts(upload)
+        return Response(answer)
+
+    def destroy(self, request, uid=None):
+        services.abort_upload(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=True, methods=["put"])
+    def chunk(self, request, uid=None):
+        upload = self.get_object()
+        offset = request.headers.get("Upload-Offset", "")
+        if not offset.isdigit():
+            raise ValidationError({"detail": "Укажите заголовок Upload-Offset: с какого байта эта часть."})
+        data = request.stream.read() if request.stream else b""  # raw body; never parsed
+        try:
+            upload = services.receive_chunk(upload, int(offset), data, request.headers.get("Chunk-Sha256", ""))
+        except services.ChunkOutOfOrder as error:
+            return Response({"detail": error.messages[0], "received": error.expected}, status=status.HTTP_409_CONFLICT)
+        except DjangoValidationError as error:
+            raise as_drf_error(error)
+        return Response(UploadSerializer(upload).data)
+
+    @action(detail=True, methods=["post"])
+    def parts(self, request, uid=None):
+        upload = self.get_object()
+        numbers = request.data.get("part_numbers") or []
+        if not isinstance(numbers, list) or not all(isinstance(n, int) for n in numbers):
+            raise ValidationError({"part_numbers": "Передайте список номеров частей, например [1, 2, 3]."})
+        try:
+            urls = services.presign_parts(upload, numbers)
+        except DjangoValidationError as error:
+            raise as_drf_error(error)
+        return Response({"urls": {str(n): url for n, url in urls.items()}})
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request, uid=None):
+        upload = self.get_object()
+        parts = request.data.get("parts") or []
+        if not isinstance(parts, list):
+            raise ValidationError({"parts": "Передайте список частей [{part_number, etag}]."})
+        try:
+            video = services.complete_upload(upload, parts=parts, sha256=str(request.data.get("sha256", "")))
+        except DjangoValidationError as error:
+            raise as_drf_error(error)
+        return Response(VideoSerializer(video).data, status=status.HTTP_201_CREATED)
