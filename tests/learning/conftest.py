@@ -1,0 +1,241 @@
+"""Builders for the learning tests: a season with one direction, masterclass, lessons, an open
+assignment, students of each age, and accounts for every role of the permission matrix."""
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+from rest_framework.test import APIClient
+
+from cms.models import (
+    DirectionIndexPage,
+    DirectionPage,
+    HomePage,
+    LessonPage,
+    MasterclassPage,
+    MentorIndexPage,
+    MentorPage,
+    Region,
+    Season,
+    WinnerStoryIndexPage,
+)
+from learning import services
+from learning.models import Assignment, JuryMember, RubricCriterion
+
+PASSWORD = "Лето-2026-пароль"
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Throttle and like-rate counters live in the cache; each test starts with none used."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def add_child(parent, page):
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+@pytest.fixture
+def season(db):
+    today = timezone.localdate()
+    return Season.objects.create(
+        name="Сезон 2026/27",
+        starts_on=today - datetime.timedelta(days=60),
+        ends_on=today + datetime.timedelta(days=200),
+    )
+
+
+@pytest.fixture
+def campaign(db):
+    from engagement import services as engagement
+    from engagement.models import Campaign
+
+    now = timezone.now()
+    campaign = Campaign.objects.create(
+        name="Сезон 2026/27",
+        starts_at=now - datetime.timedelta(days=30),
+        ends_at=now + datetime.timedelta(days=200),
+        cap=10_000_000,
+    )
+    engagement.distribute_cap(campaign)
+    return campaign
+
+
+@pytest.fixture
+def home(db):
+    return HomePage.objects.get()
+
+
+@pytest.fixture
+def stories_index(home):
+    return add_child(home, WinnerStoryIndexPage(title="Истории победителей", slug="stories"))
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username, group=None, **extra):
+        user = django_user_model.objects.create_user(
+            username=username, email=f"{username}@example.org", password=PASSWORD, **extra
+        )
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def mentor_user(make_user):
+    return make_user("mentor", group="Mentors")
+
+
+@pytest.fixture
+def direction(home, season, mentor_user):
+    directions = add_child(home, DirectionIndexPage(title="Направления", slug="directions"))
+    mentors = add_child(home, MentorIndexPage(title="Наставники", slug="mentors"))
+    mentor = add_child(mentors, MentorPage(title="Мария Голосова", role="певица", bio="<p>Поёт.</p>", user=mentor_user))
+    vocal = add_child(directions, DirectionPage(title="Вокал", slug="vocal", description="<p>Пение.</p>"))
+    vocal.mentor_page = mentor
+    return vocal
+
+
+@pytest.fixture
+def masterclass(direction, season):
+    return add_child(
+        direction,
+        MasterclassPage(
+            title="Голос с нуля",
+            mentor=direction.mentor_page,
+            season=season,
+            age_band="10-13",
+            description="<p>Курс.</p>",
+        ),
+    )
+
+
+@pytest.fixture
+def lessons(masterclass):
+    return [
+        add_child(masterclass, LessonPage(title=title, summary="Кратко", text="<p>Урок.</p>"))
+        for title in ("Дыхание", "Опора", "Резонаторы")
+    ]
+
+
+@pytest.fixture
+def make_assignment(direction, season, masterclass):
+    def make(title="Спой любимую песню", **fields):
+        now = timezone.now()
+        values = {
+            "direction": direction,
+            "season": season,
+            "masterclass": masterclass,
+            "task": "Запишите, как вы поёте любимую песню.",
+            "opens_at": now - datetime.timedelta(days=7),
+            "closes_at": now + datetime.timedelta(days=30),
+            "age_bands": ["6-9", "10-13", "14-18"],
+            "allowed_kinds": ["image", "video", "audio", "document", "text"],
+            "max_files": 3,
+            "jurors_per_work": 3,
+            "winner_opportunity": "Выступление на сцене фестиваля",
+        }
+        values.update(fields)
+        assignment = Assignment.objects.create(title=title, **values)
+        RubricCriterion.objects.create(assignment=assignment, name="Исполнение", max_points=10, sort_order=0)
+        RubricCriterion.objects.create(assignment=assignment, name="Артистизм", max_points=5, sort_order=1)
+        return assignment
+
+    return make
+
+
+@pytest.fixture
+def assignment(make_assignment):
+    return make_assignment()
+
+
+def birth_date_for(age):
+    today = timezone.localdate()
+    return (
+        datetime.date(today.year - age, 1, 1)
+        if today.month > 1 or today.day > 1
+        else datetime.date(today.year - age - 1, 1, 1)
+    )
+
+
+@pytest.fixture
+def make_student(db):
+    """A registered, active student (guardian consent confirmed for under-14s)."""
+
+    def make(email="anya@example.org", first_name="Аня", surname="Колесникова", age=12, region="52", town="Выкса"):
+        student = services.register_student(
+            email=email,
+            password=PASSWORD,
+            first_name=first_name,
+            surname=surname,
+            birth_date=birth_date_for(age),
+            region=Region.objects.get(code=region),
+            town=town,
+            town_population=52000,
+            guardian_email=f"parent.{email}" if age < 14 else "",
+            consent=age >= 14,
+            ip="10.0.0.1",
+        )
+        if age < 14:
+            services.confirm_guardian_consent(services.guardian_token(student), ip="10.0.0.2", password=PASSWORD)
+        student.refresh_from_db()
+        student.user.refresh_from_db()
+        return student
+
+    return make
+
+
+@pytest.fixture
+def student(make_student):
+    return make_student()
+
+
+@pytest.fixture
+def client_for():
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def jurors(make_user, direction, season):
+    people = []
+    for n in range(1, 4):
+        user = make_user(f"juror{n}")
+        JuryMember.objects.create(user=user, direction=direction, season=season)
+        people.append(user)
+    return people
+
+
+@pytest.fixture
+def mentor_seat(mentor_user, direction, season):
+    return JuryMember.objects.create(user=mentor_user, direction=direction, season=season, role=JuryMember.Role.MENTOR)
+
+
+def image_upload(name="photo.jpg", size=(64, 48), fmt="JPEG", exif=None, color=(200, 100, 50)):
+    buffer = io.BytesIO()
+    image = Image.new("RGB", size, color)
+    kwargs = {"exif": exif} if exif is not None else {}
+    image.save(buffer, fmt, **kwargs)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def pdf_upload(name="score.pdf"):
+    body = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    return SimpleUploadedFile(name, body + b"trailer<</Root 1 0 R>>\n%%EOF\n", content_type="application/pdf")
