@@ -1,11 +1,21 @@
-"""The content API (Wagtail API v2): one router, endpoints defined next to the models they expose."""
+"""The content API (Wagtail API v2): one router, endpoints defined next to the models they expose
+(cms/api.py). The order matters: a model's detail URLs point at the first endpoint serving it."""
 
 from wagtail.api.v2.router import WagtailAPIRouter
-from wagtail.api.v2.views import PagesAPIViewSet
-from wagtail.documents.api.v2.views import DocumentsAPIViewSet
-from wagtail.images.api.v2.views import ImagesAPIViewSet
+
+from cms.api import (
+    ContentDocumentsAPIViewSet,
+    ContentImagesAPIViewSet,
+    ContentPagesAPIViewSet,
+    PagePreviewAPIViewSet,
+    RegionsAPIViewSet,
+    SeasonsAPIViewSet,
+)
 
 api_router = WagtailAPIRouter("wagtailapi")
-api_router.register_endpoint("pages", PagesAPIViewSet)
-api_router.register_endpoint("images", ImagesAPIViewSet)
-api_router.register_endpoint("documents", DocumentsAPIViewSet)
+api_router.register_endpoint("pages", ContentPagesAPIViewSet)
+api_router.register_endpoint("images", ContentImagesAPIViewSet)
+api_router.register_endpoint("documents", ContentDocumentsAPIViewSet)
+api_router.register_endpoint("seasons", SeasonsAPIViewSet)
+api_router.register_endpoint("regions", RegionsAPIViewSet)
+api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)

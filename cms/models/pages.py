@@ -257,12 +257,18 @@ class MasterclassPage(SiteServedPage):
         verbose_name_plural = "мастер-классы"
 
     def get_parent_direction(self):
-        """The direction this masterclass belongs to (its parent page), cached per instance."""
+        """The direction this masterclass belongs to (its parent page)."""
         if not hasattr(self, "_direction"):
-            self._direction = DirectionPage.objects.filter(
-                path=self.path[: -self.steplen], depth=self.depth - 1
-            ).first()
+            self._direction = DirectionPage.objects.filter(path=self.path[: -self.steplen]).first()
         return self._direction
+
+    @classmethod
+    def api_prepare_listing(cls, masterclasses):
+        """Load the directions of a page of masterclasses in one query (the API lists them)."""
+        paths = {page.path[: -page.steplen] for page in masterclasses}
+        directions = {page.path: page for page in DirectionPage.objects.filter(path__in=paths)}
+        for page in masterclasses:
+            page._direction = directions.get(page.path[: -page.steplen])
 
 
 class LessonMaterial(Orderable):

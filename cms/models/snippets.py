@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from rest_framework import serializers
 from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
 from wagtail.search import index
@@ -17,7 +18,12 @@ class Season(index.Indexed, models.Model):
 
     panels = [FieldPanel("name"), FieldPanel("starts_on"), FieldPanel("ends_on")]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
-    api_fields = [APIField("name"), APIField("starts_on"), APIField("ends_on"), APIField("is_current")]
+    api_fields = [
+        APIField("name"),
+        APIField("starts_on"),
+        APIField("ends_on"),
+        APIField("is_current", serializer=serializers.BooleanField(read_only=True)),
+    ]
 
     class Meta:
         verbose_name = "сезон"
@@ -51,6 +57,8 @@ class Season(index.Indexed, models.Model):
 
     @property
     def is_current(self):
+        if hasattr(self, "current_flag"):  # annotated by listings, to spare a query per row
+            return self.current_flag
         current = Season.current()
         return current is not None and current.pk == self.pk
 
