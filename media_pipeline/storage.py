@@ -49,8 +49,9 @@ def s3_bucket_name():
 
 def s3_key(name):
     """The object key django-storages uses for a storage name (it may add a `location` prefix)."""
-    storage = _storage()
-    return storage._normalize_name(storage._clean_name(name))
+    from storages.utils import clean_name
+
+    return _storage()._normalize_name(clean_name(name))
 
 
 def put_file(local_path, name):

@@ -106,15 +106,15 @@ def rotation_of(stream):
 def probe_source(source, *, head, max_duration):
     """Describe a source file or URL (`head`: its first bytes), or raise VideoRejected with a
     reason the uploader can act on."""
-    kind = filetype.guess(head)
-    if kind is None or not kind.mime.startswith(("video/", "audio/")):
-        raise VideoRejected(
-            "Файл не является видео: его содержимое не похоже ни на один видеоформат. "
-            "Загрузите видеофайл (MP4, MOV, MKV, WebM…)."
-        )
     try:
         info = ffmpeg.probe(str(source))
     except ffmpeg.Error:
+        kind = filetype.guess(head)
+        if kind is None or not kind.mime.startswith(("video/", "audio/")):
+            raise VideoRejected(
+                "Файл не является видео: его содержимое не похоже ни на один видеоформат. "
+                "Загрузите видеофайл (MP4, MOV, MKV, WebM…)."
+            )
         raise VideoRejected(
             "Файл повреждён или загружен не полностью: его не удаётся прочитать. "
             "Проверьте, что видео открывается у вас, и загрузите его заново."

@@ -1,0 +1,142 @@
+"""With S3 storage the browser sends the file straight to the bucket (presigned multipart upload),
+the ladder is published there, and deleting the video empties its prefix. A real HTTP S3 API:
+moto's server on 127.0.0.1."""
+
+import json
+import subprocess
+
+import pytest
+import requests
+from rest_framework.test import APIClient
+
+from media_pipeline import storage
+from media_pipeline.models import VideoAsset, VideoUpload
+from tests.media_pipeline.conftest import bucket_keys, upload_clip
+
+pytestmark = pytest.mark.django_db
+
+MIB = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def camera_file(tmp_path_factory):
+    """A 2 s clip big enough (~13 MB, nearly lossless) to need three 5 MiB parts."""
+    path = tmp_path_factory.mktemp("s3") / "camera.mp4"
+    subprocess.run(
+        [
+            "ffmpeg", "-v", "error",
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=2,noise=alls=8:allf=t",
+            "-f", "lavfi", "-i", "sine=duration=2", "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0",
+            "-c:a", "aac", "-shortest", str(path),
+        ],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
+@pytest.fixture
+def api(mentor, settings):
+    settings.VIDEO_UPLOAD_CHUNK_SIZE = 5 * MIB  # the smallest part S3 accepts
+    client = APIClient()
+    client.force_authenticate(mentor)
+    return client
+
+
+def browser_put_parts(urls, data, part_size, numbers):
+    """What the admin's JS does: PUT each part to its presigned URL and keep the ETag."""
+    parts = []
+    for number in numbers:
+        piece = data[(number - 1) * part_size : number * part_size]
+        response = requests.put(urls[str(number)], data=piece, timeout=30)
+        assert response.status_code == 200, response.text
+        parts.append({"part_number": number, "etag": response.headers["ETag"]})
+    return parts
+
+
+def test_browser_uploads_parts_straight_to_the_bucket_and_the_video_is_published_there(
+    api, s3_storage, camera_file, django_capture_on_commit_callbacks
+):
+    data = camera_file.read_bytes()
+    upload = api.post(
+        "/api/media/uploads/", {"title": "Урок из камеры", "filename": "camera.mp4", "size": len(data)}, format="json"
+    ).json()
+    assert upload["mode"] == "s3" and upload["chunk_size"] >= 5 * MIB and upload["parts_count"] == 3
+
+    urls = api.post(f"/api/media/uploads/{upload['uid']}/parts/", {"part_numbers": [1, 2, 3]}, format="json")
+    urls = urls.json()["urls"]
+    assert all(url.startswith(s3_storage.meta.endpoint_url) for url in urls.values())
+    first = browser_put_parts(urls, data, upload["chunk_size"], [1, 2])
+    # the tab was closed; on return the platform says which parts the bucket already has
+    state = api.get(f"/api/media/uploads/{upload['uid']}/").json()
+    assert [p["part_number"] for p in state["parts"]] == [1, 2]
+    parts = first + browser_put_parts(urls, data, upload["chunk_size"], [3])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = api.post(f"/api/media/uploads/{upload['uid']}/complete/", {"parts": parts}, format="json")
+
+    assert done.status_code == 201, done.json()
+    video = VideoAsset.objects.get(uid=done.json()["uid"])
+    assert video.status == VideoAsset.Status.READY, video.failure_reason
+    keys = bucket_keys(s3_storage)
+    prefix = f"video/{video.uid}/"
+    assert f"{prefix}source/camera.mp4" in keys
+    assert f"{prefix}hls/master.m3u8" in keys and f"{prefix}hls/360p/seg_00000.ts" in keys
+    assert not [k for k in keys if "/staging/" in k]
+    head = s3_storage.head_object(Bucket=s3_storage.bucket, Key=f"{prefix}hls/master.m3u8")
+    assert head["ContentType"] == "application/vnd.apple.mpegurl"
+    segment = s3_storage.head_object(Bucket=s3_storage.bucket, Key=f"{prefix}hls/360p/seg_00000.ts")
+    assert segment["ContentType"] == "video/mp2t"
+    public_read = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{s3_storage.bucket}/*",
+            }
+        ],
+    }
+    s3_storage.put_bucket_policy(Bucket=s3_storage.bucket, Policy=json.dumps(public_read))
+    master = requests.get(video.playlist_url, timeout=10)  # players fetch it from the bucket over HTTP
+    assert master.status_code == 200 and "AVERAGE-BANDWIDTH" in master.text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        video.delete()
+
+    assert bucket_keys(s3_storage) == []
+
+
+def test_object_of_the_wrong_size_is_refused_and_removed(api, s3_storage, settings):
+    upload = api.post(
+        "/api/media/uploads/", {"title": "Урок", "filename": "a.mp4", "size": 6 * MIB}, format="json"
+    ).json()
+    urls = api.post(f"/api/media/uploads/{upload['uid']}/parts/", {"part_numbers": [1]}, format="json").json()["urls"]
+    parts = browser_put_parts(urls, b"z" * (6 * MIB - 100), 6 * MIB, [1])  # the browser sent less than it said
+
+    response = api.post(f"/api/media/uploads/{upload['uid']}/complete/", {"parts": parts}, format="json")
+
+    assert response.status_code == 400
+    assert "другого размера" in response.json()["detail"]
+    assert bucket_keys(s3_storage) == []
+    assert not VideoAsset.objects.exists()
+
+
+def test_cancelled_multipart_upload_is_aborted_in_the_bucket(api, s3_storage):
+    upload = api.post(
+        "/api/media/uploads/", {"title": "Урок", "filename": "a.mp4", "size": 6 * MIB}, format="json"
+    ).json()
+    urls = api.post(f"/api/media/uploads/{upload['uid']}/parts/", {"part_numbers": [1]}, format="json").json()["urls"]
+    browser_put_parts(urls, b"z" * (5 * MIB), 5 * MIB, [1])
+
+    assert api.delete(f"/api/media/uploads/{upload['uid']}/").status_code == 204
+
+    assert s3_storage.list_multipart_uploads(Bucket=s3_storage.bucket).get("Uploads", []) == []
+    assert VideoUpload.objects.get(uid=upload["uid"]).status == VideoUpload.Status.ABORTED
+
+
+def test_register_upload_stores_the_source_in_the_bucket(mentor, s3_storage, clips):
+    video = upload_clip(mentor, clips["landscape"])
+
+    assert storage.is_s3()
+    assert bucket_keys(s3_storage) == [f"video/{video.uid}/source/landscape.mp4"]
