@@ -1091,7 +1091,7 @@ def confirm_winners(mentor, assignment, *, winners, finalists=()):
     with transaction.atomic():
         locked = {
             s.pk: s
-            for s in Submission.objects.select_for_update()
+            for s in Submission.objects.select_for_update(of=("self",))
             .filter(pk__in=[w.pk for w in winners + finalists])
             .select_related("student__user", "student__region", "assignment")
         }

@@ -1,0 +1,175 @@
+import pytest
+from wagtail.models import Page
+
+from cms.models import WinnerStoryPage
+from learning import services
+from learning.models import Submission
+from tests.learning.conftest import image_upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def moderator(make_user):
+    return make_user("moderator", group="Moderators")
+
+
+@pytest.fixture
+def shortlist(make_student, assignment, moderator, campaign):
+    """Four shortlisted works: two 10–13, two 14–18."""
+    people = [
+        ("ira@example.org", "Ира", "Соколова", 11, "52", "Выкса"),
+        ("oleg@example.org", "Олег", "Панов", 12, "66", "Ирбит"),
+        ("dina@example.org", "Дина", "Мухина", 15, "16", "Елабуга"),
+        ("gosha@example.org", "Гоша", "Рябов", 16, "77", "Москва"),
+    ]
+    works = []
+    for email, first, surname, age, region, town in people:
+        kid = make_student(email=email, first_name=first, surname=surname, age=age, region=region, town=town)
+        work = services.submit_work(kid, assignment, title=f"Песня {first}", files=[image_upload()])
+        services.approve_submission(work, moderator)
+        works.append(services.shortlist_submission(work, moderator))
+    return works
+
+
+def points(assignment, *values):
+    return {str(c.pk): v for c, v in zip(assignment.criteria.all(), values, strict=True)}
+
+
+def keys_in(value):
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in keys_in(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in keys_in(v)}
+    return set()
+
+
+def test_blind_view_shows_no_identity(shortlist, jurors, client_for):
+    response = client_for(jurors[0]).get("/api/jury/works/")
+    assert response.status_code == 200
+    assert response.json()["count"] == 4
+    # Titles here name the child on purpose ("Песня Ира"); everything else must not.
+    body = response.content.decode()
+    for work in shortlist:
+        body = body.replace(work.title, "")
+    for work in shortlist:
+        kid = work.student
+        for identity in [kid.first_name, kid.surname, kid.town, kid.region.name, kid.user.email, kid.guardian_email]:
+            assert not identity or identity not in body, identity
+    identity_fields = {"author", "age", "age_band", "region", "town", "first_name", "surname", "student", "email"}
+    assert not keys_in(response.json()) & identity_fields
+    detail = client_for(jurors[0]).get(f"/api/jury/works/{shortlist[0].pk}/").json()
+    assert set(detail) == {"id", "uid", "assignment", "title", "description", "text", "files", "criteria", "my_score"}
+
+
+def test_conflict_of_interest_hides_the_work(shortlist, jurors, client_for):
+    client = client_for(jurors[0])
+    assert client.post(f"/api/jury/works/{shortlist[0].pk}/conflict/", {"note": "Моя ученица"}).status_code == 201
+    ids = [w["id"] for w in client.get("/api/jury/works/").json()["results"]]
+    assert shortlist[0].pk not in ids and len(ids) == 3
+    assert client.post(f"/api/jury/works/{shortlist[0].pk}/score/", {}, format="json").status_code == 404
+    assert client.get(f"/api/works/files/{shortlist[0].files.get().uid}/").status_code == 200, "public anyway"
+
+
+def test_scores_follow_the_rubric(shortlist, jurors, client_for, assignment):
+    client = client_for(jurors[0])
+    url = f"/api/jury/works/{shortlist[0].pk}/score/"
+    too_high = client.post(url, {"points": points(assignment, 11, 5), "comment": "Сильно"}, format="json")
+    assert too_high.status_code == 400
+    assert "от 0 до 10" in too_high.json()["detail"]
+    missing = client.post(url, {"points": points(assignment, 9, 4), "comment": ""}, format="json")
+    assert missing.status_code == 400
+    ok = client.post(url, {"points": points(assignment, 9, 4), "comment": "Чисто и смело"}, format="json")
+    assert ok.status_code == 200
+    assert ok.json()["total"] == 13
+    mine = client.get(f"/api/jury/works/{shortlist[0].pk}/").json()["my_score"]
+    assert mine["comment"] == "Чисто и смело"
+
+
+def test_ranking_normalises_each_juror_and_keeps_likes_apart(
+    shortlist, jurors, assignment, mentor_seat, client_for, make_user
+):
+    a, b, c, d = shortlist
+    # Juror 1 is generous, juror 2 strict, juror 3 in between; all prefer a over b and c over d,
+    # but the generous juror's huge gap must not outweigh the other two.
+    totals = {
+        jurors[0]: {a: (10, 5), b: (2, 0), c: (10, 5), d: (9, 5)},
+        jurors[1]: {a: (3, 1), b: (4, 1), c: (4, 1), d: (2, 0)},
+        jurors[2]: {a: (5, 2), b: (6, 2), c: (7, 3), d: (5, 2)},
+    }
+    for juror, works in totals.items():
+        for work, values in works.items():
+            services.score_submission(juror, work, points=points(assignment, *values), comment="ок")
+    for n in range(3):
+        services.set_like(make_user(f"fan{n}"), d, True)
+    response = client_for(mentor_seat.user).get(f"/api/jury/assignments/{assignment.pk}/ranking/")
+    assert response.status_code == 200, response.content
+    bands = {row["age_band"]: row for row in response.json()}
+    younger = [r["submission"] for r in bands["10-13"]["jury"]]
+    assert younger == [a.pk, b.pk]
+    older = [r["submission"] for r in bands["14-18"]["jury"]]
+    assert older == [c.pk, d.pk]
+    assert all(r["enough_scores"] for r in bands["14-18"]["jury"])
+    assert bands["14-18"]["audience"][0]["submission"] == d.pk, "the audience award is separate"
+
+
+def test_z_scores_make_a_strict_and_a_generous_juror_weigh_the_same(shortlist, jurors, assignment):
+    a, b, c, d = shortlist
+    # One juror with a wide scale loves a; two jurors with a narrow scale both prefer b. Raw sums
+    # favour a (19 against 9); normalised per juror, two out of three preferences win.
+    scores = {
+        jurors[0]: {a: 15, b: 1, c: 15, d: 14},
+        jurors[1]: {a: 2, b: 4, c: 2, d: 3},
+        jurors[2]: {a: 2, b: 4, c: 2, d: 3},
+    }
+    for juror, works in scores.items():
+        for work, total in works.items():
+            values = (min(total, 10), total - min(total, 10))
+            services.score_submission(juror, work, points=points(assignment, *values), comment="ок")
+    ranking = services.jury_ranking(assignment)
+    younger = ranking["10-13"]
+    assert [row["submission"].pk for row in younger] == [b.pk, a.pk]
+
+
+def test_mentor_confirms_winners_and_story_drafts_appear(
+    shortlist, jurors, assignment, mentor_seat, client_for, stories_index, mailoutbox
+):
+    for juror in jurors:
+        for work in shortlist:
+            services.score_submission(juror, work, points=points(assignment, 7, 3), comment="ок")
+    winner, finalist = shortlist[0], shortlist[2]
+    response = client_for(mentor_seat.user).post(
+        f"/api/jury/assignments/{assignment.pk}/winners/",
+        {"winners": [winner.pk], "finalists": [finalist.pk]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    winner.refresh_from_db()
+    finalist.refresh_from_db()
+    assert (winner.status, finalist.status) == ("winner", "finalist")
+    story = WinnerStoryPage.objects.get()
+    assert story.live is False and story.has_unpublished_changes
+    assert story.get_parent().pk == stories_index.pk
+    assert (story.first_name, story.surname_initial, story.age) == ("Ира", "С", 11)
+    assert story.region.code == "52"
+    assert "Соколова" not in str(Page.objects.get(pk=story.pk).title)
+    recipients = sorted(address for mail in mailoutbox for address in mail.to)
+    assert "ira@example.org" in recipients and "parent.ira@example.org" in recipients
+    assert any("победитель" in mail.subject for mail in mailoutbox)
+
+
+def test_winners_need_enough_jury_scores(shortlist, jurors, assignment, mentor_seat, client_for, stories_index):
+    services.score_submission(jurors[0], shortlist[0], points=points(assignment, 7, 3), comment="ок")
+    response = client_for(mentor_seat.user).post(
+        f"/api/jury/assignments/{assignment.pk}/winners/", {"winners": [shortlist[0].pk]}, format="json"
+    )
+    assert response.status_code == 400
+    assert "не меньше 3 оценок" in response.json()["detail"]
+    assert Submission.objects.get(pk=shortlist[0].pk).status == "shortlisted"
+
+
+def test_only_the_directions_mentor_confirms_winners(shortlist, jurors, assignment, client_for, stories_index):
+    response = client_for(jurors[0]).post(
+        f"/api/jury/assignments/{assignment.pk}/winners/", {"winners": [shortlist[0].pk]}, format="json"
+    )
+    assert response.status_code == 403
