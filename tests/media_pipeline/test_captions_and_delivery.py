@@ -1,0 +1,120 @@
+"""Captions join the master playlist; local media is served with HLS content types; deleting a
+video deletes its files."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
+from django.views.static import serve
+from rest_framework.test import APIClient
+
+from media_pipeline.models import VideoAsset
+from tests.media_pipeline.conftest import ffprobe, upload_clip
+
+pytestmark = pytest.mark.django_db
+
+SRT = """1\r
+00:00:00,500 --> 00:00:02,000\r
+Здравствуйте, ребята!\r
+\r
+2\r
+00:00:02,100 --> 00:00:02,900\r
+Начинаем урок.\r
+"""
+
+
+@pytest.fixture
+def ready_video(mentor, clips, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        video = upload_clip(mentor, clips["landscape"])
+    video.refresh_from_db()
+    assert video.status == VideoAsset.Status.READY
+    return video
+
+
+@pytest.fixture
+def api(mentor):
+    client = APIClient()
+    client.force_authenticate(mentor)
+    return client
+
+
+def media(name):
+    return Path(settings.MEDIA_ROOT) / name
+
+
+def test_srt_captions_become_a_subtitles_group_in_the_master_playlist(api, ready_video):
+    response = api.post(
+        f"/api/media/videos/{ready_video.uid}/captions/",
+        {"language": "ru", "label": "Русский", "file": SimpleUploadedFile("урок.srt", SRT.encode())},
+        format="multipart",
+    )
+
+    assert response.status_code == 201, response.json()
+    master = media(ready_video.master_playlist).read_text()
+    assert re.search(
+        r'#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="Русский",LANGUAGE="ru".*URI="subtitles/ru.m3u8"', master
+    )
+    assert all('SUBTITLES="subs"' in line for line in master.splitlines() if line.startswith("#EXT-X-STREAM-INF"))
+    vtt = media(f"{ready_video.hls_prefix}subtitles/ru.vtt").read_text()
+    assert vtt.startswith("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:")
+    assert "00:00:00.500 --> 00:00:02.000\nЗдравствуйте, ребята!" in vtt
+    playlist = media(f"{ready_video.hls_prefix}subtitles/ru.m3u8").read_text()
+    assert "#EXT-X-PLAYLIST-TYPE:VOD" in playlist and "ru.vtt" in playlist
+    streams = ffprobe(media(f"{ready_video.hls_prefix}subtitles/ru.m3u8"), "-show_streams")["streams"]
+    assert [s["codec_name"] for s in streams] == ["webvtt"]  # a player's HLS parser reads it as subtitles
+
+    assert api.delete(f"/api/media/videos/{ready_video.uid}/captions/ru/").status_code == 204
+    assert "SUBTITLES" not in media(ready_video.master_playlist).read_text()
+    assert not media(f"{ready_video.hls_prefix}subtitles/ru.vtt").exists()
+
+
+def test_a_file_that_is_not_subtitles_is_refused_with_a_reason(api, ready_video):
+    response = api.post(
+        f"/api/media/videos/{ready_video.uid}/captions/",
+        {"language": "ru", "label": "Русский", "file": SimpleUploadedFile("notes.txt", "просто текст".encode())},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "WebVTT (.vtt) или SubRip (.srt)" in response.json()["detail"]
+
+
+def test_captions_added_before_the_transcode_are_in_the_first_master(mentor, clips, django_capture_on_commit_callbacks):
+    from media_pipeline import services
+
+    video = upload_clip(mentor, clips["landscape"])
+    vtt = "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nПривет\n"
+    services.add_caption(video, "ru", "Русский", SimpleUploadedFile("a.vtt", vtt.encode()))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retry_video(video)
+    video.refresh_from_db()
+
+    assert 'LANGUAGE="ru"' in media(video.master_playlist).read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [
+        ("master.m3u8", "application/vnd.apple.mpegurl"),
+        ("360p/seg_00000.ts", "video/mp2t"),
+        ("thumbnails.vtt", "text/vtt"),
+    ],
+)
+def test_local_media_is_served_with_hls_content_types(ready_video, name, content_type):
+    request = RequestFactory().get("/media/x")
+    response = serve(request, ready_video.hls_prefix + name, document_root=settings.MEDIA_ROOT)
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+
+
+def test_deleting_a_video_deletes_all_its_files(ready_video, django_capture_on_commit_callbacks):
+    folder = media(ready_video.storage_prefix)
+    assert (folder / "source").is_dir() and (folder / "hls" / "master.m3u8").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ready_video.delete()
+
+    assert not folder.exists()
