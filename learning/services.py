@@ -397,6 +397,7 @@ def delete_student_account(student, *, by=None):
             raise LearningError("Аккаунт уже удалён.", status=404)
         for submission in student.submissions.prefetch_related("files"):
             stored_names += [f.file.name for f in submission.files.all() if f.file]
+            _delete_videos_of(submission)
             submission.files.all().delete()
             submission.title = "Работа снята автором"
             submission.description = ""
@@ -581,7 +582,10 @@ def register_contest_video(owner, title, file):
     """Contest videos go through media_pipeline (probe, transcode), like lesson videos."""
     from media_pipeline.services import register_upload
 
-    return register_upload(owner, title, file)
+    try:
+        return register_upload(owner, title, file)
+    except ValidationError as error:
+        raise LearningError(f"«{PurePath(file.name or 'видео').name}»: {' '.join(error.messages)}", "files")
 
 
 def _check_submission_input(assignment, student, title, text, uploads, now):
@@ -641,12 +645,21 @@ def _store_files(submission, checked, owner):
 
 
 def _remove_stored(names, assets=()):
+    """Remove what a failed or replaced upload wrote: work files and whole video assets."""
+    from media_pipeline import storage as video_storage
+
     storage = SubmissionFile._meta.get_field("file").storage
     for name in names:
         storage.delete(name)
     for asset in assets:
-        if asset.source:
-            asset.source.storage.delete(asset.source.name)
+        video_storage.delete_prefix(asset.storage_prefix)
+
+
+def _delete_videos_of(submission):
+    """Delete the work's video assets; media_pipeline removes their files once this commits."""
+    from media_pipeline.models import VideoAsset
+
+    VideoAsset.objects.filter(pk__in=submission.files.exclude(video=None).values("video")).delete()
 
 
 def submit_work(student, assignment, *, title, description="", text="", files=(), now=None):
@@ -716,6 +729,7 @@ def edit_work(submission, *, title=None, description=None, text=None, files=None
             submission.text = new_text.strip()
             if files is not None:
                 old_names = [f.file.name for f in submission.files.all() if f.file]
+                _delete_videos_of(submission)
                 submission.files.all().delete()
                 written, assets = _store_files(submission, checked, submission.student.user)
             if submission.status != Submission.Status.PENDING:

@@ -185,3 +185,77 @@ def test_a_child_waiting_for_consent_cannot_submit(client_for, assignment):
     )
     with pytest.raises(services.LearningError, match="согласие родителя"):
         services.submit_work(waiting, assignment, title="Рисунок", text="…", now=timezone.now())
+
+
+@pytest.fixture(scope="module")
+def tiny_clip(tmp_path_factory):
+    """One second of 64×48 test video, made by the real ffmpeg."""
+    import subprocess
+
+    path = tmp_path_factory.mktemp("clip") / "clip.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=64x48:rate=10",
+            "-t",
+            "1",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:v",
+            "libx264",
+            "-y",
+            str(path),
+        ],
+        check=True,
+    )
+    return path.read_bytes()
+
+
+def test_a_contest_video_goes_through_the_media_pipeline(client_for, student, assignment, tiny_clip, settings):
+    clip = SimpleUploadedFile("my-song.mov", tiny_clip, "video/quicktime")
+    response = submit(client_for(student.user), assignment, files=[clip])
+    assert response.status_code == 201, response.content
+    item = SubmissionFile.objects.get()
+    assert item.kind == "video" and item.video is not None
+    assert item.video.owner == student.user
+    assert item.video.source.storage.exists(item.video.source.name)
+    assert response.json()["files"][0]["video_status"] == item.video.status
+
+
+def test_a_refused_upload_leaves_no_video_behind(client_for, student, assignment, tiny_clip, settings):
+    from media_pipeline.models import VideoAsset
+
+    clip = SimpleUploadedFile("my-song.mp4", tiny_clip, "video/mp4")
+    fake = SimpleUploadedFile("notes.pdf", b"not a pdf at all", "application/pdf")
+    response = submit(client_for(student.user), assignment, files=[clip, fake])
+    assert response.status_code == 400
+    assert not VideoAsset.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_a_video_failing_after_storage_is_cleaned_up(student, make_assignment, tiny_clip, settings, monkeypatch):
+    """If storing a later file fails, the video already handed to the pipeline is removed too."""
+    from media_pipeline.models import VideoAsset
+
+    assignment = make_assignment(title="Видео и фото")
+    original = SubmissionFile.save
+    calls = {"n": 0}
+
+    def failing_save(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("диск переполнен")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SubmissionFile, "save", failing_save)
+    clip = SimpleUploadedFile("a.mp4", tiny_clip, "video/mp4")
+    with pytest.raises(OSError):
+        services.submit_work(student, assignment, title="Клип", files=[clip, image_upload()])
+    assert not Submission.objects.exists()
+    assert not VideoAsset.objects.exists()
+    assert stored_files(settings) == []
