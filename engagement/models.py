@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -54,6 +55,9 @@ class Campaign(models.Model):
     """A season's promise: so many kopecks per action, up to the sponsor's budget (the cap)."""
 
     name = models.CharField("название", max_length=200)
+    season = models.OneToOneField(
+        "cms.Season", verbose_name="сезон", null=True, blank=True, on_delete=models.PROTECT, related_name="campaign"
+    )
     starts_at = models.DateTimeField("начало")
     ends_at = models.DateTimeField("окончание")
     rate_work_approved = models.PositiveIntegerField("за принятую работу, коп.", default=100)
@@ -141,14 +145,22 @@ class LedgerEntry(AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="ledger_entries",
+        db_index=False,  # covered by ledger_actor_user_day
     )
     actor_vk_id = models.BigIntegerField("пользователь ВКонтакте", null=True, blank=True)
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
     target_id = models.BigIntegerField()
     target = GenericForeignKey("target_type", "target_id")
     amount = models.BigIntegerField("сумма, коп.")
+    # No index of its own: only reconciliation (a full scan anyway) reads entries by campaign.
     campaign = models.ForeignKey(
-        Campaign, verbose_name="кампания", null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+        Campaign,
+        verbose_name="кампания",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_index=False,
     )
     key = models.CharField("ключ идемпотентности", max_length=200, unique=True)
     reverses = models.OneToOneField(
@@ -166,11 +178,18 @@ class LedgerEntry(AppendOnlyModel):
         verbose_name = "запись журнала"
         verbose_name_plural = "журнал действий"
         ordering = ["id"]
+        permissions = [("void_account", "Может аннулировать все действия аккаунта")]
         indexes = [
-            models.Index(fields=["actor_user", "created_at"], name="ledger_actor_user_day"),
-            models.Index(fields=["actor_vk_id", "created_at"], name="ledger_actor_vk_day"),
+            # Partial: most rows have only one kind of actor, so each index stays small and cheap.
+            models.Index(
+                fields=["actor_user", "created_at"],
+                name="ledger_actor_user_day",
+                condition=Q(actor_user__isnull=False),
+            ),
+            models.Index(
+                fields=["actor_vk_id", "created_at"], name="ledger_actor_vk_day", condition=Q(actor_vk_id__isnull=False)
+            ),
             models.Index(fields=["target_type", "target_id"], name="ledger_target"),
-            models.Index(fields=["campaign", "amount"], name="ledger_campaign"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -220,3 +239,125 @@ class DailyDigest(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.day}: {self.digest}"
+
+
+FOUNDATION = {"kind": "foundation"}
+
+
+class FoundationCoordinator(models.Model):
+    """Links an admin account to the one foundation whose beneficiaries and transfers it keeps."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="пользователь", on_delete=models.CASCADE, related_name="coordinator"
+    )
+    foundation = models.ForeignKey(
+        "cms.PartnerPage",
+        verbose_name="фонд",
+        on_delete=models.CASCADE,
+        limit_choices_to=FOUNDATION,
+        related_name="coordinators",
+    )
+
+    class Meta:
+        verbose_name = "координатор фонда"
+        verbose_name_plural = "координаторы фондов"
+
+    def __str__(self):
+        return f"{self.user} — {self.foundation}"
+
+
+class Beneficiary(models.Model):
+    """A child a foundation helps. Public only with consent and once verified; public fields are the
+    first name, age, region, a short diagnosis and the amounts."""
+
+    foundation = models.ForeignKey(
+        "cms.PartnerPage",
+        verbose_name="фонд",
+        on_delete=models.PROTECT,
+        limit_choices_to=FOUNDATION,
+        related_name="beneficiaries",
+    )
+    first_name = models.CharField("имя ребёнка", max_length=50, help_text="Только имя, без фамилии.")
+    age = models.PositiveSmallIntegerField("возраст", validators=[MaxValueValidator(18)])
+    region = models.ForeignKey("cms.Region", verbose_name="регион", on_delete=models.PROTECT, related_name="+")
+    diagnosis = models.CharField("кратко о диагнозе", max_length=200)
+    amount_needed = models.PositiveBigIntegerField("нужно собрать, коп.")
+    verified_on = models.DateField("проверено фондом", null=True, blank=True)
+    verification_document = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name="документ проверки",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    consent_to_publish = models.BooleanField("есть согласие на публикацию", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "подопечный фонда"
+        verbose_name_plural = "подопечные фондов"
+        ordering = ["first_name", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(age__lte=18), name="beneficiary_is_a_child"),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name}, {self.age} — {self.foundation}"
+
+    def clean(self):
+        if self.verified_on and not self.verification_document_id:
+            raise ValidationError({"verification_document": "Приложите документ, которым фонд подтвердил проверку."})
+
+    @property
+    def is_public(self):
+        return self.consent_to_publish and self.verified_on is not None
+
+
+class Transfer(models.Model):
+    """Money of a campaign paid through a foundation for one child. Transfers of a campaign never add
+    up to more than it raised (services.save_transfer checks it under a lock)."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name="кампания", on_delete=models.PROTECT, related_name="transfers")
+    foundation = models.ForeignKey(
+        "cms.PartnerPage",
+        verbose_name="фонд",
+        on_delete=models.PROTECT,
+        limit_choices_to=FOUNDATION,
+        related_name="transfers",
+    )
+    beneficiary = models.ForeignKey(
+        Beneficiary, verbose_name="подопечный", on_delete=models.PROTECT, related_name="transfers"
+    )
+    amount = models.PositiveBigIntegerField("сумма, коп.")
+    transferred_on = models.DateField("дата перевода")
+    payment_reference = models.CharField("номер платёжного поручения", max_length=100)
+    report_document = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name="отчёт фонда",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "перевод"
+        verbose_name_plural = "переводы"
+        ordering = ["-transferred_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="transfer_amount_positive"),
+            models.UniqueConstraint(fields=["foundation", "payment_reference"], name="transfer_unique_reference"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount / 100:.2f} ₽ → {self.beneficiary.first_name} ({self.transferred_on})"
+
+    def clean(self):
+        if self.campaign_id and self.beneficiary_id and self.foundation_id:
+            from engagement.services import transfer_problem
+
+            problem = transfer_problem(self)
+            if problem:
+                raise ValidationError(problem)

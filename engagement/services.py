@@ -22,10 +22,13 @@ from django.utils import timezone
 from engagement.models import (
     SLOT_COUNT,
     ActionKind,
+    Beneficiary,
     Campaign,
     CounterSlot,
     DailyDigest,
     LedgerEntry,
+    Transfer,
+    VkPost,
 )
 
 GENESIS_DIGEST = "0" * 64
@@ -144,6 +147,13 @@ def _claim(cursor, campaign_id, rate):
 def _allocate_in_locked(cursor, slots, rates):
     """With all of a campaign's slots locked, grant each rate in order while the cap allows, and
     write the slots back. Returns the granted amounts."""
+    granted = _grant(slots, rates)
+    _pour(cursor, slots, sum(granted), len(rates))
+    return granted
+
+
+def _grant(slots, rates):
+    """The amounts the locked slots' remaining budget allows for these rates, in order."""
     slack = sum(budget - amount for _, _, amount, budget in slots)
     granted = []
     for rate in rates:
@@ -152,30 +162,31 @@ def _allocate_in_locked(cursor, slots, rates):
             slack -= rate
         else:
             granted.append(0)
-    total, actions = sum(granted), len(rates)
-    if not actions:
-        return granted
-    # Pour the granted amount into slots in order of room; budgets move only between these slots,
-    # so they still add up to the cap.
-    need = total
-    updates = {}
+    return granted
+
+
+def _pour(cursor, slots, total, actions):
+    """Add `total` kopecks (within the budgets) and `actions` to locked slots, fullest room first;
+    budgets stay as they are, so they still add up to the cap."""
+    if not actions and not total:
+        return
+    need, updates = total, {}
     for slot_id, _, amount, budget in sorted(slots, key=lambda s: s[3] - s[2], reverse=True):
-        room = budget - amount
-        take = min(room, need)
+        take = min(budget - amount, need)
         if take > 0:
             updates[slot_id] = take
             need -= take
-        if need == 0:
+        if need <= 0:
             break
-    first = slots[0][0] if not updates else next(iter(updates))
+    if need > 0:
+        raise EngagementError("Счётчик кампании не вмещает сумму: бюджет ячеек нарушен.")
+    first = next(iter(updates), slots[0][0])
+    updates.setdefault(first, 0)
     for slot_id, take in updates.items():
         cursor.execute(
             "UPDATE engagement_counterslot SET amount = amount + %s, actions = actions + %s WHERE id = %s",
             [take, actions if slot_id == first else 0, slot_id],
         )
-    if not updates:
-        cursor.execute("UPDATE engagement_counterslot SET actions = actions + %s WHERE id = %s", [actions, first])
-    return granted
 
 
 def _credit(cursor, campaign_id, amount, actions):
@@ -465,7 +476,7 @@ def counter(campaign=None):
 
 def children_helped(campaign):
     """Children who received money from this campaign (foundations' transfers)."""
-    return 0
+    return Transfer.objects.filter(campaign=campaign).values("beneficiary").distinct().count()
 
 
 # --- reconciliation -----------------------------------------------------------------------------
@@ -635,3 +646,344 @@ def verify_digests():
             )
         previous, expected_day = published.digest, published.day + timedelta(days=1)
     return problems
+
+
+# --- foundations and transparency ---------------------------------------------------------------
+
+
+def transfer_problem(transfer, campaign=None):
+    """Why this transfer may not be saved (a Russian message), or None. Checks the beneficiary's
+    foundation and that the campaign's transfers stay within what it raised."""
+    if (
+        transfer.beneficiary_id
+        and transfer.foundation_id
+        and transfer.beneficiary.foundation_id != transfer.foundation_id
+    ):
+        return "Подопечный относится к другому фонду: выберите подопечного своего фонда."
+    if not transfer.amount or transfer.amount <= 0:
+        return "Сумма перевода должна быть больше нуля."
+    campaign = campaign or transfer.campaign
+    raised, _ = campaign_totals(campaign)
+    others = (
+        Transfer.objects.filter(campaign=campaign).exclude(pk=transfer.pk).aggregate(total=Sum("amount"))["total"] or 0
+    )
+    if others + transfer.amount > raised:
+        return (
+            f"Перевод больше, чем осталось в кампании «{campaign}»: собрано {raised / 100:.2f} ₽, "
+            f"уже переведено {others / 100:.2f} ₽, доступно {max(raised - others, 0) / 100:.2f} ₽."
+        )
+    return None
+
+
+def save_transfer(transfer):
+    """Save a new or edited transfer unless transfer_problem() objects. The campaign row is locked
+    meanwhile, so two coordinators cannot overdraw the campaign together."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=transfer.campaign_id)
+        problem = transfer_problem(transfer, campaign)
+        if problem:
+            raise EngagementError(problem)
+        transfer.save()
+    return transfer
+
+
+def transparency():
+    """Per campaign (season): raised, transferred, children helped and the public beneficiaries
+    (consented and verified) with what they received. Only public fields leave this function."""
+    campaigns = list(Campaign.objects.select_related("season").order_by("-starts_at"))
+    raised = dict(CounterSlot.objects.values("campaign").annotate(total=Sum("amount")).values_list("campaign", "total"))
+    transferred = {
+        row["campaign"]: row
+        for row in Transfer.objects.values("campaign").annotate(
+            total=Sum("amount"), children=Count("beneficiary", distinct=True)
+        )
+    }
+    received = {
+        (row["campaign"], row["beneficiary"]): row["total"]
+        for row in Transfer.objects.values("campaign", "beneficiary").annotate(total=Sum("amount"))
+    }
+    public = {
+        beneficiary.pk: beneficiary
+        for beneficiary in Beneficiary.objects.filter(
+            consent_to_publish=True, verified_on__isnull=False
+        ).select_related("region", "foundation")
+    }
+    seasons = []
+    for campaign in campaigns:
+        row = transferred.get(campaign.pk, {})
+        seasons.append(
+            {
+                "campaign": campaign.name,
+                "season": campaign.season.name if campaign.season else None,
+                "starts_at": campaign.starts_at.isoformat(),
+                "ends_at": campaign.ends_at.isoformat(),
+                "raised_kopecks": raised.get(campaign.pk) or 0,
+                "transferred_kopecks": row.get("total") or 0,
+                "children_helped": row.get("children") or 0,
+                "beneficiaries": [
+                    {
+                        "first_name": beneficiary.first_name,
+                        "age": beneficiary.age,
+                        "region": beneficiary.region.name,
+                        "diagnosis": beneficiary.diagnosis,
+                        "foundation": beneficiary.foundation.title,
+                        "amount_needed_kopecks": beneficiary.amount_needed,
+                        "received_kopecks": total,
+                    }
+                    for (campaign_id, beneficiary_id), total in sorted(received.items())
+                    if campaign_id == campaign.pk and (beneficiary := public.get(beneficiary_id))
+                ],
+            }
+        )
+    return seasons
+
+
+# --- VKontakte ----------------------------------------------------------------------------------
+
+
+class VkPayloadError(EngagementError):
+    pass
+
+
+def vk_intent(event):
+    """What a VK callback event means for the ledger: ("like" | "unlike" | "repost", vk user id,
+    group id, post id) for likes and reposts of the group's own wall posts; None for anything else."""
+    try:
+        group_id = int(event["group_id"])
+        kind = event.get("type")
+        obj = event.get("object") or {}
+        if kind in ("like_add", "like_remove"):
+            if obj.get("object_type") != "post" or int(obj["object_owner_id"]) != -group_id:
+                return None
+            return ("like" if kind == "like_add" else "unlike", int(obj["liker_id"]), group_id, int(obj["object_id"]))
+        if kind == "wall_repost":
+            reposter = int(obj.get("from_id") or obj.get("owner_id") or 0)
+            for original in obj.get("copy_history") or []:
+                if int(original["owner_id"]) == -group_id and reposter > 0:
+                    return ("repost", reposter, group_id, int(original["id"]))
+        return None
+    except (KeyError, TypeError, ValueError) as error:
+        raise VkPayloadError(f"Событие ВКонтакте без нужного поля или с неверным значением: {error}.")
+
+
+def _insert_vk_events(cursor, rows):
+    """Insert (group_id, event_id, type) rows; return the pairs that were new."""
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "INSERT INTO engagement_vkevent (group_id, event_id, type, received_at)"
+            " SELECT g, e, t, now() FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS u(g, e, t)"
+            " ON CONFLICT DO NOTHING RETURNING group_id, event_id",
+            [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+        )
+        return set(cursor.fetchall())
+    new = set()
+    for group_id, event_id, kind in rows:
+        cursor.execute(
+            "INSERT INTO engagement_vkevent (group_id, event_id, type, received_at) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT DO NOTHING RETURNING group_id, event_id",
+            [group_id, event_id, kind, timezone.now()],
+        )
+        new.update(cursor.fetchall())
+    return new
+
+
+_ENTRY_COLUMNS = (
+    "kind, actor_vk_id, target_type_id, target_id, amount, campaign_id, key, reverses_id, reason, created_at"
+)
+_ENTRY_TYPES = ["text", "bigint", "integer", "bigint", "bigint", "bigint", "text", "bigint", "text", "timestamptz"]
+_ENTRY_RETURNING = " ON CONFLICT DO NOTHING RETURNING id, key, amount, campaign_id"
+# Built from the constants above only.
+_INSERT_ENTRIES_UNNEST = (
+    f"INSERT INTO engagement_ledgerentry ({_ENTRY_COLUMNS}) SELECT * FROM unnest("  # noqa: S608
+    + ", ".join(f"%s::{kind}[]" for kind in _ENTRY_TYPES)
+    + ")"
+    + _ENTRY_RETURNING
+)
+_INSERT_ENTRY_ROW = (
+    f"INSERT INTO engagement_ledgerentry ({_ENTRY_COLUMNS}) VALUES ("  # noqa: S608
+    + ", ".join(["%s"] * len(_ENTRY_TYPES))
+    + ")"
+    + _ENTRY_RETURNING
+)
+
+
+def _insert_entries(cursor, rows):
+    """Insert entries (tuples in _ENTRY_COLUMNS order) skipping existing keys; return (id, key,
+    amount, campaign_id) of the rows really inserted."""
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        cursor.execute(_INSERT_ENTRIES_UNNEST, [list(column) for column in zip(*rows, strict=True)])
+        return cursor.fetchall()
+    inserted = []
+    for row in rows:
+        cursor.execute(_INSERT_ENTRY_ROW, row)
+        inserted.extend(cursor.fetchall())
+    return inserted
+
+
+def _vk_posts(pairs):
+    VkPost.objects.bulk_create([VkPost(group_id=g, post_id=p) for g, p in pairs], ignore_conflicts=True)
+    query = Q()
+    for group_id, post_id in pairs:
+        query |= Q(group_id=group_id, post_id=post_id)
+    return {(post.group_id, post.post_id): post.pk for post in VkPost.objects.filter(query)}
+
+
+def ingest_vk_events(events):
+    """Turn VKontakte callback events into ledger entries in one transaction; returns how many
+    entries were written. Events already delivered (same group_id and event_id) are skipped, likes
+    follow the same "worth a rouble while it stands" keys as set_like, a user's repost of a post
+    counts once, and slots change only by what was really inserted. Batches of one group run one
+    after another (an advisory lock per group)."""
+    wanted, seen = [], set()
+    for event in events:
+        intent = vk_intent(event)
+        pair = (int(event["group_id"]), str(event.get("event_id", "")))
+        if intent is None or pair in seen or not pair[1]:
+            continue
+        seen.add(pair)
+        wanted.append((pair, event["type"], intent))
+    if not wanted:
+        return 0
+    moment = timezone.now()
+    post_type = ContentType.objects.get_for_model(VkPost).pk
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(*{f"vk-group:{pair[0]}" for pair, _, _ in wanted})
+        new = _insert_vk_events(cursor, [(pair[0], pair[1], kind) for pair, kind, _ in wanted])
+        wanted = [(pair, kind, intent) for pair, kind, intent in wanted if pair in new]
+        if not wanted:
+            return 0
+        posts = _vk_posts({(intent[2], intent[3]) for _, _, intent in wanted})
+        actors = sorted({intent[1] for _, _, intent in wanted})
+        likes = _vk_like_state(cursor, post_type, actors, sorted(set(posts.values())))
+        campaign = campaign_at(moment)
+        counted = _vk_counted_today(cursor, actors, moment)
+        daily_cap = settings.ENGAGEMENT_DAILY_ACTION_CAP
+
+        originals, reversals = [], []
+        for _, _, (op, vk_id, group_id, post_id) in wanted:
+            post = posts[(group_id, post_id)]
+            if op == "repost":
+                originals.append([ActionKind.REPOST.value, vk_id, post, f"repost:{post_type}:{post}:vk:{vk_id}"])
+                continue
+            state = likes.setdefault((vk_id, post), {"generations": 0, "standing": None})
+            if op == "like" and state["standing"] is None:
+                state["generations"] += 1
+                key = _like_key(post_type, post, f"vk:{vk_id}", state["generations"])
+                originals.append([ActionKind.LIKE.value, vk_id, post, key])
+                state["standing"] = key
+            elif op == "unlike" and state["standing"] is not None:
+                reversals.append(state["standing"])
+                state["standing"] = None
+        existing = set(LedgerEntry.objects.filter(key__in=[row[3] for row in originals]).values_list("key", flat=True))
+        originals = [row for row in originals if row[3] not in existing]
+
+        slots, rates = [], []
+        for kind, vk_id, _, _ in originals:
+            rate = campaign.rate_for(kind) if campaign else 0
+            if rate and counted.get(vk_id, 0) >= daily_cap:
+                rate = 0
+            if rate:
+                counted[vk_id] = counted.get(vk_id, 0) + 1
+            rates.append(rate)
+        if campaign is not None and originals:
+            slots = _locked_slots(cursor, campaign.pk)
+            granted = _grant(slots, rates)
+        else:
+            granted = [0] * len(originals)
+        inserted = _insert_entries(
+            cursor,
+            [
+                (kind, vk_id, post_type, post, amount, campaign.pk if campaign else None, key, None, "", moment)
+                for (kind, vk_id, post, key), amount in zip(originals, granted, strict=True)
+            ],
+        )
+        if campaign is not None and inserted:
+            _pour(cursor, slots, sum(row[2] for row in inserted), len(inserted))
+
+        compensations = _vk_compensations(cursor, reversals, inserted, post_type, moment)
+        written = _insert_entries(cursor, compensations)
+        credits = {}
+        for _, _, amount, campaign_id in written:
+            if campaign_id:
+                total, count = credits.get(campaign_id, (0, 0))
+                credits[campaign_id] = (total + amount, count - 1)
+        for campaign_id in sorted(credits):
+            _credit(cursor, campaign_id, *credits[campaign_id])
+    return len(inserted) + len(written)
+
+
+def _vk_like_state(cursor, post_type, actors, posts):
+    """{(vk_id, post): {"generations": n, "standing": key or None}} from the ledger."""
+    state = {}
+    rows = (
+        LedgerEntry.objects.filter(
+            kind=ActionKind.LIKE,
+            target_type_id=post_type,
+            actor_vk_id__in=actors,
+            target_id__in=posts,
+            reverses__isnull=True,
+        )
+        .annotate(reversed_by=Count("reversal"))
+        .values_list("actor_vk_id", "target_id", "key", "reversed_by")
+    )
+    for vk_id, post, key, reversed_by in rows:
+        entry = state.setdefault((vk_id, post), {"generations": 0, "standing": None})
+        entry["generations"] += 1
+        if not reversed_by:
+            entry["standing"] = key
+    return state
+
+
+def _vk_counted_today(cursor, actors, moment):
+    start, end = _day_bounds(moment)
+    return dict(
+        LedgerEntry.objects.filter(
+            actor_vk_id__in=actors, created_at__gte=start, created_at__lt=end, reverses__isnull=True, amount__gt=0
+        )
+        .values("actor_vk_id")
+        .annotate(count=Count("id"))
+        .values_list("actor_vk_id", "count")
+    )
+
+
+def _vk_compensations(cursor, keys, inserted, post_type, moment):
+    """Compensation rows for the likes under `keys` (inserted in this batch or earlier)."""
+    if not keys:
+        return []
+    fresh = {key: (entry_id, amount, campaign_id) for entry_id, key, amount, campaign_id in inserted}
+    earlier = {
+        key: (entry_id, amount, campaign_id)
+        for entry_id, key, amount, campaign_id in LedgerEntry.objects.filter(
+            key__in=[key for key in keys if key not in fresh]
+        ).values_list("id", "key", "amount", "campaign_id")
+    }
+    originals = {**earlier, **fresh}
+    rows = []
+    for key in keys:
+        if key not in originals:
+            continue
+        entry_id, amount, campaign_id = originals[key]
+        vk_id, post = _vk_actor_and_post(key)
+        rows.append(
+            (
+                ActionKind.LIKE.value,
+                vk_id,
+                post_type,
+                post,
+                -amount,
+                campaign_id,
+                _reversal_key(key),
+                entry_id,
+                "лайк снят",
+                moment,
+            )
+        )
+    return rows
+
+
+def _vk_actor_and_post(like_key):
+    # like:<type>:<post>:vk:<vk_id>:<generation>
+    parts = like_key.split(":")
+    return int(parts[4]), int(parts[2])

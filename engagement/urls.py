@@ -1,3 +1,13 @@
 """engagement API routes, mounted under /api/ by config/api_urls.py."""
 
-urlpatterns = []
+from django.urls import path
+
+from engagement import api
+
+urlpatterns = [
+    path("engagement/counter/", api.DonationCounterView.as_view(), name="engagement-counter"),
+    path("engagement/me/", api.MyImpactView.as_view(), name="engagement-me"),
+    path("engagement/transparency/", api.TransparencyView.as_view(), name="engagement-transparency"),
+    path("engagement/digests/", api.DailyDigestListView.as_view(), name="engagement-digests"),
+    path("vk/callback/", api.VkCallbackView.as_view(), name="vk-callback"),
+]

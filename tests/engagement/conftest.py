@@ -79,3 +79,43 @@ def run_in_threads(count, work):
         thread.join()
     if errors:
         raise errors[0]
+
+
+@pytest.fixture
+def make_foundation(db):
+    from cms.models import HomePage, PartnerIndexPage, PartnerPage
+
+    def make(title="Фонд «Тёплые ладони»"):
+        home = HomePage.objects.get()
+        partners = PartnerIndexPage.objects.first()
+        if partners is None:
+            partners = PartnerIndexPage(title="Партнёры", slug="partners")
+            home.add_child(instance=partners)
+        foundation = PartnerPage(title=title, kind="foundation", description="<p>Помогаем детям.</p>")
+        partners.add_child(instance=foundation)
+        return foundation
+
+    return make
+
+
+@pytest.fixture
+def make_beneficiary(db):
+    from cms.models import Region
+    from engagement.models import Beneficiary
+
+    def make(foundation, first_name="Аня", consent=True, verified=True, **fields):
+        import datetime
+
+        return Beneficiary.objects.create(
+            foundation=foundation,
+            first_name=first_name,
+            age=fields.pop("age", 7),
+            region=fields.pop("region", None) or Region.objects.order_by("code").first(),
+            diagnosis=fields.pop("diagnosis", "нужна операция на сердце"),
+            amount_needed=fields.pop("amount_needed", 50_000_00),
+            verified_on=datetime.date(2026, 10, 1) if verified else None,
+            consent_to_publish=consent,
+            **fields,
+        )
+
+    return make

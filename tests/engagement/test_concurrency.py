@@ -1,5 +1,7 @@
 """The ledger under real concurrency: real threads, each with its own PostgreSQL connection."""
 
+import random
+
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, InternalError, connection, transaction
@@ -7,6 +9,7 @@ from django.db import IntegrityError, InternalError, connection, transaction
 from engagement import services
 from engagement.models import CounterSlot, LedgerEntry
 
+from . import vk
 from .conftest import run_in_threads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -94,3 +97,21 @@ def test_reconcile_finds_a_difference_planted_behind_the_services_back(campaign,
     with pytest.raises(Exception, match="расходятся"):
         call_command("reconcile_ledger")
     assert "разница -500 коп." in capsys.readouterr().out
+
+
+def test_sixteen_workers_delivering_the_same_thousand_vk_events_write_exactly_a_thousand_entries(make_campaign):
+    campaign = make_campaign(cap=10_000_000)
+    events = [vk.like(1_000 + i, 1 + i % 7) for i in range(700)] + [vk.repost(5_000 + i, 3) for i in range(300)]
+
+    def deliver(index):
+        rng = random.Random(index)
+        for _ in range(2):
+            shuffled = events[:]
+            rng.shuffle(shuffled)
+            for start in range(0, len(shuffled), 100):
+                services.ingest_vk_events(shuffled[start : start + 100])
+
+    run_in_threads(16, deliver)
+    assert LedgerEntry.objects.count() == 1_000
+    assert services.counter(campaign)["raised_kopecks"] == 100_000
+    assert all(balance.balanced for balance in services.reconcile())

@@ -1,0 +1,128 @@
+"""Engagement API: the donation counter, "what my actions raised", transparency, digests and the
+VKontakte Callback API endpoint. Views parse input, call one service and shape the answer."""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.http import HttpResponse, JsonResponse
+from django.utils.crypto import constant_time_compare
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from engagement import services
+from engagement.models import Campaign, DailyDigest
+
+
+def _error(message, status):
+    return JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+class DonationCounterView(View):
+    """GET /api/engagement/counter/[?campaign=ID]: the live figures, read from the counter slots and
+    cached for ENGAGEMENT_COUNTER_CACHE_SECONDS, with ETag and Cache-Control for a CDN."""
+
+    def get(self, request):
+        param = request.GET.get("campaign", "")
+        cache_key = f"engagement:counter:{param or 'current'}"
+        cached = cache.get(cache_key)
+        if cached is None:
+            campaign = None
+            if param:
+                if not param.isdigit():
+                    return _error("Параметр campaign должен быть номером кампании, например ?campaign=1.", 400)
+                campaign = Campaign.objects.filter(pk=int(param)).first()
+                if campaign is None:
+                    return _error(f"Кампании с номером {param} нет.", 404)
+            figures = services.counter(campaign)
+            stable = {key: value for key, value in figures.items() if key != "updated_at"}
+            etag = 'W/"' + hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()[:32] + '"'
+            cached = (json.dumps(figures, ensure_ascii=False).encode(), etag)
+            cache.set(cache_key, cached, settings.ENGAGEMENT_COUNTER_CACHE_SECONDS)
+        body, etag = cached
+        headers = {
+            "ETag": etag,
+            "Cache-Control": f"public, max-age={settings.ENGAGEMENT_COUNTER_CACHE_SECONDS}",
+        }
+        if request.headers.get("If-None-Match") == etag:
+            return HttpResponse(status=304, headers=headers)
+        return HttpResponse(body, content_type="application/json", headers=headers)
+
+
+class MyImpactView(APIView):
+    """What the signed-in account's own actions raised."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "MyImpact", {"raised_kopecks": serializers.IntegerField(), "raised_roubles": serializers.IntegerField()}
+        )
+    )
+    def get(self, request):
+        raised = services.raised_by(request.user)
+        return Response({"raised_kopecks": raised, "raised_roubles": raised // 100})
+
+
+class TransparencyView(APIView):
+    """Per season: raised, transferred, children helped and the public beneficiaries."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=inline_serializer("Transparency", {"seasons": serializers.ListField()}))
+    def get(self, request):
+        return Response({"seasons": services.transparency()})
+
+
+class DailyDigestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DailyDigest
+        fields = ["day", "entries_count", "amount", "previous", "digest", "created_at"]
+
+
+class DailyDigestListView(generics.ListAPIView):
+    """The published chain of daily ledger digests, newest first: anyone can check that history
+    was not rewritten."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = DailyDigestSerializer
+    queryset = DailyDigest.objects.order_by("-day")
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class VkCallbackView(View):
+    """POST /api/vk/callback/: VKontakte's Callback API. Answers "ok" only once the event is
+    committed (or known), so VKontakte delivers again after any failure."""
+
+    def post(self, request):
+        try:
+            event = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            return _error("Тело запроса должно быть JSON-объектом события ВКонтакте.", 400)
+        if not isinstance(event, dict) or "type" not in event:
+            return _error("Событие ВКонтакте должно быть объектом с полями type и group_id.", 400)
+        try:
+            group_id = int(event.get("group_id"))
+        except (TypeError, ValueError):
+            return _error("В событии нет числового group_id.", 400)
+        group = settings.VK_CALLBACK_GROUPS.get(group_id)
+        if group is None:
+            return _error(f"Сообщество {group_id} не подключено к платформе (VK_CALLBACK_GROUPS).", 403)
+        if event["type"] == "confirmation":
+            return HttpResponse(group["confirmation"], content_type="text/plain")
+        if not constant_time_compare(str(event.get("secret", "")), group["secret"]):
+            return _error("Неверный секретный ключ Callback API.", 403)
+        try:
+            services.ingest_vk_events([event])
+        except services.VkPayloadError as error:
+            return _error(str(error), 400)
+        except DatabaseError:
+            return _error("База данных недоступна; ВКонтакте повторит доставку.", 503)
+        return HttpResponse("ok", content_type="text/plain")

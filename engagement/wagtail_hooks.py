@@ -1,0 +1,162 @@
+"""Admin for engagement: campaigns (editors), coordinators, beneficiaries and transfers (each
+foundation coordinator sees and edits only their own foundation's), and the moderators' screen to
+void a fraudulent account."""
+
+from django import forms
+from django.http import Http404
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
+
+from engagement import services
+from engagement.admin_views import VoidAccountView
+from engagement.models import Beneficiary, Campaign, FoundationCoordinator, Transfer
+
+
+def coordinated_foundation_id(user):
+    """The foundation a coordinator keeps; None for everyone else (editors, superusers see all)."""
+    link = getattr(user, "coordinator", None) if user and user.is_authenticated else None
+    return link.foundation_id if link else None
+
+
+def own_foundation(queryset, user):
+    foundation_id = coordinated_foundation_id(user)
+    if foundation_id is not None:
+        return queryset.filter(foundation_id=foundation_id)
+    if user.is_superuser or user.has_perm("engagement.view_foundationcoordinator"):
+        return queryset
+    return queryset.none()
+
+
+class FoundationScopedForm(WagtailAdminModelForm):
+    """Offers a coordinator only their own foundation (and its beneficiaries)."""
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        from cms.models import PartnerPage
+
+        foundations = PartnerPage.objects.filter(kind="foundation").order_by("title")
+        foundation_id = coordinated_foundation_id(for_user)
+        if foundation_id is not None:
+            foundations = foundations.filter(pk=foundation_id)
+        self.fields["foundation"].widget = forms.Select()
+        self.fields["foundation"].queryset = foundations
+        if foundations.count() == 1:
+            self.fields["foundation"].initial = foundations.first().pk
+        if "beneficiary" in self.fields:
+            self.fields["beneficiary"].queryset = own_foundation(
+                Beneficiary.objects.select_related("foundation"), for_user
+            )
+
+
+class TransferForm(FoundationScopedForm):
+    def save(self, commit=True):
+        transfer = super().save(commit=False)
+        if commit:
+            services.save_transfer(transfer)
+        return transfer
+
+
+class OwnFoundationEditView(EditView):
+    def get_queryset(self):
+        return own_foundation(self.model._default_manager.all(), self.request.user)
+
+    def get_object(self, queryset=None):
+        try:
+            return super().get_object(queryset)
+        except self.model.DoesNotExist:
+            raise Http404("Запись относится к другому фонду.")
+
+
+class BeneficiaryViewSet(SnippetViewSet):
+    model = Beneficiary
+    icon = "group"
+    menu_label = "Подопечные"
+    list_display = ["first_name", "age", "region", "foundation", "verified_on", "consent_to_publish"]
+    list_filter = ["consent_to_publish"]
+    edit_view_class = OwnFoundationEditView
+    edit_handler = ObjectList(
+        [
+            FieldPanel("foundation"),
+            FieldPanel("first_name"),
+            FieldPanel("age"),
+            FieldPanel("region"),
+            FieldPanel("diagnosis"),
+            FieldPanel("amount_needed"),
+            FieldPanel("verified_on"),
+            FieldPanel("verification_document"),
+            FieldPanel("consent_to_publish"),
+        ],
+        base_form_class=FoundationScopedForm,
+    )
+
+    def get_queryset(self, request):
+        return own_foundation(Beneficiary.objects.select_related("region", "foundation"), request.user)
+
+
+class TransferViewSet(SnippetViewSet):
+    model = Transfer
+    icon = "doc-full"
+    menu_label = "Переводы"
+    list_display = ["transferred_on", "beneficiary", "amount", "campaign", "foundation", "payment_reference"]
+    edit_view_class = OwnFoundationEditView
+    edit_handler = ObjectList(
+        [
+            FieldPanel("campaign"),
+            FieldPanel("foundation"),
+            FieldPanel("beneficiary"),
+            FieldPanel("amount"),
+            FieldPanel("transferred_on"),
+            FieldPanel("payment_reference"),
+            FieldPanel("report_document"),
+        ],
+        base_form_class=TransferForm,
+    )
+
+    def get_queryset(self, request):
+        return own_foundation(Transfer.objects.select_related("campaign", "foundation", "beneficiary"), request.user)
+
+
+class CampaignViewSet(SnippetViewSet):
+    model = Campaign
+    icon = "pick"
+    menu_label = "Кампании"
+    list_display = ["name", "season", "starts_at", "ends_at", "cap"]
+
+
+class FoundationCoordinatorViewSet(SnippetViewSet):
+    model = FoundationCoordinator
+    icon = "user"
+    menu_label = "Координаторы фондов"
+    list_display = ["user", "foundation"]
+
+
+class EngagementViewSetGroup(SnippetViewSetGroup):
+    menu_label = "Благотворительность"
+    menu_icon = "pick"
+    menu_order = 400
+    items = [CampaignViewSet, BeneficiaryViewSet, TransferViewSet, FoundationCoordinatorViewSet]
+
+
+register_snippet(EngagementViewSetGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_void_account_url():
+    return [path("engagement/void-account/", VoidAccountView.as_view(), name="engagement_void_account")]
+
+
+class VoidAccountMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("engagement.void_account")
+
+
+@hooks.register("register_admin_menu_item")
+def register_void_account_menu_item():
+    return VoidAccountMenuItem(
+        "Аннулировать аккаунт", reverse("engagement_void_account"), icon_name="warning", order=450
+    )

@@ -1,0 +1,121 @@
+"""VKontakte's Callback API: confirmation, secret, de-duplication, likes and reposts."""
+
+import json
+
+import pytest
+from django.db import connection
+
+from engagement import services
+from engagement.models import LedgerEntry, VkEvent
+
+from . import vk
+
+
+@pytest.fixture(autouse=True)
+def vk_groups(settings):
+    settings.VK_CALLBACK_GROUPS = {
+        vk.GROUP_ID: {"secret": vk.SECRET, "confirmation": vk.CONFIRMATION},
+        vk.GROUP_ID + 1: {"secret": "other-secret", "confirmation": "ffff0000"},
+    }
+
+
+def deliver(client, event):
+    return client.post("/api/vk/callback/", data=json.dumps(event), content_type="application/json")
+
+
+def test_confirmation_answers_the_configured_string_of_each_group(client, db):
+    response = deliver(client, vk.confirmation())
+    assert response.status_code == 200 and response.content.decode() == vk.CONFIRMATION
+    assert deliver(client, vk.confirmation(vk.GROUP_ID + 1)).content.decode() == "ffff0000"
+
+
+def test_wrong_secret_is_refused_with_403(client, campaign):
+    response = deliver(client, vk.like(101, 5, secret="guess"))
+    assert response.status_code == 403
+    assert "секретный ключ" in response.json()["detail"]
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_unknown_group_is_refused_with_403(client, campaign):
+    response = deliver(client, vk.like(101, 5, group_id=1))
+    assert response.status_code == 403
+    assert "не подключено" in response.json()["detail"]
+
+
+def test_broken_json_gets_a_clear_400(client, db):
+    response = client.post("/api/vk/callback/", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON" in response.json()["detail"]
+
+
+def test_like_on_the_projects_post_adds_a_rouble_and_unlike_takes_it_back(client, campaign):
+    response = deliver(client, vk.like(101, 5))
+    assert response.status_code == 200 and response.content == b"ok"
+    assert services.counter(campaign)["raised_kopecks"] == 100
+    deliver(client, vk.like(101, 5, add=False))
+    assert services.counter(campaign)["raised_kopecks"] == 0
+    deliver(client, vk.like(101, 5))
+    assert services.counter(campaign)["raised_kopecks"] == 100
+    assert list(LedgerEntry.objects.order_by("pk").values_list("amount", "actor_vk_id")) == [
+        (100, 101),
+        (-100, 101),
+        (100, 101),
+    ]
+
+
+def test_repeated_vk_delivery_counts_once(client, campaign):
+    event = vk.like(102, 5)
+    for _ in range(3):
+        assert deliver(client, event).content == b"ok"
+    assert LedgerEntry.objects.count() == 1
+    assert VkEvent.objects.count() == 1
+
+
+def test_a_second_like_event_while_the_like_stands_adds_nothing(client, campaign):
+    deliver(client, vk.like(103, 5))
+    deliver(client, vk.like(103, 5))  # a different event_id, same standing like
+    assert LedgerEntry.objects.count() == 1
+
+
+def test_repost_of_the_projects_post_counts_once_per_user(client, campaign):
+    assert deliver(client, vk.repost(104, 5)).content == b"ok"
+    deliver(client, vk.repost(104, 5, repost_id=9002))
+    deliver(client, vk.repost(105, 5))
+    assert sorted(LedgerEntry.objects.values_list("kind", "actor_vk_id", "amount")) == [
+        ("repost", 104, 100),
+        ("repost", 105, 100),
+    ]
+
+
+def test_likes_of_other_walls_comments_and_other_events_are_answered_ok_and_ignored(client, campaign):
+    foreign = vk.like(106, 5)
+    foreign["object"]["object_owner_id"] = -999
+    comment = vk.like(106, 5)
+    comment["object"]["object_type"] = "comment"
+    join = vk._event("group_join", {"user_id": 106, "join_type": "join"})
+    for event in (foreign, comment, join):
+        response = deliver(client, event)
+        assert response.status_code == 200 and response.content == b"ok"
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_malformed_like_object_gets_400_so_nothing_half_written_stays(client, campaign):
+    event = vk.like(107, 5)
+    del event["object"]["liker_id"]
+    response = deliver(client, event)
+    assert response.status_code == 400
+    assert VkEvent.objects.count() == 0 and LedgerEntry.objects.count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_database_down_answers_503_so_vk_delivers_again(client, campaign, monkeypatch):
+    # The database is really unreachable: the connection is pointed at a port nothing listens on.
+    monkeypatch.setitem(connection.settings_dict, "PORT", "1")
+    connection.close()
+    try:
+        response = deliver(client, vk.like(108, 5))
+    finally:
+        connection.close()
+    assert response.status_code == 503
+    assert "повторит" in response.json()["detail"]
