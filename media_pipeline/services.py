@@ -45,6 +45,10 @@ class Superseded(Exception):
 # --- Upload ---------------------------------------------------------------------------------
 
 
+def max_size_gb():
+    return round(settings.VIDEO_MAX_UPLOAD_SIZE / 1024**3, 1)
+
+
 def check_size(size):
     if size <= 0:
         raise ValidationError("Файл пустой. Выберите видеофайл.", code="empty")
@@ -624,7 +628,14 @@ def add_caption(video, language, label, file):
     except transcoding.VideoRejected as rejected:
         raise ValidationError(rejected.reason, code="captions")
     caption = VideoCaption(video=video, language=language, label=label)
-    caption.full_clean(exclude=["file"], validate_unique=False)
+    try:
+        caption.full_clean(exclude=["file"], validate_unique=False)
+    except ValidationError as error:
+        labels = {"language": "Язык", "label": "Название"}
+        raise ValidationError(
+            "; ".join(f"{labels.get(field, field)}: {' '.join(texts)}" for field, texts in error.message_dict.items()),
+            code="captions",
+        )
     name = f"{video.storage_prefix}captions/{language}.vtt"
     with transaction.atomic():
         video = VideoAsset.objects.select_for_update().get(pk=video.pk)

@@ -1,0 +1,135 @@
+"""The admin: a mentor uploads a lesson, watches it transcode live, and picks it for a lesson page."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.urls import reverse
+from wagtail.admin.forms.models import registry as form_field_overrides
+
+from media_pipeline.models import VideoAsset, VideoUpload
+from media_pipeline.wagtail_hooks import VideoChooserWidget
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
+
+
+def admin_access(user):
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    return user
+
+
+@pytest.fixture
+def mentor_client(client, mentor):
+    admin_access(mentor)
+    client.force_login(mentor)
+    return client
+
+
+@pytest.mark.django_db
+def test_video_list_shows_each_video_with_status_progress_and_reason(mentor_client, mentor, django_user_model):
+    VideoAsset.objects.create(title="Урок 1. Дыхание", owner=mentor, status="transcoding", progress=42)
+    VideoAsset.objects.create(title="Урок 2", owner=mentor, status="failed", failure_reason="В файле нет видеодорожки.")
+    VideoAsset.objects.create(title="Чужой урок", owner=django_user_model.objects.create_user("x"))
+
+    response = mentor_client.get(reverse("media_pipeline_videos"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Урок 1. Дыхание" in html and "перекодирование" in html and 'value="42"' in html
+    assert "В файле нет видеодорожки." in html
+    assert "Чужой урок" not in html
+    assert "data-video-upload-form" in html and "media_pipeline/upload.js" in html
+
+
+@pytest.mark.django_db
+def test_people_without_upload_rights_do_not_get_the_video_screen(client, django_user_model):
+    user = admin_access(django_user_model.objects.create_user("moderator"))
+    client.force_login(user)
+    response = client.get(reverse("media_pipeline_videos"))
+    assert response.status_code == 302 and response.url == "/admin/"  # Wagtail's "no permission" redirect
+
+
+@pytest.mark.django_db
+def test_chooser_offers_own_usable_videos(mentor_client, mentor):
+    VideoAsset.objects.create(title="Готовый урок", owner=mentor, status="ready")
+    VideoAsset.objects.create(title="Сломанный файл", owner=mentor, status="failed")
+
+    response = mentor_client.get(reverse("video_chooser:choose"))
+
+    html = response.json()["html"]
+    assert "Готовый урок" in html and "готово" in html
+    assert "Сломанный файл" not in html
+
+
+def test_foreign_keys_to_videos_get_the_chooser_widget():
+    """So LessonPage's FieldPanel("video") opens the video chooser without further setup."""
+    reverse("video_chooser:choose")  # the admin registers its viewsets when its URLs load
+    override = form_field_overrides.get(VideoUpload._meta.get_field("video"))
+    assert override["widget"] is VideoChooserWidget
+
+
+@pytest.mark.django_db
+def test_editor_adds_captions_in_the_admin_and_a_bad_file_gets_a_reason(mentor_client, mentor):
+    video = VideoAsset.objects.create(title="Урок", owner=mentor)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("media_pipeline_caption_add", args=[video.pk])
+    bad = mentor_client.post(url, {"language": "ru", "label": "Русский", "file": SimpleUploadedFile("a.txt", b"x")})
+    assert "WebVTT (.vtt) или SubRip (.srt)" in mentor_client.get(bad.url).content.decode()
+
+    vtt = SimpleUploadedFile("a.vtt", b"WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHi\n")
+    mentor_client.post(url, {"language": "ru", "label": "Русский", "file": vtt})
+    assert list(video.captions.values_list("language", flat=True)) == ["ru"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not (Path(chromium).exists() or shutil.which("chromium")):
+        pytest.skip("нет chromium: `make browser` ставит пакет Debian")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        yield browser
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_mentor_uploads_in_the_admin_and_watches_progress_live(browser, live_server, mentor, clips, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.VIDEO_UPLOAD_CHUNK_SIZE = 256 * 1024  # several chunks for a small clip
+    admin_access(mentor)
+    context = browser.new_context(base_url=live_server.url, locale="ru-RU")
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto("/admin/login/")
+    page.fill("input[name=username]", "mentor")
+    page.fill("input[name=password]", "pw")
+    page.click("button[type=submit]")
+    page.goto("/admin/videos/")
+
+    page.fill("#video-title", "Урок 3. Сцена")
+    page.set_input_files("#video-file", str(clips["landscape"]))
+    page.click("[data-video-upload-form] button")
+    row = page.locator("tr[data-video-id]", has_text="Урок 3. Сцена")
+    row.wait_for()
+    assert row.locator("[data-video-status]").inner_text() == "загружено"
+
+    # the worker runs here while the page, without reloading, keeps polling the status API
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*")
+    page.wait_for_function(
+        "document.querySelector('tr[data-video-id] [data-video-status]').textContent === 'готово'", timeout=30_000
+    )
+
+    assert row.locator("[data-video-percent]").inner_text() == "100%"
+    video = VideoAsset.objects.get(title="Урок 3. Сцена")
+    assert video.status == "ready" and video.source_size == clips["landscape"].stat().st_size
+    assert not errors
+    context.close()
