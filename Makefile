@@ -8,17 +8,18 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL := postgres://postgres@127.0.0.1:5432/test
 
-# A Python >= 3.12 from the PATH, else from pyenv; empty when there is none.
-FIND_PYTHON = for c in python3.14 python3.13 python3.12 python3; do \
+# A Python >= 3.12 (3.12 preferred: the version the stack is pinned for) from the PATH, else from
+# pyenv; empty when there is none.
+FIND_PYTHON = for c in python3.12 python3.13 python3.14 python3; do \
 	  p=$$(command -v $$c 2>/dev/null) || continue; \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; \
 	done; \
-	if command -v pyenv >/dev/null 2>&1; then \
-	  for v in $$(pyenv versions --bare 2>/dev/null | sort -rV); do \
-	    p="$$(pyenv root)/versions/$$v/bin/python3"; \
-	    [ -x "$$p" ] && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; \
+	for root in "$$(pyenv root 2>/dev/null)" "$${PYENV_ROOT:-}" "$$HOME/.pyenv"; do \
+	  [ -d "$$root/versions" ] || continue; \
+	  for p in $$(ls -d "$$root"/versions/*/bin/python3 2>/dev/null | sort -V); do \
+	    $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; \
 	  done; \
-	fi
+	done
 
 .PHONY: help run test bench tools browser lint clean
 
