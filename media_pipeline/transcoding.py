@@ -180,8 +180,9 @@ def output_frame_rate(source_rate):
     return source_rate if source_rate <= 30.5 else source_rate / 2
 
 
-def ladder_command(source, workdir, info, rungs, *, preset):
-    """One ffmpeg process, one decode: split → scale per rung → H.264 High + AAC → HLS VOD per rung."""
+def ladder_command(source, workdir, info, rungs, *, preset, audio_only_rung=True):
+    """One ffmpeg process, one decode: split → scale per rung → H.264 High + AAC → HLS VOD per rung,
+    plus the audio-only rung."""
     fps = output_frame_rate(info.frame_rate)
     gop = str(max(1, round(fps * KEYFRAME_SECONDS)))
     inp = ffmpeg.input(str(source))
@@ -208,10 +209,11 @@ def ladder_command(source, workdir, info, rungs, *, preset):
         if info.has_audio:
             options.update(audio_options(rung.audio_kbps))
         outputs.append(ffmpeg.output(*streams, str(workdir / rung.name / "index.m3u8"), **options))
-    if info.has_audio:
+    audio_only_rung = audio_only_rung and info.has_audio
+    if audio_only_rung:
         options = {"vn": None, **audio_options(AUDIO_ONLY_KBPS), **hls_options(workdir, AUDIO_ONLY_NAME)}
         outputs.append(ffmpeg.output(inp["a:0"], str(workdir / AUDIO_ONLY_NAME / "index.m3u8"), **options))
-    for name in [r.name for r in rungs] + ([AUDIO_ONLY_NAME] if info.has_audio else []):
+    for name in [r.name for r in rungs] + ([AUDIO_ONLY_NAME] if audio_only_rung else []):
         (workdir / name).mkdir(parents=True, exist_ok=True)
     return (
         ffmpeg.merge_outputs(*outputs)
