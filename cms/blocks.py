@@ -5,9 +5,10 @@ images as renditions, videos as playlist + poster, links as URLs.
 """
 
 from django import forms
-from django.utils.functional import cached_property
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
+
+from media_pipeline.blocks import VideoChooserBlock
 
 RENDITION_SPECS = {"large": "width-1200", "medium": "fill-800x450", "thumbnail": "fill-320x180"}
 
@@ -43,20 +44,9 @@ class RenditionImageChooserBlock(ImageChooserBlock):
         return image_representation(value)
 
 
-class VideoAssetChooserBlock(blocks.ChooserBlock):
-    """Chooses a `media_pipeline.VideoAsset`. Uses the media app's chooser widget when it provides
-    one (a Wagtail ChooserViewSet), otherwise a plain select of the assets."""
-
-    target_model = "media_pipeline.VideoAsset"
-
-    @cached_property
-    def widget(self):
-        from wagtail.admin.viewsets import viewsets
-
-        for viewset in viewsets.viewsets:
-            if getattr(viewset, "model", None) is self.model_class and hasattr(viewset, "widget_class"):
-                return viewset.widget_class()
-        return forms.Select()
+class VideoAssetChooserBlock(VideoChooserBlock):
+    """Chooses a `media_pipeline.VideoAsset` with the media app's chooser; the API shows the
+    playlist and poster."""
 
     def get_api_representation(self, value, context=None):
         return video_representation(value)

@@ -64,3 +64,14 @@ def page_from_token(token, content_type=None):
         if content_type.lower() != expected:
             raise PreviewNotFound("Тип страницы в ссылке не совпадает с черновиком.")
     return preview.as_page()
+
+
+def serve_draft(request, page):
+    """Render a draft from `page_from_token()` with its page type's own template, as the live page
+    would render. (Calling `page.serve_preview()` instead would only issue a fresh preview token.)"""
+    request.is_preview = True
+    request.preview_mode = page.default_preview_mode
+    response = page.serve(request)
+    if hasattr(response, "render"):
+        response.render()
+    return response
