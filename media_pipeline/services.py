@@ -471,6 +471,17 @@ def probe(asset_id, token):
     return "probed"
 
 
+def process_now(asset):
+    """Probe and transcode in this process instead of a worker (demo data, management commands);
+    the queued runs then find their job taken over and do nothing."""
+    asset.refresh_from_db()
+    if probe(asset.pk, str(asset.job_token)) == "probed":
+        asset.refresh_from_db()
+        transcode(asset.pk, str(asset.job_token))
+    asset.refresh_from_db()
+    return asset
+
+
 def source_info(asset):
     return transcoding.SourceInfo(
         duration=asset.duration,
