@@ -129,7 +129,9 @@ def results_index(request):
 
 def results(request, pk):
     """The jury ranking per age band, the audience award apart, and the mentor's choice of winners."""
-    assignment = get_object_or_404(_mentor_assignments(request.user).select_related("direction", "season"), pk=pk)
+    assignment = get_object_or_404(Assignment.objects.select_related("direction", "season"), pk=pk)
+    if not _mentor_assignments(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
     can_confirm = services.is_mentor_of(request.user, assignment) or request.user.is_superuser
     if request.method == "POST":
         if not can_confirm:

@@ -35,7 +35,10 @@ class ServiceRefused(exceptions.APIException):
 
     def __init__(self, error):
         self.status_code = error.status
-        super().__init__({"detail": error.message, "field": error.field})
+        detail = {"detail": error.message}
+        if error.field:
+            detail["field"] = error.field
+        super().__init__(detail)
 
 
 def call(service, *args, **kwargs):

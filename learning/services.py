@@ -221,6 +221,7 @@ def register_student(
     consent=False,
     ip=None,
     today=None,
+    notify_guardian=True,
 ):
     """Create a student account. Under 14 it stays inactive until a guardian confirms by the emailed
     link; from 14 the student's own consent is recorded and the account is active at once."""
@@ -266,13 +267,13 @@ def register_student(
             region=region,
             town=town.strip(),
             town_population=town_population,
-            guardian_email=guardian_email if needs_guardian else guardian_email,
+            guardian_email=guardian_email,
         )
         if not needs_guardian:
             Consent.objects.create(
                 student=student, kind=Consent.Kind.OWN, text_version=CONSENT_TEXT_VERSION, email=email, ip=ip
             )
-    if needs_guardian:
+    if needs_guardian and notify_guardian:
         _send(
             "guardian_consent",
             guardian_email,
@@ -1092,7 +1093,7 @@ def audience_award(assignment, limit=10):
     return dict(sorted(bands.items()))
 
 
-def confirm_winners(mentor, assignment, *, winners, finalists=()):
+def confirm_winners(mentor, assignment, *, winners, finalists=(), notify=True):
     """The mentor picks winners and finalists from the scored shortlist. Each winner gets a draft
     winner story (public fields only) for editors; the student and guardian get an email."""
     if not (is_mentor_of(mentor, assignment) or mentor.is_superuser):
@@ -1132,7 +1133,7 @@ def confirm_winners(mentor, assignment, *, winners, finalists=()):
             work.save()
             _log(work, mentor, action)
             confirmed.append(work)
-    for work in confirmed:
+    for work in confirmed if notify else []:
         if work.status == Submission.Status.WINNER:
             context = {"submission": work, "student": work.student, "assignment": assignment}
             if work.student.user.email:

@@ -1,0 +1,337 @@
+"""Demo data for the learning side: students (with consent records), a contest assignment per
+direction, works in every status, a jury with scores and last season's winners with story drafts.
+All children and adults are invented. Idempotent: everything is found by a stable key (email,
+student + assignment, juror + work) and left as it is."""
+
+import datetime
+import io
+import random
+from zoneinfo import ZoneInfo
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+DEMO_PASSWORD = "demo-pokolenie-2026"  # noqa: S105 (development demo accounts only)
+DOMAIN = "demo.pokolenie-m.example"
+
+# email key, first name, surname, birth date, region code, town, population
+STUDENTS = [
+    ("anya", "Аня", "Колесникова", datetime.date(2014, 3, 12), "52", "Выкса", 52000),
+    ("timofey", "Тимофей", "Гаврилов", datetime.date(2011, 7, 2), "66", "Ирбит", 36000),
+    ("milana", "Милана", "Сафина", datetime.date(2010, 11, 23), "16", "Елабуга", 74000),
+    ("egor", "Егор", "Лукин", datetime.date(2016, 5, 30), "24", "Минусинск", 67000),
+    ("vera", "Вера", "Никитина", datetime.date(2009, 1, 17), "77", "Москва", None),
+    ("ruslan", "Руслан", "Ахметов", datetime.date(2012, 9, 4), "02", "Стерлитамак", 270000),
+    ("sonya", "Соня", "Белова", datetime.date(2013, 4, 21), "35", "Тотьма", 9500),
+    ("danil", "Данил", "Орехов", datetime.date(2008, 12, 8), "25", "Находка", 140000),
+    ("katya", "Катя", "Зуева", datetime.date(2015, 2, 14), "29", "Вельск", 22000),
+    ("mark", "Марк", "Ильин", datetime.date(2010, 6, 19), "54", "Бердск", 103000),
+    ("alina", "Алина", "Шарипова", datetime.date(2011, 10, 1), "74", "Миасс", 150000),
+    ("ilya", "Илья", "Васнецов", datetime.date(2009, 8, 27), "78", "Санкт-Петербург", None),
+]
+JURORS = [
+    ("juror.orlova", "Ольга", "Орлова"),
+    ("juror.kim", "Денис", "Ким"),
+    ("juror.belkina", "Марина", "Белкина"),
+]
+CRITERIA = [("Замысел", 10), ("Исполнение", 10), ("Самостоятельность", 5)]
+# direction slug -> (assignment title, task, allowed kinds, creative lift)
+TASKS = {
+    "vocal": (
+        "Спой песню о своём городе",
+        "Запишите песню о месте, где вы живёте.",
+        ["video", "audio"],
+        "Выступление на сцене детского музыкального фестиваля",
+    ),
+    "painting": (
+        "Портрет моей семьи",
+        "Нарисуйте семью так, как видите её вы.",
+        ["image"],
+        "Персональная выставка в региональном музее",
+    ),
+    "photography": (
+        "Мой двор в четыре времени года",
+        "Серия из трёх фотографий одного места.",
+        ["image"],
+        "Стажировка в фотостудии",
+    ),
+    "illustration": (
+        "Обложка любимой книги",
+        "Придумайте новую обложку любимой книги.",
+        ["image", "document"],
+        "Публикация иллюстрации в детском журнале",
+    ),
+    "acting": (
+        "Монолог героя",
+        "Прочитайте монолог любимого героя.",
+        ["video", "text"],
+        "Роль в спектакле театра юного зрителя",
+    ),
+}
+# student key, direction slug, title, status in the current season
+CURRENT_WORKS = [
+    ("anya", "painting", "Бабушка печёт пироги", "approved"),
+    ("timofey", "photography", "Лавочка у подъезда", "approved"),
+    ("milana", "illustration", "«Маленький принц» по-новому", "approved"),
+    ("egor", "painting", "Папа и я на рыбалке", "pending"),
+    ("vera", "photography", "Тополь зимой", "pending"),
+    ("ruslan", "illustration", "«Хоббит» в горах Урала", "rejected"),
+    ("sonya", "painting", "Мама с котом", "reported"),
+    ("danil", "acting", "Монолог Чацкого", "pending"),
+]
+# Last season: a shortlist per age band, scored by three jurors; the mentor picked winners.
+PAST_WORKS = [
+    ("katya", "painting", "Зимняя сказка", (8, 9, 4)),
+    ("anya", "painting", "Наш сад", (7, 7, 4)),
+    ("alina", "painting", "Город из окна", (9, 8, 5)),
+    ("mark", "painting", "Дедушкин гараж", (6, 7, 3)),
+    ("ilya", "painting", "Ленинградская весна", (9, 9, 5)),
+    ("danil", "painting", "Порт на рассвете", (7, 8, 4)),
+]
+REJECTION = "На рисунке видно номер дома и название улицы — уберите их и отправьте работу снова."
+
+
+def load(stdout):
+    from cms.models import DirectionPage, Season
+    from learning.models import RejectionReason
+
+    current = Season.objects.filter(name="Сезон 2026/27").first()
+    past = Season.objects.filter(name="Сезон 2025/26").first()
+    directions = {d.slug: d for d in DirectionPage.objects.filter(slug__in=TASKS)}
+    if current is None or past is None or len(directions) < len(TASKS):
+        stdout.write("Учёба: нет демо-сезонов или направлений cms — пропускаю.")
+        return
+    for title, text in [
+        ("Личные данные", REJECTION),
+        ("Не по заданию", "Работа не соответствует заданию — перечитайте его и попробуйте ещё раз."),
+        ("Чужая работа", "Похоже, работа сделана не вами. Отправьте, пожалуйста, свою."),
+    ]:
+        RejectionReason.objects.get_or_create(title=title, defaults={"text": text})
+
+    rng = random.Random(2026)
+    students = {key: ensure_student(key, *data) for key, *data in STUDENTS}
+    moderator = ensure_staff("moderator.demo", "Ирина", "Модераторова", "Moderators")
+    jurors = [ensure_staff(*juror) for juror in JURORS]
+
+    current_assignments = {slug: ensure_assignment(directions[slug], current, *TASKS[slug]) for slug in TASKS}
+    for key, slug, title, status in CURRENT_WORKS:
+        ensure_current_work(students[key], current_assignments[slug], title, status, moderator, rng)
+    visitors = [ensure_staff(f"fan{n}.demo", "Зритель", f"№{n}") for n in range(1, 6)]
+    like_some(current_assignments, visitors, rng)
+
+    past_assignment = ensure_assignment(directions["painting"], past, *TASKS["painting"])
+    ensure_jury(directions["painting"], past, jurors)
+    ensure_past_results(past_assignment, students, jurors, moderator)
+    ensure_progress(students["anya"], students["timofey"])
+
+    stdout.write(
+        f"Учёба: {len(students)} учеников (пароль {DEMO_PASSWORD}), {len(current_assignments) + 1} заданий, "
+        f"{len(CURRENT_WORKS) + len(PAST_WORKS)} работ во всех статусах, жюри из {len(jurors)} человек, "
+        "итоги прошлого сезона по живописи."
+    )
+
+
+def ensure_student(key, first_name, surname, birth_date, region_code, town, population):
+    from cms.models import Region
+    from learning import services
+    from learning.models import Student
+
+    email = f"{key}@{DOMAIN}"
+    existing = Student.objects.filter(user__email=email).first()
+    if existing:
+        return existing
+    student = services.register_student(
+        email=email,
+        password=DEMO_PASSWORD,
+        first_name=first_name,
+        surname=surname,
+        birth_date=birth_date,
+        region=Region.objects.get(code=region_code),
+        town=town,
+        town_population=population,
+        guardian_email=f"parent.{key}@{DOMAIN}",
+        consent=True,
+        ip="127.0.0.1",
+        notify_guardian=False,
+    )
+    if student.needs_guardian_consent:
+        services.confirm_guardian_consent(services.guardian_token(student), ip="127.0.0.1", password=DEMO_PASSWORD)
+    student.refresh_from_db()
+    return student
+
+
+def ensure_staff(username, first_name, last_name, group=None):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user, created = get_user_model().objects.get_or_create(
+        username=username,
+        defaults={"first_name": first_name, "last_name": last_name, "email": f"{username}@{DOMAIN}"},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def ensure_assignment(direction, season, title, task, kinds, opportunity):
+    from cms.models import MasterclassPage
+    from learning.models import Assignment, RubricCriterion
+
+    existing = Assignment.objects.filter(direction=direction, season=season).first()
+    if existing:
+        return existing
+    opens = datetime.datetime.combine(season.starts_on + datetime.timedelta(days=14), datetime.time(10), MOSCOW)
+    closes = datetime.datetime.combine(season.ends_on - datetime.timedelta(days=45), datetime.time(23, 59), MOSCOW)
+    masterclass = MasterclassPage.objects.child_of(direction).filter(season=season).first()
+    assignment = Assignment.objects.create(
+        title=title,
+        direction=direction,
+        season=season,
+        masterclass=masterclass,
+        task=task,
+        opens_at=opens,
+        closes_at=closes,
+        age_bands=["6-9", "10-13", "14-18"],
+        allowed_kinds=kinds,
+        max_files=3,
+        jurors_per_work=3,
+        winner_opportunity=opportunity,
+    )
+    for order, (name, points) in enumerate(CRITERIA):
+        RubricCriterion.objects.create(assignment=assignment, name=name, max_points=points, sort_order=order)
+    return assignment
+
+
+def picture(seed, title):
+    """A small colourful picture standing in for a child's drawing or photo."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", (800, 600), tuple(rng.randrange(150, 255) for _ in range(3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(14):
+        x, y = rng.randrange(800), rng.randrange(600)
+        r = rng.randrange(30, 160)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rng.randrange(0, 255) for _ in range(3)))
+    draw.text((24, 560), title, fill=(20, 20, 20))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return SimpleUploadedFile(f"{seed}.jpg", buffer.getvalue(), "image/jpeg")
+
+
+def _submit(student, assignment, title, when):
+    from learning import services
+    from learning.models import Submission
+
+    existing = Submission.objects.filter(student=student, assignment=assignment).first()
+    if existing:
+        return existing, False
+    kinds = assignment.allowed_kinds
+    files = [picture(f"{student.pk}-{assignment.pk}", title)] if "image" in kinds else []
+    text = "" if files else f"{title}\n\nТекст работы: отрывок, который я читаю наизусть."
+    work = services.submit_work(
+        student, assignment, title=title, description="Моя работа для конкурса.", text=text, files=files, now=when
+    )
+    return work, True
+
+
+def ensure_current_work(student, assignment, title, status, moderator, rng):
+    from django.utils import timezone
+
+    from learning import services
+
+    when = min(timezone.now(), assignment.closes_at) - datetime.timedelta(days=rng.randrange(1, 20))
+    work, created = _submit(student, assignment, title, when)
+    if not created:
+        return work
+    if status in ("approved", "reported"):
+        services.approve_submission(work, moderator)
+    if status == "rejected":
+        services.reject_submission(work, moderator, REJECTION)
+    if status == "reported":
+        services.report_submission(work, reason="Кажется, это срисовано с открытки.", ip="203.0.113.7")
+    return work
+
+
+def like_some(assignments, visitors, rng):
+    from learning import services
+    from learning.models import Like
+
+    works = list(services.public_works().filter(assignment__in=assignments.values()))
+    if Like.objects.filter(submission__in=works).exists():
+        return
+    for work in works:
+        for visitor in rng.sample(visitors, rng.randrange(1, len(visitors) + 1)):
+            services.set_like(visitor, work, True)
+
+
+def ensure_jury(direction, season, jurors):
+    from cms.models import MasterclassPage, MentorPage
+    from learning.models import JuryMember
+
+    for juror in jurors:
+        JuryMember.objects.get_or_create(user=juror, direction=direction, season=season)
+    mentor = MentorPage.objects.filter(curated_directions=direction).exclude(user=None).first()
+    if mentor is None:
+        masterclass = MasterclassPage.objects.child_of(direction).exclude(mentor=None).first()
+        mentor = masterclass.mentor if masterclass else None
+    if mentor and mentor.user_id:
+        JuryMember.objects.get_or_create(
+            user_id=mentor.user_id, direction=direction, season=season, defaults={"role": JuryMember.Role.MENTOR}
+        )
+
+
+def ensure_past_results(assignment, students, jurors, moderator):
+    from learning import services
+    from learning.models import JuryMember, Score, Submission
+
+    works = []
+    for key, _, title, base in PAST_WORKS:
+        when = assignment.opens_at + datetime.timedelta(days=30 + len(works))
+        work, created = _submit(students[key], assignment, title, when)
+        if created:
+            services.approve_submission(work, moderator)
+            work = services.shortlist_submission(work, moderator)
+        works.append((work, base))
+    criteria = list(assignment.criteria.all())
+    for shift, juror in enumerate(jurors):
+        for work, base in works:
+            if Score.objects.filter(juror=juror, submission=work).exists() or work.status != "shortlisted":
+                continue
+            points = {
+                str(c.pk): max(0, min(c.max_points, p - (shift % 2))) for c, p in zip(criteria, base, strict=True)
+            }
+            comment = "Видна своя идея; стоит поработать над композицией."
+            services.score_submission(juror, work, points=points, comment=comment)
+    if assignment.submissions.filter(status=Submission.Status.WINNER).exists():
+        return
+    seat = JuryMember.objects.filter(
+        direction=assignment.direction, season=assignment.season, role=JuryMember.Role.MENTOR
+    ).first()
+    if seat is None:
+        return
+    ranking = services.jury_ranking(assignment)
+    winners = [rows[0]["submission"] for rows in ranking.values() if rows]
+    finalists = [rows[1]["submission"] for rows in ranking.values() if len(rows) > 1]
+    services.confirm_winners(seat.user, assignment, winners=winners, finalists=finalists, notify=False)
+
+
+def ensure_progress(*students):
+    from cms.models import LessonPage
+    from learning import services
+    from learning.models import LessonProgress
+
+    lessons = list(LessonPage.objects.live().order_by("path")[:3])
+    for student in students:
+        for number, lesson in enumerate(lessons):
+            if LessonProgress.objects.filter(student=student, lesson=lesson).exists():
+                continue
+            duration = lesson.video.duration if lesson.video and lesson.video.duration else 600.0
+            watched_to = duration if number == 0 else duration * 0.4
+            position = 0.0
+            while position < watched_to:
+                end = min(position + 10, watched_to)
+                services.record_progress(student, lesson, position=end, start=position, end=end, duration=duration)
+                position = end
