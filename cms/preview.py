@@ -63,15 +63,15 @@ def page_from_token(token, content_type=None):
         expected = f"{preview.content_type.app_label}.{preview.content_type.model}"
         if content_type.lower() != expected:
             raise PreviewNotFound("Тип страницы в ссылке не совпадает с черновиком.")
-    return preview.as_page()
+    page = preview.as_page()
+    page.preview_token = token  # tells serve_preview() to render the draft, not issue a new token
+    return page
 
 
 def serve_draft(request, page):
     """Render a draft from `page_from_token()` with its page type's own template, as the live page
-    would render. (Calling `page.serve_preview()` instead would only issue a fresh preview token.)"""
-    request.is_preview = True
-    request.preview_mode = page.default_preview_mode
-    response = page.serve(request)
+    would render (same as `page.serve_preview(request, page.default_preview_mode)`, rendered)."""
+    response = page.serve_preview(request, page.default_preview_mode)
     if hasattr(response, "render"):
         response.render()
     return response

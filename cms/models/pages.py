@@ -40,6 +40,16 @@ class SiteServedPage(HeadlessMixin, Page):
     def serve(self, request, *args, **kwargs):
         return Page.serve(self, request, *args, **kwargs)
 
+    def serve_preview(self, request, mode_name):
+        """In the admin: store the draft under a signed token and open the front end with it.
+        A draft that came back through its token (cms.preview.page_from_token) renders itself with
+        its own template, so the bundled site's /preview/ route can simply serve it."""
+        if getattr(self, "preview_token", None):
+            request.is_preview = True
+            request.preview_mode = mode_name
+            return Page.serve_preview(self, request, mode_name)
+        return super().serve_preview(request, mode_name)
+
     def permissions_for_user(self, user):
         from cms.permissions import MentorAwarePagePermissionTester
 

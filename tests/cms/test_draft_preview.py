@@ -146,3 +146,14 @@ def test_a_draft_renders_with_its_own_template_for_the_bundled_site(editor_clien
     assert response.status_code == 200
     assert "Дыхание (черновик)" in response.content.decode()
     assert "<iframe" not in response.content.decode()  # the page itself, not another preview frame
+
+
+def test_preview_in_the_admin_opens_the_draft_in_the_bundled_site(editor_client, lesson):
+    src = preview_in_admin(editor_client, lesson, "Дыхание (черновик)")
+    parts = urlsplit(src)
+
+    response = editor_client.get(f"{parts.path}?{parts.query}")
+
+    assert response.status_code == 200
+    assert "Дыхание (черновик)" in response.content.decode()
+    assert "<iframe" not in response.content.decode()
