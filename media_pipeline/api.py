@@ -201,6 +201,9 @@ class UploadViewSet(viewsets.GenericViewSet):
         offset = request.headers.get("Upload-Offset", "")
         if not offset.isdigit():
             raise ValidationError({"detail": "Укажите заголовок Upload-Offset: с какого байта эта часть."})
+        length = request.headers.get("Content-Length", "")
+        if not length.isdigit() or int(length) > upload.chunk_size:
+            raise ValidationError({"detail": f"Часть файла должна быть не больше {upload.chunk_size} байт."})
         data = request.stream.read() if request.stream else b""  # raw body; never parsed
         try:
             upload = services.receive_chunk(upload, int(offset), data, request.headers.get("Chunk-Sha256", ""))

@@ -68,9 +68,13 @@ def register_upload(owner, title, file):
     temp_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     with tempfile.NamedTemporaryFile(dir=temp_dir, suffix=".part", delete=False) as out:
-        for chunk in file.chunks():
-            digest.update(chunk)
-            out.write(chunk)
+        try:
+            for chunk in file.chunks():
+                digest.update(chunk)
+                out.write(chunk)
+        except BaseException:
+            Path(out.name).unlink(missing_ok=True)
+            raise
     return _create_asset(
         owner=owner,
         title=title,

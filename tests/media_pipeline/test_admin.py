@@ -133,3 +133,23 @@ def test_mentor_uploads_in_the_admin_and_watches_progress_live(browser, live_ser
     assert video.status == "ready" and video.source_size == clips["landscape"].stat().st_size
     assert not errors
     context.close()
+
+
+@pytest.mark.django_db
+def test_video_panel_shows_the_chosen_videos_status_and_progress(rf, mentor):
+    from wagtail.admin.panels import ObjectList
+
+    from media_pipeline.panels import VideoPanel
+
+    video = VideoAsset.objects.create(title="Урок 4", owner=mentor, status="transcoding", progress=37)
+    upload = VideoUpload(owner=mentor, title="x", filename="x.mp4", size=1, chunk_size=1, mode="local", video=video)
+    reverse("video_chooser:choose")
+    edit_handler = ObjectList([VideoPanel("video")]).bind_to_model(VideoUpload)
+    request = rf.get("/")
+    request.user = mentor
+    form = edit_handler.get_form_class()(instance=upload, for_user=mentor)
+
+    html = edit_handler.get_bound_panel(instance=upload, form=form, request=request).render_html()
+
+    assert "Выбрать другое видео" in html  # the chooser widget
+    assert f'data-video-id="{video.pk}"' in html and "перекодирование" in html and 'value="37"' in html
