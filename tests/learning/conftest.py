@@ -31,6 +31,12 @@ PASSWORD = "Лето-2026-пароль"
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing is built to be slow; the tests check who may log in, not PBKDF2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def fresh_throttles():
     """Throttle and like-rate counters live in the cache; each test starts with none used."""
     cache.clear()
