@@ -1,16 +1,18 @@
 """Read-only querysets the site's pages list. Which works are public is the learning app's rule
-(`Submission.PUBLIC_STATUSES`, `hidden`, `withdrawn_at`), read here, never restated."""
+(`learning.services.public_works`); these only add what a page shows and its filters."""
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
 
 def public_works(direction="", age_band="", region="", kind=""):
-    """Works a visitor may see, newest approval first, with what a card shows loaded up front."""
-    from learning.models import Submission, SubmissionFile
+    """Works a visitor may see (learning's rule), newest approval first, with what a card shows
+    loaded up front, narrowed by the gallery's filters."""
+    from learning import services as learning
+    from learning.models import SubmissionFile
 
     works = (
-        Submission.objects.filter(status__in=Submission.PUBLIC_STATUSES, hidden=False, withdrawn_at__isnull=True)
+        learning.public_works()
         .select_related("student__region", "assignment__direction", "assignment__masterclass")
         .prefetch_related(Prefetch("files", queryset=SubmissionFile.objects.select_related("video")))
         .order_by("-approved_at", "-pk")
@@ -21,10 +23,8 @@ def public_works(direction="", age_band="", region="", kind=""):
         works = works.filter(age_band=age_band)
     if region:
         works = works.filter(student__region__code=region)
-    if kind == "text":
-        works = works.exclude(text="")
-    elif kind:
-        works = works.filter(files__kind=kind).distinct()
+    if kind:
+        works = learning.filter_by_kind(works, kind)
     return works
 
 

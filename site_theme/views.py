@@ -103,22 +103,29 @@ def gallery_choices():
     }
 
 
-def public_work_or_404(uid):
-    work = queries.public_works().filter(uid=uid).first()
+def public_work_or_404(pk):
+    work = queries.public_works().filter(pk=pk).first()
     if work is None:
         raise Http404("Работа не найдена или ещё не прошла модерацию.")
     return work
 
 
-def work_detail(request, uid):
-    work = public_work_or_404(uid)
+def work_detail(request, pk):
+    from learning import services as learning
+
+    work = public_work_or_404(pk)
     liked = request.user.is_authenticated and work.likes.filter(user=request.user).exists()
-    share_url = request.build_absolute_uri(request.path)
-    return render(request, "site_theme/work.html", {"work": work, "liked": liked, "share_url": share_url})
+    context = {
+        "work": work,
+        "liked": liked,
+        "share_url": learning.public_work_url(work),
+        "vk_share_url": learning.vk_share_url(work),
+    }
+    return render(request, "site_theme/work.html", context)
 
 
 @require_POST
-def like_work(request, uid):
+def like_work(request, pk):
     """Like or unlike (field `action`); JSON for the page's script, a redirect for a plain form."""
     from learning import services as learning
 
@@ -128,8 +135,8 @@ def like_work(request, uid):
         if wants_json:
             return JsonResponse({"detail": message}, status=401)
         messages.info(request, message)
-        return redirect(f"{reverse('site_theme:login')}?next={reverse('site_theme:work', args=[uid])}")
-    work = public_work_or_404(uid)
+        return redirect(f"{reverse('site_theme:login')}?next={reverse('site_theme:work', args=[pk])}")
+    work = public_work_or_404(pk)
     liked = request.POST.get("action", "like") != "unlike"
     try:
         likes = learning.set_like(request.user, work, liked)
@@ -137,11 +144,11 @@ def like_work(request, uid):
         if wants_json:
             return JsonResponse({"detail": error.message}, status=error.status)
         messages.error(request, error.message)
-        return redirect("site_theme:work", uid=uid)
+        return redirect("site_theme:work", pk=pk)
     if wants_json:
         return JsonResponse({"liked": liked, "likes": likes})
     messages.success(request, "Спасибо! Ваш лайк — рубль на лечение детей." if liked else "Лайк снят.")
-    return redirect("site_theme:work", uid=uid)
+    return redirect("site_theme:work", pk=pk)
 
 
 # --- Accounts -----------------------------------------------------------------------------------------

@@ -185,8 +185,16 @@ PLURAL_PARTNER_KINDS = {
 
 @register.filter
 def audio_playlist_url(video):
-    """URL of the asset's audio-only rendition playlist, if the pipeline made one."""
-    return getattr(video, "audio_playlist_url", None) or ""
+    """URL of the audio-only rung's playlist (the rendition without a picture), if there is one.
+    hls.js leaves audio-only variants out of its quality list, so the player loads this directly."""
+    from media_pipeline.models import public_url
+
+    if not video.is_ready:
+        return ""
+    for rendition in video.renditions or []:
+        if "width" not in rendition and rendition.get("playlist"):
+            return public_url(video.hls_prefix + rendition["playlist"])
+    return ""
 
 
 # --- Figures from the learning and engagement apps --------------------------------------------------

@@ -57,7 +57,7 @@
         var button = form.querySelector("button");
         var status = form.querySelector("[data-like-status]");
         button.disabled = true;
-        fetch(form.action, {
+        fetch(form.getAttribute("action"), {
           method: "POST",
           headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
           credentials: "same-origin",
