@@ -448,9 +448,9 @@ def captions_to_webvtt(data, filename):
         vtt = text
     elif filename.lower().endswith(".srt") or "-->" in text:
         vtt = "WEBVTT\n\n" + "\n".join(
-            SRT_TIME.sub(r"\1:\2:\3.\4", line) if "-->" in line else line for line in text.split("\n")
+            SRT_TIME.sub(lambda m: f"{int(m[1]):02d}:{m[2]}:{m[3]}.{m[4]}", line) if "-->" in line else line
+            for line in text.split("\n")
         )
-        vtt = re.sub(r"(?m)^(\d):", r"0\1:", vtt)
     else:
         raise VideoRejected("Файл субтитров не распознан: нужен WebVTT (.vtt) или SubRip (.srt).")
     if not any(CUE_TIMING.match(line) for line in vtt.split("\n")):

@@ -158,3 +158,24 @@ def test_running_the_transcode_again_replaces_files_without_duplicates(
     assert asset.status == VideoAsset.Status.READY
     assert after == before
     assert not any("staging" in str(p) for p in after)
+
+
+def test_phone_video_with_rotation_metadata_comes_out_upright(
+    mentor, clips, tmp_path, django_capture_on_commit_callbacks
+):
+    import subprocess
+
+    rotated = tmp_path / "phone.mp4"  # stored 640x360, shown turned a quarter: 360x640
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(clips["portrait"]).replace("portrait", "landscape"), "-t", "2",
+         "-c", "copy", "-metadata:s:v:0", "rotate=90", str(rotated)],
+        check=True,
+    )  # fmt: skip
+
+    asset = transcoded(mentor, rotated, django_capture_on_commit_callbacks)
+
+    assert (asset.width, asset.height) == (360, 640)
+    sizes = [tuple(map(int, v["RESOLUTION"].split("x"))) for v, _ in master_variants(asset) if "RESOLUTION" in v]
+    assert sorted(sizes) == [(234, 416), (360, 640)]
+    stream = ffprobe(rung_path(asset, "360p/index.m3u8"), "-show_streams")["streams"][0]
+    assert (stream["width"], stream["height"]) == (360, 640)
