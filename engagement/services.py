@@ -8,6 +8,7 @@ lock all of the campaign's slots (in slot order, so writers cannot deadlock) to 
 """
 
 import hashlib
+import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -244,13 +245,6 @@ def _day_bounds(moment):
     return start, start + timedelta(days=1)
 
 
-def _counted_today(actor_fields, moment):
-    start, end = _day_bounds(moment)
-    return LedgerEntry.objects.filter(
-        **actor_fields, created_at__gte=start, created_at__lt=end, reverses__isnull=True, amount__gt=0
-    ).count()
-
-
 def _check_day_open(moment):
     last = DailyDigest.objects.order_by("-day").values_list("day", flat=True).first()
     if last is not None and moment.astimezone(UTC).date() <= last:
@@ -260,6 +254,76 @@ def _check_day_open(moment):
 def _check_key(key):
     if not key or len(key) > MAX_KEY_LENGTH:
         raise EngagementError(f"Ключ идемпотентности должен быть непустой строкой до {MAX_KEY_LENGTH} символов.")
+
+
+_CAMPAIGN_AND_COUNT = (
+    "SELECT c.id, c.rate_work_approved, c.rate_like, c.rate_repost, ({count}) FROM (SELECT 1) AS one"
+    " LEFT JOIN (SELECT id, rate_work_approved, rate_like, rate_repost FROM engagement_campaign"
+    " WHERE starts_at <= %s AND ends_at > %s ORDER BY starts_at DESC LIMIT 1) AS c ON TRUE"
+)
+_COUNT_TODAY = (
+    "SELECT count(*) FROM engagement_ledgerentry WHERE {actor} = %s AND created_at >= %s AND created_at < %s"
+    " AND reverses_id IS NULL AND amount > 0"
+)
+# One statement for the running campaign and, for an actor, their counted actions today.
+_CAMPAIGN_SQL = {
+    None: _CAMPAIGN_AND_COUNT.format(count="SELECT 0"),
+    "actor_user_id": _CAMPAIGN_AND_COUNT.format(count=_COUNT_TODAY.format(actor="actor_user_id")),
+    "actor_vk_id": _CAMPAIGN_AND_COUNT.format(count=_COUNT_TODAY.format(actor="actor_vk_id")),
+}
+# PostgreSQL: claim a random slot and insert the entry in one round trip; the entry is inserted only
+# if the slot had room (else the caller takes the slow path that locks all slots).
+_CLAIM_AND_INSERT = (
+    "WITH claimed AS (UPDATE engagement_counterslot SET amount = amount + %(amount)s, actions = actions + 1"
+    " WHERE campaign_id = %(campaign_id)s AND number = %(number)s AND amount + %(amount)s <= budget RETURNING 1),"
+    " inserted AS (INSERT INTO engagement_ledgerentry (kind, actor_user_id, actor_vk_id, target_type_id,"
+    " target_id, amount, campaign_id, key, reverses_id, reason, created_at) SELECT %(kind)s, %(actor_user_id)s,"
+    " %(actor_vk_id)s, %(target_type_id)s, %(target_id)s, %(amount)s, %(campaign_id)s, %(key)s, NULL, '',"
+    " %(created_at)s FROM claimed ON CONFLICT DO NOTHING RETURNING id)"
+    " SELECT (SELECT id FROM inserted), EXISTS (SELECT 1 FROM claimed)"
+)
+
+
+def _campaign_and_count(cursor, actor_fields, moment):
+    """((campaign id, rates by kind) or None, counted actions of the actor today)."""
+    column = next((name for name, value in actor_fields.items() if value is not None), None)
+    start, end = _day_bounds(moment)
+    params = [actor_fields[column], start, end] if column else []
+    cursor.execute(_CAMPAIGN_SQL[column], [*params, moment, moment])
+    campaign_id, rate_work, rate_like, rate_repost, counted = cursor.fetchone()
+    if campaign_id is None:
+        return None, counted
+    rates = {ActionKind.WORK_APPROVED: rate_work, ActionKind.LIKE: rate_like, ActionKind.REPOST: rate_repost}
+    return (campaign_id, rates), counted
+
+
+def _claim_and_insert(cursor, entry, rate):
+    """Insert `entry` for an action worth `rate` in its campaign, granting what the cap allows."""
+    if rate and connection.vendor == "postgresql":
+        params = {
+            "kind": entry.kind,
+            "actor_user_id": entry.actor_user_id,
+            "actor_vk_id": entry.actor_vk_id,
+            "target_type_id": entry.target_type_id,
+            "target_id": entry.target_id,
+            "amount": rate,
+            "campaign_id": entry.campaign_id,
+            "key": entry.key,
+            "created_at": entry.created_at,
+            "number": random.randrange(SLOT_COUNT),
+        }
+        cursor.execute(_CLAIM_AND_INSERT, params)
+        entry_id, claimed = cursor.fetchone()
+        if claimed:
+            if entry_id is None:
+                raise _AlreadyRecorded
+            entry.id, entry.amount = entry_id, rate
+            entry._state.adding, entry._state.db = False, "default"
+            return entry
+        entry.amount = _allocate_in_locked(cursor, _locked_slots(cursor, entry.campaign_id), [rate])[0]
+        return _insert(cursor, entry)
+    entry.amount = _claim(cursor, entry.campaign_id, rate)
+    return _insert(cursor, entry)
 
 
 def record_action(kind, actor, target, key, *, occurred_at=None):
@@ -273,33 +337,29 @@ def record_action(kind, actor, target, key, *, occurred_at=None):
     except ValueError:
         raise EngagementError(f"Неизвестный вид действия «{kind}»: ожидается один из {', '.join(ActionKind.values)}.")
     _check_key(key)
-    existing = LedgerEntry.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
     actor_fields, label = _actor(actor)
     moment = occurred_at or timezone.now()
+    entry = LedgerEntry(
+        kind=kind,
+        **actor_fields,
+        target_type_id=ContentType.objects.get_for_model(target).pk,
+        target_id=target.pk,
+        amount=0,
+        key=key,
+        created_at=moment,
+    )
     try:
-        with transaction.atomic():
+        with transaction.atomic(), connection.cursor() as cursor:
             if occurred_at is not None:
                 _check_day_open(moment)
-            _lock(*([label] if label else []))
-            campaign = campaign_at(moment)
-            rate = campaign.rate_for(kind) if campaign else 0
-            if rate and label and _counted_today(actor_fields, moment) >= settings.ENGAGEMENT_DAILY_ACTION_CAP:
-                rate = 0
-            with connection.cursor() as cursor:
-                amount = _claim(cursor, campaign.pk, rate) if campaign else 0
-                entry = LedgerEntry(
-                    kind=kind,
-                    **actor_fields,
-                    target_type=ContentType.objects.get_for_model(target),
-                    target_id=target.pk,
-                    amount=amount,
-                    campaign=campaign,
-                    key=key,
-                    created_at=moment,
-                )
+            if label:
+                _lock(label)
+            campaign, counted = _campaign_and_count(cursor, actor_fields, moment)
+            if campaign is None:
                 return _insert(cursor, entry)
+            entry.campaign_id, rates = campaign
+            rate = rates[kind] if counted < settings.ENGAGEMENT_DAILY_ACTION_CAP else 0
+            return _claim_and_insert(cursor, entry, rate)
     except _AlreadyRecorded:
         return LedgerEntry.objects.get(key=key)
 
@@ -362,8 +422,8 @@ def _parse_rate(rate):
 
 def _check_rate(scope, ident, rate):
     limit, seconds = _parse_rate(rate)
-    window = int(timezone.now().timestamp()) // seconds
-    key = f"engagement:rate:{scope}:{ident}:{window}"
+    # A window opens with the first hit and closes `seconds` later (incr keeps the expiry).
+    key = f"engagement:rate:{scope}:{ident}"
     cache.add(key, 0, seconds + 1)
     try:
         used = cache.incr(key)
@@ -822,6 +882,30 @@ def _insert_entries(cursor, rows):
     return inserted
 
 
+# Batch lookups take arrays (one parameter, however large the batch); PostgreSQL only, as is the
+# batch path's unnest insert. SQLite gets the same lookups through JSON arrays.
+_VK_LIKES = (
+    "SELECT e.actor_vk_id, e.target_id, e.key, r.id FROM engagement_ledgerentry e"
+    " LEFT JOIN engagement_ledgerentry r ON r.reverses_id = e.id"
+    " WHERE e.actor_vk_id = ANY(%s) AND e.kind = 'like' AND e.target_type_id = %s AND e.reverses_id IS NULL"
+)
+_VK_COUNTED = (
+    "SELECT actor_vk_id, count(*) FROM engagement_ledgerentry WHERE actor_vk_id = ANY(%s)"
+    " AND created_at >= %s AND created_at < %s AND reverses_id IS NULL AND amount > 0 GROUP BY actor_vk_id"
+)
+_EXISTING_KEYS = "SELECT key FROM engagement_ledgerentry WHERE key = ANY(%s)"
+
+
+def _execute_with_array(cursor, sql, array, *params):
+    """Run `sql` whose first parameter is `= ANY(%s)` over `array` (SQLite: a JSON array)."""
+    if connection.vendor == "postgresql":
+        cursor.execute(sql, [list(array), *params])
+    else:
+        cursor.execute(
+            sql.replace("= ANY(%s)", "IN (SELECT value FROM json_each(%s))"), [json.dumps(list(array)), *params]
+        )
+
+
 def _vk_posts(pairs):
     VkPost.objects.bulk_create([VkPost(group_id=g, post_id=p) for g, p in pairs], ignore_conflicts=True)
     query = Q()
@@ -917,35 +1001,27 @@ def ingest_vk_events(events):
 def _vk_like_state(cursor, post_type, actors, posts):
     """{(vk_id, post): {"generations": n, "standing": key or None}} from the ledger."""
     state = {}
-    rows = (
-        LedgerEntry.objects.filter(
-            kind=ActionKind.LIKE,
-            target_type_id=post_type,
-            actor_vk_id__in=actors,
-            target_id__in=posts,
-            reverses__isnull=True,
-        )
-        .annotate(reversed_by=Count("reversal"))
-        .values_list("actor_vk_id", "target_id", "key", "reversed_by")
-    )
-    for vk_id, post, key, reversed_by in rows:
+    wanted = set(posts)
+    _execute_with_array(cursor, _VK_LIKES, actors, post_type)
+    for vk_id, post, key, reversed_by in cursor.fetchall():
+        if post not in wanted:
+            continue
         entry = state.setdefault((vk_id, post), {"generations": 0, "standing": None})
         entry["generations"] += 1
-        if not reversed_by:
+        if reversed_by is None:
             entry["standing"] = key
     return state
 
 
 def _vk_counted_today(cursor, actors, moment):
     start, end = _day_bounds(moment)
-    return dict(
-        LedgerEntry.objects.filter(
-            actor_vk_id__in=actors, created_at__gte=start, created_at__lt=end, reverses__isnull=True, amount__gt=0
-        )
-        .values("actor_vk_id")
-        .annotate(count=Count("id"))
-        .values_list("actor_vk_id", "count")
-    )
+    _execute_with_array(cursor, _VK_COUNTED, actors, start, end)
+    return dict(cursor.fetchall())
+
+
+def _existing_keys(cursor, keys):
+    _execute_with_array(cursor, _EXISTING_KEYS, keys)
+    return {row[0] for row in cursor.fetchall()}
 
 
 def _vk_compensations(cursor, keys, inserted, post_type, moment):
