@@ -100,3 +100,10 @@ def test_groups_are_created_by_migration():
         "Mentors",
         "Foundation coordinators",
     }
+
+
+def test_live_pages_are_served_by_the_bundled_site_not_redirected_to_the_preview_client(client, make_direction):
+    make_direction("Вокал", "vocal")
+    response = client.get("/directions/vocal/")
+    assert response.status_code == 200
+    assert "Вокал" in response.content.decode()
