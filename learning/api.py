@@ -278,6 +278,7 @@ class GallerySerializer(serializers.ModelSerializer):
     """A public work: the author only as first name, surname initial, age and region."""
 
     author = PublicAuthorSerializer(source="*")
+    status = serializers.CharField(read_only=True, help_text="approved, shortlisted, winner или finalist.")
     direction = serializers.CharField(source="assignment.direction.slug")
     direction_title = serializers.CharField(source="assignment.direction.title")
     season = serializers.CharField(source="assignment.season.name")
@@ -330,6 +331,7 @@ class ModerationItemSerializer(serializers.ModelSerializer):
     direction = serializers.CharField(source="assignment.direction.slug")
     files = WorkFileSerializer(many=True)
     open_reports = serializers.IntegerField(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="pending — новая; иначе опубликована и обжалована.")
 
     class Meta:
         model = Submission

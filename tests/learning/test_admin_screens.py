@@ -1,0 +1,76 @@
+import pytest
+
+from cms.models import WinnerStoryPage
+from learning import services
+from tests.learning.conftest import PASSWORD, image_upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scored_shortlist(make_student, assignment, make_user, jurors, campaign):
+    moderator = make_user("moderator", group="Moderators")
+    works = []
+    for n, (first, surname) in enumerate([("Ира", "Соколова"), ("Лев", "Панов")]):
+        kid = make_student(email=f"s{n}@example.org", first_name=first, surname=surname, age=15)
+        work = services.submit_work(kid, assignment, title=f"Работа {first}", files=[image_upload()])
+        works.append(services.shortlist_submission(services.approve_submission(work, moderator), moderator))
+    criteria = list(assignment.criteria.all())
+    for juror in jurors:
+        for n, work in enumerate(works):
+            points = {str(c.pk): c.max_points - n for c in criteria}
+            services.score_submission(juror, work, points=points, comment="ок")
+    return works
+
+
+def test_mentor_confirms_winners_in_the_admin(client, scored_shortlist, assignment, mentor_seat, stories_index):
+    client.force_login(mentor_seat.user)
+    page = client.get(f"/admin/learning/results/{assignment.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.index("Работа Ира") < html.index("Работа Лев"), "ranked by the jury"
+    assert "Соколова" not in html
+    first, second = scored_shortlist
+    response = client.post(
+        f"/admin/learning/results/{assignment.pk}/", {"winners": [first.pk], "finalists": [second.pk]}
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.status == "winner" and first.winner_story is not None
+    assert WinnerStoryPage.objects.get().live is False
+    assert "история" in client.get(f"/admin/learning/results/{assignment.pk}/").content.decode()
+
+
+def test_editor_reads_the_results_but_cannot_confirm(client, scored_shortlist, assignment, make_user):
+    make_user("editor", group="Editors")
+    client.login(username="editor", password=PASSWORD)
+    page = client.get(f"/admin/learning/results/{assignment.pk}/")
+    assert page.status_code == 200
+    assert "Утвердить итоги" not in page.content.decode()
+    client.post(f"/admin/learning/results/{assignment.pk}/", {"winners": [scored_shortlist[0].pk]})
+    scored_shortlist[0].refresh_from_db()
+    assert scored_shortlist[0].status == "shortlisted"
+
+
+def test_editors_manage_assignments_jury_and_reason_templates(client, make_user, assignment):
+    make_user("editor", group="Editors")
+    client.login(username="editor", password=PASSWORD)
+    for url in [
+        "/admin/snippets/learning/assignment/",
+        f"/admin/snippets/learning/assignment/edit/{assignment.pk}/",
+        "/admin/snippets/learning/jurymember/add/",
+        "/admin/snippets/learning/rejectionreason/add/",
+    ]:
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/settings/learning/contestsettings/", follow=True).status_code == 200
+
+
+def test_moderators_edit_reason_templates(client, make_user):
+    make_user("moderator", group="Moderators")
+    client.login(username="moderator", password=PASSWORD)
+    response = client.post(
+        "/admin/snippets/learning/rejectionreason/add/",
+        {"title": "Нет работы", "text": "Файл пустой — приложите работу.", "sort_order": 1},
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/learning/moderation/").status_code == 200
