@@ -312,13 +312,16 @@ def delete_account(request):
 @csp_replace({"frame-ancestors": ["'self'"]})
 def preview(request):
     """Render a draft from the CMS preview API with the page type's own template."""
+    from wagtail.models import Page
+
     from cms import preview as cms_preview
 
     try:
         page = cms_preview.page_from_token(request.GET.get("token", ""), request.GET.get("content_type", ""))
     except cms_preview.PreviewTokenError as error:
         return render(request, "site_theme/preview_error.html", {"error": error.message}, status=error.status_code)
-    response = page.serve_preview(request, page.default_preview_mode)
+    # Page's own serve_preview renders the template; HeadlessMixin's would send us back here.
+    response = Page.serve_preview(page, request, page.default_preview_mode)
     response["X-Robots-Tag"] = "noindex"
     response["Cache-Control"] = "no-store"
     return response
