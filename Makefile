@@ -21,7 +21,7 @@ FIND_PYTHON = for c in python3.12 python3.13 python3.14 python3; do \
 	  done; \
 	done
 
-.PHONY: help run test bench tools browser lint clean
+.PHONY: help run test bench tools browser vendor lint clean
 
 help:
 	@echo "make run    — set up and run the whole platform on SQLite with demo data (http://$(HOST):$(PORT))"
@@ -57,6 +57,12 @@ browser:
 	    echo "Браузерные тесты будут пропущены: нет chromium (sudo apt-get install chromium)." >&2; \
 	  fi; \
 	fi
+
+# hls.js for the lesson player, from the npm registry at the version pinned in package.json. The
+# minified build is committed in site_theme/static/site_theme/vendor/, so only an upgrade needs npm.
+vendor:
+	npm ci --no-audit --no-fund
+	sed '/^\/\/# sourceMappingURL=/d' node_modules/hls.js/dist/hls.light.min.js > site_theme/static/site_theme/vendor/hls.light.min.js
 
 run: $(VENV)/.installed tools
 	$(PY) manage.py migrate --noinput -v 0
