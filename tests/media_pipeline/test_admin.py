@@ -45,6 +45,16 @@ def test_video_list_shows_each_video_with_status_progress_and_reason(mentor_clie
 
 
 @pytest.mark.django_db
+def test_editor_sees_every_video_including_ones_without_an_owner(client, editor):
+    VideoAsset.objects.create(title="Демо без владельца", owner=None, status="ready", progress=100)
+    client.force_login(admin_access(editor))
+
+    response = client.get(reverse("media_pipeline_videos"))
+
+    assert response.status_code == 200 and "Демо без владельца" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_people_without_upload_rights_do_not_get_the_video_screen(client, django_user_model):
     user = admin_access(django_user_model.objects.create_user("moderator"))
     client.force_login(user)
