@@ -70,7 +70,7 @@ def transparency(request):
 
     context = {
         "counter": engagement.counter(),
-        "transparency": engagement.transparency() if hasattr(engagement, "transparency") else None,
+        "seasons": engagement.transparency(),
         "digests": DailyDigest.objects.order_by("-day")[:14],
     }
     return render(request, "site_theme/transparency.html", context)

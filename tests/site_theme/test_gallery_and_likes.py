@@ -3,6 +3,8 @@ a rouble on the counter."""
 
 import pytest
 
+from tests.site_theme.conftest import png_upload
+
 
 @pytest.mark.django_db
 def test_visitor_likes_a_work_and_the_counter_goes_up_by_a_rouble(client, public_work, visitor):
@@ -14,3 +16,61 @@ def test_visitor_likes_a_work_and_the_counter_goes_up_by_a_rouble(client, public
     assert response.status_code == 200, response.content.decode()
     assert response.json() == {"liked": True, "likes": 1}
     assert engagement.counter()["raised_kopecks"] == before + 100
+
+
+@pytest.mark.django_db
+def test_gallery_shows_approved_works_with_first_name_and_initial_only(client, public_work, assignment, make_student):
+    from learning import services as learning
+
+    waiting = make_student(email="boris@example.ru", first_name="Боря", surname="Лебедев")
+    learning.submit_work(waiting, assignment, title="Ещё не проверена", files=[png_upload()])
+
+    page = client.get("/gallery/").content.decode()
+
+    assert "Обложка для песни" in page
+    assert "Аня К." in page and "Кузнецова" not in page
+    assert "Ещё не проверена" not in page
+    work_page = client.get(f"/gallery/{public_work.pk}/").content.decode()
+    assert "Кузнецова" not in work_page and "Кириллов" not in work_page
+    assert "https://vk.com/share.php?" in work_page
+
+
+@pytest.mark.django_db
+def test_a_work_waiting_for_moderation_has_no_public_page(client, assignment, make_student):
+    from learning import services as learning
+
+    work = learning.submit_work(make_student(), assignment, title="Черновик", files=[png_upload()])
+    assert client.get(f"/gallery/{work.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_gallery_filters_by_direction(client, public_work):
+    assert "Обложка для песни" in client.get("/gallery/?direction=vocal").content.decode()
+    assert "Обложка для песни" not in client.get("/gallery/?direction=robotics").content.decode()
+
+
+@pytest.mark.django_db
+def test_gallery_query_count_does_not_grow_with_the_works(
+    client, public_work, assignment, make_student, moderator, django_assert_max_num_queries
+):
+    from learning import services as learning
+    from learning.models import Assignment
+
+    for number in range(6):
+        other = Assignment.objects.get(pk=assignment.pk)
+        other.pk = None
+        other.title = f"Задание {number}"
+        other.save()
+        work = learning.submit_work(public_work.student, other, title=f"Работа {number}", files=[png_upload()])
+        learning.approve_submission(work, moderator)
+    client.get("/gallery/")  # warm the menu cache
+    with django_assert_max_num_queries(14):
+        page = client.get("/gallery/").content.decode()
+    assert page.count('class="card"') == 7
+
+
+@pytest.mark.django_db
+def test_a_visitor_who_is_not_signed_in_is_asked_to_sign_in_to_like(client, public_work):
+    response = client.post(f"/gallery/{public_work.pk}/like/", {"action": "like"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 401
+    assert "Войдите" in response.json()["detail"]
