@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("engagement.urls")),
     path("", include("learning.urls")),
     path("", include("media_pipeline.urls")),
+    path("", include("reports.urls")),
 ]

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "learning",
     "media_pipeline",
     "engagement",
+    "reports",
     "site_theme",
     "wagtail_headless_preview",
     "wagtail.api.v2",

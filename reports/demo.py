@@ -1,0 +1,22 @@
+"""Demo: make sure the settlement list is loaded, give demo students' towns their population, and
+print the demo season's headline figures (they come from the other apps' demo data)."""
+
+
+def load(stdout):
+    from cms.models import Season
+    from reports import figures
+    from reports.models import Settlement
+    from reports.services import fill_town_populations, load_settlements
+
+    if not Settlement.objects.exists():
+        load_settlements()
+    filled = fill_town_populations()
+    stdout.write(f"Населённые пункты: {Settlement.objects.count()}; учеников с найденным населением: {filled}")
+    season = Season.current()
+    if season is None:
+        stdout.write("Отчёт сезона: сезонов нет.")
+        return
+    flt = figures.ReportFilter(season=season)
+    active = figures.active_students(flt).count()
+    works = figures.season_submissions(flt).count()
+    stdout.write(f"Отчёт сезона «{season}»: активных учеников {active}, работ {works} — /admin/reports/season/")

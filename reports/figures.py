@@ -1,0 +1,554 @@
+"""The season report's figures: one function per table, each built from a few aggregate queries.
+
+Every function takes `ReportFilter` and returns a `Table`; the admin page, its charts and the
+CSV/XLSX exports all read the same `Table`, so what is exported is what is on screen. Counting is
+done by the database (COUNT/SUM ... GROUP BY); Python only lays the grouped rows out (at most one
+per region, direction or month).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+
+from reports.services import TownSize, town_size_expression
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+JURY_STATUSES = ("shortlisted", "winner", "finalist")
+AGE_BANDS = [("6-9", "6–9 лет"), ("10-13", "10–13 лет"), ("14-18", "14–18 лет")]
+MONTHS = [
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+]
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str = "int"  # int | text | money (roubles) | percent
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list
+    rows: list
+    total: dict | None = None
+    note: str = ""
+    highlights: list = field(default_factory=list)  # (label, value, kind) shown above the table
+
+    @property
+    def all_rows(self):
+        """Rows with the total row last: what the exports write and the page shows."""
+        return self.rows + ([self.total] if self.total else [])
+
+
+@dataclass
+class ReportFilter:
+    season: object  # cms.Season
+    direction: object = None  # cms.DirectionPage or None
+
+    @property
+    def campaign(self):
+        from engagement.models import Campaign
+
+        return Campaign.objects.filter(season=self.season).first()
+
+
+def roubles(kopecks):
+    return (Decimal(kopecks or 0) / 100).quantize(Decimal("0.01"))
+
+
+def percent(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def season_bounds(season):
+    """The season's first and last moment, Moscow time."""
+    start = datetime.datetime.combine(season.starts_on, datetime.time.min, tzinfo=MOSCOW)
+    end = datetime.datetime.combine(season.ends_on, datetime.time.max, tzinfo=MOSCOW)
+    return start, end
+
+
+# --- the querysets every table starts from --------------------------------------------------------
+
+
+def season_lessons(flt):
+    """Lessons of the season's masterclasses (of the direction, if chosen): lessons sit under them."""
+    from cms.models import LessonPage, MasterclassPage
+
+    masterclasses = MasterclassPage.objects.filter(season=flt.season)
+    if flt.direction is not None:
+        masterclasses = masterclasses.descendant_of(flt.direction)
+    paths = list(masterclasses.values_list("path", flat=True))
+    if not paths:
+        return LessonPage.objects.none()
+    under_any = Q()
+    for path in paths:
+        under_any |= Q(path__startswith=path)
+    return LessonPage.objects.filter(under_any)
+
+
+def season_progress(flt):
+    from learning.models import LessonProgress
+
+    return LessonProgress.objects.filter(lesson__in=season_lessons(flt).values("pk"))
+
+
+def season_submissions(flt):
+    from learning.models import Submission
+
+    works = Submission.objects.filter(assignment__season=flt.season)
+    if flt.direction is not None:
+        works = works.filter(assignment__direction=flt.direction)
+    return works
+
+
+def active_students(flt):
+    """Students who watched a lesson of the season or sent it a work (of the direction, if chosen)."""
+    from learning.models import Student
+
+    return Student.objects.filter(
+        Q(pk__in=season_progress(flt).values("student_id")) | Q(pk__in=season_submissions(flt).values("student_id"))
+    )
+
+
+def directions(flt):
+    from cms.models import DirectionPage
+
+    if flt.direction is not None:
+        return [(flt.direction.pk, flt.direction.title)]
+    return list(DirectionPage.objects.live().order_by("path").values_list("pk", "title"))
+
+
+# --- participation --------------------------------------------------------------------------------
+
+
+def participation(flt):
+    from engagement.models import ActionKind, LedgerEntry
+    from learning.models import Like, Student
+
+    start, end = season_bounds(flt.season)
+    registered = Student.objects.filter(deleted_at__isnull=True, created_at__range=(start, end)).count()
+    active = active_students(flt).count()
+    views = season_progress(flt).aggregate(
+        views=Count("pk"), completions=Count("pk", filter=Q(completed_at__isnull=False))
+    )
+    works = season_submissions(flt).aggregate(
+        total=Count("pk"),
+        public=Count("pk", filter=Q(status__in=("approved", *JURY_STATUSES))),
+        rejected=Count("pk", filter=Q(status="rejected")),
+        pending=Count("pk", filter=Q(status="pending")),
+    )
+    approval = percent(works["public"], works["public"] + works["rejected"])
+    likes = Like.objects.filter(submission__in=season_submissions(flt).values("pk")).count()
+    rows = [
+        {"figure": "Зарегистрировались за сезон", "value": registered},
+        {"figure": "Активные ученики (смотрели уроки или прислали работу)", "value": active},
+        {"figure": "Просмотры уроков (начатые уроки)", "value": views["views"]},
+        {"figure": "Уроки, пройденные до конца", "value": views["completions"]},
+        {"figure": "Прислано работ", "value": works["total"]},
+        {"figure": "Ждут модерации", "value": works["pending"]},
+        {"figure": "Опубликовано работ", "value": works["public"]},
+        {"figure": "Отклонено работ", "value": works["rejected"]},
+        {"figure": "Доля одобренных среди проверенных, %", "value": approval, "kind": "percent"},
+        {"figure": "Лайки работ (сейчас стоят)", "value": likes},
+    ]  # fmt: skip
+    note = "«Зарегистрировались» считаются по датам сезона без учёта направления."
+    campaign = flt.campaign
+    if flt.direction is None and campaign is not None:
+        reposts = LedgerEntry.objects.filter(campaign=campaign, kind=ActionKind.REPOST).aggregate(
+            counted=Count("pk", filter=Q(reverses__isnull=True)), undone=Count("pk", filter=Q(reverses__isnull=False))
+        )
+        rows.append({"figure": "Репосты ВКонтакте (засчитанные)", "value": reposts["counted"] - reposts["undone"]})
+    else:
+        note += " Репосты не привязаны к направлению и показываются только по всему сезону с кампанией."
+    return Table(
+        key="participation",
+        title="Участие",
+        columns=[Column("figure", "Показатель", "text"), Column("value", "Значение")],
+        rows=rows,
+        note=note,
+    )
+
+
+# --- equal access ---------------------------------------------------------------------------------
+
+
+def regions(flt):
+    """Every federal subject, those with nobody yet included (they are the point of this table)."""
+    from cms.models import Region
+
+    students = dict(active_students(flt).values("region_id").annotate(n=Count("pk")).values_list("region_id", "n"))
+    works = {
+        row["student__region_id"]: row
+        for row in season_submissions(flt)
+        .values("student__region_id")
+        .annotate(works=Count("pk"), winners=Count("pk", filter=Q(status="winner")))
+    }
+    rows = []
+    for region_id, code, name in Region.objects.order_by("name").values_list("pk", "code", "name"):
+        region_works = works.get(region_id, {})
+        rows.append(
+            {
+                "code": code,
+                "region": name,
+                "students": students.get(region_id, 0),
+                "works": region_works.get("works", 0),
+                "winners": region_works.get("winners", 0),
+            }
+        )
+    unknown = {"works": works.get(None, {}).get("works", 0), "winners": works.get(None, {}).get("winners", 0)}
+    if students.get(None) or unknown["works"]:
+        rows.append({"code": "", "region": "Регион не указан", "students": students.get(None, 0), **unknown})
+    reached = sum(1 for row in rows if row["code"] and row["students"])
+    total = {
+        "code": "",
+        "region": "Итого",
+        "students": sum(row["students"] for row in rows),
+        "works": sum(row["works"] for row in rows),
+        "winners": sum(row["winners"] for row in rows),
+    }
+    subjects = sum(1 for row in rows if row["code"])
+    return Table(
+        key="regions",
+        title="Регионы",
+        columns=[
+            Column("code", "Код", "text"),
+            Column("region", "Регион", "text"),
+            Column("students", "Активные ученики"),
+            Column("works", "Работы"),
+            Column("winners", "Победители"),
+        ],
+        rows=rows,
+        total=total,
+        highlights=[("Регионов с участниками", f"{reached} из {subjects}", "text")],
+    )
+
+
+def town_sizes(flt):
+    """Students, works and winners by the size of the student's town; and the small-town winners' share."""
+    students = dict(
+        active_students(flt)
+        .annotate(bucket=town_size_expression())
+        .values("bucket")
+        .annotate(n=Count("pk"))
+        .values_list("bucket", "n")
+    )
+    works = {
+        row["bucket"]: row
+        for row in season_submissions(flt)
+        .annotate(bucket=town_size_expression("student__town_population"))
+        .values("bucket")
+        .annotate(works=Count("pk"), winners=Count("pk", filter=Q(status="winner")))
+    }
+    rows = []
+    for position, bucket in enumerate(TownSize.ORDER):
+        rows.append(
+            {
+                "size": TownSize.LABELS[bucket],
+                "students": students.get(position, 0),
+                "works": works.get(position, {}).get("works", 0),
+                "winners": works.get(position, {}).get("winners", 0),
+            }
+        )
+    small = rows[0]["winners"] + rows[1]["winners"]
+    known = sum(row["winners"] for row in rows[:4])
+    share = percent(small, known)
+    total = {"size": "Итого", **{key: sum(row[key] for row in rows) for key in ("students", "works", "winners")}}
+    return Table(
+        key="town_sizes",
+        title="Размер населённого пункта",
+        columns=[
+            Column("size", "Население пункта", "text"),
+            Column("students", "Активные ученики"),
+            Column("works", "Работы"),
+            Column("winners", "Победители"),
+        ],
+        rows=rows,
+        total=total,
+        note="Доля считается среди победителей, чей населённый пункт известен.",
+        highlights=[("Победители из пунктов меньше 100 тыс. жителей, %", share, "percent")],
+    )
+
+
+# --- contest --------------------------------------------------------------------------------------
+
+
+def contest_works(flt):
+    """Works per direction and age band, with how many were published and won."""
+    counts = {}
+    for row in (
+        season_submissions(flt)
+        .values("assignment__direction_id", "age_band")
+        .annotate(
+            works=Count("pk"),
+            public=Count("pk", filter=Q(status__in=("approved", *JURY_STATUSES))),
+            winners=Count("pk", filter=Q(status="winner")),
+        )
+    ):
+        counts[(row["assignment__direction_id"], row["age_band"])] = row
+    rows = []
+    for direction_id, title in directions(flt):
+        row = {"direction": title}
+        for band, _ in AGE_BANDS:
+            row[band] = counts.get((direction_id, band), {}).get("works", 0)
+        cells = [counts.get((direction_id, band), {}) for band, _ in AGE_BANDS]
+        row["works"] = sum(cell.get("works", 0) for cell in cells)
+        row["public"] = sum(cell.get("public", 0) for cell in cells)
+        row["winners"] = sum(cell.get("winners", 0) for cell in cells)
+        rows.append(row)
+    keys = [band for band, _ in AGE_BANDS] + ["works", "public", "winners"]
+    return Table(
+        key="contest_works",
+        title="Работы по направлениям и возрастам",
+        columns=[Column("direction", "Направление", "text")]
+        + [Column(band, label) for band, label in AGE_BANDS]
+        + [Column("works", "Всего работ"), Column("public", "Опубликовано"), Column("winners", "Победители")],
+        rows=rows,
+        total={"direction": "Итого", **{key: sum(row[key] for row in rows) for key in keys}},
+    )
+
+
+def jury_progress(flt):
+    """Per direction: works in the jury's hands, scores given against scores due, fully judged works."""
+    from learning.models import Score
+
+    judged = season_submissions(flt).filter(status__in=JURY_STATUSES)
+    score_count = (
+        Score.objects.filter(submission=OuterRef("pk")).values("submission").annotate(n=Count("pk")).values("n")
+    )
+    works = {
+        row["assignment__direction_id"]: row
+        for row in judged.annotate(score_total=Coalesce(Subquery(score_count, output_field=IntegerField()), Value(0)))
+        .values("assignment__direction_id")
+        .annotate(
+            works=Count("pk"),
+            due=Sum("assignment__jurors_per_work"),
+            scored=Count("pk", filter=Q(score_total__gte=F("assignment__jurors_per_work"))),
+            winners=Count("pk", filter=Q(status="winner")),
+            finalists=Count("pk", filter=Q(status="finalist")),
+        )
+    }
+    given = dict(
+        Score.objects.filter(submission__in=judged.values("pk"))
+        .values("submission__assignment__direction_id")
+        .annotate(n=Count("pk"))
+        .values_list("submission__assignment__direction_id", "n")
+    )
+    rows = []
+    for direction_id, title in directions(flt):
+        row = works.get(direction_id, {})
+        due = row.get("due") or 0
+        rows.append(
+            {
+                "direction": title,
+                "works": row.get("works", 0),
+                "scores": given.get(direction_id, 0),
+                "due": due,
+                "progress": percent(min(given.get(direction_id, 0), due), due),
+                "scored": row.get("scored", 0),
+                "winners": row.get("winners", 0),
+                "finalists": row.get("finalists", 0),
+            }
+        )
+    sums = {key: sum(row[key] for row in rows) for key in ("works", "scores", "due", "scored", "winners", "finalists")}
+    return Table(
+        key="jury_progress",
+        title="Работа жюри и победители",
+        columns=[
+            Column("direction", "Направление", "text"),
+            Column("works", "Работ у жюри"),
+            Column("scores", "Оценок выставлено"),
+            Column("due", "Оценок нужно"),
+            Column("progress", "Готовность, %", "percent"),
+            Column("scored", "Работ оценено полностью"),
+            Column("winners", "Победители"),
+            Column("finalists", "Финалисты"),
+        ],
+        rows=rows,
+        total={"direction": "Итого", **sums, "progress": percent(min(sums["scores"], sums["due"]), sums["due"])},
+    )
+
+
+# --- charity --------------------------------------------------------------------------------------
+
+
+def charity(flt):
+    """Raised against the sponsor's cap, transferred through foundations, children helped."""
+    from engagement.models import CounterSlot, Transfer
+
+    campaign = flt.campaign
+    columns = [Column("figure", "Показатель", "text"), Column("value", "Значение", "money")]
+    if campaign is None:
+        return Table("charity", "Благотворительность", columns, [], note="У сезона нет кампании: собирать не на что.")
+    raised = CounterSlot.objects.filter(campaign=campaign).aggregate(amount=Sum("amount"), actions=Sum("actions"))
+    transfers = Transfer.objects.filter(campaign=campaign).aggregate(
+        amount=Sum("amount"), children=Count("beneficiary", distinct=True)
+    )
+    balance = (raised["amount"] or 0) - (transfers["amount"] or 0)
+    rows = [
+        {"figure": "Бюджет спонсора (предел), ₽", "value": roubles(campaign.cap), "kind": "money"},
+        {"figure": "Собрано, ₽", "value": roubles(raised["amount"]), "kind": "money"},
+        {"figure": "Собрано от предела, %", "value": percent(raised["amount"] or 0, campaign.cap), "kind": "percent"},
+        {"figure": "Засчитано действий", "value": raised["actions"] or 0, "kind": "int"},
+        {"figure": "Передано фондам, ₽", "value": roubles(transfers["amount"]), "kind": "money"},
+        {"figure": "Ещё не передано, ₽", "value": roubles(balance), "kind": "money"},
+        {"figure": "Детей получили помощь", "value": transfers["children"], "kind": "int"},
+    ]  # fmt: skip
+    note = f"Кампания «{campaign}»."
+    if flt.direction is not None:
+        note += " Деньги считаются по всей кампании: направление на них не влияет."
+    return Table("charity", "Благотворительность", columns, rows, note=note)
+
+
+def charity_by_month(flt):
+    """Per month (Moscow time): raised and counted actions from the ledger, transfers and children."""
+    from engagement.models import LedgerEntry, Transfer
+
+    columns = [
+        Column("month", "Месяц", "text"),
+        Column("actions", "Действий"),
+        Column("raised", "Собрано, ₽", "money"),
+        Column("transferred", "Передано, ₽", "money"),
+        Column("children", "Детей получили помощь"),
+    ]
+    campaign = flt.campaign
+    if campaign is None:
+        return Table("charity_by_month", "Благотворительность по месяцам", columns, [], note="У сезона нет кампании.")
+    ledger = {
+        row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]: row
+        for row in LedgerEntry.objects.filter(campaign=campaign)
+        .annotate(month=TruncMonth("created_at", tzinfo=MOSCOW))
+        .values("month")
+        .annotate(
+            amount=Sum("amount"),
+            actions=Count("pk", filter=Q(reverses__isnull=True)) - Count("pk", filter=Q(reverses__isnull=False)),
+        )
+    }
+    transfers = {
+        row["month"]: row
+        for row in Transfer.objects.filter(campaign=campaign)
+        .annotate(month=TruncMonth("transferred_on"))
+        .values("month")
+        .annotate(amount=Sum("amount"), children=Count("beneficiary", distinct=True))
+    }
+    rows = []
+    for month in sorted(set(ledger) | set(transfers)):
+        rows.append(
+            {
+                "month": f"{MONTHS[month.month - 1]} {month.year}",
+                "actions": ledger.get(month, {}).get("actions", 0),
+                "raised": roubles(ledger.get(month, {}).get("amount", 0)),
+                "transferred": roubles(transfers.get(month, {}).get("amount", 0)),
+                "children": transfers.get(month, {}).get("children", 0),
+            }
+        )
+    total = {
+        "month": "Итого",
+        "actions": sum(row["actions"] for row in rows),
+        "raised": sum((row["raised"] for row in rows), Decimal("0.00")),
+        "transferred": sum((row["transferred"] for row in rows), Decimal("0.00")),
+        "children": Transfer.objects.filter(campaign=campaign).values("beneficiary").distinct().count(),
+    }
+    return Table(
+        "charity_by_month",
+        "Благотворительность по месяцам",
+        columns,
+        rows,
+        total=total,
+        note="Ребёнок, получивший помощь в нескольких месяцах, в итоге считается один раз.",
+    )
+
+
+# --- offline --------------------------------------------------------------------------------------
+
+
+def events(flt):
+    """Offline events of the season by region: how many, who came, how many volunteers."""
+    from cms.models import EventPage
+
+    start, end = season_bounds(flt.season)
+    grouped = (
+        EventPage.objects.live()
+        .filter(starts_at__range=(start, end))
+        .values("region__name")
+        .annotate(
+            count=Count("pk"),
+            came=Coalesce(Sum("attendance"), 0),
+            helped=Coalesce(Sum("volunteers"), 0),
+            unreported=Count("pk", filter=Q(attendance__isnull=True)),
+        )
+        .order_by("region__name")
+    )
+    rows = [
+        {
+            "region": row["region__name"],
+            "events": row["count"],
+            "attendance": row["came"],
+            "volunteers": row["helped"],
+            "unreported": row["unreported"],
+        }
+        for row in grouped
+    ]
+    keys = ("events", "attendance", "volunteers", "unreported")
+    return Table(
+        key="events",
+        title="Мероприятия",
+        columns=[
+            Column("region", "Регион", "text"),
+            Column("events", "Мероприятий"),
+            Column("attendance", "Пришло участников"),
+            Column("volunteers", "Волонтёров"),
+            Column("unreported", "Без итогов посещаемости"),
+        ],
+        rows=rows,
+        total={"region": "Итого", **{key: sum(row[key] for row in rows) for key in keys}},
+        note="Мероприятия сезона по дате начала; направление на них не влияет.",
+    )
+
+
+def partners(flt):
+    """Published partners of each kind (every kind listed, none included). Pages come ordered by
+    tree path, which would split the GROUP BY: hence the empty order_by()."""
+    from cms.models import PartnerPage
+
+    counts = dict(PartnerPage.objects.live().order_by().values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    rows = [{"kind": label, "partners": counts.get(kind, 0)} for kind, label in PartnerPage.Kind.choices]
+    return Table(
+        key="partners",
+        title="Партнёры по видам",
+        columns=[Column("kind", "Вид партнёра", "text"), Column("partners", "Партнёров")],
+        rows=rows,
+        total={"kind": "Итого", "partners": sum(row["partners"] for row in rows)},
+    )
+
+
+SECTIONS = [
+    ("Участие", [participation]),
+    ("Равный доступ", [regions, town_sizes]),
+    ("Конкурс", [contest_works, jury_progress]),
+    ("Благотворительность", [charity, charity_by_month]),
+    ("Офлайн", [events, partners]),
+]
+TABLES = {function.__name__: function for _, functions in SECTIONS for function in functions}
+
+
+def full_report(flt):
+    """All sections: [(section title, [Table, ...]), ...]."""
+    return [(title, [function(flt) for function in functions]) for title, functions in SECTIONS]

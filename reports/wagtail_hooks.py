@@ -1,0 +1,76 @@
+"""Admin registration: the season report under "Отчёты", its URLs, and a panel on the admin home."""
+
+from django.contrib.auth.models import Permission
+from django.db.models import Count, Sum
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+
+from reports import admin_views, figures
+
+
+@hooks.register("register_admin_urls")
+def reports_admin_urls():
+    return [
+        path("reports/season/", admin_views.SeasonReportView.as_view(), name="reports_season"),
+        path("reports/season/<slug:table_key>/", admin_views.TableExportView.as_view(), name="reports_export"),
+    ]
+
+
+class SeasonReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.can_view_report(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def season_report_menu_item():
+    return SeasonReportMenuItem("Отчёт сезона", reverse("reports_season"), icon_name="table", order=100)
+
+
+@hooks.register("register_permissions")
+def season_report_permission():
+    return Permission.objects.filter(content_type__app_label="reports", codename="view_season_report")
+
+
+class SeasonSummaryPanel(Component):
+    """The current season's headline figures for editors, on the admin home."""
+
+    name = "season_report"
+    order = 90
+
+    def __init__(self, flt):
+        self.flt = flt
+
+    def render_html(self, parent_context=None):
+        from engagement.models import CounterSlot
+
+        flt = self.flt
+        students = figures.active_students(flt)
+        raised = None
+        campaign = flt.campaign
+        if campaign is not None:
+            raised = figures.roubles(CounterSlot.objects.filter(campaign=campaign).aggregate(s=Sum("amount"))["s"])
+        reached = students.exclude(region=None).aggregate(n=Count("region", distinct=True))["n"]
+        rows = [
+            ("Активные ученики", students.count(), "int"),
+            ("Регионов с участниками", reached, "int"),
+            ("Прислано работ", figures.season_submissions(flt).count(), "int"),
+            ("Собрано", raised, "money"),
+        ]
+        return render_to_string(
+            "reports/home_panel.html",
+            {"heading": f"Цифры сезона: {flt.season}", "figures": rows, "report_url": reverse("reports_season")},
+        )
+
+
+@hooks.register("construct_homepage_panels")
+def season_summary_panel(request, panels):
+    from cms.models import Season
+
+    if not admin_views.can_view_report(request.user):
+        return
+    season = Season.current()
+    if season is not None:
+        panels.append(SeasonSummaryPanel(figures.ReportFilter(season=season)))

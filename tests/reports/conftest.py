@@ -1,0 +1,265 @@
+"""A small season built from factories: two directions, students from a village, a regional city and
+Moscow, their works in every status, jury scores, likes and an approved work in the ledger, a
+foundation's transfer, offline events and partners. Tests read the report against these numbers."""
+
+import datetime
+import itertools
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.utils import timezone
+
+from cms.models import (
+    DirectionIndexPage,
+    DirectionPage,
+    EventIndexPage,
+    EventPage,
+    HomePage,
+    LessonPage,
+    MasterclassPage,
+    MentorIndexPage,
+    MentorPage,
+    PartnerIndexPage,
+    PartnerPage,
+    Region,
+    Season,
+)
+from learning.models import Assignment, LessonProgress, Score, Student, Submission
+from reports.services import town_population_for
+
+PASSWORD = "Отчёт-2026-пароль"
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def add_child(parent, page):
+    """A live page straight in the tree (no revision to publish: the report reads only live pages)."""
+    return parent.add_child(instance=page)
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username=None, group=None, **extra):
+        username = username or f"user{next(_numbers)}"
+        user = django_user_model.objects.create_user(
+            username=username, email=f"{username}@example.org", password=PASSWORD, **extra
+        )
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user("editor", group="Editors")
+
+
+@pytest.fixture
+def moderator(make_user):
+    return make_user("moderator", group="Moderators")
+
+
+@pytest.fixture
+def season(db):
+    today = timezone.localdate()
+    return Season.objects.create(
+        name="Сезон 2026/27",
+        starts_on=today - datetime.timedelta(days=60),
+        ends_on=today + datetime.timedelta(days=200),
+    )
+
+
+@pytest.fixture
+def campaign(season):
+    from engagement.models import Campaign
+
+    now = timezone.now()
+    return Campaign.objects.create(
+        name="Рубль за действие 2026/27",
+        season=season,
+        starts_at=now - datetime.timedelta(days=30),
+        ends_at=now + datetime.timedelta(days=200),
+        cap=10_000_00,  # 10 000 roubles
+    )
+
+
+def make_student(make_user, *, first_name, region_code, town, birth_year_age):
+    region = Region.objects.get(code=region_code)
+    user = make_user()
+    today = timezone.localdate()
+    return Student.objects.create(
+        user=user,
+        first_name=first_name,
+        surname="Тестова",
+        birth_date=today.replace(year=today.year - birth_year_age) - datetime.timedelta(days=10),
+        region=region,
+        town=town,
+        town_population=town_population_for(town, region),
+    )
+
+
+def make_work(student, assignment, status, age_band, **extra):
+    fields = {"rejection_reason": "Работа не по заданию."} if status == "rejected" else {}
+    return Submission.objects.create(
+        assignment=assignment,
+        student=student,
+        title=f"Работа {next(_numbers)}",
+        status=status,
+        age=int(age_band.split("-")[0]) + 1,
+        age_band=age_band,
+        **fields,
+        **extra,
+    )
+
+
+@pytest.fixture
+def world(season, campaign, make_user):
+    """The season described in the module docstring; returns what tests need to look things up."""
+    from engagement.models import Beneficiary, Transfer
+    from engagement.services import record_action, save_transfer
+    from learning import services as learning
+
+    home = HomePage.objects.get()
+    mentors = add_child(home, MentorIndexPage(title="Наставники", slug="mentors"))
+    mentor = add_child(mentors, MentorPage(title="Мария Голосова", role="певица", bio="<p>Поёт.</p>"))
+    index = add_child(home, DirectionIndexPage(title="Направления", slug="directions"))
+    vocal = add_child(index, DirectionPage(title="Вокал", slug="vocal", description="<p>Пение.</p>"))
+    painting = add_child(index, DirectionPage(title="Живопись", slug="painting", description="<p>Краски.</p>"))
+    lessons = {}
+    assignments = {}
+    now = timezone.now()
+    for direction in (vocal, painting):
+        masterclass = add_child(
+            direction,
+            MasterclassPage(
+                title=f"Мастер-класс: {direction.title}",
+                mentor=mentor,
+                season=season,
+                age_band="10-13",
+                description="<p>Курс.</p>",
+            ),
+        )
+        lessons[direction.slug] = [
+            add_child(masterclass, LessonPage(title=f"{direction.title}, урок {n}", summary="Кратко", text="<p>У</p>"))
+            for n in (1, 2)
+        ]
+        assignments[direction.slug] = Assignment.objects.create(
+            title=f"Задание: {direction.title}",
+            direction=direction,
+            season=season,
+            masterclass=masterclass,
+            task="Покажите, чему научились.",
+            opens_at=now - datetime.timedelta(days=20),
+            closes_at=now + datetime.timedelta(days=20),
+            age_bands=["6-9", "10-13", "14-18"],
+            allowed_kinds=["text"],
+            jurors_per_work=2,
+            winner_opportunity="Выступление на фестивале",
+        )
+
+    # Students: a village in Tver oblast, Kazan (over a million), Moscow, and a hamlet not in the list.
+    anya = make_student(make_user, first_name="Аня", region_code="69", town="Удомля", birth_year_age=12)
+    boris = make_student(make_user, first_name="Борис", region_code="16", town="Казань", birth_year_age=15)
+    vera = make_student(make_user, first_name="Вера", region_code="77", town="Москва", birth_year_age=8)
+    gleb = make_student(make_user, first_name="Глеб", region_code="14", town="Заимка Лесная", birth_year_age=11)
+    make_student(make_user, first_name="Даша", region_code="50", town="Химки", birth_year_age=13)  # registered only
+
+    # Lesson progress: Anya finished both vocal lessons, Boris started one painting lesson.
+    for lesson in lessons["vocal"]:
+        LessonProgress.objects.create(student=anya, lesson=lesson, duration=60, watched_seconds=60, completed_at=now)
+    LessonProgress.objects.create(student=boris, lesson=lessons["painting"][0], duration=60, watched_seconds=20)
+
+    vocal_task, painting_task = assignments["vocal"], assignments["painting"]
+    anya_work = make_work(anya, vocal_task, "winner", "10-13")
+    boris_work = make_work(boris, vocal_task, "finalist", "14-18")
+    make_work(vera, vocal_task, "rejected", "6-9")
+    gleb_work = make_work(gleb, vocal_task, "shortlisted", "10-13")
+    make_work(boris, painting_task, "approved", "14-18")
+    make_work(gleb, painting_task, "pending", "10-13")
+    vera_painting = make_work(vera, painting_task, "winner", "6-9")
+
+    jurors = [make_user(), make_user()]
+    for juror in jurors:  # anya's work fully judged, boris's half, gleb's not yet
+        Score.objects.create(juror=juror, submission=anya_work, points={}, total=20, comment="Хорошо")
+    Score.objects.create(juror=jurors[0], submission=boris_work, points={}, total=15, comment="Неплохо")
+    Score.objects.create(juror=jurors[0], submission=vera_painting, points={}, total=18, comment="Ярко")
+    Score.objects.create(juror=jurors[1], submission=vera_painting, points={}, total=19, comment="Смело")
+
+    # Likes through the learning service (they reach the ledger), and one approved work counted.
+    fans = [make_user(), make_user(), make_user()]
+    for fan in fans:
+        learning.set_like(fan, anya_work, True)
+    learning.set_like(fans[0], gleb_work, True)
+    learning.set_like(fans[1], gleb_work, True)
+    learning.set_like(fans[1], gleb_work, False)  # unliked: does not count
+    record_action("work_approved", None, anya_work, f"work_approved:{anya_work.uid}")
+
+    # A foundation pays for one child's treatment out of what was raised.
+    partners = add_child(home, PartnerIndexPage(title="Партнёры", slug="partners"))
+    foundation = add_child(
+        partners, PartnerPage(title="Фонд «Тёплые руки»", slug="warm-hands", kind="foundation", description="<p>Ф</p>")
+    )
+    add_child(partners, PartnerPage(title="Театр «Сказка»", slug="skazka", kind="creative", description="<p>Т</p>"))
+    add_child(partners, PartnerPage(title="Студия «Кадр»", slug="kadr", kind="creative", description="<p>С</p>"))
+    child = Beneficiary.objects.create(
+        foundation=foundation,
+        first_name="Миша",
+        age=7,
+        region=Region.objects.get(code="52"),
+        diagnosis="Лечение",
+        amount_needed=100_000_00,
+    )
+    save_transfer(
+        Transfer(
+            campaign=campaign,
+            foundation=foundation,
+            beneficiary=child,
+            amount=300,
+            transferred_on=timezone.localdate(),
+            payment_reference="ПП-1",
+        )
+    )
+
+    # Offline: two events in Tver oblast (one without figures yet), one in Moscow.
+    events = add_child(home, EventIndexPage(title="Мероприятия", slug="events"))
+    for title, region_code, attendance, volunteers in [
+        ("Мастерская в Твери", "69", 120, 8),
+        ("Концерт в Торжке", "69", None, None),
+        ("Выставка в Москве", "77", 300, 15),
+    ]:
+        starts = now - datetime.timedelta(days=5)
+        add_child(
+            events,
+            EventPage(
+                title=title,
+                slug=f"event-{next(_numbers)}",
+                starts_at=starts,
+                ends_at=starts + datetime.timedelta(hours=3),
+                region=Region.objects.get(code=region_code),
+                town="Тверь" if region_code == "69" else "Москва",
+                venue="Дом культуры",
+                description="<p>Событие.</p>",
+                attendance=attendance,
+                volunteers=volunteers,
+            ),
+        )
+
+    return SimpleNamespace(
+        season=season, campaign=campaign, vocal=vocal, painting=painting, students=[anya, boris, vera, gleb]
+    )
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client

@@ -1,0 +1,132 @@
+"""An editor opens the season report and sees the season's real figures, table by table."""
+
+import pytest
+from django.urls import reverse
+
+from tests.reports.html_tables import ReportPage
+
+pytestmark = pytest.mark.django_db
+NBSP = "\u00a0"
+
+
+def open_report(client, **params):
+    response = client.get(reverse("reports_season"), params)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return ReportPage(response.content.decode())
+
+
+def shown(page, table, first_cell):
+    return page.row(table, first_cell)
+
+
+def test_participation_counts_students_lessons_works_and_likes(editor_client, world):
+    page = open_report(editor_client)
+    figures = {row[0]: row[1] for row in page.tables["participation"]["shown"]}
+    assert figures["Зарегистрировались за сезон"] == "5"
+    assert figures["Активные ученики (смотрели уроки или прислали работу)"] == "4"
+    assert figures["Просмотры уроков (начатые уроки)"] == "3"
+    assert figures["Уроки, пройденные до конца"] == "2"
+    assert figures["Прислано работ"] == "7"
+    assert figures["Ждут модерации"] == "1"
+    assert figures["Опубликовано работ"] == "5"
+    assert figures["Отклонено работ"] == "1"
+    assert figures["Доля одобренных среди проверенных, %"] == f"83,3{NBSP}%"
+    assert figures["Лайки работ (сейчас стоят)"] == "4"
+    assert figures["Репосты ВКонтакте (засчитанные)"] == "0"
+
+
+def test_every_federal_subject_is_listed_even_without_students(editor_client, world):
+    from cms.models import Region
+
+    page = open_report(editor_client)
+    table = page.tables["regions"]
+    assert len(table["rows"]) == Region.objects.count() + 1  # every subject and the total row
+    assert shown(page, "regions", "Тверская область")[2:] == ["1", "1", "1"]
+    assert shown(page, "regions", "Республика Татарстан")[2:] == ["1", "2", "0"]
+    assert shown(page, "regions", "Москва")[2:] == ["1", "2", "1"]
+    assert shown(page, "regions", "Республика Саха (Якутия)")[2:] == ["1", "2", "0"]
+    assert shown(page, "regions", "Чукотский автономный округ")[2:] == ["0", "0", "0"]
+    assert shown(page, "regions", "Итого")[2:] == ["4", "7", "2"]
+    assert page.highlights["Регионов с участниками"] == f"4 из {Region.objects.count()}"
+
+
+def test_town_sizes_and_the_share_of_small_town_winners(editor_client, world):
+    page = open_report(editor_client)
+    assert shown(page, "town_sizes", "до 10 тыс.")[1:] == ["0", "0", "0"]
+    assert shown(page, "town_sizes", "10–100 тыс.")[1:] == ["1", "1", "1"]  # Udomlya, 32 thousand
+    assert shown(page, "town_sizes", "100 тыс. – 1 млн")[1:] == ["0", "0", "0"]
+    assert shown(page, "town_sizes", "больше 1 млн")[1:] == ["2", "4", "1"]  # Kazan and Moscow
+    assert shown(page, "town_sizes", "неизвестно")[1:] == ["1", "2", "0"]  # a hamlet not in the list
+    # Two winners with a known town: one from Udomlya, one from Moscow.
+    assert page.highlights["Победители из пунктов меньше 100 тыс. жителей, %"] == f"50,0{NBSP}%"
+
+
+def test_contest_works_by_direction_and_age_and_jury_progress(editor_client, world):
+    page = open_report(editor_client)
+    assert page.tables["contest_works"]["headings"] == [
+        "Направление", "6–9 лет", "10–13 лет", "14–18 лет", "Всего работ", "Опубликовано", "Победители",
+    ]  # fmt: skip
+    assert shown(page, "contest_works", "Вокал")[1:] == ["1", "2", "1", "4", "3", "1"]
+    assert shown(page, "contest_works", "Живопись")[1:] == ["1", "1", "1", "3", "2", "1"]
+    assert shown(page, "jury_progress", "Вокал")[1:] == ["3", "3", "6", f"50,0{NBSP}%", "1", "1", "1"]
+    assert shown(page, "jury_progress", "Живопись")[1:] == ["1", "2", "2", f"100,0{NBSP}%", "1", "1", "0"]
+    assert shown(page, "jury_progress", "Итого")[1:] == ["4", "5", "8", f"62,5{NBSP}%", "2", "2", "1"]
+
+
+def test_charity_raised_against_cap_transferred_and_children_helped(editor_client, world):
+    page = open_report(editor_client)
+    figures = {row[0]: row[1] for row in page.tables["charity"]["shown"]}
+    assert figures["Бюджет спонсора (предел), ₽"] == f"10{NBSP}000,00{NBSP}₽"
+    # Four standing likes and one approved work, a rouble each; the withdrawn like gave its rouble back.
+    assert figures["Собрано, ₽"] == f"5,00{NBSP}₽"
+    assert figures["Собрано от предела, %"] == f"0,1{NBSP}%"
+    assert figures["Передано фондам, ₽"] == f"3,00{NBSP}₽"
+    assert figures["Ещё не передано, ₽"] == f"2,00{NBSP}₽"
+    assert figures["Детей получили помощь"] == "1"
+    months = page.tables["charity_by_month"]["shown"]
+    assert len(months) == 2  # this month and the total
+    assert months[0][1:] == ["5", f"5,00{NBSP}₽", f"3,00{NBSP}₽", "1"]
+
+
+def test_offline_events_attendance_volunteers_and_partners(editor_client, world):
+    page = open_report(editor_client)
+    assert shown(page, "events", "Тверская область")[1:] == ["2", "120", "8", "1"]
+    assert shown(page, "events", "Москва")[1:] == ["1", "300", "15", "0"]
+    assert shown(page, "events", "Итого")[1:] == ["3", "420", "23", "1"]
+    assert shown(page, "partners", "благотворительный фонд")[1] == "1"
+    assert shown(page, "partners", "творческий партнёр")[1] == "2"
+    assert shown(page, "partners", "орган власти")[1] == "0"
+
+
+def test_charts_are_drawn_on_the_page_without_scripts(editor_client, world):
+    response = editor_client.get(reverse("reports_season"))
+    html = response.content.decode()
+    assert html.count('<svg class="report-chart"') >= 5
+    assert "<title>Собрано, ₽: 5.00</title>" in html
+    assert "cdn" not in html.lower()
+
+
+def test_direction_filter_narrows_students_and_works(editor_client, world):
+    page = open_report(editor_client, season=world.season.pk, direction=world.painting.pk)
+    figures = {row[0]: row[1] for row in page.tables["participation"]["shown"]}
+    assert figures["Прислано работ"] == "3"
+    assert figures["Активные ученики (смотрели уроки или прислали работу)"] == "3"
+    assert figures["Просмотры уроков (начатые уроки)"] == "1"
+    assert [row[0] for row in page.tables["contest_works"]["shown"]] == ["Живопись", "Итого"]
+    assert shown(page, "regions", "Тверская область")[2:] == ["0", "0", "0"]
+
+
+def test_another_season_shows_its_own_empty_figures(editor_client, world):
+    from cms.models import Season
+
+    old = Season.objects.create(name="Сезон 2024/25", starts_on="2024-09-01", ends_on="2025-05-31")
+    page = open_report(editor_client, season=old.pk)
+    figures = {row[0]: row[1] for row in page.tables["participation"]["shown"]}
+    assert figures["Прислано работ"] == "0"
+    assert "charity" not in page.tables  # no campaign that season: a note instead of a table
+
+
+def test_unknown_season_is_a_clear_400(editor_client, world):
+    response = editor_client.get(reverse("reports_season"), {"season": 999999})
+    assert response.status_code == 400
+    assert "Такого сезона нет. Выберите сезон из списка." in response.content.decode()
