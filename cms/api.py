@@ -73,10 +73,8 @@ class ContentFilter(BaseFilterBackend):
     def filter_queryset(self, request, queryset, view):
         model = queryset.model
         if value := request.GET.get("direction"):
-            direction = DirectionPage.objects.live().filter(
-                Q(slug=value) | Q(pk=int(value) if value.isdigit() else None)
-            )
-            direction = direction.first()
+            lookup = Q(slug=value) | Q(pk=value) if value.isdigit() else Q(slug=value)
+            direction = DirectionPage.objects.live().filter(lookup).first()
             if direction is None:
                 raise BadRequestError(f"Направление «{value}» не найдено. Укажите slug (например, vocal) или id.")
             if issubclass(model, MasterclassPage):
