@@ -103,7 +103,7 @@ def decision_log(request):
     )
 
 
-def _mentor_assignments(user):
+def mentor_assignments(user):
     if user.is_superuser or services.is_editor(user):
         return Assignment.objects.all()
     seats = JuryMember.objects.filter(user=user, role=JuryMember.Role.MENTOR)
@@ -117,7 +117,7 @@ def _mentor_assignments(user):
 
 def results_index(request):
     """Assignments whose results the user may see: the mentor's own, or all for editors."""
-    assignments = _mentor_assignments(request.user).select_related("direction", "season").order_by("-closes_at")
+    assignments = mentor_assignments(request.user).select_related("direction", "season").order_by("-closes_at")
     if not assignments.exists() and not services.is_editor(request.user):
         raise PermissionDenied
     return TemplateResponse(
@@ -130,7 +130,7 @@ def results_index(request):
 def results(request, pk):
     """The jury ranking per age band, the audience award apart, and the mentor's choice of winners."""
     assignment = get_object_or_404(Assignment.objects.select_related("direction", "season"), pk=pk)
-    if not _mentor_assignments(request.user).filter(pk=pk).exists():
+    if not mentor_assignments(request.user).filter(pk=pk).exists():
         raise PermissionDenied
     can_confirm = services.is_mentor_of(request.user, assignment) or request.user.is_superuser
     if request.method == "POST":

@@ -31,8 +31,7 @@ class ModerationMenuItem(MenuItem):
 
 class ResultsMenuItem(MenuItem):
     def is_shown(self, request):
-        user = request.user
-        return services.is_editor(user) or user.jury_seats.filter(role=JuryMember.Role.MENTOR).exists()
+        return services.is_editor(request.user) or admin_views.mentor_assignments(request.user).exists()
 
 
 @hooks.register("register_admin_menu_item")

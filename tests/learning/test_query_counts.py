@@ -49,3 +49,13 @@ def test_assignments_and_my_works_queries_are_pinned(
     kid = many_works[1][0].student
     with django_assert_max_num_queries(8):
         assert client_for(kid.user).get("/api/submissions/").json()["count"] == 1
+
+
+def test_progress_and_profile_queries_are_pinned(student, lessons, client_for, django_assert_max_num_queries):
+    for lesson in lessons:
+        services.record_progress(student, lesson, position=5, start=0, end=5, duration=60)
+    client = client_for(student.user)
+    with django_assert_max_num_queries(4):
+        assert client.get("/api/progress/").json()["count"] == 3
+    with django_assert_max_num_queries(6):
+        assert client.get("/api/students/").json()["count"] == 1
