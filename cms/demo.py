@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
@@ -622,7 +623,7 @@ def ensure_mentor(parent, direction, username, first_name, last_name, role, bio,
 
 
 def ensure_masterclass(direction, mentor, season, slug, title, age_band, description, lessons):
-    from cms.models import LessonPage, MasterclassPage
+    from cms.models import LessonPage, MasterclassMaterial, MasterclassPage
 
     masterclass = ensure_page(
         direction,
@@ -635,6 +636,7 @@ def ensure_masterclass(direction, mentor, season, slug, title, age_band, descrip
         description=f"<p>{description}</p>",
         cover=ensure_image(f"Обложка: {title}", slug),
         owner=mentor.user,
+        materials=[MasterclassMaterial(document=ensure_memo(title, description, lessons), title="Памятка курса")],
     )
     for number, (lesson_slug, lesson_title) in enumerate(lessons, start=1):
         ensure_page(
@@ -758,3 +760,25 @@ def draw_picture(seed, size, portrait, caption=None):
         font = ImageFont.truetype(str(FONT), size=max(24, height // 12))
         draw.text((width // 20, height - height // 5), caption, font=font, fill=(255, 255, 255))
     return picture
+
+
+def ensure_memo(title, description, lessons):
+    """A one-page PDF memo for a masterclass (drawn with Pillow), as a Wagtail document."""
+    from wagtail.documents.models import Document
+
+    doc_title = f"Памятка: {title}"
+    existing = Document.objects.filter(title=doc_title).first()
+    if existing:
+        return existing
+    page = PILImage.new("RGB", (1240, 1754), (255, 255, 255))
+    if FONT.exists():
+        draw = ImageDraw.Draw(page)
+        heading, body = ImageFont.truetype(str(FONT), 56), ImageFont.truetype(str(FONT), 32)
+        draw.text((100, 120), title, font=heading, fill=(20, 20, 20))
+        draw.text((100, 240), description, font=body, fill=(60, 60, 60))
+        for number, (_, lesson_title) in enumerate(lessons, start=1):
+            draw.text((100, 300 + 60 * number), f"{number}. {lesson_title}", font=body, fill=(20, 20, 20))
+    buffer = io.BytesIO()
+    page.save(buffer, "PDF")
+    name = hashlib.sha1(doc_title.encode()).hexdigest()[:12] + ".pdf"  # noqa: S324 - a file name
+    return Document.objects.create(title=doc_title, file=ContentFile(buffer.getvalue(), name=name))

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import Max
+from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import Page, Revision
 
@@ -29,6 +30,7 @@ def snapshot():
         "pages": list(Page.objects.order_by("pk").values_list("pk", "title", "live", "latest_revision_id")),
         "revisions": Revision.objects.aggregate(last=Max("pk"))["last"],
         "images": list(Image.objects.order_by("pk").values_list("pk", "file")),
+        "documents": list(Document.objects.order_by("pk").values_list("pk", "file")),
         "users": list(get_user_model().objects.order_by("pk").values_list("pk", "username", "password")),
         "seasons": list(Season.objects.values_list("pk", "name", "starts_on", "ends_on")),
     }
@@ -58,6 +60,7 @@ def test_demo_season_is_complete_and_loading_twice_changes_nothing():
             assert masterclass.mentor == direction.curator
             assert masterclass.owner == direction.curator.user
             assert LessonPage.objects.child_of(masterclass).live().count() == 3
+            assert masterclass.materials.get().document.file_extension == "pdf"
     assert MentorPage.objects.live().count() == 9
     assert MentorPage.objects.filter(user__isnull=True).count() == 0
 
