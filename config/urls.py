@@ -8,8 +8,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from config.api import api_router
 from config.health import healthz
+from engagement.api import DonationCounterView
 
 urlpatterns = [
+    # The donation counter first: the hottest public endpoint should not resolve past every route.
+    path("api/engagement/counter/", DonationCounterView.as_view(), name="engagement-counter"),
     path("healthz", healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),

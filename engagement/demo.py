@@ -29,7 +29,9 @@ def _at(day):
     return datetime.datetime.combine(day, datetime.time(12, 0), tzinfo=MOSCOW)
 
 
-def _campaigns(stdout):
+def ensure_campaigns(stdout):
+    """The demo campaigns of both seasons (idempotent). Apps whose demo records actions before this
+    one runs (learning's approved works) may call it first, so those actions are worth money."""
     from cms.models import Season
     from engagement.models import Campaign
 
@@ -216,7 +218,7 @@ def _beneficiaries_and_transfers(stdout, foundation, campaign):
 def load(stdout):
     from engagement.services import counter, publish_digests, reconcile, verify_digests
 
-    last_season, this_season = _campaigns(stdout)
+    last_season, this_season = ensure_campaigns(stdout)
     _last_season_actions(last_season)
     _this_season_vk_events()
     foundation = _foundation(stdout)

@@ -155,7 +155,9 @@ class LedgerEntry(AppendOnlyModel):
     target_id = models.BigIntegerField()
     target = GenericForeignKey("target_type", "target_id")
     amount = models.BigIntegerField("сумма, коп.")
-    # No index of its own: only reconciliation (a full scan anyway) reads entries by campaign.
+    # No index of its own: only reconciliation (a full scan anyway) reads entries by campaign. No
+    # database FK either: its per-row check locks the campaign row (FOR KEY SHARE) on every insert,
+    # a hot row in disguise; campaigns are never deleted (PROTECT in the ORM).
     campaign = models.ForeignKey(
         Campaign,
         verbose_name="кампания",
@@ -164,6 +166,7 @@ class LedgerEntry(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="entries",
         db_index=False,
+        db_constraint=False,
     )
     key = models.CharField("ключ идемпотентности", max_length=200, unique=True)
     reverses = models.OneToOneField(

@@ -829,13 +829,14 @@ def vk_intent(event):
 def _insert_vk_events(cursor, rows):
     """Insert (group_id, event_id, type) rows; return the pairs that were new."""
     if connection.vendor == "postgresql":
-        cursor.execute(
-            "INSERT INTO engagement_vkevent (group_id, event_id, type, received_at)"
-            " SELECT g, e, t, now() FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS u(g, e, t)"
-            " ON CONFLICT DO NOTHING RETURNING group_id, event_id",
-            [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
-        )
-        return set(cursor.fetchall())
+        with _binary_cursor() as binary:
+            binary.execute(
+                "INSERT INTO engagement_vkevent (group_id, event_id, type, received_at)"
+                " SELECT g, e, t, now() FROM unnest(%b::bigint[], %b::text[], %b::text[]) AS u(g, e, t)"
+                " ON CONFLICT DO NOTHING RETURNING group_id, event_id",
+                [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+            )
+            return set(binary.fetchall())
     new = set()
     for group_id, event_id, kind in rows:
         cursor.execute(
@@ -873,8 +874,9 @@ def _insert_entries(cursor, rows):
     if not rows:
         return []
     if connection.vendor == "postgresql":
-        cursor.execute(_INSERT_ENTRIES_UNNEST, [list(column) for column in zip(*rows, strict=True)])
-        return cursor.fetchall()
+        with _binary_cursor() as binary:
+            binary.execute(_binary(_INSERT_ENTRIES_UNNEST), [list(column) for column in zip(*rows, strict=True)])
+            return binary.fetchall()
     inserted = []
     for row in rows:
         cursor.execute(_INSERT_ENTRY_ROW, row)
@@ -896,14 +898,27 @@ _VK_COUNTED = (
 _EXISTING_KEYS = "SELECT key FROM engagement_ledgerentry WHERE key = ANY(%s)"
 
 
-def _execute_with_array(cursor, sql, array, *params):
-    """Run `sql` whose first parameter is `= ANY(%s)` over `array` (SQLite: a JSON array)."""
+def _binary_cursor():
+    """A psycopg cursor on Django's connection (same transaction) that binds parameters on the
+    server; with %b placeholders large arrays go in binary, without per-element quoting."""
+    import psycopg
+
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
+def _binary(sql):
+    return sql.replace("%s", "%b")
+
+
+def _select_with_array(cursor, sql, array, *params):
+    """Rows of `sql` whose first parameter is `= ANY(%s)` over `array` (SQLite: a JSON array)."""
     if connection.vendor == "postgresql":
-        cursor.execute(sql, [list(array), *params])
-    else:
-        cursor.execute(
-            sql.replace("= ANY(%s)", "IN (SELECT value FROM json_each(%s))"), [json.dumps(list(array)), *params]
-        )
+        with _binary_cursor() as binary:
+            binary.execute(_binary(sql), [list(array), *params])
+            return binary.fetchall()
+    cursor.execute(sql.replace("= ANY(%s)", "IN (SELECT value FROM json_each(%s))"), [json.dumps(list(array)), *params])
+    return cursor.fetchall()
 
 
 def _vk_posts(pairs):
@@ -960,7 +975,9 @@ def ingest_vk_events(events):
             elif op == "unlike" and state["standing"] is not None:
                 reversals.append(state["standing"])
                 state["standing"] = None
-        existing = set(LedgerEntry.objects.filter(key__in=[row[3] for row in originals]).values_list("key", flat=True))
+        # Likes get fresh generation keys by construction; a repost key may exist from an earlier batch.
+        reposts = [row[3] for row in originals if row[0] == ActionKind.REPOST]
+        existing = _existing_keys(cursor, reposts) if reposts else set()
         originals = [row for row in originals if row[3] not in existing]
 
         slots, rates = [], []
@@ -1002,8 +1019,7 @@ def _vk_like_state(cursor, post_type, actors, posts):
     """{(vk_id, post): {"generations": n, "standing": key or None}} from the ledger."""
     state = {}
     wanted = set(posts)
-    _execute_with_array(cursor, _VK_LIKES, actors, post_type)
-    for vk_id, post, key, reversed_by in cursor.fetchall():
+    for vk_id, post, key, reversed_by in _select_with_array(cursor, _VK_LIKES, actors, post_type):
         if post not in wanted:
             continue
         entry = state.setdefault((vk_id, post), {"generations": 0, "standing": None})
@@ -1015,13 +1031,11 @@ def _vk_like_state(cursor, post_type, actors, posts):
 
 def _vk_counted_today(cursor, actors, moment):
     start, end = _day_bounds(moment)
-    _execute_with_array(cursor, _VK_COUNTED, actors, start, end)
-    return dict(cursor.fetchall())
+    return dict(_select_with_array(cursor, _VK_COUNTED, actors, start, end))
 
 
 def _existing_keys(cursor, keys):
-    _execute_with_array(cursor, _EXISTING_KEYS, keys)
-    return {row[0] for row in cursor.fetchall()}
+    return {row[0] for row in _select_with_array(cursor, _EXISTING_KEYS, keys)}
 
 
 def _vk_compensations(cursor, keys, inserted, post_type, moment):

@@ -4,8 +4,8 @@ from django.urls import path
 
 from engagement import api
 
+# The donation counter, /api/engagement/counter/, is the first route of config/urls.py.
 urlpatterns = [
-    path("engagement/counter/", api.DonationCounterView.as_view(), name="engagement-counter"),
     path("engagement/me/", api.MyImpactView.as_view(), name="engagement-me"),
     path("engagement/transparency/", api.TransparencyView.as_view(), name="engagement-transparency"),
     path("engagement/digests/", api.DailyDigestListView.as_view(), name="engagement-digests"),

@@ -51,10 +51,13 @@ def make_work(db):
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
+def fresh_rate_limits_and_counter():
     from django.core.cache import cache
 
+    from engagement.api import DonationCounterView
+
     cache.clear()
+    DonationCounterView._answers.clear()
 
 
 def run_in_threads(count, work):
