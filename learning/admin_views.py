@@ -160,3 +160,56 @@ def results(request, pk):
             "can_confirm": can_confirm,
         },
     )
+
+
+def _require_juror(request):
+    if not request.user.jury_seats.exists():
+        raise PermissionDenied
+
+
+def jury_index(request):
+    """The juror's blind shortlist: works to score, nothing about who made them."""
+    _require_juror(request)
+    works = services.blind_works_for(request.user)
+    scored = set(request.user.jury_scores.values_list("submission_id", flat=True))
+    return TemplateResponse(
+        request,
+        "learning/admin/jury_index.html",
+        {"page_title": "Оценка работ", "header_icon": "pick", "works": works, "scored": scored},
+    )
+
+
+def jury_work(request, pk):
+    """Score one work on the rubric with a comment, or declare a conflict of interest."""
+    _require_juror(request)
+    work = get_object_or_404(services.blind_works_for(request.user), pk=pk)
+    criteria = list(work.assignment.criteria.all())
+    if request.method == "POST":
+        try:
+            if "conflict" in request.POST:
+                services.declare_conflict(request.user, work, request.POST.get("note", ""))
+                messages.success(request, "Конфликт интересов записан: работа скрыта из вашего списка.")
+            else:
+                points = {str(c.pk): request.POST.get(f"criterion-{c.pk}", "") or None for c in criteria}
+                services.score_submission(
+                    request.user,
+                    work,
+                    points={k: v for k, v in points.items() if v is not None},
+                    comment=request.POST.get("comment", ""),
+                )
+                messages.success(request, "Оценка сохранена.")
+            return redirect("learning_jury")
+        except services.LearningError as error:
+            messages.error(request, error.message)
+    mine = work.scores.filter(juror=request.user).first()
+    return TemplateResponse(
+        request,
+        "learning/admin/jury_work.html",
+        {
+            "page_title": f"Работа {str(work.uid)[:8]}",
+            "header_icon": "pick",
+            "work": work,
+            "rows": [(c, (mine.points.get(str(c.pk)) if mine else None)) for c in criteria],
+            "mine": mine,
+        },
+    )

@@ -20,6 +20,7 @@ AGE_BANDS = [("6-9", "6–9 лет"), ("10-13", "10–13 лет"), ("14-18", "14
 MIN_AGE = 6
 MAX_AGE = 18
 GUARDIAN_CONSENT_BELOW_AGE = 14
+JURY_GROUP = "Jury"
 
 
 def age_on(birth_date, day):
@@ -469,6 +470,15 @@ class JuryMember(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()}"
+
+    def save(self, *args, **kwargs):
+        """A seat opens the admin's jury screen: the member joins the Jury group (admin access only)."""
+        from django.contrib.auth.models import Group
+
+        super().save(*args, **kwargs)
+        group = Group.objects.filter(name=JURY_GROUP).first()
+        if group is not None:
+            self.user.groups.add(group)
 
 
 class Conflict(models.Model):

@@ -19,6 +19,8 @@ def learning_admin_urls():
         path("learning/moderation/<int:pk>/reject/", admin_views.reject, name="learning_moderation_reject"),
         path("learning/moderation/<int:pk>/keep/", admin_views.keep, name="learning_moderation_keep"),
         path("learning/moderation/<int:pk>/shortlist/", admin_views.shortlist, name="learning_moderation_shortlist"),
+        path("learning/jury/", admin_views.jury_index, name="learning_jury"),
+        path("learning/jury/<int:pk>/", admin_views.jury_work, name="learning_jury_work"),
         path("learning/results/", admin_views.results_index, name="learning_results_index"),
         path("learning/results/<int:pk>/", admin_views.results, name="learning_results"),
     ]
@@ -37,6 +39,16 @@ class ResultsMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def moderation_menu_item():
     return ModerationMenuItem("Модерация работ", reverse("learning_moderation"), icon_name="tick-inverse", order=250)
+
+
+class JuryMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.jury_seats.exists()
+
+
+@hooks.register("register_admin_menu_item")
+def jury_menu_item():
+    return JuryMenuItem("Оценка работ", reverse("learning_jury"), icon_name="pick", order=255)
 
 
 @hooks.register("register_admin_menu_item")

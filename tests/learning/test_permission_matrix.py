@@ -82,6 +82,7 @@ MATRIX = [
         None,
         row(*[ADMIN_DENIED] * 4, 302, *[ADMIN_DENIED] * 3),
     ),
+    ("admin jury", "get", "/admin/learning/jury/", None, row(*[ADMIN_DENIED] * 5, 200, 200, ADMIN_DENIED)),
     (
         "admin results",
         "get",
