@@ -19,8 +19,3 @@ def transcode_video(asset_id, job_token):
     """One ffmpeg pass to the HLS ladder, poster and thumbnails, then publish."""
     return services.transcode(asset_id, job_token)
 
-
-@task()
-def recover_stale_videos():
-    """Re-run jobs whose worker stopped sending heartbeats."""
-    return [asset.pk for asset in services.recover_stale_jobs()]
