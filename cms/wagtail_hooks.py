@@ -22,6 +22,8 @@ class RegionViewSet(SnippetViewSet):
     icon = "site"
     menu_label = "Регионы"
     list_display = ["name", "code"]
+    # Regions come from a data migration, which the search index never sees: search the table itself.
+    search_backend_name = None
     search_fields = ["name", "code"]
     ordering = ["name"]
     add_to_admin_menu = True

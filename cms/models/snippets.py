@@ -71,7 +71,13 @@ class Region(index.Indexed, models.Model):
     code = models.CharField("код субъекта", max_length=2, unique=True)
 
     panels = [FieldPanel("name"), FieldPanel("code")]
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.FilterField("code")]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("code"),
+        index.AutocompleteField("code"),
+        index.FilterField("code"),
+    ]
     api_fields = [APIField("name"), APIField("code")]
 
     class Meta:
