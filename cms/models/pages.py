@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
@@ -205,8 +206,20 @@ class MasterclassMaterial(Orderable):
         verbose_name_plural = "материалы"
 
 
+class MasterclassPageForm(WagtailAdminPageForm):
+    """Editors pick the masterclass's mentor; a mentor does not see the field, and a masterclass
+    they start is theirs."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "mentor" not in self.fields and self.instance.mentor_id is None:
+            self.instance.mentor = getattr(self.for_user, "mentor_page", None)
+
+
 class MasterclassPage(SiteServedPage):
     """A series of lessons by one mentor in one season, for one age band."""
+
+    base_form_class = MasterclassPageForm
 
     class AgeBand(models.TextChoices):
         YOUNGER = "6-9", "6–9 лет"
@@ -232,7 +245,13 @@ class MasterclassPage(SiteServedPage):
     body = StreamField(BodyBlock(), verbose_name="содержание", blank=True)
 
     content_panels = Page.content_panels + [
-        FieldRowPanel([FieldPanel("mentor"), FieldPanel("season"), FieldPanel("age_band")]),
+        FieldRowPanel(
+            [
+                FieldPanel("mentor", permission="cms.change_masterclasspage"),
+                FieldPanel("season"),
+                FieldPanel("age_band"),
+            ]
+        ),
         FieldPanel("description"),
         FieldPanel("cover"),
         FieldPanel("body"),

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.models import Page
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from cms.models import LessonPage
 
@@ -116,3 +116,36 @@ def test_a_mentor_cannot_publish_and_an_editor_approves_the_change(client, two_m
     marias_lesson.refresh_from_db()
     assert marias_lesson.title == "Дыхание 2.0"
     assert marias_lesson.live
+
+
+def test_a_masterclass_a_mentor_starts_is_theirs_and_waits_for_approval(client, two_mentors):
+    from cms.models import MasterclassPage, Season
+
+    maria = two_mentors["maria"]
+    direction = two_mentors["marias_class"].get_parent()
+    client.force_login(maria.user)
+    url = reverse("wagtailadmin_pages:add", args=["cms", "masterclasspage", direction.pk])
+    form = nested_form_data(
+        {
+            "title": "Джаз для начинающих",
+            "slug": "jazz",
+            "season": Season.objects.get().pk,
+            "age_band": "14-18",
+            "description": rich_text("<p>Свинг и импровизация.</p>"),
+            "cover": "",
+            "body": streamfield([]),
+            "materials": inline_formset([]),
+            "comments": inline_formset([]),
+        }
+    )
+
+    assert 'name="mentor"' not in client.get(url).content.decode()  # editors assign mentors, not mentors
+    response = client.post(url, {**form, "action-submit": "1"})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    jazz = MasterclassPage.objects.get(slug="jazz")
+    assert jazz.mentor == maria
+    assert jazz.owner == maria.user
+    assert not jazz.live
+    assert jazz.current_workflow_state.workflow.name == "Проверка редактором"
+    assert jazz.permissions_for_user(maria.user).can_edit()
