@@ -69,13 +69,14 @@ class SeasonReportView(ReportAccessMixin, WagtailAdminTemplateMixin, TemplateVie
     header_icon = "table"
 
     def get(self, request, *args, **kwargs):
-        form = ReportFilterForm(request.GET or None)
-        if request.GET and not form.is_valid():
+        form = ReportFilterForm(request.GET)
+        if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form, sections=None), status=400)
-        if not request.GET:
-            form = ReportFilterForm({})
-            form.is_valid()
         flt = form.report_filter()
+        if flt is not None and not form.cleaned_data.get("season"):
+            # Show the season the figures are for (the current one) as the one chosen in the filter.
+            form = ReportFilterForm({**request.GET.dict(), "season": flt.season.pk})
+            form.is_valid()
         sections = None
         if flt is not None:
             query = urlencode({"season": flt.season.pk, **({"direction": flt.direction.pk} if flt.direction else {})})

@@ -9,15 +9,18 @@ per region, direction or month).
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncMonth
 
 from reports.services import TownSize, town_size_expression
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 JURY_STATUSES = ("shortlisted", "winner", "finalist")
+PUBLIC_STATUSES = ("approved", *JURY_STATUSES)
 AGE_BANDS = [("6-9", "6–9 лет"), ("10-13", "10–13 лет"), ("14-18", "14–18 лет")]
 MONTHS = [
     "январь",
@@ -58,16 +61,99 @@ class Table:
         return self.rows + ([self.total] if self.total else [])
 
 
-@dataclass
+@dataclass(eq=False)
 class ReportFilter:
+    """What the report is for. It also memoizes the few grouped queries ("cubes") the tables share,
+    so the full report reads each big table once however many tables use it."""
+
     season: object  # cms.Season
     direction: object = None  # cms.DirectionPage or None
 
-    @property
+    @cached_property
     def campaign(self):
         from engagement.models import Campaign
 
         return Campaign.objects.filter(season=self.season).first()
+
+    @cached_property
+    def lesson_ids(self):
+        return list(season_lessons(self).values_list("pk", flat=True))
+
+    @cached_property
+    def assignment_ids(self):
+        from learning.models import Assignment
+
+        assignments = Assignment.objects.filter(season=self.season)
+        if self.direction is not None:
+            assignments = assignments.filter(direction=self.direction)
+        return list(assignments.values_list("pk", flat=True))
+
+    @cached_property
+    def student_cube(self):
+        """Active students counted by (region, town size position)."""
+        return list(
+            active_students(self)
+            .annotate(bucket=town_size_expression())
+            .values("region_id", "bucket")
+            .annotate(students=Count("pk"))
+            .order_by()
+        )
+
+    @cached_property
+    def work_cube(self):
+        """The season's works counted by (region, town size, direction, age band, status); each row
+        also says how many of them are public and how many won."""
+        rows = (
+            season_submissions(self)
+            .annotate(bucket=town_size_expression("student__town_population"))
+            .values("student__region_id", "bucket", "assignment__direction_id", "age_band", "status")
+            .annotate(works=Count("pk"))
+            .order_by()
+        )
+        return [
+            {
+                **row,
+                "public": row["works"] if row["status"] in PUBLIC_STATUSES else 0,
+                "winners": row["works"] if row["status"] == "winner" else 0,
+            }
+            for row in rows
+        ]
+
+    @cached_property
+    def ledger_months(self):
+        """The campaign's ledger by (Moscow month, kind): amount, counted actions and compensations.
+        One pass over the campaign's entries serves the reposts figure and the monthly table."""
+        from engagement.models import LedgerEntry
+
+        if self.campaign is None:
+            return []
+        rows = (
+            LedgerEntry.objects.filter(campaign=self.campaign)
+            .annotate(month=TruncMonth("created_at", tzinfo=MOSCOW))
+            .values("month", "kind")
+            .annotate(
+                amount=Sum("amount"),
+                counted=Count("pk", filter=Q(reverses__isnull=True)),
+                undone=Count("pk", filter=Q(reverses__isnull=False)),
+            )
+            .order_by()
+        )
+        return [{**row, "month": as_date(row["month"])} for row in rows]
+
+
+def as_date(month):
+    """TruncMonth gives an aware datetime on PostgreSQL and may give a date elsewhere."""
+    return month.astimezone(MOSCOW).date() if isinstance(month, datetime.datetime) else month
+
+
+def rollup(rows, key, *measures):
+    """Sum grouped rows again by `key` (a function of a row): {key: {measure: total}}."""
+    totals = {}
+    for row in rows:
+        bucket = totals.setdefault(key(row), dict.fromkeys(measures, 0))
+        for measure in measures:
+            bucket[measure] += row[measure] or 0
+    return totals
 
 
 def roubles(kopecks):
@@ -107,25 +193,32 @@ def season_lessons(flt):
 def season_progress(flt):
     from learning.models import LessonProgress
 
-    return LessonProgress.objects.filter(lesson__in=season_lessons(flt).values("pk"))
+    return LessonProgress.objects.filter(lesson_id__in=flt.lesson_ids)
 
 
 def season_submissions(flt):
     from learning.models import Submission
 
-    works = Submission.objects.filter(assignment__season=flt.season)
-    if flt.direction is not None:
-        works = works.filter(assignment__direction=flt.direction)
-    return works
+    return Submission.objects.filter(assignment_id__in=flt.assignment_ids)
 
 
 def active_students(flt):
-    """Students who watched a lesson of the season or sent it a work (of the direction, if chosen)."""
+    """Students who watched a lesson of the season or sent it a work (of the direction, if chosen).
+
+    One UNION of the two id lists, joined once: an OR of two IN subqueries makes PostgreSQL keep
+    both id sets in memory and falls back to rescanning when they do not fit."""
     from learning.models import Student
 
-    return Student.objects.filter(
-        Q(pk__in=season_progress(flt).values("student_id")) | Q(pk__in=season_submissions(flt).values("student_id"))
-    )
+    parts = []
+    if flt.lesson_ids:
+        parts.append(season_progress(flt).order_by().values("student_id"))
+    if flt.assignment_ids:
+        parts.append(season_submissions(flt).order_by().values("student_id"))
+    if not parts:
+        return Student.objects.none()
+    ids = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    sql, params = ids.query.sql_with_params()
+    return Student.objects.filter(pk__in=RawSQL(sql, params))  # noqa: S611 (SQL compiled by the ORM)
 
 
 def directions(flt):
@@ -140,23 +233,24 @@ def directions(flt):
 
 
 def participation(flt):
-    from engagement.models import ActionKind, LedgerEntry
+    from engagement.models import ActionKind
     from learning.models import Like, Student
 
     start, end = season_bounds(flt.season)
     registered = Student.objects.filter(deleted_at__isnull=True, created_at__range=(start, end)).count()
-    active = active_students(flt).count()
+    active = sum(row["students"] for row in flt.student_cube)
     views = season_progress(flt).aggregate(
         views=Count("pk"), completions=Count("pk", filter=Q(completed_at__isnull=False))
     )
-    works = season_submissions(flt).aggregate(
-        total=Count("pk"),
-        public=Count("pk", filter=Q(status__in=("approved", *JURY_STATUSES))),
-        rejected=Count("pk", filter=Q(status="rejected")),
-        pending=Count("pk", filter=Q(status="pending")),
-    )
+    by_status = rollup(flt.work_cube, lambda row: row["status"], "works")
+    works = {
+        "total": sum(cell["works"] for cell in by_status.values()),
+        "public": sum(by_status.get(status, {}).get("works", 0) for status in PUBLIC_STATUSES),
+        "rejected": by_status.get("rejected", {}).get("works", 0),
+        "pending": by_status.get("pending", {}).get("works", 0),
+    }
     approval = percent(works["public"], works["public"] + works["rejected"])
-    likes = Like.objects.filter(submission__in=season_submissions(flt).values("pk")).count()
+    likes = Like.objects.filter(submission__assignment_id__in=flt.assignment_ids).count()
     rows = [
         {"figure": "Зарегистрировались за сезон", "value": registered},
         {"figure": "Активные ученики (смотрели уроки или прислали работу)", "value": active},
@@ -170,12 +264,11 @@ def participation(flt):
         {"figure": "Лайки работ (сейчас стоят)", "value": likes},
     ]  # fmt: skip
     note = "«Зарегистрировались» считаются по датам сезона без учёта направления."
-    campaign = flt.campaign
-    if flt.direction is None and campaign is not None:
-        reposts = LedgerEntry.objects.filter(campaign=campaign, kind=ActionKind.REPOST).aggregate(
-            counted=Count("pk", filter=Q(reverses__isnull=True)), undone=Count("pk", filter=Q(reverses__isnull=False))
+    if flt.direction is None and flt.campaign is not None:
+        reposts = rollup(flt.ledger_months, lambda row: row["kind"], "counted", "undone").get(ActionKind.REPOST, {})
+        rows.append(
+            {"figure": "Репосты ВКонтакте (засчитанные)", "value": reposts.get("counted", 0) - reposts.get("undone", 0)}
         )
-        rows.append({"figure": "Репосты ВКонтакте (засчитанные)", "value": reposts["counted"] - reposts["undone"]})
     else:
         note += " Репосты не привязаны к направлению и показываются только по всему сезону с кампанией."
     return Table(
@@ -194,13 +287,8 @@ def regions(flt):
     """Every federal subject, those with nobody yet included (they are the point of this table)."""
     from cms.models import Region
 
-    students = dict(active_students(flt).values("region_id").annotate(n=Count("pk")).values_list("region_id", "n"))
-    works = {
-        row["student__region_id"]: row
-        for row in season_submissions(flt)
-        .values("student__region_id")
-        .annotate(works=Count("pk"), winners=Count("pk", filter=Q(status="winner")))
-    }
+    students = rollup(flt.student_cube, lambda row: row["region_id"], "students")
+    works = rollup(flt.work_cube, lambda row: row["student__region_id"], "works", "winners")
     rows = []
     for region_id, code, name in Region.objects.order_by("name").values_list("pk", "code", "name"):
         region_works = works.get(region_id, {})
@@ -208,14 +296,15 @@ def regions(flt):
             {
                 "code": code,
                 "region": name,
-                "students": students.get(region_id, 0),
+                "students": students.get(region_id, {}).get("students", 0),
                 "works": region_works.get("works", 0),
                 "winners": region_works.get("winners", 0),
             }
         )
     unknown = {"works": works.get(None, {}).get("works", 0), "winners": works.get(None, {}).get("winners", 0)}
-    if students.get(None) or unknown["works"]:
-        rows.append({"code": "", "region": "Регион не указан", "students": students.get(None, 0), **unknown})
+    nowhere = students.get(None, {}).get("students", 0)
+    if nowhere or unknown["works"]:
+        rows.append({"code": "", "region": "Регион не указан", "students": nowhere, **unknown})
     reached = sum(1 for row in rows if row["code"] and row["students"])
     total = {
         "code": "",
@@ -243,26 +332,14 @@ def regions(flt):
 
 def town_sizes(flt):
     """Students, works and winners by the size of the student's town; and the small-town winners' share."""
-    students = dict(
-        active_students(flt)
-        .annotate(bucket=town_size_expression())
-        .values("bucket")
-        .annotate(n=Count("pk"))
-        .values_list("bucket", "n")
-    )
-    works = {
-        row["bucket"]: row
-        for row in season_submissions(flt)
-        .annotate(bucket=town_size_expression("student__town_population"))
-        .values("bucket")
-        .annotate(works=Count("pk"), winners=Count("pk", filter=Q(status="winner")))
-    }
+    students = rollup(flt.student_cube, lambda row: row["bucket"], "students")
+    works = rollup(flt.work_cube, lambda row: row["bucket"], "works", "winners")
     rows = []
     for position, bucket in enumerate(TownSize.ORDER):
         rows.append(
             {
                 "size": TownSize.LABELS[bucket],
-                "students": students.get(position, 0),
+                "students": students.get(position, {}).get("students", 0),
                 "works": works.get(position, {}).get("works", 0),
                 "winners": works.get(position, {}).get("winners", 0),
             }
@@ -292,17 +369,9 @@ def town_sizes(flt):
 
 def contest_works(flt):
     """Works per direction and age band, with how many were published and won."""
-    counts = {}
-    for row in (
-        season_submissions(flt)
-        .values("assignment__direction_id", "age_band")
-        .annotate(
-            works=Count("pk"),
-            public=Count("pk", filter=Q(status__in=("approved", *JURY_STATUSES))),
-            winners=Count("pk", filter=Q(status="winner")),
-        )
-    ):
-        counts[(row["assignment__direction_id"], row["age_band"])] = row
+    counts = rollup(
+        flt.work_cube, lambda row: (row["assignment__direction_id"], row["age_band"]), "works", "public", "winners"
+    )
     rows = []
     for direction_id, title in directions(flt):
         row = {"direction": title}
@@ -419,7 +488,7 @@ def charity(flt):
 
 def charity_by_month(flt):
     """Per month (Moscow time): raised and counted actions from the ledger, transfers and children."""
-    from engagement.models import LedgerEntry, Transfer
+    from engagement.models import Transfer
 
     columns = [
         Column("month", "Месяц", "text"),
@@ -431,16 +500,9 @@ def charity_by_month(flt):
     campaign = flt.campaign
     if campaign is None:
         return Table("charity_by_month", "Благотворительность по месяцам", columns, [], note="У сезона нет кампании.")
-    ledger = {
-        row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]: row
-        for row in LedgerEntry.objects.filter(campaign=campaign)
-        .annotate(month=TruncMonth("created_at", tzinfo=MOSCOW))
-        .values("month")
-        .annotate(
-            amount=Sum("amount"),
-            actions=Count("pk", filter=Q(reverses__isnull=True)) - Count("pk", filter=Q(reverses__isnull=False)),
-        )
-    }
+    ledger = rollup(flt.ledger_months, lambda row: row["month"], "amount", "counted", "undone")
+    for month in ledger.values():
+        month["actions"] = month["counted"] - month["undone"]
     transfers = {
         row["month"]: row
         for row in Transfer.objects.filter(campaign=campaign)

@@ -1,7 +1,7 @@
 """Admin registration: the season report under "Отчёты", its URLs, and a panel on the admin home."""
 
 from django.contrib.auth.models import Permission
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from wagtail import hooks
@@ -47,16 +47,13 @@ class SeasonSummaryPanel(Component):
         from engagement.models import CounterSlot
 
         flt = self.flt
-        students = figures.active_students(flt)
         raised = None
-        campaign = flt.campaign
-        if campaign is not None:
-            raised = figures.roubles(CounterSlot.objects.filter(campaign=campaign).aggregate(s=Sum("amount"))["s"])
-        reached = students.exclude(region=None).aggregate(n=Count("region", distinct=True))["n"]
+        if flt.campaign is not None:
+            raised = figures.roubles(CounterSlot.objects.filter(campaign=flt.campaign).aggregate(s=Sum("amount"))["s"])
         rows = [
-            ("Активные ученики", students.count(), "int"),
-            ("Регионов с участниками", reached, "int"),
-            ("Прислано работ", figures.season_submissions(flt).count(), "int"),
+            ("Активные ученики", sum(row["students"] for row in flt.student_cube), "int"),
+            ("Регионов с участниками", len({row["region_id"] for row in flt.student_cube} - {None}), "int"),
+            ("Прислано работ", sum(row["works"] for row in flt.work_cube), "int"),
             ("Собрано", raised, "money"),
         ]
         return render_to_string(

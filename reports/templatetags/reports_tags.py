@@ -16,15 +16,15 @@ def _grouped(number, decimals=0):
 
 
 def format_value(value, kind):
+    if kind == "text":
+        return "" if value is None else str(value)
     if value is None or value == "":
         return "—"
     if kind == "money":
         return f"{_grouped(Decimal(value), 2)}{NBSP}₽"
     if kind == "percent":
         return f"{_grouped(float(value), 1)}{NBSP}%"
-    if kind == "int":
-        return _grouped(int(value))
-    return str(value)
+    return _grouped(int(value))
 
 
 @register.simple_tag
