@@ -5,116 +5,21 @@ on the home page goes up. Also: the home page's weight on first load, and screen
 
 import datetime
 import re
-import subprocess
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
-from django.core.files import File
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 HOME_PAGE_BUDGET = 500 * 1024
 PASSWORD = "Kraski-2026-leto"
-
-
-def make_clip(path, seconds=24):
-    """A tiny lesson clip (test pattern and a tone): cheap for ffmpeg on two shared cores."""
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size=320x180:rate=15:duration={seconds}",
-         "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
-         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path)],
-        check=True,
-    )  # fmt: skip
-    return path
-
-
-def add_child(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
-
-
-@pytest.fixture
-def season_content(tmp_path, settings):
-    """One direction with a masterclass and a lesson whose video went through the real pipeline,
-    an open assignment and a running campaign."""
-    from cms.models import (
-        DirectionIndexPage,
-        DirectionPage,
-        EventIndexPage,
-        HomePage,
-        LessonPage,
-        MasterclassPage,
-        MentorIndexPage,
-        MentorPage,
-        Region,
-        Season,
-    )
-    from engagement.models import Campaign
-    from learning.models import Assignment
-    from media_pipeline import services as media
-
-    settings.VIDEO_UPLOAD_TEMP_DIR = tmp_path / "uploads"
-    today = timezone.localdate()
-    season = Season.objects.create(
-        name="Сезон проверки",
-        starts_on=today - datetime.timedelta(days=30),
-        ends_on=today + datetime.timedelta(days=200),
-    )
-    home = HomePage.objects.get()
-    directions = add_child(home, DirectionIndexPage(title="Направления", slug="directions"))
-    mentors = add_child(home, MentorIndexPage(title="Наставники", slug="mentors"))
-    add_child(home, EventIndexPage(title="События", slug="events"))
-    mentor = add_child(mentors, MentorPage(title="Вера Звонкова", slug="vera", role="певица", bio="<p>Поёт.</p>"))
-    vocal = add_child(
-        directions, DirectionPage(title="Вокал", slug="vocal", description="<p>Голос и дыхание.</p>", curator=mentor)
-    )
-    masterclass = add_child(
-        vocal,
-        MasterclassPage(
-            title="Поём с дыханием",
-            slug="breath",
-            mentor=mentor,
-            season=season,
-            age_band="10-13",
-            description="<p>Три урока о дыхании.</p>",
-        ),
-    )
-    clip = make_clip(tmp_path / "lesson.mp4")
-    with clip.open("rb") as source:
-        video = media.register_upload(None, "Урок 1: дыхание", File(source, name="lesson.mp4"))
-    video.refresh_from_db()
-    assert video.status == "ready", video.failure_reason
-    lesson = add_child(
-        masterclass, LessonPage(title="Урок 1: дыхание", slug="lesson-1", video=video, summary="Дышим животом.")
-    )
-    now = timezone.now()
-    assignment = Assignment.objects.create(
-        title="Спой куплет любимой песни",
-        direction=vocal,
-        season=season,
-        masterclass=masterclass,
-        task="Запишите куплет или нарисуйте обложку к песне.",
-        opens_at=now - datetime.timedelta(days=1),
-        closes_at=now + datetime.timedelta(days=30),
-        age_bands=["6-9", "10-13", "14-18"],
-        allowed_kinds=["image", "video", "audio"],
-        winner_opportunity="выступление на большой сцене",
-    )
-    Campaign.objects.create(
-        name="Сезон проверки",
-        starts_at=now - datetime.timedelta(days=1),
-        ends_at=now + datetime.timedelta(days=60),
-        cap=10_000_000,
-    )
-    return {"lesson": lesson, "assignment": assignment, "region": Region.objects.order_by("name").first()}
 
 
 def png_file(path):

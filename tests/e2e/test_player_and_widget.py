@@ -1,0 +1,105 @@
+"""The lesson player on a slow connection and the counter widget on a partner's page, in Chromium."""
+
+import contextlib
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import PHONE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+# What Chromium reports on a 2G link; the network information API is the browser's word, so the
+# test sets it the way a phone on a slow connection would report it.
+SLOW_CONNECTION = """
+Object.defineProperty(navigator, 'connection', {
+  configurable: true,
+  value: {effectiveType: '2g', downlink: 0.2, saveData: false, addEventListener() {}},
+});
+"""
+
+
+@contextlib.contextmanager
+def partner_site(html):
+    """A partner's web site: another origin on this machine that serves one page."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_on_a_slow_connection_the_player_offers_sound_only_and_keeps_playing(new_page, season_content, screenshot):
+    page = new_page(PHONE)
+    page.context.add_init_script(SLOW_CONNECTION)
+    page.goto(season_content["lesson"].url)
+    notice = page.locator("[data-player] [data-notice]")
+    expect(notice).to_contain_text("интернет медленный")
+    quality = page.locator("[data-quality]")
+    expect(quality.locator("option[value=audio]")).to_have_text("Только звук (экономит трафик)")
+    assert quality.locator("option").first.inner_text() == "Авто"
+    screenshot(page, "lesson-slow-connection-phone")
+
+    page.evaluate("document.querySelector('[data-player] video').muted = true")
+    page.evaluate("document.querySelector('[data-player] video').play()")
+    page.wait_for_function("() => document.querySelector('[data-player] video').currentTime > 2")
+    with page.expect_request(lambda r: "/audio/" in r.url) as audio_request:
+        quality.select_option("audio")
+    assert audio_request.value.url.endswith(".m3u8") or "/audio/" in audio_request.value.url
+    page.wait_for_function("() => document.querySelector('[data-player] video').currentTime > 5", timeout=30_000)
+    assert not page.console_errors, page.console_errors
+
+
+def test_seek_thumbnails_come_from_the_webvtt_sprite(new_page, season_content):
+    page = new_page(PHONE)
+    page.goto(season_content["lesson"].url)
+    page.wait_for_function("() => document.querySelector('[data-player] video').duration > 0")
+    scrub = page.locator("[data-scrub]")
+    box = scrub.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2)
+    thumb = page.locator("[data-thumb] div")
+    expect(thumb).to_be_visible()
+    sprite = thumb.evaluate("el => el.style.backgroundImage")
+    assert "url(" in sprite and season_content["lesson"].video.uid.hex[:8] in sprite.replace("-", "")
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_counter_widget_on_a_partner_page_updates_live(new_page, live_server, season_content, motion):
+    from cms.models import HomePage
+    from engagement import services as engagement
+
+    page = new_page(PHONE, reduced_motion=motion)
+    partner_html = (
+        '<!doctype html><meta charset="utf-8"><h1>Сайт партнёра</h1>'
+        f'<script src="{live_server.url}/static/site_theme/js/widget.js" async></script>'
+    )
+    with partner_site(partner_html) as partner_url:
+        page.goto(partner_url)
+    frame = page.frame_locator("iframe[title='Счётчик добрых дел Поколения М']")
+    value = frame.locator("[data-counter-value]")
+    expect(value).to_have_text("0\u00a0₽")
+
+    engagement.record_action("work_approved", None, HomePage.objects.get(), f"widget-test:{timezone.now().timestamp()}")
+
+    expect(value).to_have_text("1\u00a0₽", timeout=15_000)
+    bumped = frame.locator(".counter--bump").count()
+    assert bumped == (0 if motion == "reduce" else 1)
