@@ -18,4 +18,3 @@ def probe_video(asset_id, job_token):
 def transcode_video(asset_id, job_token):
     """One ffmpeg pass to the HLS ladder, poster and thumbnails, then publish."""
     return services.transcode(asset_id, job_token)
-
