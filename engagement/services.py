@@ -4,7 +4,8 @@ Every function that changes state runs in one transaction. Totals live in SLOT_C
 per campaign; a writer adds to one random slot, so there is no hot row. Each slot also holds a share
 of the cap (`budget`) and never passes it, and the budgets always add up to the cap: the cap holds
 under any concurrency without a global lock. Only when the chosen slot is out of budget does a writer
-lock all of the campaign's slots (in slot order, so writers cannot deadlock) to move budget around.
+lock all of the campaign's slots (in slot order, so writers cannot deadlock) and pour the amount into
+those with room.
 """
 
 import hashlib
@@ -351,6 +352,8 @@ def record_action(kind, actor, target, key, *, occurred_at=None):
     except ValueError:
         raise EngagementError(f"Неизвестный вид действия «{kind}»: ожидается один из {', '.join(ActionKind.values)}.")
     _check_key(key)
+    if occurred_at is not None and (existing := LedgerEntry.objects.filter(key=key).first()):
+        return existing  # a repeated import of a closed day is still a no-op, not a refusal
     actor_fields, label = _actor(actor)
     moment = occurred_at or timezone.now()
     entry = LedgerEntry(
