@@ -121,24 +121,38 @@ class ReportFilter:
 
     @cached_property
     def ledger_months(self):
-        """The campaign's ledger by (Moscow month, kind): amount, counted actions and compensations.
-        One pass over the campaign's entries serves the reposts figure and the monthly table."""
-        from engagement.models import LedgerEntry
+        """The campaign's ledger by Moscow month: amount, entries, compensations, and the same two
+        counts for reposts. One pass over the campaign's entries serves the reposts figure and the
+        monthly table; COUNT(column) and one FILTER keep the pass cheap (grouping by kind as well,
+        with a FILTER per count, made it three times slower on a million entries)."""
+        from engagement.models import ActionKind, LedgerEntry
 
         if self.campaign is None:
             return []
+        repost = Q(kind=ActionKind.REPOST)
         rows = (
             LedgerEntry.objects.filter(campaign=self.campaign)
             .annotate(month=TruncMonth("created_at", tzinfo=MOSCOW))
-            .values("month", "kind")
+            .values("month")
             .annotate(
                 amount=Sum("amount"),
-                counted=Count("pk", filter=Q(reverses__isnull=True)),
-                undone=Count("pk", filter=Q(reverses__isnull=False)),
+                entries=Count("pk"),
+                compensations=Count("reverses"),
+                reposts=Count("pk", filter=repost),
+                repost_compensations=Count("reverses", filter=repost),
             )
             .order_by()
         )
-        return [{**row, "month": as_date(row["month"])} for row in rows]
+        return [
+            {
+                "month": as_date(row["month"]),
+                "amount": row["amount"],
+                # A compensation cancels one counted action: net = originals - compensations.
+                "actions": row["entries"] - 2 * row["compensations"],
+                "reposts": row["reposts"] - 2 * row["repost_compensations"],
+            }
+            for row in rows
+        ]
 
 
 def as_date(month):
@@ -233,7 +247,6 @@ def directions(flt):
 
 
 def participation(flt):
-    from engagement.models import ActionKind
     from learning.models import Like, Student
 
     start, end = season_bounds(flt.season)
@@ -265,10 +278,8 @@ def participation(flt):
     ]  # fmt: skip
     note = "«Зарегистрировались» считаются по датам сезона без учёта направления."
     if flt.direction is None and flt.campaign is not None:
-        reposts = rollup(flt.ledger_months, lambda row: row["kind"], "counted", "undone").get(ActionKind.REPOST, {})
-        rows.append(
-            {"figure": "Репосты ВКонтакте (засчитанные)", "value": reposts.get("counted", 0) - reposts.get("undone", 0)}
-        )
+        reposts = sum(row["reposts"] for row in flt.ledger_months)
+        rows.append({"figure": "Репосты ВКонтакте (засчитанные)", "value": reposts})
     else:
         note += " Репосты не привязаны к направлению и показываются только по всему сезону с кампанией."
     return Table(
@@ -500,9 +511,7 @@ def charity_by_month(flt):
     campaign = flt.campaign
     if campaign is None:
         return Table("charity_by_month", "Благотворительность по месяцам", columns, [], note="У сезона нет кампании.")
-    ledger = rollup(flt.ledger_months, lambda row: row["month"], "amount", "counted", "undone")
-    for month in ledger.values():
-        month["actions"] = month["counted"] - month["undone"]
+    ledger = {row["month"]: row for row in flt.ledger_months}
     transfers = {
         row["month"]: row
         for row in Transfer.objects.filter(campaign=campaign)
