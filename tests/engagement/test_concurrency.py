@@ -12,7 +12,7 @@ from engagement.models import CounterSlot, LedgerEntry
 from . import vk
 from .conftest import run_in_threads
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_the_database_refuses_update_and_delete_of_an_entry(campaign, make_user, make_work):

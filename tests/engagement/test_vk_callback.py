@@ -108,7 +108,7 @@ def test_malformed_like_object_gets_400_so_nothing_half_written_stays(client, ca
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_database_down_answers_503_so_vk_delivers_again(client, campaign, monkeypatch):
     # The database is really unreachable: the connection is pointed at a port nothing listens on.
     monkeypatch.setitem(connection.settings_dict, "PORT", "1")
