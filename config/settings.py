@@ -53,11 +53,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Project apps in dependency order: load_demo runs each app's demo in this order, so an app's
+# demo can use what the apps it depends on created (learning's approvals need engagement's campaign).
 INSTALLED_APPS = [
-    "cms",
-    "learning",
     "media_pipeline",
+    "cms",
     "engagement",
+    "learning",
     "reports",
     "site_theme",
     "wagtail_headless_preview",

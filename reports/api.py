@@ -1,5 +1,7 @@
 """Town autocomplete for registration forms: GET /api/settlements/?q=&region="""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
@@ -21,6 +23,12 @@ class SettlementSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "region_code", "region", "population"]
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", OpenApiTypes.STR, required=True, description="начало названия, от 2 букв"),
+        OpenApiParameter("region", OpenApiTypes.STR, description="код субъекта РФ, например 77"),
+    ]
+)
 class SettlementSearchView(ListAPIView):
     """Up to ten settlements whose name starts with (then contains) `q`, biggest first; `region` is
     a federal subject code (as in /api/v2/ regions) to narrow the list. Typed towns that are not
@@ -33,6 +41,8 @@ class SettlementSearchView(ListAPIView):
     def get_queryset(self):
         from cms.models import Region
 
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no query
+            return Settlement.objects.none()
         query = self.request.query_params.get("q", "").strip()
         if len(query) < MIN_QUERY:
             raise ValidationError({"q": [f"Введите хотя бы {MIN_QUERY} буквы названия населённого пункта."]})
