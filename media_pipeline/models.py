@@ -59,6 +59,11 @@ class VideoAsset(models.Model):
     video_codec = models.CharField("видеокодек исходника", max_length=32, blank=True)
     audio_codec = models.CharField("аудиокодек исходника", max_length=32, blank=True)
     stream_start = models.FloatField("начало потока HLS, с", default=0)
+    private = models.BooleanField(
+        "не опубликовано",
+        default=False,
+        help_text="Файлы лежат в закрытом хранилище и не имеют публичных адресов, пока видео не опубликуют.",
+    )
     job_token = models.UUIDField("текущая задача", null=True, blank=True, editable=False)
     heartbeat_at = models.DateTimeField("последний сигнал обработчика", null=True, blank=True)
     created_at = models.DateTimeField("создано", auto_now_add=True)
@@ -88,17 +93,22 @@ class VideoAsset(models.Model):
         return self.status == self.Status.READY
 
     @property
+    def is_public(self):
+        """Ready and published: only then do the URL properties below answer."""
+        return self.is_ready and not self.private
+
+    @property
     def playlist_url(self):
-        return public_url(self.master_playlist) if self.is_ready and self.master_playlist else None
+        return public_url(self.master_playlist) if self.is_public and self.master_playlist else None
 
     @property
     def poster_url(self):
-        return public_url(self.poster) if self.is_ready and self.poster else None
+        return public_url(self.poster) if self.is_public and self.poster else None
 
     @property
     def thumbnails_url(self):
         """URL of the WebVTT that maps playback time to regions of the thumbnail sprite."""
-        return public_url(self.thumbnails_vtt) if self.is_ready and self.thumbnails_vtt else None
+        return public_url(self.thumbnails_vtt) if self.is_public and self.thumbnails_vtt else None
 
 
 class VideoCaption(models.Model):

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from media_pipeline import storage, transcoding
 from media_pipeline.models import VideoAsset, VideoCaption, VideoUpload, safe_filename
+from media_pipeline.signals import video_ready
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +62,10 @@ def check_size(size):
         )
 
 
-def register_upload(owner, title, file):
-    """Store an uploaded file (a Django File) as a new video and start probe + transcode."""
+def register_upload(owner, title, file, private=False):
+    """Store an uploaded file (a Django File) as a new video and start probe + transcode. A private
+    video (a student's upload before moderation) keeps every file in the private storage until
+    `publish_asset`."""
     check_size(file.size)
     temp_dir = Path(settings.VIDEO_UPLOAD_TEMP_DIR)
     temp_dir.mkdir(parents=True, exist_ok=True)
@@ -82,25 +85,29 @@ def register_upload(owner, title, file):
         local_file=Path(out.name),
         size=file.size,
         checksum=digest.hexdigest(),
+        private=private,
     )
 
 
-def _create_asset(*, owner, title, filename, size, checksum="", local_file=None, stored_name=None, uid=None):
-    asset = VideoAsset(uid=uid or uuid.uuid4(), title=title or filename, owner=owner, source_size=size)
+def _create_asset(
+    *, owner, title, filename, size, checksum="", local_file=None, stored_name=None, uid=None, private=False
+):
+    asset = VideoAsset(uid=uid or uuid.uuid4(), title=title or filename, owner=owner, source_size=size, private=private)
     name = stored_name or f"{asset.storage_prefix}source/{safe_filename(filename)}"
-    try:
-        if local_file is not None:
-            storage.move_in(local_file, name)
-        with transaction.atomic():
-            asset.source.name = name
-            asset.checksum = checksum
-            asset.save()
-            _schedule(asset, "probe")
-    except BaseException:
-        storage.delete_prefix(asset.storage_prefix)
-        if local_file is not None:
-            Path(local_file).unlink(missing_ok=True)
-        raise
+    with storage.selected(private):
+        try:
+            if local_file is not None:
+                storage.move_in(local_file, name)
+            with transaction.atomic():
+                asset.source.name = name
+                asset.checksum = checksum
+                asset.save()
+                _schedule(asset, "probe")
+        except BaseException:
+            storage.delete_prefix(asset.storage_prefix)
+            if local_file is not None:
+                Path(local_file).unlink(missing_ok=True)
+            raise
     return asset
 
 
@@ -394,9 +401,14 @@ def _fail(asset, token, reason):
         )
         if updated:
             VideoCaption.objects.filter(video=asset).delete()
-            prefix = asset.storage_prefix
-            transaction.on_commit(lambda: storage.delete_prefix(prefix))
+            prefix, private = asset.storage_prefix, asset.private
+            transaction.on_commit(lambda: _delete_prefix(prefix, private))
     return updated
+
+
+def _delete_prefix(prefix, private):
+    with storage.selected(private):
+        storage.delete_prefix(prefix)
 
 
 def recover_stale_jobs():
@@ -450,6 +462,11 @@ def probe(asset_id, token):
     asset = _claim(asset_id, token, VideoAsset.Status.PROBING, count_attempt=False)
     if asset is None:
         return "superseded"
+    with storage.selected(asset.private):
+        return _probe(asset, token)
+
+
+def _probe(asset, token):
     try:
         if not asset.source.name or storage.object_size(asset.source.name) is None:
             raise transcoding.VideoRejected("Исходный файл не найден в хранилище. Загрузите видео заново.")
@@ -507,6 +524,11 @@ def transcode(asset_id, token):
     asset = _claim(asset_id, token, VideoAsset.Status.TRANSCODING, count_attempt=True)
     if asset is None:
         return "superseded"
+    with storage.selected(asset.private):
+        return _transcode(asset, token)
+
+
+def _transcode(asset, token):
     staging = f"{asset.storage_prefix}staging/"
     run_prefix = f"{staging}{token}/"
     storage.delete_prefix(staging)  # whatever a dead run left behind
@@ -607,11 +629,18 @@ def _publish(asset, token, run_prefix, renditions, extras):
             heartbeat_at=None,
             updated_at=timezone.now(),
         )
+        asset_id = asset.pk
+        transaction.on_commit(lambda: video_ready.send(VideoAsset, asset=VideoAsset.objects.get(pk=asset_id)))
     storage.delete_prefix(f"{asset.storage_prefix}staging/")
 
 
 def write_master(asset):
     """(Re)write subtitles and the master playlist of a transcoded video from its captions."""
+    with storage.selected(asset.private):
+        _write_master(asset)
+
+
+def _write_master(asset):
     final = asset.hls_prefix
     captions = []
     duration = max(r["duration"] for r in asset.renditions)
@@ -657,7 +686,8 @@ def add_caption(video, language, label, file):
         caption, _ = VideoCaption.objects.update_or_create(
             video=video, language=language, defaults={"label": label, "file": name}
         )
-        storage.put_text(vtt, name)
+        with storage.selected(video.private):
+            storage.put_text(vtt, name)
         if video.is_ready:
             write_master(video)
     return caption
@@ -667,7 +697,8 @@ def remove_caption(caption):
     with transaction.atomic():
         video = VideoAsset.objects.select_for_update().get(pk=caption.video_id)
         caption.delete()
-        storage.delete(caption.file)
+        with storage.selected(video.private):
+            storage.delete(caption.file)
         if video.is_ready:
             write_master(video)
 
@@ -676,6 +707,42 @@ def remove_caption(caption):
 
 
 def delete_files_of(asset):
-    """Called when a VideoAsset row is deleted: all its files go too, once the deletion commits."""
+    """Called when a VideoAsset row is deleted: all its files go too, once the deletion commits
+    (from both storages: a publication may have stopped half-way)."""
     prefix = asset.storage_prefix
-    transaction.on_commit(lambda: storage.delete_prefix(prefix))
+    transaction.on_commit(lambda: [_delete_prefix(prefix, private) for private in (False, True)])
+
+
+# --- Private videos -------------------------------------------------------------------------
+
+
+def publish_asset(asset):
+    """Make a ready private video public: copy its files into the public storage (the master
+    playlist last, so no player finds a half-copied ladder), clear the flag, then delete the private
+    copy. Idempotent: publishing a public video only removes a private copy left behind; a failed
+    run leaves the video private and is safe to repeat."""
+    with transaction.atomic():
+        asset = VideoAsset.objects.select_for_update().get(pk=asset.pk)
+        prefix = asset.storage_prefix
+        if asset.private:
+            if not asset.is_ready:
+                raise ValidationError("Видео ещё обрабатывается: опубликовать его можно, когда оно готово.")
+            with storage.selected(private=True):
+                names = storage.list_prefix(prefix)
+            for name in sorted(names, key=lambda name: name == asset.master_playlist):
+                storage.copy_to_public(name)
+            asset.private = False
+            asset.save(update_fields=["private", "updated_at"])
+    _delete_prefix(prefix, private=True)
+    return asset
+
+
+def open_file(asset, name):
+    """One stored file of a video (source, playlist, segment, poster), from whichever storage holds
+    it now; None when there is no such file. For permission-checked views of private videos."""
+    if not name.startswith(asset.storage_prefix) or ".." in name.split("/"):
+        return None
+    with storage.selected(asset.private):
+        if storage.object_size(name) is None:
+            return None
+        return storage.open_file(name)

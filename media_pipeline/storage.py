@@ -1,14 +1,51 @@
 """Prefix operations on the default storage that Django's Storage API lacks: write a file under an
 exact name (overwrite, never "name_abc123"), move, list and delete a whole prefix. Two kinds of
-storage are configured (config/settings.py): the local file system and S3 (django-storages)."""
+storage are configured (config/settings.py): the local file system and S3 (django-storages).
+
+Every function works on the public storage ("default") unless called inside `selected(private=True)`,
+which points it at the private storage ("private": never served publicly) for unpublished videos."""
 
 import mimetypes
 import os
 import shutil
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
+
+_alias = ContextVar("media_pipeline_storage", default="default")
+
+
+@contextmanager
+def selected(private):
+    """Run the functions of this module against the private storage (private=True) or the public one."""
+    token = _alias.set("private" if private else "default")
+    try:
+        yield
+    finally:
+        _alias.reset(token)
+
+
+class PrivateStorage(LazyObject):
+    """storages["private"], resolved on first use (a FileField's `storage=` callable can return it)."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+private_storage = PrivateStorage()
+
+
+@receiver(setting_changed)
+def _reset_private_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        private_storage._wrapped = empty
+
 
 HLS_CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
@@ -33,7 +70,7 @@ def is_s3():
 
 
 def _storage():
-    storage = storages["default"]
+    storage = storages[_alias.get()]
     if isinstance(storage, FileSystemStorage) or hasattr(storage, "bucket_name"):
         return storage
     raise ImproperlyConfigured("media_pipeline supports FileSystemStorage and S3Storage only.")
@@ -47,11 +84,11 @@ def s3_bucket_name():
     return _storage().bucket_name
 
 
-def s3_key(name):
+def s3_key(name, storage=None):
     """The object key django-storages uses for a storage name (it may add a `location` prefix)."""
     from storages.utils import clean_name
 
-    return _storage()._normalize_name(clean_name(name))
+    return (storage or _storage())._normalize_name(clean_name(name))
 
 
 def put_file(local_path, name):
@@ -92,6 +129,8 @@ def put_text(text, name):
 
 
 def cache_control(name):
+    if _alias.get() == "private":
+        return "private, no-store"
     # Playlists and captions can be rewritten (captions added); segments and images never change.
     return "public, max-age=60" if name.endswith((".m3u8", ".vtt")) else "public, max-age=86400"
 
@@ -165,6 +204,11 @@ def delete(name):
     _storage().delete(name)
 
 
+def open_file(name):
+    """A stored file opened for reading in binary mode."""
+    return _storage().open(name, "rb")
+
+
 def open_text(name):
     return _TextFile(name)
 
@@ -216,3 +260,23 @@ def download(name, target, on_chunk=None):
             out.write(chunk)
             if on_chunk:
                 on_chunk()
+
+
+def copy_to_public(name):
+    """Copy a file of the private storage to the same name in the public storage (overwriting)."""
+    source, target = storages["private"], storages["default"]
+    if isinstance(source, FileSystemStorage):
+        with selected(private=False):
+            put_file(source.path(name), name)
+    elif hasattr(target, "bucket_name"):
+        with selected(private=False):
+            s3_client().copy_object(
+                Bucket=target.bucket_name,
+                Key=s3_key(name, target),
+                CopySource={"Bucket": source.bucket_name, "Key": s3_key(name, source)},
+                ContentType=content_type(name),
+                CacheControl=cache_control(name),
+                MetadataDirective="REPLACE",
+            )
+    else:
+        raise ImproperlyConfigured("A private S3 storage needs the public storage on S3 too.")

@@ -32,4 +32,8 @@ def pytest_terminal_summary(terminalreporter):
 def isolated_media_and_tasks(settings, tmp_path):
     """Each test gets its own media folder; tasks run at once unless a test asks for a real queue."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    if settings.STORAGES["private"]["BACKEND"].endswith("FileSystemStorage"):
+        private = {**settings.STORAGES["private"], "OPTIONS": {"location": settings.PRIVATE_MEDIA_ROOT}}
+        settings.STORAGES = {**settings.STORAGES, "private": private}
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
