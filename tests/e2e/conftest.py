@@ -31,7 +31,43 @@ DESKTOP = {"width": 1280, "height": 800}
 
 
 @pytest.fixture(scope="session")
-def browser():
+def initial_data(django_db_setup, django_db_blocker):
+    """The migrations' data (home page, regions, groups, permissions) as serialized at setup.
+    Taken before Playwright starts: its event loop gives later code a fresh Django connection
+    object, which no longer carries the serialized copy that transactional tests restore from."""
+    from django.db import connection
+
+    return connection._test_serialized_contents
+
+
+@pytest.fixture
+def migrated_data(transactional_db, initial_data):
+    """The migrations' data for this test, and for the serialized rollback of the next ones: the
+    copy goes back onto the connection object the test now uses."""
+    from django.db import connection
+
+    from cms.models import HomePage
+
+    connection._test_serialized_contents = initial_data
+    if not HomePage.objects.exists():
+        connection.creation.deserialize_db_from_string(initial_data)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def migrated_data_left_behind(initial_data, django_db_blocker):
+    """After this module's last flush, put the migrations' data back for whatever runs next."""
+    yield
+    from django.db import connection
+
+    from cms.models import HomePage
+
+    with django_db_blocker.unblock():
+        if not HomePage.objects.exists():
+            connection.creation.deserialize_db_from_string(initial_data)
+
+
+@pytest.fixture(scope="session")
+def browser(initial_data):
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         pytest.skip("нет chromium: `make browser` ставит пакет Debian")
     from playwright.sync_api import sync_playwright
@@ -95,7 +131,7 @@ def add_child(parent, page):
 
 
 @pytest.fixture
-def season_content(tmp_path, settings):
+def season_content(migrated_data, tmp_path, settings):
     """One direction with a masterclass and a lesson whose video went through the real pipeline,
     an open assignment and a running campaign."""
     from cms.models import (
