@@ -28,6 +28,8 @@ from learning.models import (
     Submission,
     SubmissionFile,
 )
+from media_pipeline import services as media_services
+from media_pipeline import storage as media_storage
 
 
 class ServiceRefused(exceptions.APIException):
@@ -173,12 +175,15 @@ class WorkFileSerializer(serializers.ModelSerializer):
     video_status = serializers.CharField(source="video.status", default=None)
     playlist_url = serializers.SerializerMethodField()
     poster_url = serializers.SerializerMethodField()
+    preview_playlist_url = serializers.SerializerMethodField(
+        help_text="HLS of a ready video not yet public, for those who may see the work (moderators, author)."
+    )
 
     class Meta:
         model = SubmissionFile
         fields = [
             *["uid", "kind", "content_type", "size", "width", "height"],
-            *["url", "video_status", "playlist_url", "poster_url"],
+            *["url", "video_status", "playlist_url", "poster_url", "preview_playlist_url"],
         ]
 
     def get_url(self, item) -> str:
@@ -189,6 +194,11 @@ class WorkFileSerializer(serializers.ModelSerializer):
 
     def get_poster_url(self, item) -> str | None:
         return getattr(item.video, "poster_url", None) if item.video else None
+
+    def get_preview_playlist_url(self, item) -> str | None:
+        if not item.video or not item.video.is_ready or not item.video.private:
+            return None
+        return f"{settings.SITE_URL}/api/works/files/{item.uid}/hls/master.m3u8"
 
 
 class CriterionSerializer(serializers.ModelSerializer):
@@ -658,12 +668,40 @@ class WorkFileView(APIView):
         )
         if not services.can_see_work(request.user, item.submission):
             raise Http404
-        stored = item.file if item.file else (item.video.source if item.video else None)
+        if item.file:
+            stored = item.file.open("rb")
+        else:
+            stored = media_services.open_file(item.video, item.video.source.name) if item.video else None
         if not stored:
             raise Http404
-        response = FileResponse(stored.open("rb"), content_type=item.content_type)
+        response = FileResponse(stored, content_type=item.content_type)
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, max-age=300" if not item.submission.is_public else "public, max-age=3600"
+        return response
+
+
+@extend_schema(
+    responses={(200, "application/vnd.apple.mpegurl"): OpenApiTypes.BINARY},
+    description="HLS-поток видео работы (плейлисты и сегменты), пока видео не опубликовано: "
+    "тем же, кто видит работу (модераторам, автору, родителю, жюри).",
+)
+class WorkVideoView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    def get(self, request, uid, path):
+        item = get_object_or_404(
+            SubmissionFile.objects.select_related("submission__student", "submission__assignment", "video"),
+            uid=uid,
+            video__isnull=False,
+        )
+        if not services.can_see_work(request.user, item.submission) or not item.video.is_ready:
+            raise Http404
+        stored = media_services.open_file(item.video, item.video.hls_prefix + path)
+        if not stored:
+            raise Http404
+        response = FileResponse(stored, content_type=media_storage.content_type(path))
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, max-age=60"
         return response
 
 

@@ -329,6 +329,14 @@ class Submission(models.Model):
         return sorted(kinds)
 
 
+def work_storage():
+    """Works live in the private storage (never served under /media/); the work-file view, which
+    checks who may see a work, serves them before and after approval."""
+    from media_pipeline.storage import private_storage
+
+    return private_storage
+
+
 def submission_file_path(instance, filename):
     # Unguessable names: files are served only through a view that checks who may see them.
     return f"works/{uuid.uuid4().hex}/{filename}"
@@ -338,7 +346,7 @@ class SubmissionFile(models.Model):
     uid = models.UUIDField("идентификатор", default=uuid.uuid4, unique=True, editable=False)
     submission = models.ForeignKey(Submission, verbose_name="работа", on_delete=models.CASCADE, related_name="files")
     kind = models.CharField("вид", max_length=16, choices=Assignment.Kind)
-    file = models.FileField("файл", upload_to=submission_file_path, max_length=300, blank=True)
+    file = models.FileField("файл", upload_to=submission_file_path, storage=work_storage, max_length=300, blank=True)
     video = models.ForeignKey(
         "media_pipeline.VideoAsset", verbose_name="видео", null=True, blank=True, on_delete=models.SET_NULL
     )

@@ -584,7 +584,7 @@ def register_contest_video(owner, title, file):
     from media_pipeline.services import register_upload
 
     try:
-        return register_upload(owner, title, file)
+        return register_upload(owner, title, file, private=True)  # public only once approved
     except ValidationError as error:
         raise LearningError(f"«{PurePath(file.name or 'видео').name}»: {' '.join(error.messages)}", "files")
 
@@ -653,7 +653,8 @@ def _remove_stored(names, assets=()):
     for name in names:
         storage.delete(name)
     for asset in assets:
-        video_storage.delete_prefix(asset.storage_prefix)
+        with video_storage.selected(asset.private):
+            video_storage.delete_prefix(asset.storage_prefix)
 
 
 def _delete_videos_of(submission):
@@ -809,7 +810,34 @@ def approve_submission(submission, moderator):
         submission.save()
         submission.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
         _log(submission, moderator, ModerationDecision.Action.APPROVE)
+        submission_id = submission.pk
+        transaction.on_commit(lambda: publish_work_videos_task().enqueue(submission_id))
     return submission
+
+
+def publish_work_videos_task():
+    from learning.tasks import publish_work_videos
+
+    return publish_work_videos
+
+
+def publish_work_videos(submission):
+    """A public work's ready videos leave the private storage (media_pipeline copies them to the
+    public one). Videos still processing follow when media_pipeline says they are ready."""
+    from media_pipeline.services import publish_asset
+
+    submission = Submission.objects.get(pk=submission.pk)
+    if not submission.is_public:
+        return []
+    files = submission.files.filter(video__private=True, video__status="ready").select_related("video")
+    return [publish_asset(item.video) for item in files]
+
+
+def on_video_ready(sender, asset, **kwargs):
+    """media_pipeline's `video_ready`: a contest video approved while it was processing goes public now."""
+    if asset.private:
+        for submission in Submission.objects.filter(files__video=asset).distinct():
+            publish_work_videos(submission)
 
 
 def reject_submission(submission, moderator, reason):

@@ -26,5 +26,6 @@ urlpatterns = [
     path("consent/guardian/<str:token>/", views.guardian_consent_page, name="guardian-consent-page"),
     path("masterclasses/<int:pk>/progress/", api.MasterclassProgressView.as_view(), name="masterclass-progress"),
     path("works/files/<uuid:uid>/", api.WorkFileView.as_view(), name="work-file"),
+    path("works/files/<uuid:uid>/hls/<path:path>", api.WorkVideoView.as_view(), name="work-video"),
     path("", include(router.urls)),
 ]

@@ -3,6 +3,7 @@ import io
 import os
 
 import pytest
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from django.utils import timezone
@@ -16,11 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 def stored_files(settings):
-    root = settings.MEDIA_ROOT
-    return (
-        sorted(os.path.relpath(os.path.join(d, f), root) for d, _, files in os.walk(root) for f in files)
-        if os.path.exists(root)
-        else []
+    """Every stored file, public (MEDIA_ROOT) or private (PRIVATE_MEDIA_ROOT: works before approval)."""
+    return sorted(
+        os.path.relpath(os.path.join(d, f), root)
+        for root in (settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT)
+        for d, _, files in os.walk(root)
+        for f in files
     )
 
 
@@ -223,7 +225,10 @@ def test_a_contest_video_goes_through_the_media_pipeline(client_for, student, as
     item = SubmissionFile.objects.get()
     assert item.kind == "video" and item.video is not None
     assert item.video.owner == student.user
-    assert item.video.source.storage.exists(item.video.source.name)
+    # Until a moderator approves the work, the video lives in the private storage only.
+    assert item.video.private
+    assert storages["private"].exists(item.video.source.name)
+    assert not storages["default"].exists(item.video.source.name)
     assert response.json()["files"][0]["video_status"] == item.video.status
 
 
