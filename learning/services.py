@@ -811,14 +811,14 @@ def approve_submission(submission, moderator):
         submission.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
         _log(submission, moderator, ModerationDecision.Action.APPROVE)
         submission_id = submission.pk
-        transaction.on_commit(lambda: publish_work_videos_task().enqueue(submission_id))
+        transaction.on_commit(lambda: _enqueue_video_publication(submission_id))
     return submission
 
 
-def publish_work_videos_task():
+def _enqueue_video_publication(submission_id):
     from learning.tasks import publish_work_videos
 
-    return publish_work_videos
+    publish_work_videos.enqueue(submission_id)
 
 
 def publish_work_videos(submission):
@@ -837,7 +837,8 @@ def on_video_ready(sender, asset, **kwargs):
     """media_pipeline's `video_ready`: a contest video approved while it was processing goes public now."""
     if asset.private:
         for submission in Submission.objects.filter(files__video=asset).distinct():
-            publish_work_videos(submission)
+            if submission.is_public:
+                _enqueue_video_publication(submission.pk)
 
 
 def reject_submission(submission, moderator, reason):

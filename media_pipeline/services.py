@@ -630,7 +630,8 @@ def _publish(asset, token, run_prefix, renditions, extras):
             updated_at=timezone.now(),
         )
         asset_id = asset.pk
-        transaction.on_commit(lambda: video_ready.send(VideoAsset, asset=VideoAsset.objects.get(pk=asset_id)))
+        # send_robust: a receiver's failure is logged and never turns a finished transcode into a failure.
+        transaction.on_commit(lambda: video_ready.send_robust(VideoAsset, asset=VideoAsset.objects.get(pk=asset_id)))
     storage.delete_prefix(f"{asset.storage_prefix}staging/")
 
 
