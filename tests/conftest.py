@@ -37,3 +37,31 @@ def isolated_media_and_tasks(settings, tmp_path):
         private = {**settings.STORAGES["private"], "OPTIONS": {"location": settings.PRIVATE_MEDIA_ROOT}}
         settings.STORAGES = {**settings.STORAGES, "private": private}
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+# Opt-in fixtures for the test folders (a folder's conftest turns them on for all its tests with an
+# autouse fixture that requests them); page and account builders live in tests/factories.py.
+
+
+@pytest.fixture
+def fresh_cache():
+    """Throttles, like-rate counters, menus and counter figures live in the cache; start with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    """Real hashing is built to be slow; the tests check who may log in, not PBKDF2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def home(db):
+    """The site's home page, created by the cms migrations."""
+    from cms.models import HomePage
+
+    return HomePage.objects.get()

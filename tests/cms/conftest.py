@@ -13,29 +13,19 @@ from cms.models import (
     DirectionIndexPage,
     DirectionPage,
     EventIndexPage,
-    HomePage,
+    EventPage,
     LessonPage,
     MasterclassPage,
     MentorIndexPage,
     MentorPage,
     PartnerIndexPage,
+    PartnerPage,
     Region,
     Season,
     WinnerStoryIndexPage,
     WinnerStoryPage,
 )
-
-
-def add_child(parent, page, publish=True):
-    parent.add_child(instance=page)
-    if publish:
-        page.save_revision().publish()
-    return page
-
-
-@pytest.fixture
-def home(db):
-    return HomePage.objects.get()
+from tests.factories import add_child
 
 
 @pytest.fixture
@@ -141,3 +131,35 @@ def make_story(sections, season):
         )
 
     return make
+
+
+@pytest.fixture
+def one_of_each(sections, make_direction, make_mentor, make_masterclass, make_lesson, make_story, make_image):
+    """One page of every type, with covers, a photo and an event's mentor filled in."""
+    direction = make_direction(cover=make_image())
+    mentor = make_mentor(photo=make_image())
+    masterclass = make_masterclass(direction, mentor, cover=make_image())
+    start = datetime.datetime(2026, 12, 1, 12, tzinfo=datetime.UTC)
+    return [
+        sections["directions"].get_parent().specific,
+        *sections.values(),
+        direction,
+        mentor,
+        masterclass,
+        make_lesson(masterclass),
+        make_story(direction),
+        add_child(sections["partners"], PartnerPage(title="Фонд", kind="foundation", description="<p>.</p>")),
+        add_child(
+            sections["events"],
+            EventPage(
+                title="Встреча",
+                starts_at=start,
+                ends_at=start,
+                region=Region.objects.get(code="16"),
+                town="Казань",
+                venue="ДК",
+                description="<p>.</p>",
+                mentors=[mentor],
+            ),
+        ),
+    ]

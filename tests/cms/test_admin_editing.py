@@ -1,12 +1,8 @@
 """Editors can open every page type in the admin, and the tree offers only the allowed children."""
 
-import datetime
-
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
-
-from cms.models import EventPage, PartnerPage, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -19,36 +15,8 @@ def editor_client(client, django_user_model):
     return client
 
 
-def test_editors_open_the_edit_form_of_every_page_type(editor_client, sections, make_direction, make_mentor,
-                                                       make_masterclass, make_lesson, make_story):  # fmt: skip
-    from tests.cms.conftest import add_child
-
-    direction = make_direction()
-    mentor = make_mentor()
-    masterclass = make_masterclass(direction, mentor)
-    start = datetime.datetime(2026, 12, 1, 12, tzinfo=datetime.UTC)
-    pages = [
-        sections["directions"].get_parent().specific,
-        *sections.values(),
-        direction,
-        mentor,
-        masterclass,
-        make_lesson(masterclass),
-        make_story(direction),
-        add_child(sections["partners"], PartnerPage(title="Фонд", kind="foundation", description="<p>.</p>")),
-        add_child(
-            sections["events"],
-            EventPage(
-                title="Встреча",
-                starts_at=start,
-                ends_at=start,
-                region=Region.objects.get(code="16"),
-                town="Казань",
-                venue="ДК",
-                description="<p>.</p>",
-            ),
-        ),
-    ]
+def test_editors_open_the_edit_form_of_every_page_type(editor_client, one_of_each):
+    pages = one_of_each
     for page in pages:
         response = editor_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
         assert response.status_code == 200, type(page).__name__

@@ -2,11 +2,10 @@
 assignment, students of each age, and accounts for every role of the permission matrix."""
 
 import datetime
+import functools
 import io
 
 import pytest
-from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
@@ -15,49 +14,29 @@ from rest_framework.test import APIClient
 from cms.models import (
     DirectionIndexPage,
     DirectionPage,
-    HomePage,
     LessonPage,
     MasterclassPage,
     MentorIndexPage,
     MentorPage,
     Region,
-    Season,
     WinnerStoryIndexPage,
 )
 from learning import services
 from learning.models import Assignment, JuryMember, RubricCriterion
+from tests import factories
+from tests.factories import add_child, make_season
 
 PASSWORD = "Лето-2026-пароль"
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Real hashing is built to be slow; the tests check who may log in, not PBKDF2."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    """Throttle and like-rate counters live in the cache; each test starts with none used."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def add_child(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
+def clean_state(fresh_cache, fast_password_hashing):
+    """Every test starts with no throttle or like-rate counters used, and cheap password hashing."""
 
 
 @pytest.fixture
 def season(db):
-    today = timezone.localdate()
-    return Season.objects.create(
-        name="Сезон 2026/27",
-        starts_on=today - datetime.timedelta(days=60),
-        ends_on=today + datetime.timedelta(days=200),
-    )
+    return make_season()
 
 
 @pytest.fixture
@@ -77,26 +56,13 @@ def campaign(db):
 
 
 @pytest.fixture
-def home(db):
-    return HomePage.objects.get()
-
-
-@pytest.fixture
 def stories_index(home):
     return add_child(home, WinnerStoryIndexPage(title="Истории победителей", slug="stories"))
 
 
 @pytest.fixture
-def make_user(django_user_model):
-    def make(username, group=None, **extra):
-        user = django_user_model.objects.create_user(
-            username=username, email=f"{username}@example.org", password=PASSWORD, **extra
-        )
-        if group:
-            user.groups.add(Group.objects.get(name=group))
-        return user
-
-    return make
+def make_user(db):
+    return functools.partial(factories.make_user, password=PASSWORD)
 
 
 @pytest.fixture

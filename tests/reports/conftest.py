@@ -3,12 +3,11 @@ Moscow, their works in every status, jury scores, likes and an approved work in 
 foundation's transfer, offline events and partners. Tests read the report against these numbers."""
 
 import datetime
+import functools
 import itertools
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.utils import timezone
 
 from cms.models import (
@@ -24,39 +23,28 @@ from cms.models import (
     PartnerIndexPage,
     PartnerPage,
     Region,
-    Season,
 )
 from learning.models import Assignment, LessonProgress, Score, Student, Submission
 from reports.services import town_population_for
+from tests import factories
 
 PASSWORD = "Отчёт-2026-пароль"
 _numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def clean_state(fresh_cache, fast_password_hashing):
+    """Every test starts with an empty cache, and cheap password hashing."""
 
 
 def add_child(parent, page):
     """A live page straight in the tree (no revision to publish: the report reads only live pages)."""
-    return parent.add_child(instance=page)
+    return factories.add_child(parent, page, publish=False)
 
 
 @pytest.fixture
-def make_user(django_user_model):
-    def make(username=None, group=None, **extra):
-        username = username or f"user{next(_numbers)}"
-        user = django_user_model.objects.create_user(
-            username=username, email=f"{username}@example.org", password=PASSWORD, **extra
-        )
-        if group:
-            user.groups.add(Group.objects.get(name=group))
-        return user
-
-    return make
+def make_user(db):
+    return functools.partial(factories.make_user, password=PASSWORD)
 
 
 @pytest.fixture
@@ -71,12 +59,7 @@ def moderator(make_user):
 
 @pytest.fixture
 def season(db):
-    today = timezone.localdate()
-    return Season.objects.create(
-        name="Сезон 2026/27",
-        starts_on=today - datetime.timedelta(days=60),
-        ends_on=today + datetime.timedelta(days=200),
-    )
+    return factories.make_season()
 
 
 @pytest.fixture

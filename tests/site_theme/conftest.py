@@ -6,26 +6,18 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
+
+from tests.factories import add_child, make_season
 
 PASSWORD = "Kraski-2026-leto"
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    """Menu, throttles and counter figures are cached; each test starts clean."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def add_child(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
+def clean_state(fresh_cache, fast_password_hashing):
+    """Menu, throttles and counter figures are cached: each test starts clean, with cheap hashing."""
 
 
 @pytest.fixture
@@ -38,15 +30,9 @@ def season_tree(db):
         MasterclassPage,
         MentorIndexPage,
         MentorPage,
-        Season,
     )
 
-    today = timezone.localdate()
-    season = Season.objects.create(
-        name="Сезон 2026/27",
-        starts_on=today - datetime.timedelta(days=30),
-        ends_on=today + datetime.timedelta(days=200),
-    )
+    season = make_season(days_before=30)
     home = HomePage.objects.get()
     directions = add_child(home, DirectionIndexPage(title="Направления", slug="directions"))
     mentors = add_child(home, MentorIndexPage(title="Наставники", slug="mentors"))
