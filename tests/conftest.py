@@ -1,6 +1,10 @@
 """Shared fixtures. Tests run on whatever DATABASE_URL names (PostgreSQL in CI); tests that need
 PostgreSQL carry `@pytest.mark.postgres` and are skipped, and counted, on SQLite."""
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
@@ -65,3 +69,41 @@ def home(db):
     from cms.models import HomePage
 
     return HomePage.objects.get()
+
+
+# --- Real-browser tests (Debian's headless Chromium driven by Playwright) ---------------------
+# One Playwright instance for the whole run: its sync API runs an event loop in this thread, and a
+# second instance started while one is open refuses to run ("Sync API inside the asyncio loop").
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture(scope="session")
+def initial_data(django_db_setup, django_db_blocker):
+    """The migrations' data (home page, regions, groups, permissions) as serialized at setup.
+    Taken before Playwright starts: its event loop gives later code a fresh Django connection
+    object, which no longer carries the serialized copy that transactional tests restore from."""
+    return connection._test_serialized_contents
+
+
+@pytest.fixture(scope="session")
+def browser(initial_data):
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        pytest.skip("нет chromium: `make browser` ставит пакет Debian")
+    from playwright.sync_api import sync_playwright
+
+    # The ORM calls tests make between browser steps are ordinary blocking calls in this thread.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

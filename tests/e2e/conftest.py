@@ -2,8 +2,6 @@
 pytest-django starts on the test database. Screenshots go to var/screenshots/ for review."""
 
 import datetime
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,71 +9,25 @@ import pytest
 from django.core.files import File
 from django.utils import timezone
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
-# browser steps are ordinary blocking calls, so Django's async-safety guard does not apply here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.factories import restore_migrated_data
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
 
-@pytest.fixture(scope="session")
-def initial_data(django_db_setup, django_db_blocker):
-    """The migrations' data (home page, regions, groups, permissions) as serialized at setup.
-    Taken before Playwright starts: its event loop gives later code a fresh Django connection
-    object, which no longer carries the serialized copy that transactional tests restore from."""
-    from django.db import connection
-
-    return connection._test_serialized_contents
-
-
 @pytest.fixture
 def migrated_data(transactional_db, initial_data):
-    """The migrations' data for this test, and for the serialized rollback of the next ones: the
-    copy goes back onto the connection object the test now uses."""
-    from django.db import connection
-
-    from cms.models import HomePage
-
-    connection._test_serialized_contents = initial_data
-    if not HomePage.objects.exists():
-        connection.creation.deserialize_db_from_string(initial_data)
+    """The migrations' data for this test, and for the serialized rollback of the next ones."""
+    restore_migrated_data(initial_data)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def migrated_data_left_behind(initial_data, django_db_blocker):
     """After this module's last flush, put the migrations' data back for whatever runs next."""
     yield
-    from django.db import connection
-
-    from cms.models import HomePage
-
     with django_db_blocker.unblock():
-        if not HomePage.objects.exists():
-            connection.creation.deserialize_db_from_string(initial_data)
-
-
-@pytest.fixture(scope="session")
-def browser(initial_data):
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        pytest.skip("нет chromium: `make browser` ставит пакет Debian")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        restore_migrated_data(initial_data)
 
 
 @pytest.fixture

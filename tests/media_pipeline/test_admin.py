@@ -1,8 +1,6 @@
 """The admin: a mentor uploads a lesson, watches it transcode live, and picks it for a lesson page."""
 
 import os
-import shutil
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -93,19 +91,6 @@ def test_editor_adds_captions_in_the_admin_and_a_bad_file_gets_a_reason(mentor_c
     vtt = SimpleUploadedFile("a.vtt", b"WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHi\n")
     mentor_client.post(url, {"language": "ru", "label": "Русский", "file": vtt})
     assert list(video.captions.values_list("language", flat=True)) == ["ru"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-    if not (Path(chromium).exists() or shutil.which("chromium")):
-        pytest.skip("нет chromium: `make browser` ставит пакет Debian")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
 
 
 @pytest.mark.browser
