@@ -92,6 +92,10 @@ def initial_data(django_db_setup, django_db_blocker):
     """The migrations' data (home page, regions, groups, permissions) as serialized at setup.
     Taken before Playwright starts: its event loop gives later code a fresh Django connection
     object, which no longer carries the serialized copy that transactional tests restore from."""
+    if not hasattr(connection, "_test_serialized_contents"):
+        # No test of this run asked for a serialized rollback, so pytest-django did not take a copy.
+        with django_db_blocker.unblock():
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
     return connection._test_serialized_contents
 
 

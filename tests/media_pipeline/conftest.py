@@ -46,8 +46,14 @@ def grant(user, *codenames):
 
 
 @pytest.fixture
-def mentor(django_user_model):
-    user = django_user_model.objects.create_user("mentor", password="pw", first_name="Анна")
+def mentor(db):
+    return make_mentor()
+
+
+def make_mentor():
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("mentor", password="pw", first_name="Анна")
     return grant(user, "add_videoasset", "change_videoasset", "view_videoasset")
 
 
