@@ -6,6 +6,7 @@ Every variable has a working default for a first run on one machine; the README 
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -188,6 +189,13 @@ if STORAGE_BACKEND == "s3":
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", False)
     AWS_S3_FILE_OVERWRITE = False
+    # Browsers send resumable uploads' parts straight to the bucket (presigned URLs), so the CSP
+    # must let pages connect there; the bucket needs a CORS rule for PUT from the site's origin.
+    S3_UPLOAD_ORIGIN = os.environ.get("S3_UPLOAD_ORIGIN") or (
+        "{0.scheme}://{0.netloc}".format(urlsplit(AWS_S3_ENDPOINT_URL))
+        if AWS_S3_ENDPOINT_URL
+        else "https://*.amazonaws.com"
+    )
     DEFAULT_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
     # Unmoderated uploads: same bucket under private/, reachable only through signed URLs.
     PRIVATE_STORAGE = {
@@ -238,6 +246,9 @@ TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Learning's own HTML page (the guardian's consent link) wears the bundled site's layout; a
+# headless deployment without site_theme sets it empty and gets learning's plain layout.
+LEARNING_PAGE_LAYOUT = os.environ.get("LEARNING_PAGE_LAYOUT", "site_theme/base.html")
 
 # --- Email ----------------------------------------------------------------------------------
 # Console in development, SMTP (EMAIL_HOST...) in production.
@@ -346,7 +357,9 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"] + ([MEDIA_CDN_URL] if MEDIA_CDN_URL else []),
         "media-src": CSP_MEDIA_SOURCES,
-        "connect-src": ["'self'"] + ([MEDIA_CDN_URL] if MEDIA_CDN_URL else []),
+        "connect-src": ["'self'"]
+        + ([MEDIA_CDN_URL] if MEDIA_CDN_URL else [])
+        + ([S3_UPLOAD_ORIGIN] if STORAGE_BACKEND == "s3" else []),
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

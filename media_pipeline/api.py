@@ -159,7 +159,9 @@ class UploadSerializer(serializers.ModelSerializer):
 class UploadViewSet(viewsets.GenericViewSet):
     """Resumable uploads.
 
-    - `POST /uploads/` {title, filename, size} → an upload in mode `local` or `s3`.
+    - `POST /uploads/` {title, filename, size} → an upload in mode `local` or `s3` (mentors and
+      editors; a student's contest video starts at `/api/learning/assignments/{id}/video-upload/`
+      and goes on here like any other).
     - local: `PUT /uploads/{uid}/chunk/` raw bytes, headers `Upload-Offset` and `Chunk-Sha256`;
       `GET /uploads/{uid}/` tells where to resume (`received`).
     - s3: `POST /uploads/{uid}/parts/` {part_numbers} → presigned PUT URLs; the browser sends the
@@ -172,6 +174,14 @@ class UploadViewSet(viewsets.GenericViewSet):
     permission_classes = [CanUploadVideo]
     lookup_field = "uid"
     parser_classes = [JSONParser]
+
+    def get_permissions(self):
+        # Starting an upload needs the right to add videos (students start theirs through learning's
+        # assignment endpoint); an upload once started is carried on by its owner only.
+        if self.action == "create":
+            return [CanUploadVideo()]
+        return [permissions.IsAuthenticated()]
+
     queryset = VideoUpload.objects.none()  # for the schema; get_queryset() keeps each user's own
 
     def get_queryset(self):

@@ -163,6 +163,8 @@ class VideoUpload(models.Model):
     s3_key = models.CharField("ключ в S3", max_length=500, blank=True)
     s3_upload_id = models.CharField("идентификатор multipart-загрузки", max_length=255, blank=True)
     status = models.CharField("статус", max_length=16, choices=Status, default=Status.OPEN)
+    # A student's contest video: the parts and the finished video stay in the private storage.
+    private = models.BooleanField("закрытая (работа ученика)", default=False)
     video = models.OneToOneField(
         VideoAsset, verbose_name="видео", null=True, blank=True, related_name="upload", on_delete=models.SET_NULL
     )

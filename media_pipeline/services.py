@@ -1,6 +1,7 @@
 """What happens to a lesson video, from upload to a published HLS ladder. Plain functions; each
 state change is one transaction. The tasks in tasks.py call `probe` and `transcode`."""
 
+import functools
 import hashlib
 import logging
 import math
@@ -111,29 +112,42 @@ def _create_asset(
     return asset
 
 
-def start_upload(owner, title, filename, size):
-    """Open a resumable upload: chunks through the platform, or a multipart upload straight to S3."""
+def start_upload(owner, title, filename, size, *, private=False):
+    """Open a resumable upload: chunks through the platform, or a multipart upload straight to S3.
+    A private upload (a student's contest video) is kept in the private storage throughout."""
     check_size(size)
     if not title.strip():
         raise ValidationError("Укажите название видео.", code="title")
     chunk_size = settings.VIDEO_UPLOAD_CHUNK_SIZE
-    upload = VideoUpload(owner=owner, title=title.strip(), filename=safe_filename(filename), size=size)
-    if storage.is_s3():
-        # S3 allows at most 10 000 parts of at least 5 MiB (except the last).
-        chunk_size = max(chunk_size, S3_MIN_PART, math.ceil(size / S3_MAX_PARTS))
-        upload.mode = VideoUpload.Mode.S3
-        upload.s3_key = f"video/{upload.uid}/source/{upload.filename}"
-        answer = storage.s3_client().create_multipart_upload(
-            Bucket=storage.s3_bucket_name(),
-            Key=storage.s3_key(upload.s3_key),
-            ContentType=storage.content_type(upload.filename),
-        )
-        upload.s3_upload_id = answer["UploadId"]
-    else:
-        upload.mode = VideoUpload.Mode.LOCAL
+    upload = VideoUpload(owner=owner, title=title.strip(), filename=safe_filename(filename), size=size, private=private)
+    with storage.selected(private):
+        if storage.is_s3():
+            # S3 allows at most 10 000 parts of at least 5 MiB (except the last).
+            chunk_size = max(chunk_size, S3_MIN_PART, math.ceil(size / S3_MAX_PARTS))
+            upload.mode = VideoUpload.Mode.S3
+            upload.s3_key = f"video/{upload.uid}/source/{upload.filename}"
+            answer = storage.s3_client().create_multipart_upload(
+                Bucket=storage.s3_bucket_name(),
+                Key=storage.s3_key(upload.s3_key),
+                ContentType=storage.content_type(upload.filename),
+            )
+            upload.s3_upload_id = answer["UploadId"]
+        else:
+            upload.mode = VideoUpload.Mode.LOCAL
     upload.chunk_size = chunk_size
     upload.save()
     return upload
+
+
+def _in_upload_storage(function):
+    """Run an operation on an upload against the storage its bytes go to (private for students)."""
+
+    @functools.wraps(function)
+    def wrapper(upload, *args, **kwargs):
+        with storage.selected(upload.private):
+            return function(upload, *args, **kwargs)
+
+    return wrapper
 
 
 def part_path(upload):
@@ -179,6 +193,7 @@ def receive_chunk(upload, offset, data, sha256):
     return upload
 
 
+@_in_upload_storage
 def presign_parts(upload, part_numbers):
     """Presigned PUT URLs for parts of an S3 multipart upload (the browser sends the bytes)."""
     _require_open(upload, VideoUpload.Mode.S3)
@@ -200,6 +215,7 @@ def presign_parts(upload, part_numbers):
     return urls
 
 
+@_in_upload_storage
 def uploaded_parts(upload):
     """Parts S3 already holds ([{part_number, etag, size}]), so a browser can resume."""
     if upload.mode != VideoUpload.Mode.S3 or upload.status != VideoUpload.Status.OPEN:
@@ -213,10 +229,20 @@ def uploaded_parts(upload):
     return parts
 
 
+def source_head(asset, size=8192):
+    """The first bytes of a video's source file, to tell by content what it is (empty when the
+    source is gone, as after a failed probe)."""
+    if not asset.source.name:
+        return b""
+    with storage.selected(asset.private), storage.open_file(asset.source.name) as file:
+        return file.read(size)
+
+
 class UploadRejected(ValidationError):
     """The uploaded file cannot be trusted; it is already removed and the upload closed."""
 
 
+@_in_upload_storage
 def complete_upload(upload, parts=None, sha256=""):
     """Finish an upload, verify it (checksum for local chunks; existence and size in S3) and start
     processing. A file that does not verify is removed and the upload closed."""
@@ -276,6 +302,7 @@ def _complete_local(upload, sha256):
         checksum=whole.hexdigest(),
         local_file=path,
         uid=upload.uid,
+        private=upload.private,
     )
 
 
@@ -316,9 +343,11 @@ def _complete_s3(upload, parts):
         size=size,
         stored_name=upload.s3_key,
         uid=upload.uid,
+        private=upload.private,
     )
 
 
+@_in_upload_storage
 def abort_upload(upload):
     """Cancel an upload and delete what arrived of it."""
     if upload.status != VideoUpload.Status.OPEN:

@@ -9,7 +9,7 @@ import pytest
 import requests
 from rest_framework.test import APIClient
 
-from media_pipeline import storage
+from media_pipeline import services, storage
 from media_pipeline.models import VideoAsset, VideoUpload
 from tests.media_pipeline.conftest import bucket_keys, upload_clip
 
@@ -140,3 +140,35 @@ def test_register_upload_stores_the_source_in_the_bucket(mentor, s3_storage, cli
 
     assert storage.is_s3()
     assert bucket_keys(s3_storage) == [f"video/{video.uid}/source/landscape.mp4"]
+
+
+def test_a_private_upload_sends_its_parts_under_private_and_the_video_stays_there(
+    api, mentor, s3_storage, camera_file, settings, django_capture_on_commit_callbacks
+):
+    """A student's contest video (learning starts it with private=True): the browser's parts land
+    under the private location, the finished video is private, nothing public appears."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {"location": "private", "querystring_auth": True, "custom_domain": None},
+        },
+    }
+    data = camera_file.read_bytes()
+    upload = services.start_upload(mentor, "Работа", "camera.mp4", len(data), private=True)
+    assert upload.mode == VideoUpload.Mode.S3 and upload.private
+    urls = api.post(f"/api/media/uploads/{upload.uid}/parts/", {"part_numbers": [1, 2, 3]}, format="json")
+    parts = browser_put_parts(urls.json()["urls"], data, upload.chunk_size, [1, 2, 3])
+    state = api.get(f"/api/media/uploads/{upload.uid}/").json()
+    assert [p["part_number"] for p in state["parts"]] == [1, 2, 3]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = api.post(f"/api/media/uploads/{upload.uid}/complete/", {"parts": parts}, format="json")
+
+    assert done.status_code == 201, done.json()
+    video = VideoAsset.objects.get(uid=done.json()["uid"])
+    assert video.private and video.status == VideoAsset.Status.READY, video.failure_reason
+    keys = bucket_keys(s3_storage)
+    assert f"private/video/{video.uid}/source/camera.mp4" in keys
+    assert f"private/video/{video.uid}/hls/master.m3u8" in keys
+    assert all(key.startswith("private/") for key in keys)

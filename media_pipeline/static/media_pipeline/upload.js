@@ -1,5 +1,5 @@
-/* Video admin: resumable upload (chunks through the platform, or parts straight to S3 through
-   presigned URLs) and live status/progress of the videos on the page (polls the JSON API). */
+/* Video admin: resumable upload (resumable.js: chunks through the platform, or parts straight to
+   S3 through presigned URLs) and live status/progress of the videos on the page (polls the JSON API). */
 (function () {
   "use strict";
 
@@ -25,75 +25,6 @@
     return { status: response.status, body };
   }
 
-  async function sha256Hex(blob) {
-    const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
-    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
-  function resumeKey(file) {
-    return "video-upload:" + [file.name, file.size, file.lastModified].join(":");
-  }
-
-  async function startOrResume(base, file, title) {
-    const saved = localStorage.getItem(resumeKey(file));
-    if (saved) {
-      try {
-        const { body } = await api(base + saved + "/");
-        if (body.status === "open") return body;
-      } catch (error) {
-        /* gone or closed: start again */
-      }
-    }
-    const { body } = await api(base, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ title, filename: file.name, size: file.size }),
-    });
-    localStorage.setItem(resumeKey(file), body.uid);
-    return body;
-  }
-
-  async function sendLocal(base, upload, file, report) {
-    let offset = upload.received;
-    while (offset < file.size) {
-      const piece = file.slice(offset, offset + upload.chunk_size);
-      const { status, body } = await api(base + upload.uid + "/chunk/", {
-        method: "PUT",
-        headers: {
-          "Content-Type": "application/octet-stream",
-          "Upload-Offset": String(offset),
-          "Chunk-Sha256": await sha256Hex(piece),
-        },
-        body: piece,
-      });
-      offset = body.received; // 409: the server says where it stands
-      report(offset / file.size);
-    }
-    return {};
-  }
-
-  async function sendS3(base, upload, file, report) {
-    const done = new Map((upload.parts || []).map((p) => [p.part_number, p.etag]));
-    const missing = [];
-    for (let n = 1; n <= upload.parts_count; n += 1) if (!done.has(n)) missing.push(n);
-    for (let i = 0; i < missing.length; i += 20) {
-      const batch = missing.slice(i, i + 20);
-      const { body } = await api(base + upload.uid + "/parts/", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ part_numbers: batch }),
-      });
-      for (const n of batch) {
-        const piece = file.slice((n - 1) * upload.chunk_size, n * upload.chunk_size);
-        const response = await fetch(body.urls[String(n)], { method: "PUT", body: piece });
-        if (!response.ok) throw new Error("Хранилище не приняло часть " + n + " (" + response.status + ").");
-        done.set(n, response.headers.get("ETag"));
-        report(done.size / upload.parts_count);
-      }
-    }
-    return { parts: Array.from(done, ([part_number, etag]) => ({ part_number, etag })) };
-  }
-
   function setupUpload(section) {
     const form = section.querySelector("[data-video-upload-form]");
     const bar = section.querySelector("[data-video-upload-progress]");
@@ -111,16 +42,14 @@
         message.textContent = "Загружено " + Math.round(fraction * 100) + "%";
       };
       try {
-        const upload = await startOrResume(base, file, form.elements.title.value);
-        if (upload.received) message.textContent = "Продолжаю загрузку с места обрыва…";
-        const extra = upload.mode === "s3" ? await sendS3(base, upload, file, report) : await sendLocal(base, upload, file, report);
-        message.textContent = "Проверяю файл…";
-        await api(base + upload.uid + "/complete/", {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify(extra),
+        await window.pmResumableUpload({
+          startUrl: base,
+          startBody: { title: form.elements.title.value, filename: file.name, size: file.size },
+          uploadsUrl: base,
+          file,
+          csrfToken: csrfToken(),
+          report,
         });
-        localStorage.removeItem(resumeKey(file));
         message.textContent = "Файл загружен. Видео обрабатывается — прогресс виден в списке.";
         window.setTimeout(() => window.location.reload(), 800);
       } catch (error) {
