@@ -30,6 +30,7 @@ from learning.models import (
 )
 from media_pipeline import services as media_services
 from media_pipeline import storage as media_storage
+from media_pipeline.api import UploadSerializer
 
 
 class ServiceRefused(exceptions.APIException):
@@ -275,6 +276,17 @@ class SubmitWorkSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     text = serializers.CharField(required=False, allow_blank=True, default="")
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    videos = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        default=list,
+        help_text="Большие видео, загруженные по частям: uid завершённых загрузок из /video-upload/.",
+    )
+
+
+class VideoUploadStartSerializer(serializers.Serializer):
+    filename = serializers.CharField(max_length=255)
+    size = serializers.IntegerField(min_value=1)
 
 
 class EditWorkSerializer(serializers.Serializer):
@@ -282,6 +294,11 @@ class EditWorkSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     text = serializers.CharField(required=False, allow_blank=True)
     files = serializers.ListField(child=serializers.FileField(), required=False, help_text="Заменяют прежние файлы.")
+    videos = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        help_text="Загруженные по частям видео; вместе с files заменяют прежние.",
+    )
 
 
 class GallerySerializer(serializers.ModelSerializer):
@@ -596,6 +613,17 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         Assignment.objects.select_related("direction", "season").prefetch_related("criteria").order_by("closes_at")
     )
     filterset_fields = {"direction__slug": ["exact"], "season": ["exact"]}
+
+    @extend_schema(request=VideoUploadStartSerializer, responses={201: UploadSerializer})
+    @action(detail=True, methods=["post"], url_path="video-upload", permission_classes=[IsStudent])
+    def video_upload(self, request, pk=None):
+        """Start a resumable upload of a large contest video for this assignment; send the chunks
+        to /api/media/uploads/{uid}/, then pass the uid in `videos` when submitting the work."""
+        data = VideoUploadStartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        student = services.student_of(request.user)
+        upload = call(services.start_video_upload, student, self.get_object(), **data.validated_data)
+        return Response(UploadSerializer(upload).data, status=status.HTTP_201_CREATED)
 
 
 class SubmissionViewSet(

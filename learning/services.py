@@ -495,9 +495,10 @@ class CheckedFile:
     name: str
     content_type: str
     size: int
-    content: object  # a File-like object ready to store
+    content: object  # a File-like object ready to store (None for a video uploaded in chunks)
     width: int | None = None
     height: int | None = None
+    video: object = None  # a VideoAsset already made from a finished resumable upload
 
 
 def _format_moscow(moment):
@@ -525,13 +526,7 @@ def check_upload(assignment, upload):
     if kind not in assignment.allowed_kinds:
         raise LearningError(f"«{label}»: {KIND_LABELS[kind]} в этом задании не принимается.", "files")
     size = upload.size
-    limit = assignment.size_limit_bytes(kind)
-    if size > limit:
-        raise LearningError(
-            f"«{label}»: файл {size / 1024 / 1024:.1f} МБ, а для вида «{KIND_LABELS[kind]}» "
-            f"можно не больше {limit // 1024 // 1024} МБ.",
-            "files",
-        )
+    _check_size(assignment, kind, label, size)
     if kind == "image":
         return _reencode_image(upload, label, size)
     extension = kind_guess.extension
@@ -589,7 +584,8 @@ def register_contest_video(owner, title, file):
         raise LearningError(f"«{PurePath(file.name or 'видео').name}»: {' '.join(error.messages)}", "files")
 
 
-def _check_submission_input(assignment, student, title, text, uploads, now):
+def _check_can_submit(assignment, student, now):
+    """The assignment takes works now, from a student of this age."""
     if not assignment.is_open(now):
         if now < assignment.opens_at:
             raise LearningError(
@@ -601,19 +597,84 @@ def _check_submission_input(assignment, student, title, text, uploads, now):
             f"Приём работ закрыт: работы принимались до {_format_moscow(assignment.closes_at)} по московскому времени.",
             status=403,
         )
-    if not title or not title.strip():
-        raise LearningError("Дайте работе название.", "title")
     band = age_band_for(student.age)
     if assignment.age_bands and band not in assignment.age_bands:
         bands = ", ".join(assignment.age_bands)
         raise LearningError(f"Это задание для возраста {bands} лет, а вам {student.age}.", status=403)
-    if len(uploads) > assignment.max_files:
+
+
+def _check_submission_input(assignment, student, title, text, uploads, videos, now):
+    _check_can_submit(assignment, student, now)
+    if not title or not title.strip():
+        raise LearningError("Дайте работе название.", "title")
+    if len(uploads) + len(videos) > assignment.max_files:
         raise LearningError(f"Можно приложить не больше {assignment.max_files} файлов.", "files")
     if text and "text" not in assignment.allowed_kinds:
         raise LearningError("Текст в этом задании не принимается: приложите файл.", "text")
-    if not uploads and not (text and text.strip()):
+    if not uploads and not videos and not (text and text.strip()):
         raise LearningError("Приложите файл работы или напишите текст.", "files")
-    return [check_upload(assignment, upload) for upload in uploads]
+    if len(set(map(str, videos))) != len(videos):
+        raise LearningError("Одно и то же видео приложено дважды.", "videos")
+    checked = [check_upload(assignment, upload) for upload in uploads]
+    return checked + [check_uploaded_video(assignment, student, uid) for uid in videos]
+
+
+def _check_size(assignment, kind, label, size):
+    limit = assignment.size_limit_bytes(kind)
+    if size > limit:
+        raise LearningError(
+            f"«{label}»: файл {size / 1024 / 1024:.1f} МБ, а для вида «{KIND_LABELS[kind]}» "
+            f"можно не больше {limit // 1024 // 1024} МБ.",
+            "files",
+        )
+
+
+def start_video_upload(student, assignment, *, filename, size, now=None):
+    """Open a resumable upload of a contest video (chunks through the platform, or parts straight
+    to S3), checked against the assignment before a byte is sent. The bytes stay in the private
+    storage; the finished upload is attached with `submit_work(videos=[uid])`."""
+    from media_pipeline.services import start_upload
+
+    now = now or timezone.now()
+    if student.is_deleted or not student.user.is_active:
+        raise LearningError("Аккаунт ещё не активирован: нужно согласие родителя.", status=403)
+    _check_can_submit(assignment, student, now)
+    label = PurePath(filename or "видео").name
+    if "video" not in assignment.allowed_kinds:
+        raise LearningError(f"«{label}»: {KIND_LABELS['video']} в этом задании не принимается.", "files")
+    _check_size(assignment, "video", label, size)
+    try:
+        return start_upload(student.user, f"{assignment.title}: {label}", label, size, private=True)
+    except ValidationError as error:
+        raise LearningError(f"«{label}»: {' '.join(error.messages)}", "files")
+
+
+def check_uploaded_video(assignment, student, uid):
+    """A finished resumable upload of this student, not yet part of a work, that is a video by
+    content and within the assignment's limits."""
+    from media_pipeline.models import VideoUpload
+    from media_pipeline.services import source_head
+
+    try:
+        upload = VideoUpload.objects.select_related("video").get(owner=student.user, uid=uid, private=True)
+    except (VideoUpload.DoesNotExist, ValidationError, ValueError):
+        raise LearningError("Загруженное видео не найдено: загрузите файл ещё раз.", "videos")
+    label = upload.filename
+    if upload.status != VideoUpload.Status.COMPLETED or upload.video is None:
+        raise LearningError(f"«{label}»: загрузка не завершена — дождитесь, пока она дойдёт до конца.", "videos")
+    if SubmissionFile.objects.filter(video=upload.video).exists():
+        raise LearningError(f"«{label}» уже приложено к работе.", "videos", status=409)
+    if "video" not in assignment.allowed_kinds:
+        raise LearningError(f"«{label}»: {KIND_LABELS['video']} в этом задании не принимается.", "files")
+    _check_size(assignment, "video", label, upload.size)
+    if upload.video.status == upload.video.Status.FAILED:
+        raise LearningError(f"«{label}»: {upload.video.failure_reason}", "videos")
+    guess = filetype.guess(source_head(upload.video))
+    if guess is None or KIND_BY_MIME.get(guess.mime) != "video":
+        raise LearningError(f"«{label}»: по содержимому это не видео. Принимаются {FORMATS_HINT['video']}.", "videos")
+    return CheckedFile(
+        kind="video", name=label, content_type=guess.mime, size=upload.size, content=None, video=upload.video
+    )
 
 
 def _store_files(submission, checked, owner):
@@ -630,7 +691,9 @@ def _store_files(submission, checked, owner):
                 height=item.height,
                 position=position,
             )
-            if item.kind == "video":
+            if item.video is not None:
+                row.video = item.video  # made by a resumable upload; it stays if this work fails
+            elif item.kind == "video":
                 item.content.seek(0)
                 asset = register_contest_video(owner, submission.title, item.content)
                 assets.append(asset)
@@ -664,14 +727,16 @@ def _delete_videos_of(submission):
     VideoAsset.objects.filter(pk__in=submission.files.exclude(video=None).values("video")).delete()
 
 
-def submit_work(student, assignment, *, title, description="", text="", files=(), now=None):
+def submit_work(student, assignment, *, title, description="", text="", files=(), videos=(), now=None):
     """A student's contest work: files checked by content, images re-encoded, videos handed to the
-    media pipeline; it waits for a moderator. Nothing of a refused upload stays behind."""
+    media pipeline (or, for large ones, `videos`: uids of finished `start_video_upload` uploads);
+    it waits for a moderator. Nothing of a refused upload stays behind, except a finished video
+    upload, which the student can attach again."""
     now = now or timezone.now()
-    files = list(files)
+    files, videos = list(files), list(videos)
     if student.is_deleted or not student.user.is_active:
         raise LearningError("Аккаунт ещё не активирован: нужно согласие родителя.", status=403)
-    checked = _check_submission_input(assignment, student, title, text, files, now)
+    checked = _check_submission_input(assignment, student, title, text, files, videos, now)
     written, assets = [], []
     try:
         with transaction.atomic():
@@ -702,9 +767,10 @@ def submit_work(student, assignment, *, title, description="", text="", files=()
 EDITABLE_STATUSES = (Submission.Status.PENDING, Submission.Status.APPROVED, Submission.Status.REJECTED)
 
 
-def edit_work(submission, *, title=None, description=None, text=None, files=None, now=None):
+def edit_work(submission, *, title=None, description=None, text=None, files=None, videos=None, now=None):
     """Change a work while the assignment is open. A changed public or rejected work goes back to the
-    moderation queue; `files`, when given, replace the old ones."""
+    moderation queue; `files` and `videos` (finished resumable uploads), when given, replace the
+    old files."""
     now = now or timezone.now()
     if submission.withdrawn_at:
         raise LearningError("Работа снята.", status=404)
@@ -712,10 +778,13 @@ def edit_work(submission, *, title=None, description=None, text=None, files=None
         raise LearningError("Работа уже у жюри — изменить её нельзя.", status=409)
     new_title = submission.title if title is None else title
     new_text = submission.text if text is None else text
-    uploads = list(files) if files is not None else []
+    replacing = files is not None or videos is not None
+    uploads, video_uids = list(files or []), list(videos or [])
     checked = []
-    if files is not None:
-        checked = _check_submission_input(submission.assignment, submission.student, new_title, new_text, uploads, now)
+    if replacing:
+        checked = _check_submission_input(
+            submission.assignment, submission.student, new_title, new_text, uploads, video_uids, now
+        )
     else:
         _check_open_and_title(submission.assignment, new_title, now)
         if not submission.files.exists() and not new_text.strip():
@@ -729,7 +798,7 @@ def edit_work(submission, *, title=None, description=None, text=None, files=None
             if description is not None:
                 submission.description = description.strip()
             submission.text = new_text.strip()
-            if files is not None:
+            if replacing:
                 old_names = [f.file.name for f in submission.files.all() if f.file]
                 _delete_videos_of(submission)
                 submission.files.all().delete()

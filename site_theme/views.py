@@ -257,6 +257,7 @@ def submit_work(request):
                     description=request.POST.get("description", ""),
                     text=request.POST.get("text", ""),
                     files=request.FILES.getlist("files"),
+                    videos=request.POST.getlist("videos"),
                 )
             except learning.LearningError as error:
                 errors.append(error.message)

@@ -1,7 +1,18 @@
-/* Contest work upload with a progress bar. The form works without JavaScript; with it the files go
-   up through XMLHttpRequest so the student sees how far the upload is. */
+/* Contest work upload with a progress bar. The form works without JavaScript; with it the student
+   sees how far the upload is, and videos go up in chunks (resumable.js) that survive a dropped
+   connection or a reload: the form then carries only the finished uploads' ids and the other files. */
 (function () {
   "use strict";
+
+  var VIDEO_EXTENSIONS = /\.(mp4|m4v|mov|webm|mkv|3gp)$/i;
+
+  function isVideo(file) {
+    return (file.type && file.type.indexOf("video/") === 0) || VIDEO_EXTENSIONS.test(file.name);
+  }
+
+  function megabytes(bytes) {
+    return (bytes / 1048576).toFixed(1);
+  }
 
   function setup(form) {
     var box = form.querySelector("[data-upload-progress]");
@@ -9,12 +20,70 @@
     var status = form.querySelector("[data-upload-status]");
     var errorBox = form.querySelector("[data-upload-error]");
     var button = form.querySelector("button[type=submit]");
+    var fileInput = form.querySelector("input[type=file][name=files]");
 
     function fail(message) {
       errorBox.textContent = message;
       errorBox.hidden = false;
       button.disabled = false;
-      errorBox.focus && errorBox.scrollIntoView({ block: "center" });
+      errorBox.scrollIntoView({ block: "center" });
+    }
+
+    function show(sent, total) {
+      var percent = total ? Math.min(100, Math.round((100 * sent) / total)) : 100;
+      bar.value = percent;
+      bar.textContent = percent + "%";
+      status.textContent = "Загружено " + percent + "% (" + megabytes(sent) + " из " + megabytes(total) + " МБ)";
+    }
+
+    /* Send each video in chunks; resolves to the finished uploads' ids. */
+    function sendVideos(videos, total, report) {
+      var url = form.getAttribute("data-video-upload-url").replace("/0/", "/" + form.elements.assignment.value + "/");
+      var done = 0;
+      var uids = [];
+      return videos.reduce(function (previous, file) {
+        return previous.then(function () {
+          return window.pmResumableUpload({
+            startUrl: url,
+            startBody: { filename: file.name, size: file.size },
+            uploadsUrl: form.getAttribute("data-uploads-url"),
+            file: file,
+            csrfToken: window.pmCsrfToken(),
+            keepCompleted: true,
+            report: function (fraction) { report(done + fraction * file.size); },
+          }).then(function (result) {
+            done += file.size;
+            uids.push(result.upload.uid);
+          });
+        });
+      }, Promise.resolve()).then(function () { return uids; });
+    }
+
+    /* The form itself, with the videos replaced by their upload ids. */
+    function sendForm(uids, others, sentBefore, total) {
+      var data = new FormData(form);
+      data.delete("files");
+      others.forEach(function (file) { data.append("files", file); });
+      uids.forEach(function (uid) { data.append("videos", uid); });
+      return new Promise(function (resolve, reject) {
+        var xhr = new XMLHttpRequest();
+        xhr.open("POST", form.action);
+        xhr.setRequestHeader("Accept", "application/json");
+        xhr.setRequestHeader("X-CSRFToken", window.pmCsrfToken ? window.pmCsrfToken() : "");
+        xhr.upload.addEventListener("progress", function (e) {
+          if (e.lengthComputable) show(sentBefore + (e.loaded / e.total) * (total - sentBefore), total);
+        });
+        xhr.addEventListener("load", function () {
+          var body = {};
+          try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+          if (xhr.status >= 200 && xhr.status < 300) resolve(body);
+          else reject(new Error((window.pmErrorText && window.pmErrorText(body, "")) || "Не получилось отправить работу (код " + xhr.status + "). Попробуйте ещё раз."));
+        });
+        xhr.addEventListener("error", function () {
+          reject(new Error("Связь прервалась. Проверьте интернет и отправьте ещё раз."));
+        });
+        xhr.send(data);
+      });
     }
 
     form.addEventListener("submit", function (event) {
@@ -24,32 +93,23 @@
       box.hidden = false;
       bar.value = 0;
       status.textContent = "Отправляем…";
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", form.action);
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.setRequestHeader("X-CSRFToken", window.pmCsrfToken ? window.pmCsrfToken() : "");
-      xhr.upload.addEventListener("progress", function (e) {
-        if (!e.lengthComputable) return;
-        var percent = Math.round((100 * e.loaded) / e.total);
-        bar.value = percent;
-        bar.textContent = percent + "%";
-        status.textContent = "Загружено " + percent + "% (" + (e.loaded / 1048576).toFixed(1) + " из " + (e.total / 1048576).toFixed(1) + " МБ)";
-      });
-      xhr.addEventListener("load", function () {
-        var body = {};
-        try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
-        if (xhr.status >= 200 && xhr.status < 300) {
+      var files = Array.prototype.slice.call(fileInput ? fileInput.files : []);
+      var chunked = window.pmResumableUpload && window.pmResumableUpload.supported;
+      var videos = chunked ? files.filter(isVideo) : [];
+      var others = files.filter(function (file) { return videos.indexOf(file) < 0; });
+      var videoBytes = videos.reduce(function (sum, file) { return sum + file.size; }, 0);
+      var total = files.reduce(function (sum, file) { return sum + file.size; }, 0);
+      sendVideos(videos, total, function (sent) { show(sent, total); })
+        .then(function (uids) { return sendForm(uids, others, videoBytes, total); })
+        .then(function (body) {
+          videos.forEach(window.pmResumableUpload.forget);
           bar.value = 100;
           status.textContent = "Готово! Работа ушла модератору.";
           window.location.assign(body.redirect || "/cabinet/");
-        } else {
-          fail((window.pmErrorText && window.pmErrorText(body, "")) || "Не получилось отправить работу (код " + xhr.status + "). Попробуйте ещё раз.");
-        }
-      });
-      xhr.addEventListener("error", function () {
-        fail("Связь прервалась. Проверьте интернет и отправьте ещё раз.");
-      });
-      xhr.send(new FormData(form));
+        })
+        .catch(function (error) {
+          fail(error.message + (videos.length ? " Уже загруженное не пропадёт: выберите те же файлы и отправьте снова." : ""));
+        });
     });
   }
 
