@@ -1,5 +1,6 @@
 """The one HTML page of the learning app: where the guardian's email link lands."""
 
+from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -9,7 +10,12 @@ from learning import services
 @require_http_methods(["GET", "POST"])
 def guardian_consent_page(request, token):
     """GET shows what is being agreed to (a link scanner opening it changes nothing); POST confirms."""
-    context = {"token": token, "version": services.CONSENT_TEXT_VERSION}
+    context = {
+        "token": token,
+        "version": services.CONSENT_TEXT_VERSION,
+        # The site's layout when one is configured (config/settings.py), else learning's own.
+        "layout": getattr(settings, "LEARNING_PAGE_LAYOUT", ""),
+    }
     try:
         student = services.student_for_guardian_token(token)
         context["student"] = student

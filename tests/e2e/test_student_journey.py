@@ -60,6 +60,14 @@ def test_student_registers_watches_submits_and_a_like_raises_the_counter(
     link = re.search(r"https?://\S+", letter.body).group(0)
     guardian = new_page(PHONE)
     guardian.goto(link)
+    # The page wears the site's layout and stylesheet (the CSP blocks inline styles): the consent
+    # button is the site's accent button, not the browser's grey one.
+    expect(guardian.locator(".site-header")).to_be_visible()
+    consent_button = guardian.get_by_role("button", name="Даю согласие")
+    assert consent_button.evaluate("b => getComputedStyle(b).backgroundColor") not in (
+        "rgba(0, 0, 0, 0)",
+        "rgb(239, 239, 239)",
+    )
     screenshot(guardian, "guardian-consent-phone")
     guardian.get_by_role("button", name="Даю согласие").click()
     guardian.get_by_text("аккаунт Аня активирован").wait_for()

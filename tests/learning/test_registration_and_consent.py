@@ -129,3 +129,21 @@ def test_login_is_throttled_against_password_guessing(client_for, student):
     codes = [client.post("/api/auth/login/", guess, format="json").status_code for guess in guesses]
     assert codes[:10] == [400] * 10
     assert codes[10] == 429
+
+
+@pytest.mark.parametrize(
+    ("layout", "stylesheet"), [("site_theme/base.html", "site_theme/css/site.css"), ("", "learning/pages.css")]
+)
+def test_the_consent_page_is_styled_by_a_stylesheet_the_csp_allows(
+    client, client_for, mailoutbox, settings, layout, stylesheet
+):
+    settings.LEARNING_PAGE_LAYOUT = layout
+    register(client_for())
+    url = re.search(r"http://\S+(/api/consent/guardian/\S+/)", mailoutbox[0].body).group(1)
+    response = client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 200 and "Даю согласие" in page
+    assert "style-src 'self'" in response["Content-Security-Policy"]
+    assert "<style" not in page and " style=" not in page  # the CSP would block inline styles
+    assert f'href="/static/{stylesheet}"' in page
+    assert ('class="site-header"' in page) == bool(layout)
