@@ -149,7 +149,7 @@
     });
     if (this.audioSrc) {
       var label = connectionIsSlow() ? "Только звук (экономит трафик)" : "Только звук";
-      select.appendChild(new Option(label, "audio"));
+      select.appendChild(new Option(label, "audio", false, this.audioOnly));
     }
     select.closest("label").hidden = select.options.length < 2;
   };
