@@ -10,6 +10,7 @@ import statistics
 import uuid
 import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import PurePath
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -617,6 +618,29 @@ def _check_submission_input(assignment, student, title, text, uploads, videos, n
         raise LearningError("Одно и то же видео приложено дважды.", "videos")
     checked = [check_upload(assignment, upload) for upload in uploads]
     return checked + [check_uploaded_video(assignment, student, uid) for uid in videos]
+
+
+UNCLAIMED_UPLOAD_DAYS = 7
+
+
+def remove_unclaimed_uploads(now=None):
+    """Students' contest uploads left unfinished or never attached to a work for a week: abort the
+    open ones (their chunks or S3 parts go) and delete the finished ones' private videos.
+    Returns (aborted, deleted). Run daily: `manage.py remove_unclaimed_uploads`."""
+    from media_pipeline.models import VideoAsset, VideoUpload
+    from media_pipeline.services import abort_upload
+
+    cutoff = (now or timezone.now()) - timedelta(days=UNCLAIMED_UPLOAD_DAYS)
+    old = VideoUpload.objects.filter(private=True, updated_at__lt=cutoff)
+    abandoned = list(old.filter(status=VideoUpload.Status.OPEN))
+    for upload in abandoned:
+        abort_upload(upload)
+    unclaimed = VideoAsset.objects.filter(
+        private=True, upload__in=old.filter(status=VideoUpload.Status.COMPLETED)
+    ).exclude(pk__in=SubmissionFile.objects.exclude(video=None).values("video"))
+    deleted = len(unclaimed)
+    unclaimed.delete()  # media_pipeline removes the files once this commits
+    return len(abandoned), deleted
 
 
 def _check_size(assignment, kind, label, size):

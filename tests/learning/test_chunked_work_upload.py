@@ -235,3 +235,33 @@ def test_editing_a_work_can_replace_its_files_with_a_chunked_video(
     assert answer.status_code == 200, answer.json()
     kinds = [f["kind"] for f in answer.json()["files"]]
     assert kinds == ["video"]
+
+
+def test_uploads_left_unfinished_or_unused_for_a_week_are_removed(
+    student, assignment, clip, client_for, settings, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    api = client_for(student.user)
+    open_uid = start(api, assignment, clip).json()["uid"]
+    send_all(api, open_uid, clip[: 2 * CHUNK])
+    unused = upload_whole(api, assignment, clip, django_capture_on_commit_callbacks)
+    used = upload_whole(api, assignment, clip, django_capture_on_commit_callbacks)
+    recent = upload_whole(api, assignment, clip, django_capture_on_commit_callbacks)
+    answer = api.post(
+        "/api/submissions/", {"assignment": assignment.pk, "title": "Т", "videos": [used]}, format="multipart"
+    )
+    assert answer.status_code == 201
+    week_ago = timezone.now() - timezone.timedelta(days=8)
+    VideoUpload.objects.filter(uid__in=[open_uid, unused, used]).update(updated_at=week_ago)
+    unused_prefix = Path(settings.PRIVATE_MEDIA_ROOT) / VideoAsset.objects.get(uid=unused).storage_prefix
+    assert unused_prefix.exists() and list(Path(settings.VIDEO_UPLOAD_TEMP_DIR).glob("*.part"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("remove_unclaimed_uploads")
+
+    assert VideoUpload.objects.get(uid=open_uid).status == VideoUpload.Status.ABORTED
+    assert not list(Path(settings.VIDEO_UPLOAD_TEMP_DIR).glob("*.part"))
+    assert not VideoAsset.objects.filter(uid=unused).exists() and not unused_prefix.exists()
+    assert VideoAsset.objects.filter(uid__in=[used, recent]).count() == 2  # in a work, or still fresh
