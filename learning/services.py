@@ -831,6 +831,7 @@ def edit_work(submission, *, title=None, description=None, text=None, files=None
                 submission.status = Submission.Status.PENDING
                 submission.rejection_reason = ""
                 submission.submitted_at = now
+                _enqueue_video_sync(submission.pk)
             submission.save()
     except Exception:
         _remove_stored(written, assets)
@@ -903,27 +904,29 @@ def approve_submission(submission, moderator):
         submission.save()
         submission.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
         _log(submission, moderator, ModerationDecision.Action.APPROVE)
-        submission_id = submission.pk
-        transaction.on_commit(lambda: _enqueue_video_publication(submission_id))
+        _enqueue_video_sync(submission.pk)
     return submission
 
 
-def _enqueue_video_publication(submission_id):
-    from learning.tasks import publish_work_videos
+def _enqueue_video_sync(submission_id):
+    from learning.tasks import sync_work_videos
 
-    publish_work_videos.enqueue(submission_id)
+    transaction.on_commit(lambda: sync_work_videos.enqueue(submission_id))
 
 
-def publish_work_videos(submission):
-    """A public work's ready videos leave the private storage (media_pipeline copies them to the
-    public one). Videos still processing follow when media_pipeline says they are ready."""
-    from media_pipeline.services import publish_asset
+def sync_work_videos(submission):
+    """A work's videos are public exactly while the work is: a public work's ready videos leave the
+    private storage (media_pipeline copies them to the public one); a work rejected, hidden or sent
+    back to moderation after an edit takes its public videos back. Videos still processing follow
+    when media_pipeline says they are ready. Returns the videos moved."""
+    from media_pipeline.services import publish_asset, unpublish_asset
 
     submission = Submission.objects.get(pk=submission.pk)
-    if not submission.is_public:
-        return []
-    files = submission.files.filter(video__private=True, video__status="ready").select_related("video")
-    return [publish_asset(item.video) for item in files]
+    if submission.is_public:
+        files = submission.files.filter(video__private=True, video__status="ready").select_related("video")
+        return [publish_asset(item.video) for item in files]
+    files = submission.files.filter(video__private=False).select_related("video")
+    return [unpublish_asset(item.video) for item in files]
 
 
 def on_video_ready(sender, asset, **kwargs):
@@ -931,7 +934,7 @@ def on_video_ready(sender, asset, **kwargs):
     if asset.private:
         for submission in Submission.objects.filter(files__video=asset).distinct():
             if submission.is_public:
-                _enqueue_video_publication(submission.pk)
+                _enqueue_video_sync(submission.pk)
 
 
 def reject_submission(submission, moderator, reason):
@@ -956,6 +959,7 @@ def reject_submission(submission, moderator, reason):
         submission.save()
         submission.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
         _log(submission, moderator, ModerationDecision.Action.REJECT, reason)
+        _enqueue_video_sync(submission.pk)
     submission.refresh_from_db()
     return submission
 
@@ -979,6 +983,7 @@ def report_submission(submission, *, reason, reporter=None, ip=None):
         if open_reports.count() >= threshold and not submission.hidden:
             submission.hidden = True
             _log(submission, None, ModerationDecision.Action.HIDE, f"Жалоб: {open_reports.count()}")
+            _enqueue_video_sync(submission.pk)
         submission.save()
     return submission
 
@@ -994,6 +999,7 @@ def keep_submission(submission, moderator, reason=""):
         submission.save()
         submission.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
         _log(submission, moderator, ModerationDecision.Action.KEEP, reason)
+        _enqueue_video_sync(submission.pk)
     return submission
 
 

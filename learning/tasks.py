@@ -6,7 +6,7 @@ from learning import services
 
 
 @task()
-def publish_work_videos(submission_id):
-    """After approval: move the work's ready videos from the private storage to the public one."""
+def sync_work_videos(submission_id):
+    """After a moderation decision: the work's videos follow it into public view or out of it."""
     submission = services.Submission.objects.filter(pk=submission_id).first()
-    return len(services.publish_work_videos(submission)) if submission else 0
+    return len(services.sync_work_videos(submission)) if submission else 0

@@ -767,6 +767,24 @@ def publish_asset(asset):
     return asset
 
 
+def unpublish_asset(asset):
+    """Take a public video back into the private storage (a work rejected or hidden after it was
+    public): copy its files there, set the flag, then delete the public copy, master playlist
+    first so no player starts on a half-removed ladder. Idempotent, like `publish_asset`."""
+    with transaction.atomic():
+        asset = VideoAsset.objects.select_for_update().get(pk=asset.pk)
+        prefix = asset.storage_prefix
+        if not asset.private:
+            for name in storage.list_prefix(prefix):
+                storage.copy_to_private(name)
+            asset.private = True
+            asset.save(update_fields=["private", "updated_at"])
+    if asset.master_playlist and storage.object_size(asset.master_playlist) is not None:
+        storage.delete(asset.master_playlist)
+    _delete_prefix(prefix, private=False)
+    return asset
+
+
 def open_file(asset, name):
     """One stored file of a video (source, playlist, segment, poster), from whichever storage holds
     it now; None when there is no such file. For permission-checked views of private videos."""

@@ -264,12 +264,20 @@ def download(name, target, on_chunk=None):
 
 def copy_to_public(name):
     """Copy a file of the private storage to the same name in the public storage (overwriting)."""
-    source, target = storages["private"], storages["default"]
-    if isinstance(source, FileSystemStorage):
-        with selected(private=False):
+    _copy(name, "private", "default")
+
+
+def copy_to_private(name):
+    """Copy a file of the public storage to the same name in the private storage (overwriting)."""
+    _copy(name, "default", "private")
+
+
+def _copy(name, source_alias, target_alias):
+    source, target = storages[source_alias], storages[target_alias]
+    with selected(private=target_alias == "private"):
+        if isinstance(source, FileSystemStorage):
             put_file(source.path(name), name)
-    elif hasattr(target, "bucket_name"):
-        with selected(private=False):
+        elif hasattr(target, "bucket_name"):
             s3_client().copy_object(
                 Bucket=target.bucket_name,
                 Key=s3_key(name, target),
@@ -278,5 +286,5 @@ def copy_to_public(name):
                 CacheControl=cache_control(name),
                 MetadataDirective="REPLACE",
             )
-    else:
-        raise ImproperlyConfigured("A private S3 storage needs the public storage on S3 too.")
+        else:
+            raise ImproperlyConfigured("A private S3 storage needs the public storage on S3 too.")

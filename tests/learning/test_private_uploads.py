@@ -167,3 +167,55 @@ def test_a_rejected_work_keeps_its_video_private(
     video.video.refresh_from_db()
     assert video.video.private and video.video.playlist_url is None
     assert public_media(settings, video.video.master_playlist) == 404
+
+
+def assert_private(asset, settings):
+    asset.refresh_from_db()
+    assert asset.private and asset.playlist_url is None
+    assert public_media(settings, asset.master_playlist) == 404
+    assert not (Path(settings.MEDIA_ROOT) / asset.storage_prefix).exists()
+    assert (Path(settings.PRIVATE_MEDIA_ROOT) / asset.master_playlist).exists()  # kept for the moderator
+
+
+def assert_public(asset, settings):
+    asset.refresh_from_db()
+    assert not asset.private and asset.playlist_url
+    assert public_media(settings, asset.master_playlist) == 200
+    assert not (Path(settings.PRIVATE_MEDIA_ROOT) / asset.storage_prefix).exists()
+
+
+def test_a_public_work_rejected_later_takes_its_video_out_of_public_view(
+    student, assignment, clip, moderator, settings, django_capture_on_commit_callbacks
+):
+    work, _, video = submit_work(student, assignment, clip, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_submission(work, moderator)
+    assert_public(video.video, settings)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject_submission(work, moderator, "Выяснилось, что работа чужая.")
+    assert_private(video.video, settings)
+
+
+def test_hiding_by_reports_and_editing_take_the_video_back_until_a_moderator_decides(
+    student, assignment, clip, moderator, settings, django_capture_on_commit_callbacks
+):
+    from learning.models import ContestSettings
+
+    contest = ContestSettings.load()
+    contest.report_hide_threshold = 1
+    contest.save()
+    work, _, video = submit_work(student, assignment, clip, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_submission(work, moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_submission(work, reason="Здесь чужое лицо", ip="10.9.9.9")
+    assert_private(video.video, settings)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.keep_submission(work, moderator, "Всё в порядке")
+    assert_public(video.video, settings)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.edit_work(work, title="Песня о лете, вторая версия")
+    assert_private(video.video, settings)

@@ -85,7 +85,7 @@ def test_deleting_a_private_video_deletes_its_files(mentor, clip, settings, djan
     assert files_under(settings.MEDIA_ROOT, asset.storage_prefix) == []
 
 
-def test_on_s3_a_private_video_sits_under_private_and_is_published_in_the_same_bucket(
+def test_on_s3_a_private_video_sits_under_private_and_is_published_and_unpublished_in_the_same_bucket(
     mentor, clip, settings, s3_storage, django_capture_on_commit_callbacks
 ):
     settings.STORAGES = {
@@ -107,3 +107,10 @@ def test_on_s3_a_private_video_sits_under_private_and_is_published_in_the_same_b
     assert s3_storage.head_object(Bucket=s3_storage.bucket, Key=asset.master_playlist)["CacheControl"].startswith(
         "public"
     )
+
+    services.unpublish_asset(asset)  # the work was rejected after all: back under private/
+    keys = bucket_keys(s3_storage)
+    assert f"private/{asset.master_playlist}" in keys
+    assert keys and all(key.startswith("private/") for key in keys)
+    asset.refresh_from_db()
+    assert asset.private and asset.playlist_url is None
