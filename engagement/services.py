@@ -13,12 +13,14 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DateField, F, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from engagement.models import (
@@ -28,6 +30,7 @@ from engagement.models import (
     Campaign,
     CounterSlot,
     DailyDigest,
+    LedgerDayTotal,
     LedgerEntry,
     Transfer,
     VkPost,
@@ -37,6 +40,8 @@ GENESIS_DIGEST = "0" * 64
 MAX_KEY_LENGTH = 200
 # A day is digested only once it has been over for this long, so no late commit can land in it.
 DIGEST_GRACE = timedelta(minutes=10)
+# Reports count money by Moscow month (times are stored in UTC, shown in Moscow time).
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 class EngagementError(Exception):
@@ -691,9 +696,73 @@ def publish_digests(now=None):
             digest, count, amount = day_digest(day, previous)
             digest_row = DailyDigest(day=day, entries_count=count, amount=amount, previous=previous, digest=digest)
             digest_row.save()
+            _roll_up_day(day)
             published.append(digest_row)
             day, previous = day + timedelta(days=1), digest
     return published
+
+
+def _roll_up_day(day):
+    """Store a just-digested day's totals per (campaign, Moscow month, kind): the day is closed, so
+    they are final."""
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    totals = (
+        LedgerEntry.objects.filter(created_at__gte=start, created_at__lt=start + timedelta(days=1))
+        .filter(campaign__isnull=False)
+        .annotate(month=TruncMonth("created_at", tzinfo=MOSCOW, output_field=DateField()))
+        .values("campaign_id", "month", "kind")
+        .annotate(amount=Sum("amount"), entries=Count("pk"), compensations=Count("reverses"))
+        .order_by()
+    )
+    LedgerDayTotal.objects.bulk_create([LedgerDayTotal(day=day, **row) for row in totals])
+
+
+def ledger_by_month(campaign):
+    """The campaign's ledger per Moscow month, oldest first: [{month, amount, actions, reposts}],
+    where `actions` and `reposts` are net (a compensation cancels the action it reverses).
+
+    Exactly the sum of the entries, read cheaply: digested days from their stored totals, only the
+    days after the last digest from the entries themselves (a day or so, found by the time index)."""
+    last = DailyDigest.objects.order_by("-day").values_list("day", flat=True).first()
+    repost = Q(kind=ActionKind.REPOST)
+    entries = LedgerEntry.objects.filter(campaign=campaign)
+    rolled_up = LedgerDayTotal.objects.none()
+    if last is not None:
+        # Totals only up to `last` as read above: a digest published meanwhile leaves its day in
+        # the entries' part, so no day is counted twice.
+        entries = entries.filter(created_at__gte=datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC))
+        rolled_up = LedgerDayTotal.objects.filter(campaign=campaign, day__lte=last)
+    # One pass without grouping by kind (a FILTER for reposts is cheaper when there are many entries).
+    parts = [
+        entries.annotate(month=TruncMonth("created_at", tzinfo=MOSCOW, output_field=DateField()))
+        .values("month")
+        .annotate(
+            kopecks=Sum("amount"),
+            originals=Count("pk") - Count("reverses"),
+            reversals=Count("reverses"),
+            repost_originals=Count("pk", filter=repost) - Count("reverses", filter=repost),
+            repost_reversals=Count("reverses", filter=repost),
+        )
+        .order_by(),
+        rolled_up.values("month")
+        .annotate(
+            kopecks=Sum("amount"),
+            originals=Sum(F("entries") - F("compensations")),
+            reversals=Sum("compensations"),
+            repost_originals=Sum(F("entries") - F("compensations"), filter=repost, default=0),
+            repost_reversals=Sum("compensations", filter=repost, default=0),
+        )
+        .order_by(),
+    ]
+    months = {}
+    for part in parts:
+        for row in part:
+            month = months.setdefault(row["month"], {"month": row["month"], "amount": 0, "actions": 0, "reposts": 0})
+            # A compensation cancels one counted action: net = originals - compensations.
+            month["amount"] += row["kopecks"]
+            month["actions"] += row["originals"] - row["reversals"]
+            month["reposts"] += row["repost_originals"] - row["repost_reversals"]
+    return [months[month] for month in sorted(months)]
 
 
 def verify_digests():

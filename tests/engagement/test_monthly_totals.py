@@ -1,0 +1,186 @@
+"""The ledger by Moscow month, as the season report reads it: closed days from the totals stored
+with their digest, open days from the entries, and always exactly what the entries add up to."""
+
+import importlib
+import itertools
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from engagement import services
+from engagement.models import AppendOnlyError, DailyDigest, LedgerDayTotal, LedgerEntry
+
+_keys = itertools.count(1)
+
+
+def entries_by_month(campaign):
+    """The reference: every entry of the campaign grouped by Moscow month, straight from the ledger."""
+    repost = Q(kind="repost")
+    rows = (
+        LedgerEntry.objects.filter(campaign=campaign)
+        .annotate(month=TruncMonth("created_at", tzinfo=services.MOSCOW))
+        .values("month")
+        .annotate(
+            amount=Sum("amount"),
+            entries=Count("pk"),
+            compensations=Count("reverses"),
+            reposts=Count("pk", filter=repost),
+            repost_compensations=Count("reverses", filter=repost),
+        )
+        .order_by("month")
+    )
+    return [
+        {
+            "month": row["month"].astimezone(services.MOSCOW).date(),
+            "amount": row["amount"],
+            "actions": row["entries"] - 2 * row["compensations"],
+            "reposts": row["reposts"] - 2 * row["repost_compensations"],
+        }
+        for row in rows
+    ]
+
+
+def at(day, hour, minute=0):
+    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
+
+
+@pytest.fixture
+def write(make_work):
+    """Write one entry (or the compensation of `reverses`) at a given moment, as the services do."""
+    work = make_work()
+    work_type = ContentType.objects.get_for_model(work)
+
+    def write(campaign, kind, moment, amount=100, reverses=None):
+        entry = LedgerEntry(
+            kind=kind,
+            target_type=work_type,
+            target_id=work.pk,
+            amount=-reverses.amount if reverses else amount,
+            campaign=campaign,
+            key=f"month-test:{next(_keys)}",
+            reverses=reverses,
+            created_at=moment,
+        )
+        entry.save()
+        return entry
+
+    return write
+
+
+@pytest.fixture
+def today():
+    return timezone.now().astimezone(UTC).date()
+
+
+@pytest.fixture
+def months_of_history(make_campaign, write, today):
+    """Entries over three Moscow months of the campaign, around the ends of two of them, with
+    compensations on the same and on later days, reposts, and entries the campaign must not see.
+    Returns (campaign, last day of the month before last, last day of last month)."""
+    campaign = make_campaign(starts_at=timezone.now() - timedelta(days=120))
+    other = make_campaign(starts_at=timezone.now() - timedelta(days=120))
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    earlier_end = last_month_end.replace(day=1) - timedelta(days=1)
+    # The month before last, Moscow time.
+    write(campaign, "like", at(earlier_end, 20, 59))  # 23:59 in Moscow
+    unliked = write(campaign, "like", at(earlier_end - timedelta(days=5), 12))
+    write(campaign, "like", at(earlier_end - timedelta(days=3), 9), reverses=unliked)
+    # Last month: from midnight in Moscow, still the earlier month's last day in UTC.
+    write(campaign, "like", at(earlier_end, 21, 0))
+    repost = write(campaign, "repost", at(earlier_end, 22, 30))
+    write(campaign, "repost", at(earlier_end, 23, 0), reverses=repost)
+    write(campaign, "work_approved", at(last_month_end, 10), amount=500)
+    late_like = write(campaign, "like", at(last_month_end, 20))  # 23:00 in Moscow
+    # This month: the last UTC evening of last month, and today.
+    write(campaign, "like", at(last_month_end + timedelta(days=1), 8), reverses=late_like)
+    write(campaign, "like", at(last_month_end, 23, 59), amount=0)  # past the daily cap: counted, worth nothing
+    late_repost = write(campaign, "repost", at(last_month_end, 22, 30))
+    write(campaign, "repost", at(today, 0, 5), reverses=late_repost)
+    # Not this campaign's.
+    write(other, "like", at(last_month_end, 22, 30))
+    write(None, "like", at(last_month_end, 22, 45))
+    return campaign, earlier_end, last_month_end
+
+
+def test_an_action_late_on_a_months_last_utc_day_counts_in_the_next_moscow_month(months_of_history, today):
+    campaign, earlier_end, last_month_end = months_of_history
+    expected = [
+        {"month": earlier_end.replace(day=1), "amount": 100, "actions": 1, "reposts": 0},
+        {"month": last_month_end.replace(day=1), "amount": 100 + 500 + 100, "actions": 3, "reposts": 0},
+        {"month": today.replace(day=1), "amount": -100 + 0 + 100 - 100, "actions": -1 + 1 + 1 - 1, "reposts": 0},
+    ]
+    assert services.ledger_by_month(campaign) == expected == entries_by_month(campaign)
+    services.publish_digests()
+    assert DailyDigest.objects.filter(day=last_month_end).exists()
+    assert services.ledger_by_month(campaign) == expected
+
+
+def test_monthly_totals_equal_the_entries_before_during_and_after_the_digests(months_of_history, write, today):
+    campaign, earlier_end, last_month_end = months_of_history
+    assert services.ledger_by_month(campaign) == entries_by_month(campaign)
+
+    # Half-way: the nightly task caught up only to the first month's end.
+    services.publish_digests(now=at(earlier_end + timedelta(days=1), 0, 30))
+    assert DailyDigest.objects.latest("day").day == earlier_end
+    assert services.ledger_by_month(campaign) == entries_by_month(campaign)
+
+    assert services.publish_digests()
+    assert DailyDigest.objects.latest("day").day >= min(last_month_end, today - timedelta(days=2))
+    assert services.ledger_by_month(campaign) == entries_by_month(campaign)
+
+    # Today stays open: new actions and compensations show at once.
+    fresh = write(campaign, "repost", timezone.now())
+    write(campaign, "like", timezone.now())
+    write(campaign, "repost", timezone.now(), reverses=fresh)
+    assert services.ledger_by_month(campaign) == entries_by_month(campaign)
+    assert services.ledger_by_month(campaign)[-1]["actions"] == 1
+
+
+def test_publishing_a_day_stores_its_totals_per_campaign_month_and_kind(months_of_history):
+    campaign, earlier_end, _ = months_of_history
+    services.publish_digests()
+    totals = LedgerDayTotal.objects.filter(campaign=campaign, day=earlier_end)
+    assert {(row.month, row.kind, row.amount, row.entries, row.compensations) for row in totals} == {
+        (earlier_end.replace(day=1), "like", 100, 1, 0),
+        ((earlier_end + timedelta(days=1)).replace(day=1), "like", 100, 1, 0),
+        ((earlier_end + timedelta(days=1)).replace(day=1), "repost", 0, 2, 1),
+    }
+    assert not LedgerDayTotal.objects.filter(campaign=None).exists()
+
+
+def test_a_digested_days_totals_are_read_from_what_was_stored_and_cannot_change(months_of_history, write):
+    campaign, _, last_month_end = months_of_history
+    services.publish_digests()
+    before = services.ledger_by_month(campaign)
+    # Only a database owner could slip an entry into a closed day (the services refuse it); the
+    # verification command reports it, and the figures keep what the digest published.
+    write(campaign, "like", at(last_month_end, 12))
+    assert services.ledger_by_month(campaign) == before != entries_by_month(campaign)
+    total = LedgerDayTotal.objects.filter(campaign=campaign).first()
+    with pytest.raises(AppendOnlyError):
+        total.save()
+    with connection.cursor() as cursor, pytest.raises(Exception, match="append-only"):
+        cursor.execute("UPDATE engagement_ledgerdaytotal SET amount = 0 WHERE id = %s", [total.pk])
+
+
+def test_days_digested_before_the_upgrade_get_their_totals_from_the_migration(months_of_history):
+    campaign, _, _ = months_of_history
+    services.publish_digests()
+    stored = sorted(LedgerDayTotal.objects.values_list("day", "campaign", "month", "kind", "amount", "entries"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checks pending from the inserts, then:
+        cursor.execute("TRUNCATE engagement_ledgerdaytotal")  # digests without totals, as before the migration
+    migration = importlib.import_module("engagement.migrations.0009_ledger_day_totals")
+    migration.roll_up_digested_days(apps, None)
+    assert sorted(LedgerDayTotal.objects.values_list("day", "campaign", "month", "kind", "amount", "entries")) == stored
+    assert services.ledger_by_month(campaign) == entries_by_month(campaign)
+
+
+def test_a_campaign_without_entries_has_no_months(make_campaign):
+    assert services.ledger_by_month(make_campaign()) == []
