@@ -151,3 +151,29 @@ def test_report_reads_the_database_a_fixed_number_of_times_however_many_students
     assert len(after) == len(before) <= 30
     participation = {row["figure"]: row["value"] for row in report["Участие"][0].rows}
     assert participation["Прислано работ"] == 12
+
+
+def test_months_closed_by_the_nightly_digest_show_the_same_money_and_reposts(editor_client, world):
+    import datetime
+
+    from django.utils import timezone
+
+    from engagement.services import VkActor, publish_digests, record_action, reverse_action
+    from learning.models import Submission
+
+    work = Submission.objects.filter(status="winner").first()
+    for days_ago, actor in [(20, VkActor(1)), (20, VkActor(2)), (10, VkActor(3)), (3, VkActor(4))]:
+        moment = timezone.now() - datetime.timedelta(days=days_ago)
+        record_action("repost", actor, work, f"repost:{days_ago}:{actor.vk_id}", occurred_at=moment)
+    reverse_action("repost:20:2", "удалён репост")
+
+    def figures():
+        page = open_report(editor_client)
+        reposts = dict(row[:2] for row in page.tables["participation"]["shown"])["Репосты ВКонтакте (засчитанные)"]
+        return reposts, page.tables["charity_by_month"]["shown"]
+
+    before = figures()
+    assert before[0] == "3"
+    assert before[1][-1][:3] == ["Итого", "8", f"8,00{NBSP}₽"]  # five actions of the world and three reposts
+    assert publish_digests()
+    assert figures() == before
