@@ -4,6 +4,7 @@ assignment, students of each age, and accounts for every role of the permission 
 import datetime
 import functools
 import io
+import subprocess
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -198,6 +199,21 @@ def jurors(make_user, direction, season):
 @pytest.fixture
 def mentor_seat(mentor_user, direction, season):
     return JuryMember.objects.create(user=mentor_user, direction=direction, season=season, role=JuryMember.Role.MENTOR)
+
+
+def work_clip(path, *, size="160x90", seconds=1, noise=False):
+    """A short contest video (test pattern and a tone) made by the real ffmpeg; `noise` makes it
+    big for its length (many upload chunks). Returns the bytes."""
+    picture = ["-vf", "noise=alls=20:allf=t", "-qp", "10"] if noise else []
+    subprocess.run(
+        [
+            *["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25:duration={seconds}"],
+            *["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", *picture],
+            *["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path)],
+        ],
+        check=True,
+    )
+    return path.read_bytes()
 
 
 def image_upload(name="photo.jpg", size=(64, 48), fmt="JPEG", exif=None, color=(200, 100, 50)):

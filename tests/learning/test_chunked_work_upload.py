@@ -5,14 +5,13 @@ clear 4xx before or instead of any half-made work."""
 import contextlib
 import hashlib
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from learning.models import Submission, SubmissionFile
 from media_pipeline.models import VideoAsset, VideoUpload
-from tests.learning.conftest import image_upload
+from tests.learning.conftest import image_upload, work_clip
 
 pytestmark = pytest.mark.django_db
 
@@ -21,18 +20,8 @@ CHUNK = 64 * 1024
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    """Two seconds of noisy 320×180 video (a few chunks of 64 KiB), made by the real ffmpeg."""
-    path = tmp_path_factory.mktemp("chunked-work") / "танец.mp4"
-    subprocess.run(
-        [
-            *["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=2"],
-            *["-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-vf", "noise=alls=20:allf=t"],
-            *["-c:v", "libx264", "-preset", "ultrafast", "-qp", "10", "-pix_fmt", "yuv420p", "-c:a", "aac"],
-            *["-shortest", str(path)],
-        ],
-        check=True,
-    )
-    return path.read_bytes()
+    """Two seconds of noisy 320×180 video: a few chunks of 64 KiB."""
+    return work_clip(tmp_path_factory.mktemp("chunked-work") / "танец.mp4", size="320x180", seconds=2, noise=True)
 
 
 @pytest.fixture(autouse=True)
@@ -47,15 +36,19 @@ def start(api, assignment, data, filename="танец.mp4"):
     )
 
 
+def send_chunk(api, uid, data, offset):
+    piece = data[offset : offset + CHUNK]
+    return api.put(
+        f"/api/media/uploads/{uid}/chunk/",
+        piece,
+        content_type="application/octet-stream",
+        headers={"Upload-Offset": str(offset), "Chunk-Sha256": hashlib.sha256(piece).hexdigest()},
+    )
+
+
 def send_all(api, uid, data):
     for offset in range(0, len(data), CHUNK):
-        piece = data[offset : offset + CHUNK]
-        answer = api.put(
-            f"/api/media/uploads/{uid}/chunk/",
-            piece,
-            content_type="application/octet-stream",
-            headers={"Upload-Offset": str(offset), "Chunk-Sha256": hashlib.sha256(piece).hexdigest()},
-        )
+        answer = send_chunk(api, uid, data, offset)
         assert answer.status_code == 200, answer.json()
 
 
@@ -87,23 +80,10 @@ def test_a_large_video_goes_up_in_chunks_privately_and_becomes_the_works_file(
     assert upload["mode"] == "local" and upload["parts_count"] == -(-len(clip) // CHUNK) > 2
 
     # The connection drops after the first chunk: the upload says where to go on from.
-    first = clip[:CHUNK]
-    api.put(
-        f"/api/media/uploads/{upload['uid']}/chunk/",
-        first,
-        content_type="application/octet-stream",
-        headers={"Upload-Offset": "0", "Chunk-Sha256": hashlib.sha256(first).hexdigest()},
-    )
+    assert send_chunk(api, upload["uid"], clip, 0).status_code == 200
     assert api.get(f"/api/media/uploads/{upload['uid']}/").json()["received"] == CHUNK
     for offset in range(CHUNK, len(clip), CHUNK):
-        piece = clip[offset : offset + CHUNK]
-        answer = api.put(
-            f"/api/media/uploads/{upload['uid']}/chunk/",
-            piece,
-            content_type="application/octet-stream",
-            headers={"Upload-Offset": str(offset), "Chunk-Sha256": hashlib.sha256(piece).hexdigest()},
-        )
-        assert answer.status_code == 200
+        assert send_chunk(api, upload["uid"], clip, offset).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         done = api.post(f"/api/media/uploads/{upload['uid']}/complete/", {}, format="json")
     assert done.status_code == 201, done.json()
@@ -171,13 +151,7 @@ def test_an_upload_is_carried_on_only_by_its_owner(student, make_student, assign
     upload = start(client_for(student.user), assignment, clip).json()
     other = client_for(make_student(email="petya@example.org", first_name="Петя", surname="Иванов").user)
     assert other.get(f"/api/media/uploads/{upload['uid']}/").status_code == 404
-    piece = clip[:CHUNK]
-    answer = other.put(
-        f"/api/media/uploads/{upload['uid']}/chunk/",
-        piece,
-        content_type="application/octet-stream",
-        headers={"Upload-Offset": "0", "Chunk-Sha256": hashlib.sha256(piece).hexdigest()},
-    )
+    answer = send_chunk(other, upload["uid"], clip, 0)
     assert answer.status_code == 404
     assert client_for().get(f"/api/media/uploads/{upload['uid']}/").status_code in (401, 403)
 

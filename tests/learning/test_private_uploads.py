@@ -14,24 +14,15 @@ from django.views.static import serve
 from learning import services
 from learning.models import SubmissionFile
 from media_pipeline.models import VideoAsset
-from tests.learning.conftest import image_upload
+from tests.learning.conftest import image_upload, work_clip
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    """One second of 160×90 test video with a tone, made by the real ffmpeg."""
-    path = tmp_path_factory.mktemp("work-clip") / "song.mp4"
-    subprocess.run(
-        [
-            *["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=1"],
-            *["-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:v", "libx264", "-preset", "ultrafast"],
-            *["-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path)],
-        ],
-        check=True,
-    )
-    return path.read_bytes()
+    """One second of 160×90 test video with a tone."""
+    return work_clip(tmp_path_factory.mktemp("work-clip") / "song.mp4")
 
 
 @pytest.fixture
