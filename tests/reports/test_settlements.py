@@ -64,6 +64,33 @@ def test_extraction_keeps_russian_places_with_their_russian_names():
     ]
 
 
+def test_every_federal_subject_has_settlements(db):
+    empty = Region.objects.exclude(pk__in=Settlement.objects.values("region")).values_list("name", flat=True)
+    assert Region.objects.count() == 89 and list(empty) == []
+    towns = {(town.name, town.region.code) for town in Settlement.objects.filter(population__gt=300_000)}
+    assert {("Севастополь", "92"), ("Симферополь", "91"), ("Донецк", "80"), ("Луганск", "81")} <= towns
+    assert ("Запорожье", "85") in towns
+    assert Settlement.objects.filter(name="Херсон", region__code="84").exists()
+
+
+def test_crimea_and_the_new_regions_come_from_geonames_ukraine_records_with_russian_names():
+    cities = [
+        {"geonameid": 693805, "name": "Simferopol", "countrycode": "UA", "admin1code": "11", "population": 336460,
+         "alternatenames": ["Simferopol'", "Simferopolj", "Akmescit", "Сімферопаль", "Симферополь", "Симферопол"]},
+        {"geonameid": 699839, "name": "Nova Kakhovka", "countrycode": "UA", "admin1code": "08", "population": 44427,
+         "alternatenames": ["Nova Kachovka", "Novaja Kakhovka", "Novaya Kaxovka", "Нова Каховка", "Новая Каховка"]},
+        {"geonameid": 693468, "name": "Slovyansk", "countrycode": "UA", "admin1code": "05", "population": 105141,
+         "alternatenames": ["Slavyansk", "Slavjansk", "Slovyansk", "Славянск", "Словяньск", "Слов’янськ"]},
+        {"geonameid": 703448, "name": "Kyiv", "countrycode": "UA", "admin1code": "12", "population": 2797553,
+         "alternatenames": ["Kiev", "Киев", "Київ"]},
+    ]  # fmt: skip
+    assert [(row["name"], row["region_code"]) for row in russian_settlements(cities)] == [
+        ("Славянск", "80"),
+        ("Новая Каховка", "84"),
+        ("Симферополь", "91"),
+    ]
+
+
 def test_students_get_population_of_listed_towns(db, django_user_model):
     from learning.models import Student
 
