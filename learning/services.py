@@ -880,6 +880,20 @@ def uncount_approved_work(submission, reason):
         raise LearningError(str(error), status=409)
 
 
+def _notify_author(submission, template):
+    """Tell the author (and a guardian, who reads a young child's mail) what the moderator decided,
+    once the decision is committed."""
+    student = submission.student
+    context = {
+        "submission": submission,
+        "student": student,
+        "assignment": submission.assignment,
+        "site_url": settings.SITE_URL,
+    }
+    recipients = {email for email in (student.user.email, student.guardian_email) if email}
+    transaction.on_commit(lambda: [_send(template, to, context) for to in sorted(recipients)])
+
+
 def _lock(submission):
     return Submission.objects.select_for_update().select_related("student__user", "assignment").get(pk=submission.pk)
 
@@ -895,6 +909,7 @@ def approve_submission(submission, moderator):
         if submission.status == Submission.Status.PENDING:
             submission.status = Submission.Status.APPROVED
             submission.approved_at = timezone.now()
+            _notify_author(submission, "work_approved")
         submission.rejection_reason = ""
         submission.hidden = False
         submission.needs_review = False
@@ -960,6 +975,7 @@ def reject_submission(submission, moderator, reason):
         submission.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
         _log(submission, moderator, ModerationDecision.Action.REJECT, reason)
         _enqueue_video_sync(submission.pk)
+        _notify_author(submission, "work_rejected")
     submission.refresh_from_db()
     return submission
 

@@ -168,3 +168,28 @@ def test_the_queue_is_for_moderators_only(client, make_user, work):
     assert client.post(f"/admin/learning/moderation/{work.pk}/approve/").url == "/admin/"
     work.refresh_from_db()
     assert work.status == "pending"
+
+
+def test_the_author_and_the_guardian_hear_the_moderators_decision(
+    work, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    mailoutbox.clear()  # registration letters
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject_submission(work, moderator, "На фото видно домашний адрес.")
+    student = work.student
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([student.user.email, student.guardian_email])
+    letter = mailoutbox[0]
+    assert "«Песня о лете» нужно доработать" in letter.subject
+    assert "Причина: На фото видно домашний адрес." in letter.body
+
+    mailoutbox.clear()
+    services.edit_work(work, title="Песня о лете")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_submission(work, moderator)
+    assert len(mailoutbox) == 2 and all("опубликована" in m.subject for m in mailoutbox)
+
+    mailoutbox.clear()  # approving again after reports is no news for the author
+    services.report_submission(work, reason="Спам", ip="10.1.1.1")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_submission(work, moderator)
+    assert mailoutbox == []
