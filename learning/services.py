@@ -32,6 +32,7 @@ from PIL import Image, ImageOps
 
 from learning.models import (
     GUARDIAN_CONSENT_BELOW_AGE,
+    JURY_GROUP,
     MAX_AGE,
     MIN_AGE,
     Assignment,
@@ -1111,6 +1112,15 @@ def set_like(user, submission, liked, ip=None):
 
 
 # --- Jury and winners -----------------------------------------------------------------------------
+
+
+def on_jury_seat_removed(sender, instance, **kwargs):
+    """A member's last jury seat gone: they leave the Jury group and lose the admin's jury screen."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.filter(name=JURY_GROUP).first()
+    if group is not None and not JuryMember.objects.filter(user_id=instance.user_id).exists():
+        group.user_set.remove(instance.user_id)
 
 
 def blind_works_for(user):

@@ -4,6 +4,7 @@ from wagtail.models import Page
 from cms.models import WinnerStoryPage
 from learning import services
 from learning.models import Submission
+from tests.factories import make_season
 from tests.learning.conftest import image_upload
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +174,18 @@ def test_only_the_directions_mentor_confirms_winners(shortlist, jurors, assignme
         f"/api/jury/assignments/{assignment.pk}/winners/", {"winners": [shortlist[0].pk]}, format="json"
     )
     assert response.status_code == 403
+
+
+def test_a_seat_opens_the_jury_screen_and_the_last_seat_removed_closes_it(make_user, direction, season):
+    from learning.models import JURY_GROUP, JuryMember
+
+    juror = make_user("juror.temp")
+    first = JuryMember.objects.create(user=juror, direction=direction, season=season)
+    other_season = make_season(name="Следующий сезон", days_before=-200, days_after=400)
+    JuryMember.objects.create(user=juror, direction=direction, season=other_season)
+    assert juror.groups.filter(name=JURY_GROUP).exists()
+
+    first.delete()
+    assert juror.groups.filter(name=JURY_GROUP).exists()  # still on the other season's jury
+    JuryMember.objects.filter(user=juror).delete()  # as the admin's bulk delete does
+    assert not juror.groups.filter(name=JURY_GROUP).exists()
