@@ -81,7 +81,7 @@ def test_a_contest_video_goes_up_in_chunks_and_survives_a_dropped_connection(
     page.get_by_label("Файлы").set_input_files(str(clip))
     page.get_by_role("button", name="Отправить").click()
     # The dropped chunk holds the bar for a second while the page asks where the upload stands.
-    page.wait_for_function("document.querySelector('[data-upload-progress] progress').value > 0")
+    page.wait_for_function("() => document.querySelector('[data-upload-progress] progress').value > 0")
     expect(page.locator("[data-upload-status]")).to_contain_text("Загружено")
     screenshot(page, "submit-video-progress-phone")
     page.get_by_role("heading", name="Привет, Миша!").wait_for(timeout=60_000)
