@@ -586,6 +586,11 @@ def register_contest_video(owner, title, file):
         raise LearningError(f"«{PurePath(file.name or 'видео').name}»: {' '.join(error.messages)}", "files")
 
 
+def _check_active(student):
+    if student.is_deleted or not student.user.is_active:
+        raise LearningError("Аккаунт ещё не активирован: нужно согласие родителя.", status=403)
+
+
 def _check_can_submit(assignment, student, now):
     """The assignment takes works now, from a student of this age."""
     if not assignment.is_open(now):
@@ -661,8 +666,7 @@ def start_video_upload(student, assignment, *, filename, size, now=None):
     from media_pipeline.services import start_upload
 
     now = now or timezone.now()
-    if student.is_deleted or not student.user.is_active:
-        raise LearningError("Аккаунт ещё не активирован: нужно согласие родителя.", status=403)
+    _check_active(student)
     _check_can_submit(assignment, student, now)
     label = PurePath(filename or "видео").name
     if "video" not in assignment.allowed_kinds:
@@ -759,8 +763,7 @@ def submit_work(student, assignment, *, title, description="", text="", files=()
     upload, which the student can attach again."""
     now = now or timezone.now()
     files, videos = list(files), list(videos)
-    if student.is_deleted or not student.user.is_active:
-        raise LearningError("Аккаунт ещё не активирован: нужно согласие родителя.", status=403)
+    _check_active(student)
     checked = _check_submission_input(assignment, student, title, text, files, videos, now)
     written, assets = [], []
     try:
