@@ -1,0 +1,32 @@
+"""The platform's one error contract.
+
+A service refuses an operation by raising `ServiceError` with a Russian message a person can act
+on, the input field it is about (if any), the HTTP status and a stable machine-readable code. The
+DRF exception handler below turns it into the one JSON shape every API error has:
+
+    {"code": "deadline_passed", "detail": "Приём работ закрыт …", "field": "assignment"}
+"""
+
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ServiceError(Exception):
+    """A refusal a person can act on. `code` is stable (clients branch on it); `message` may change."""
+
+    def __init__(self, message, *, code="invalid", field=None, status=400):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+        self.status = status
+
+    def as_dict(self):
+        return {"code": self.code, "detail": self.message, "field": self.field}
+
+
+def api_exception_handler(exc, context):
+    """REST_FRAMEWORK's EXCEPTION_HANDLER: service refusals in the one shape, the rest as DRF does."""
+    if isinstance(exc, ServiceError):
+        return Response(exc.as_dict(), status=exc.status)
+    return drf_exception_handler(exc, context)
