@@ -503,7 +503,7 @@ def work_folder(token, kind):
 
 
 WORK_FOLDER_NAME = re.compile(r"^(?P<token>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-[a-z]+-")
-WORK_FOLDER_GRACE = 60  # seconds: a folder younger than this may belong to a run that is starting
+WORK_FOLDER_GRACE = 10  # seconds: a folder this young is left alone, whatever the database says
 UPLOAD_TEMP_FILE_MAX_AGE = 24 * 3600  # seconds: a server-side upload older than this was cut short
 
 

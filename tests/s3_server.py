@@ -113,3 +113,10 @@ class SeaweedFS:
                 self.process.wait()
         if getattr(self, "log", None):
             self.log.close()
+
+
+if __name__ == "__main__":
+    # `python -m tests.s3_server DIR`: start SeaweedFS in DIR, print "PID ENDPOINT" once it answers,
+    # and leave it running (the production smoke test stops it by its PID).
+    server = SeaweedFS(sys.argv[1]).start()
+    print(server.process.pid, server.endpoint)

@@ -4,6 +4,7 @@ straight to the bucket and to play HLS from it. Run once per deployment, and aga
 `--print` shows the two documents for an operator who applies them by hand."""
 
 import json
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -49,6 +50,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--origin", action="append", default=[], help="ещё один адрес сайта для CORS")
         parser.add_argument("--print", action="store_true", help="только показать политику и CORS, ничего не менять")
+        parser.add_argument("--wait", type=int, default=0, help="сколько секунд ждать, пока хранилище ответит")
 
     def handle(self, *args, origin, **options):
         if settings.STORAGE_BACKEND != "s3":
@@ -61,6 +63,15 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps({"policy": policy, "cors": cors}, indent=2, ensure_ascii=False))
             return
         client = storage.s3_client()
+        deadline = time.monotonic() + options["wait"]
+        while True:
+            try:
+                client.list_buckets()
+                break
+            except Exception as error:  # the store is still starting (compose starts it beside us)
+                if time.monotonic() >= deadline:
+                    raise CommandError(f"Хранилище {settings.AWS_S3_ENDPOINT_URL or 'AWS'} не отвечает: {error}")
+                time.sleep(1)
         try:
             client.head_bucket(Bucket=bucket)
         except client.exceptions.ClientError:
