@@ -32,6 +32,17 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"Database: {connection.vendor}.")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def task_modules_imported_first():
+    """`@task` builds each task with the task class of the backend configured when its module is
+    first imported (django_tasks_rq's is the backport's). Import them all under the test settings,
+    so that a test switching to RQ does not leave tasks the database backend refuses to run."""
+    import config.tasks  # noqa: F401
+    import engagement.tasks  # noqa: F401
+    import learning.tasks  # noqa: F401
+    import media_pipeline.tasks  # noqa: F401
+
+
 @pytest.fixture(autouse=True)
 def isolated_media_and_tasks(settings, tmp_path):
     """Each test gets its own media and work folders; tasks run at once unless a test asks for a real
