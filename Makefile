@@ -21,11 +21,12 @@ FIND_PYTHON = for c in python3.12 python3.13 python3.14 python3; do \
 	  done; \
 	done
 
-.PHONY: help run test bench tools browser vendor lint clean
+.PHONY: help run test smoke bench tools browser vendor lint clean
 
 help:
 	@echo "make run    — set up and run the whole platform on SQLite with demo data (http://$(HOST):$(PORT))"
 	@echo "make test   — ruff, checks, migrations check and pytest (PostgreSQL when it answers)"
+	@echo "make smoke  — the production stack without Docker, driven in Chromium (PostgreSQL, Redis)"
 	@echo "make bench  — benchmarks in bench/"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -91,6 +92,11 @@ test: $(VENV)/.installed tools browser
 	$(PY) manage.py check ; \
 	$(PY) manage.py makemigrations --check --dry-run ; \
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The production configuration without Docker (SeaweedFS, PostgreSQL, Redis, gunicorn, an RQ worker
+# and the scheduler, DEBUG=0), used in Chromium by tests/production: .ci/production-smoke.
+smoke: $(VENV)/.installed tools browser
+	@DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" .ci/production-smoke
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

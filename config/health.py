@@ -1,8 +1,9 @@
-"""`/healthz`: whether the database, the storage and the task queue answer."""
+"""`/healthz`: whether the database, the storage, the task queue and the cache answer."""
 
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -32,21 +33,38 @@ def check_task_queue():
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
 
 
+def check_cache():
+    """The shared cache (config/cache.py) answers a real round trip; a memory cache always does."""
+    if hasattr(cache, "check"):
+        cache.check()
+    else:
+        key = f"healthz:{uuid.uuid4().hex}"
+        cache.set(key, "ok", 5)
+        if cache.get(key) != "ok":
+            raise RuntimeError("the cache lost what was just written")
+
+
 CHECKS = {"database": check_database, "storage": check_storage, "task_queue": check_task_queue}
+# Parts the site works without (in a degraded way): their failure is reported, but the answer
+# stays 200 so that a load balancer keeps sending visitors to a process that serves them.
+DEGRADING_CHECKS = {"cache": check_cache}
 
 
 @never_cache
 def healthz(request):
-    """200 when every part answers; 503 naming the parts that do not."""
-    states, failing = {}, []
-    for name, check in CHECKS.items():
-        try:
-            check()
-            states[name] = "ok"
-        except Exception as error:  # any failure of a dependency is a health finding, not a crash
-            states[name] = f"error: {error.__class__.__name__}: {error}"[:300]
-            failing.append(name)
-    status = 503 if failing else 200
+    """200 when every part answers ("degraded" naming the cache when only it fails, since pages
+    render without it); 503 naming the parts that do not answer."""
+    states, failing, degraded = {}, [], []
+    for checks, failures in ((CHECKS, failing), (DEGRADING_CHECKS, degraded)):
+        for name, check in checks.items():
+            try:
+                check()
+                states[name] = "ok"
+            except Exception as error:  # any failure of a dependency is a health finding, not a crash
+                states[name] = f"error: {error.__class__.__name__}: {error}"[:300]
+                failures.append(name)
+    status = "unavailable" if failing else "degraded" if degraded else "ok"
     return JsonResponse(
-        {"status": "ok" if not failing else "unavailable", "failing": failing, "checks": states}, status=status
+        {"status": status, "failing": failing, "degraded": degraded, "checks": states},
+        status=503 if failing else 200,
     )

@@ -155,26 +155,70 @@ TASK_BACKENDS = {
 if TASK_BACKEND not in TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASK_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASK_BACKEND!r}.")
 TASKS = {"default": TASK_BACKENDS[TASK_BACKEND]}
-# RQ workers: `manage.py rqworker --job-class django_tasks_rq.Job default`.
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("RQ_DEFAULT_TIMEOUT", 6 * 3600)}}
 
+# RQ workers run each job in a child process that dies with its worker (and takes ffmpeg along):
+# `manage.py rqworker --job-class django_tasks_rq.Job default`. The scheduler for the periodic jobs:
+# `manage.py rqcron config.schedule`.
+RQ = {"WORKER_CLASS": "config.workers.Worker"}
+
 # --- Cache ----------------------------------------------------------------------------------
-CACHE_BACKEND = os.environ.get("CACHE_BACKEND", "redis" if TASK_BACKEND == "rq" else "local")
+# Rate limits, menus and counter figures live in the cache. In production (and with RQ) it is Redis,
+# shared by every process, so limits count once for all workers; when Redis does not answer, each
+# process falls back to its own memory (config/cache.py). Development on one process uses memory.
+CACHE_BACKEND = os.environ.get("CACHE_BACKEND", "redis" if TASK_BACKEND == "rq" or not DEBUG else "local")
 if CACHE_BACKEND == "redis":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
+    CACHES = {"default": {"BACKEND": "config.cache.RedisCacheWithLocalFallback", "LOCATION": REDIS_URL}}
+elif CACHE_BACKEND == "local":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(f"CACHE_BACKEND must be 'local' or 'redis', not {CACHE_BACKEND!r}.")
 
 # --- Storage --------------------------------------------------------------------------------
 STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+# Optional CDN in front of the media files (playlists, segments, images); may carry a path.
+MEDIA_CDN_URL = os.environ.get("MEDIA_CDN_URL", "").rstrip("/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
-# Students' uploads before a moderator approves them (local storage only; never served by /media/).
+MEDIA_URL = os.environ.get("MEDIA_URL") or (f"{MEDIA_CDN_URL}/" if MEDIA_CDN_URL else "/media/")
+# Files nobody may fetch directly: students' uploads before moderation and every video's source
+# (local storage: a folder /media/ never serves; S3: the bucket's private/ prefix, signed URLs only).
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATIC_URL = "/static/"
-# Optional CDN in front of the media files (playlists, segments, images).
-MEDIA_CDN_URL = os.environ.get("MEDIA_CDN_URL", "").rstrip("/")
+# Wagtail documents are always streamed by Django's view after its privacy checks, never by a
+# redirect to the bucket, so no document needs public read.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+
+
+def origin_of(url):
+    """scheme://host[:port] of a URL: a CSP source with a path would match only that one path."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def s3_origin(custom_domain=None):
+    """The origin of the URLs the S3 storage gives out, computed by botocore itself (no request)."""
+    if custom_domain:
+        return origin_of(f"{AWS_S3_URL_PROTOCOL}//{custom_domain}")
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.session.Session().client(
+        "s3",
+        endpoint_url=AWS_S3_ENDPOINT_URL,
+        region_name=AWS_S3_REGION_NAME,
+        aws_access_key_id="origin",
+        aws_secret_access_key="origin",  # noqa: S106 - signs nothing that is sent
+        config=Config(signature_version=AWS_S3_SIGNATURE_VERSION, s3={"addressing_style": AWS_S3_ADDRESSING_STYLE}),
+    )
+    return origin_of(
+        client.generate_presigned_url("get_object", Params={"Bucket": AWS_STORAGE_BUCKET_NAME, "Key": "x"})
+    )
+
+
+# S3 requests and presigned URLs are signed with Signature V4: AWS refuses V2 for new buckets, and a
+# V2 presigned PUT breaks once the browser sends a Content-Type.
+AWS_S3_SIGNATURE_VERSION = os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4")
 
 if STORAGE_BACKEND == "s3":
     AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
@@ -184,33 +228,37 @@ if STORAGE_BACKEND == "s3":
     AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME", "us-east-1")
     AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID")
     AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY")
-    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+    # Public URLs go through the CDN when there is one (images included), else to the bucket.
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or MEDIA_CDN_URL.partition("://")[2] or None
+    AWS_S3_URL_PROTOCOL = os.environ.get("AWS_S3_URL_PROTOCOL") or (
+        f"{urlsplit(MEDIA_CDN_URL).scheme}:" if MEDIA_CDN_URL else "https:"
+    )
     AWS_S3_ADDRESSING_STYLE = os.environ.get("AWS_S3_ADDRESSING_STYLE", "path")
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", False)
     AWS_S3_FILE_OVERWRITE = False
-    # Browsers send resumable uploads' parts straight to the bucket (presigned URLs), so the CSP
-    # must let pages connect there; the bucket needs a CORS rule for PUT from the site's origin.
-    S3_UPLOAD_ORIGIN = os.environ.get("S3_UPLOAD_ORIGIN") or (
-        "{0.scheme}://{0.netloc}".format(urlsplit(AWS_S3_ENDPOINT_URL))
-        if AWS_S3_ENDPOINT_URL
-        else "https://*.amazonaws.com"
-    )
+    # Browsers fetch playlists, segments and images from MEDIA_ORIGIN and send resumable uploads'
+    # parts straight to the bucket (presigned URLs of the private storage): the CSP allows both
+    # origins, and the bucket needs the CORS rule in the README (`manage.py configure_bucket`).
+    S3_UPLOAD_ORIGIN = os.environ.get("S3_UPLOAD_ORIGIN") or s3_origin()
     DEFAULT_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
-    # Unmoderated uploads: same bucket under private/, reachable only through signed URLs.
     PRIVATE_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {"location": "private", "querystring_auth": True, "custom_domain": None},
     }
+    MEDIA_ORIGIN = origin_of(MEDIA_CDN_URL) if MEDIA_CDN_URL else s3_origin(AWS_S3_CUSTOM_DOMAIN)
 elif STORAGE_BACKEND == "local":
     DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    # Unmoderated uploads: a folder that /media/ never serves.
     PRIVATE_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
     }
+    MEDIA_ORIGIN = origin_of(MEDIA_CDN_URL) if MEDIA_CDN_URL else None  # None: our own origin
 else:
     raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', not {STORAGE_BACKEND!r}.")
+# Prefixes of the bucket that need public read (`manage.py configure_bucket` writes the policy):
+# the HLS ladder with its poster and thumbnails, captions, and Wagtail's images. Nothing else.
+S3_PUBLIC_READ_PREFIXES = ["video/*/hls/", "video/*/captions/", "images/", "original_images/"]
 
 STORAGES = {
     "default": DEFAULT_STORAGE,
@@ -232,6 +280,18 @@ VIDEO_UPLOAD_TEMP_DIR = Path(os.environ.get("VIDEO_UPLOAD_TEMP_DIR", VAR_DIR / "
 VIDEO_X264_PRESET = os.environ.get("VIDEO_X264_PRESET", "veryfast")
 VIDEO_STALE_AFTER = env_int("VIDEO_STALE_AFTER", 300)  # seconds without a heartbeat before a job is re-run
 VIDEO_MAX_ATTEMPTS = env_int("VIDEO_MAX_ATTEMPTS", 3)
+# ffmpeg's work folders (one per run, named after its job); the sweeper removes those of dead runs.
+VIDEO_WORK_DIR = Path(os.environ.get("VIDEO_WORK_DIR", VAR_DIR / "work"))
+
+# --- Periodic jobs --------------------------------------------------------------------------
+# Run by RQ's cron scheduler (`manage.py rqcron config.schedule`, see config/schedule.py) on the
+# RQ workers. Cron expressions in UTC (a sixth field counts seconds), each set from the environment.
+SCHEDULE = {
+    "publish_ledger_digests": os.environ.get("SCHEDULE_PUBLISH_LEDGER_DIGESTS", "15 0 * * *"),
+    "recover_stale_videos": os.environ.get("SCHEDULE_RECOVER_STALE_VIDEOS", "*/5 * * * *"),
+    "remove_unclaimed_uploads": os.environ.get("SCHEDULE_REMOVE_UNCLAIMED_UPLOADS", "30 2 * * *"),
+    "sweep_video_work_folders": os.environ.get("SCHEDULE_SWEEP_VIDEO_WORK_FOLDERS", "*/30 * * * *"),
+}
 
 # --- Auth, language, time -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -273,6 +333,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Поколение М
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Поколение М"
+# The admin calls no outside host: no release check, no avatars from gravatar.com.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILAPI_BASE_URL = SITE_URL
 WAGTAILAPI_LIMIT_MAX = 100
@@ -302,6 +365,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "config.api_errors.handle_api_exception",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -345,22 +409,22 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Frames only where a view allows it (Wagtail's preview, the site's preview route, the widget).
 X_FRAME_OPTIONS = "DENY"
-# Content-Security-Policy (django-csp): the site loads scripts, styles, fonts and media only from
-# its own origin (plus MEDIA_CDN_URL when set). Wagtail's admin and the API docs use inline code
-# of their own, so they are left to their own defaults; site_theme relaxes frame-ancestors only
+# Content-Security-Policy (django-csp): the site loads scripts, styles and fonts only from its own
+# origin; images, video and playlists also from exactly the media origin (the CDN's, else the
+# bucket's), and browser uploads connect to the bucket. Wagtail's admin and the API docs use inline
+# code of their own, so they are left to their own defaults; site_theme relaxes frame-ancestors only
 # on the preview route (the admin frames it) and the embeddable counter widget.
-CSP_MEDIA_SOURCES = ["'self'", "blob:"] + ([MEDIA_CDN_URL] if MEDIA_CDN_URL else [])
+MEDIA_SOURCES = [MEDIA_ORIGIN] if MEDIA_ORIGIN else []
+UPLOAD_SOURCES = [S3_UPLOAD_ORIGIN] if STORAGE_BACKEND == "s3" and S3_UPLOAD_ORIGIN != MEDIA_ORIGIN else []
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/", "/api/docs/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"] + ([MEDIA_CDN_URL] if MEDIA_CDN_URL else []),
-        "media-src": CSP_MEDIA_SOURCES,
-        "connect-src": ["'self'"]
-        + ([MEDIA_CDN_URL] if MEDIA_CDN_URL else [])
-        + ([S3_UPLOAD_ORIGIN] if STORAGE_BACKEND == "s3" else []),
+        "img-src": ["'self'", "data:", *MEDIA_SOURCES],
+        "media-src": ["'self'", "blob:", *MEDIA_SOURCES],
+        "connect-src": ["'self'", *MEDIA_SOURCES, *UPLOAD_SOURCES],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

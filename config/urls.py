@@ -4,17 +4,22 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.views.account import LoginView as WagtailLoginView
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.api import api_router
 from config.health import healthz
+from config.throttling import throttle_sign_in
 from engagement.api import DonationCounterView
 
 urlpatterns = [
     # The donation counter first: the hottest public endpoint should not resolve past every route.
     path("api/engagement/counter/", DonationCounterView.as_view(), name="engagement-counter"),
     path("healthz", healthz, name="healthz"),
+    # The admins' sign-in forms, throttled like every sign-in (config/throttling.py).
+    path("django-admin/login/", throttle_sign_in(admin.site.login)),
     path("django-admin/", admin.site.urls),
+    path("admin/login/", throttle_sign_in(WagtailLoginView.as_view()), name="wagtailadmin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),

@@ -11,7 +11,15 @@ from django.utils.text import get_valid_filename
 
 def source_upload_to(asset, filename):
     """Everything of one video lives under video/<uid>/, so deleting the prefix deletes it all."""
-    return f"{asset.storage_prefix}source/{safe_filename(filename)}"
+    return f"{asset.source_prefix}{safe_filename(filename)}"
+
+
+def source_storage():
+    """A video's source stays in the private storage whatever the video's state: only the HLS
+    ladder is ever published (a phone's recording carries where it was shot)."""
+    from media_pipeline.storage import private_storage
+
+    return private_storage
 
 
 def safe_filename(filename):
@@ -39,7 +47,9 @@ class VideoAsset(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="владелец", null=True, blank=True, on_delete=models.SET_NULL
     )
-    source = models.FileField("исходный файл", upload_to=source_upload_to, max_length=500, blank=True)
+    source = models.FileField(
+        "исходный файл", upload_to=source_upload_to, storage=source_storage, max_length=500, blank=True
+    )
     source_size = models.BigIntegerField("размер исходника, байт", null=True, blank=True)
     checksum = models.CharField("SHA-256 исходника", max_length=64, blank=True)
     status = models.CharField("статус", max_length=16, choices=Status, default=Status.UPLOADED, db_index=True)
@@ -83,6 +93,10 @@ class VideoAsset(models.Model):
     @property
     def storage_prefix(self):
         return f"video/{self.uid}/"
+
+    @property
+    def source_prefix(self):
+        return f"{self.storage_prefix}source/"
 
     @property
     def hls_prefix(self):

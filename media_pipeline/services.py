@@ -5,6 +5,7 @@ import functools
 import hashlib
 import logging
 import math
+import re
 import shutil
 import tempfile
 import time
@@ -64,9 +65,9 @@ def check_size(size):
 
 
 def register_upload(owner, title, file, private=False):
-    """Store an uploaded file (a Django File) as a new video and start probe + transcode. A private
-    video (a student's upload before moderation) keeps every file in the private storage until
-    `publish_asset`."""
+    """Store an uploaded file (a Django File) as a new video and start probe + transcode. The source
+    always goes to the private storage; a private video (a student's upload before moderation)
+    keeps its HLS ladder there too until `publish_asset`."""
     check_size(file.size)
     temp_dir = Path(settings.VIDEO_UPLOAD_TEMP_DIR)
     temp_dir.mkdir(parents=True, exist_ok=True)
@@ -94,8 +95,8 @@ def _create_asset(
     *, owner, title, filename, size, checksum="", local_file=None, stored_name=None, uid=None, private=False
 ):
     asset = VideoAsset(uid=uid or uuid.uuid4(), title=title or filename, owner=owner, source_size=size, private=private)
-    name = stored_name or f"{asset.storage_prefix}source/{safe_filename(filename)}"
-    with storage.selected(private):
+    name = stored_name or f"{asset.source_prefix}{safe_filename(filename)}"
+    with storage.selected(private=True):
         try:
             if local_file is not None:
                 storage.move_in(local_file, name)
@@ -113,14 +114,15 @@ def _create_asset(
 
 
 def start_upload(owner, title, filename, size, *, private=False):
-    """Open a resumable upload: chunks through the platform, or a multipart upload straight to S3.
-    A private upload (a student's contest video) is kept in the private storage throughout."""
+    """Open a resumable upload: chunks through the platform, or a multipart upload straight to S3
+    (under the private location: a source is never public). A private upload (a student's contest
+    video) becomes a private video."""
     check_size(size)
     if not title.strip():
         raise ValidationError("Укажите название видео.", code="title")
     chunk_size = settings.VIDEO_UPLOAD_CHUNK_SIZE
     upload = VideoUpload(owner=owner, title=title.strip(), filename=safe_filename(filename), size=size, private=private)
-    with storage.selected(private):
+    with storage.selected(private=True):
         if storage.is_s3():
             # S3 allows at most 10 000 parts of at least 5 MiB (except the last).
             chunk_size = max(chunk_size, S3_MIN_PART, math.ceil(size / S3_MAX_PARTS))
@@ -140,11 +142,12 @@ def start_upload(owner, title, filename, size, *, private=False):
 
 
 def _in_upload_storage(function):
-    """Run an operation on an upload against the storage its bytes go to (private for students)."""
+    """Run an operation on an upload against the storage its bytes go to: the private one, where
+    every video's source lives."""
 
     @functools.wraps(function)
     def wrapper(upload, *args, **kwargs):
-        with storage.selected(upload.private):
+        with storage.selected(private=True):
             return function(upload, *args, **kwargs)
 
     return wrapper
@@ -234,7 +237,7 @@ def source_head(asset, size=8192):
     source is gone, as after a failed probe)."""
     if not asset.source.name:
         return b""
-    with storage.selected(asset.private), storage.open_file(asset.source.name) as file:
+    with storage.selected(private=True), storage.open_file(asset.source.name) as file:
         return file.read(size)
 
 
@@ -430,8 +433,8 @@ def _fail(asset, token, reason):
         )
         if updated:
             VideoCaption.objects.filter(video=asset).delete()
-            prefix, private = asset.storage_prefix, asset.private
-            transaction.on_commit(lambda: _delete_prefix(prefix, private))
+            prefix = asset.storage_prefix
+            transaction.on_commit(lambda: [_delete_prefix(prefix, private) for private in (True, False)])
     return updated
 
 
@@ -474,16 +477,67 @@ def retry_video(asset):
 
 
 @contextmanager
-def local_source(asset, on_chunk=None):
-    """A local path of the source for ffmpeg: the file itself on local storage, else a temporary copy."""
-    path = storage.local_path(asset.source.name)
-    if path:
-        yield path
-        return
-    with tempfile.TemporaryDirectory(prefix="video-source-") as directory:
-        target = Path(directory) / Path(asset.source.name).name
-        storage.download(asset.source.name, target, on_chunk=on_chunk)
-        yield str(target)
+def local_source(asset, token, on_chunk=None):
+    """A local path of the source for ffmpeg: the file itself on local storage, else a copy in a
+    work folder of this run."""
+    with storage.selected(private=True):
+        path = storage.local_path(asset.source.name)
+        if path:
+            yield path
+            return
+        directory = work_folder(token, "source")
+        try:
+            target = directory / Path(asset.source.name).name
+            storage.download(asset.source.name, target, on_chunk=on_chunk)
+            yield str(target)
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def work_folder(token, kind):
+    """A new local folder for one run's files under VIDEO_WORK_DIR, named after the run's job token
+    so that `sweep_work_folders` can tell a live run's folder from a dead one's."""
+    root = Path(settings.VIDEO_WORK_DIR)
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{token}-{kind}-", dir=root))
+
+
+WORK_FOLDER_NAME = re.compile(r"^(?P<token>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-[a-z]+-")
+WORK_FOLDER_GRACE = 10  # seconds: a folder this young is left alone, whatever the database says
+UPLOAD_TEMP_FILE_MAX_AGE = 24 * 3600  # seconds: a server-side upload older than this was cut short
+
+
+def sweep_work_folders():
+    """Remove what dead runs left on this machine's disk: work folders of runs that no longer hold
+    their video's job or whose worker stopped sending heartbeats (ffmpeg killed with its worker),
+    and upload temporary files a dead web process left. Returns the paths removed."""
+    root = Path(settings.VIDEO_WORK_DIR)
+    folders = {}
+    for path in root.iterdir() if root.is_dir() else ():
+        match = WORK_FOLDER_NAME.match(path.name)
+        if match and path.is_dir():
+            folders[path] = match["token"]
+    cutoff = timezone.now() - timedelta(seconds=settings.VIDEO_STALE_AFTER)
+    live = {
+        str(token)
+        for token in VideoAsset.objects.filter(
+            job_token__in=set(folders.values()), heartbeat_at__gte=cutoff
+        ).values_list("job_token", flat=True)
+    }
+    now = time.time()
+    removed = []
+    for path, token in folders.items():
+        if token not in live and now - path.stat().st_mtime > WORK_FOLDER_GRACE:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    uploads = Path(settings.VIDEO_UPLOAD_TEMP_DIR)
+    for path in uploads.glob("tmp*.part") if uploads.is_dir() else ():
+        if now - path.stat().st_mtime > UPLOAD_TEMP_FILE_MAX_AGE:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    if removed:
+        logger.info("removed %d work folders and temporary files of dead runs", len(removed))
+    return removed
 
 
 def probe(asset_id, token):
@@ -491,7 +545,7 @@ def probe(asset_id, token):
     asset = _claim(asset_id, token, VideoAsset.Status.PROBING, count_attempt=False)
     if asset is None:
         return "superseded"
-    with storage.selected(asset.private):
+    with storage.selected(private=True):  # the probe reads only the source
         return _probe(asset, token)
 
 
@@ -560,8 +614,9 @@ def transcode(asset_id, token):
 def _transcode(asset, token):
     staging = f"{asset.storage_prefix}staging/"
     run_prefix = f"{staging}{token}/"
-    storage.delete_prefix(staging)  # whatever a dead run left behind
-    workdir = Path(tempfile.mkdtemp(prefix="video-hls-"))
+    storage.delete_prefix(staging)  # whatever a dead run left behind, in the storage and on this disk
+    sweep_work_folders()
+    workdir = work_folder(token, "hls")
     try:
         renditions, extras = _make_ladder(asset, token, workdir)
         _beat(asset, token, progress=TRANSCODE_SHARE + 3)
@@ -601,7 +656,7 @@ def _make_ladder(asset, token, workdir):
             return False
         return True
 
-    with local_source(asset, on_chunk=lambda: _beat(asset, token)) as source:
+    with local_source(asset, token, on_chunk=lambda: _beat(asset, token)) as source:
         args = transcoding.ladder_command(source, workdir, info, rungs, preset=settings.VIDEO_X264_PRESET)
         transcoding.run_ffmpeg(args, duration=info.duration, on_progress=on_progress)
         renditions = [transcoding.measure_rendition(workdir, r.name) for r in rungs]
@@ -746,30 +801,35 @@ def delete_files_of(asset):
 # --- Private videos -------------------------------------------------------------------------
 
 
+def _published_files(asset):
+    """Names of the private storage's files of a video that publishing makes public: everything
+    but the source, which never leaves the private storage."""
+    with storage.selected(private=True):
+        return [name for name in storage.list_prefix(asset.storage_prefix) if not name.startswith(asset.source_prefix)]
+
+
 def publish_asset(asset):
-    """Make a ready private video public: copy its files into the public storage (the master
+    """Make a ready private video public: copy its ladder into the public storage (the master
     playlist last, so no player finds a half-copied ladder), clear the flag, then delete the private
-    copy. Idempotent: publishing a public video only removes a private copy left behind; a failed
-    run leaves the video private and is safe to repeat."""
+    copy; the source stays private. Idempotent: publishing a public video only removes a private
+    copy left behind; a failed run leaves the video private and is safe to repeat."""
     with transaction.atomic():
         asset = VideoAsset.objects.select_for_update().get(pk=asset.pk)
-        prefix = asset.storage_prefix
         if asset.private:
             if not asset.is_ready:
                 raise ValidationError("Видео ещё обрабатывается: опубликовать его можно, когда оно готово.")
-            with storage.selected(private=True):
-                names = storage.list_prefix(prefix)
-            for name in sorted(names, key=lambda name: name == asset.master_playlist):
+            for name in sorted(_published_files(asset), key=lambda name: name == asset.master_playlist):
                 storage.copy_to_public(name)
             asset.private = False
             asset.save(update_fields=["private", "updated_at"])
-    _delete_prefix(prefix, private=True)
+    with storage.selected(private=True):
+        storage.delete_many(_published_files(asset))
     return asset
 
 
 def unpublish_asset(asset):
     """Take a public video back into the private storage (a work rejected or hidden after it was
-    public): copy its files there, set the flag, then delete the public copy, master playlist
+    public): copy its ladder there, set the flag, then delete the public copy, master playlist
     first so no player starts on a half-removed ladder. Idempotent, like `publish_asset`."""
     with transaction.atomic():
         asset = VideoAsset.objects.select_for_update().get(pk=asset.pk)
@@ -790,7 +850,7 @@ def open_file(asset, name):
     it now; None when there is no such file. For permission-checked views of private videos."""
     if not name.startswith(asset.storage_prefix) or ".." in name.split("/"):
         return None
-    with storage.selected(asset.private):
+    with storage.selected(asset.private or name.startswith(asset.source_prefix)):
         if storage.object_size(name) is None:
             return None
         return storage.open_file(name)

@@ -5,6 +5,7 @@ storage are configured (config/settings.py): the local file system and S3 (djang
 Every function works on the public storage ("default") unless called inside `selected(private=True)`,
 which points it at the private storage ("private": never served publicly) for unpublished videos."""
 
+import errno
 import mimetypes
 import os
 import shutil
@@ -178,8 +179,23 @@ def delete_prefix(prefix):
     if isinstance(storage, FileSystemStorage):
         shutil.rmtree(storage.path(prefix), ignore_errors=True)
         return
+    delete_many(list_prefix(prefix))
+
+
+def delete_many(names):
+    """Delete these files (one request per thousand on S3); missing ones are fine."""
+    storage = _storage()
+    if isinstance(storage, FileSystemStorage):
+        root = Path(storage.location).resolve()
+        for name in names:
+            storage.delete(name)
+            folder = Path(storage.path(name)).parent
+            while folder != root and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()  # like a bucket, the disk keeps no empty folders
+                folder = folder.parent
+        return
     client = s3_client()
-    keys = [s3_key(name) for name in list_prefix(prefix)]
+    keys = [s3_key(name) for name in names]
     for start in range(0, len(keys), 1000):
         client.delete_objects(
             Bucket=storage.bucket_name,
@@ -288,3 +304,22 @@ def _copy(name, source_alias, target_alias):
             )
         else:
             raise ImproperlyConfigured("A private S3 storage needs the public storage on S3 too.")
+
+
+# What the store answers when it is itself in trouble or refuses the platform, not the request.
+UNAVAILABLE_S3_CODES = {"NoSuchBucket", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"}
+UNAVAILABLE_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
+
+
+def is_unavailable(error):
+    """Whether an exception means the storage does not work (unreachable, failing, full, refusing
+    our credentials), so the answer is "try later" (503) rather than a fault of the request."""
+    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as S3ConnectionError
+
+    if isinstance(error, S3ConnectionError | HTTPClientError):
+        return True
+    if isinstance(error, ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return status >= 500 or error.response.get("Error", {}).get("Code") in UNAVAILABLE_S3_CODES
+    return isinstance(error, OSError) and error.errno in UNAVAILABLE_DISK_ERRNOS

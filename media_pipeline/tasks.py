@@ -18,3 +18,15 @@ def probe_video(asset_id, job_token):
 def transcode_video(asset_id, job_token):
     """One ffmpeg pass to the HLS ladder, poster and thumbnails, then publish."""
     return services.transcode(asset_id, job_token)
+
+
+@task()
+def recover_stale_videos():
+    """Periodic: run again the jobs whose worker stopped sending heartbeats; returns how many."""
+    return len(services.recover_stale_jobs())
+
+
+@task()
+def sweep_video_work_folders():
+    """Periodic: remove the local work folders and temporary files of dead runs; returns how many."""
+    return len(services.sweep_work_folders())

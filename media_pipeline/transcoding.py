@@ -273,7 +273,7 @@ def run_ffmpeg(args, *, duration, on_progress):
 
 
 def run_quiet(args):
-    result = subprocess.run(args, capture_output=True, text=True, check=False)
+    result = subprocess.run(args, capture_output=True, text=True, check=False, preexec_fn=die_with_parent)
     if result.returncode != 0:
         raise VideoRejected(f"Не удалось обработать кадры видео: {result.stderr.strip()[-300:]}")
 

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from config.throttling import throttle_sign_in
 from site_theme import queries
 from site_theme.forms import DeleteAccountForm, LoginForm, RegistrationForm, SearchForm
 
@@ -161,6 +162,7 @@ def safe_next(request, default):
     return default
 
 
+@throttle_sign_in
 def login_view(request):
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():

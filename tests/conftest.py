@@ -32,11 +32,24 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"Database: {connection.vendor}.")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def task_modules_imported_first():
+    """`@task` builds each task with the task class of the backend configured when its module is
+    first imported (django_tasks_rq's is the backport's). Import them all under the test settings,
+    so that a test switching to RQ does not leave tasks the database backend refuses to run."""
+    import config.tasks  # noqa: F401
+    import engagement.tasks  # noqa: F401
+    import learning.tasks  # noqa: F401
+    import media_pipeline.tasks  # noqa: F401
+
+
 @pytest.fixture(autouse=True)
 def isolated_media_and_tasks(settings, tmp_path):
-    """Each test gets its own media folder; tasks run at once unless a test asks for a real queue."""
+    """Each test gets its own media and work folders; tasks run at once unless a test asks for a real
+    queue."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.VIDEO_WORK_DIR = tmp_path / "work"
     if settings.STORAGES["private"]["BACKEND"].endswith("FileSystemStorage"):
         private = {**settings.STORAGES["private"], "OPTIONS": {"location": settings.PRIVATE_MEDIA_ROOT}}
         settings.STORAGES = {**settings.STORAGES, "private": private}
@@ -69,6 +82,61 @@ def home(db):
     from cms.models import HomePage
 
     return HomePage.objects.get()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3-compatible store for the whole run: SeaweedFS on 127.0.0.1 (tests/s3_server.py)."""
+    from tests.s3_server import SeaweedFS
+
+    server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server):
+    """Switch both storages to S3 (django-storages), as production has them, on a fresh bucket of
+    the SeaweedFS server; the private one under private/ with signed URLs only."""
+    import uuid
+
+    bucket = f"video-{uuid.uuid4().hex[:16]}"
+    client = s3_server.client()
+    client.create_bucket(Bucket=bucket)
+    settings.STORAGE_BACKEND = "s3"
+    settings.AWS_STORAGE_BUCKET_NAME = bucket
+    settings.AWS_S3_ENDPOINT_URL = s3_server.endpoint
+    settings.AWS_S3_REGION_NAME = "us-east-1"
+    settings.AWS_ACCESS_KEY_ID = s3_server.ACCESS_KEY
+    settings.AWS_SECRET_ACCESS_KEY = s3_server.SECRET_KEY
+    settings.AWS_S3_ADDRESSING_STYLE = "path"
+    settings.AWS_DEFAULT_ACL = None
+    settings.AWS_QUERYSTRING_AUTH = False
+    settings.AWS_S3_FILE_OVERWRITE = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {"location": "private", "querystring_auth": True, "custom_domain": None},
+        },
+    }
+    client.bucket = bucket
+    client.anonymous_get = lambda key: s3_server.anonymous_get(bucket, key)
+    return client
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis database the tests may empty (TEST_REDIS_URL, db 15 by default); skips without Redis."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        pytest.skip(f"нет Redis по адресу {url}")
+    return url
 
 
 # --- Real-browser tests (Debian's headless Chromium driven by Playwright) ---------------------

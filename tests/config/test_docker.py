@@ -7,15 +7,36 @@ import yaml
 DOCKER = Path(__file__).resolve().parents[2] / "docker"
 
 
+def compose():
+    return yaml.safe_load((DOCKER / "compose.yaml").read_text())
+
+
 def test_compose_file_defines_the_production_stack_through_environment_only():
-    compose = yaml.safe_load((DOCKER / "compose.yaml").read_text())
-    assert set(compose["services"]) == {"web", "worker", "db", "redis", "objectstore"}
-    web_env = compose["services"]["web"]["environment"]
+    services = compose()["services"]
+    assert set(services) == {"web", "worker", "scheduler", "bucket", "db", "redis", "objectstore"}
+    web_env = services["web"]["environment"]
     assert web_env["DEBUG"] == "0"
     assert web_env["TASK_BACKEND"] == "rq" and web_env["STORAGE_BACKEND"] == "s3"
-    assert "django_tasks_rq.Job" in compose["services"]["worker"]["command"]
+    assert "django_tasks_rq.Job" in services["worker"]["command"]
     # Secrets are never in the file: they come from the environment.
     assert web_env["SECRET_KEY"].startswith("${SECRET_KEY")
+    assert services["objectstore"]["environment"]["AWS_SECRET_ACCESS_KEY"].startswith("${AWS_SECRET_ACCESS_KEY")
+
+
+def test_the_object_store_is_seaweedfs_not_the_archived_minio():
+    text = (DOCKER / "compose.yaml").read_text().lower()
+    assert "minio" not in text
+    store = compose()["services"]["objectstore"]
+    assert store["image"].startswith("chrislusf/seaweedfs:") and not store["image"].endswith(":latest")
+    assert "-s3" in store["command"] and "-master.telemetry=false" in store["command"]
+
+
+def test_a_scheduler_runs_the_periodic_jobs_and_the_bucket_is_set_up_before_the_app_starts():
+    services = compose()["services"]
+    assert services["scheduler"]["command"] == "python manage.py rqcron config.schedule"
+    assert services["bucket"]["command"].startswith("python manage.py configure_bucket")
+    for name in ("web", "worker", "scheduler"):
+        assert services[name]["depends_on"]["bucket"] == {"condition": "service_completed_successfully"}
 
 
 def test_dockerfile_runs_gunicorn_as_a_non_root_user_with_ffmpeg():

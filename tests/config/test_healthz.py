@@ -1,4 +1,4 @@
-"""`/healthz` tells operators whether the database, storage and task queue answer."""
+"""`/healthz` tells operators whether the database, storage, task queue and cache answer."""
 
 import pytest
 
@@ -9,7 +9,15 @@ def test_healthz_answers_200_when_everything_answers(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["checks"] == {"database": "ok", "storage": "ok", "task_queue": "ok"}
+    assert body["checks"] == {"database": "ok", "storage": "ok", "task_queue": "ok", "cache": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_checks_the_shared_cache_with_a_real_round_trip(client, settings, redis_url):
+    settings.CACHES = {"default": {"BACKEND": "config.cache.RedisCacheWithLocalFallback", "LOCATION": redis_url}}
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["cache"] == "ok"
 
 
 @pytest.mark.django_db

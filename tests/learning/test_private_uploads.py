@@ -39,6 +39,14 @@ def public_media(settings, name):
         return 404
 
 
+def only_the_source_is_private(asset, settings):
+    """After publication the private storage keeps the original file and nothing else; the public
+    one never has it."""
+    folder = Path(settings.PRIVATE_MEDIA_ROOT) / asset.storage_prefix
+    kept = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    return kept == ["source/song.mp4"] and not (Path(settings.MEDIA_ROOT) / asset.source_prefix).exists()
+
+
 def submit_work(student, assignment, clip, capture):
     files = [image_upload(), SimpleUploadedFile("song.mp4", clip, "video/mp4")]
     with capture(execute=True):  # the video's probe and transcode run as the commit's tasks
@@ -95,7 +103,7 @@ def test_a_pending_work_is_only_reachable_through_the_checked_views(
         assert client.get(master_url).status_code == 404
 
 
-def test_approval_publishes_the_video_and_removes_the_private_copy(
+def test_approval_publishes_the_video_and_keeps_only_its_source_private(
     student, assignment, clip, moderator, client_for, settings, django_capture_on_commit_callbacks
 ):
     work, image, video = submit_work(student, assignment, clip, django_capture_on_commit_callbacks)
@@ -108,7 +116,7 @@ def test_approval_publishes_the_video_and_removes_the_private_copy(
 
     asset.refresh_from_db()
     assert not asset.private
-    assert not private_copy.exists()
+    assert only_the_source_is_private(asset, settings)
     assert asset.playlist_url == f"{settings.MEDIA_URL}{asset.master_playlist}"
     assert public_media(settings, asset.master_playlist) == 200
     master = Path(settings.MEDIA_ROOT) / asset.master_playlist
@@ -146,7 +154,7 @@ def test_a_video_approved_while_processing_is_published_when_ready(
     asset.refresh_from_db()
     assert asset.is_ready and not asset.private
     assert (Path(settings.MEDIA_ROOT) / asset.master_playlist).exists()
-    assert not (Path(settings.PRIVATE_MEDIA_ROOT) / asset.storage_prefix).exists()
+    assert only_the_source_is_private(asset, settings)
 
 
 def test_a_rejected_work_keeps_its_video_private(
@@ -172,7 +180,7 @@ def assert_public(asset, settings):
     asset.refresh_from_db()
     assert not asset.private and asset.playlist_url
     assert public_media(settings, asset.master_playlist) == 200
-    assert not (Path(settings.PRIVATE_MEDIA_ROOT) / asset.storage_prefix).exists()
+    assert only_the_source_is_private(asset, settings)
 
 
 def test_a_public_work_rejected_later_takes_its_video_out_of_public_view(

@@ -1,8 +1,7 @@
-"""Tiny clips made by ffmpeg (test pattern + tone), users who may upload, and a real HTTP
-S3-compatible endpoint (moto's server) on 127.0.0.1 for the S3 tests."""
+"""Tiny clips made by ffmpeg (test pattern + tone), users who may upload, and what the S3 tests read
+of a bucket (the `s3_storage` fixture is in tests/conftest.py)."""
 
 import json
-import socket
 import subprocess
 from pathlib import Path
 
@@ -76,53 +75,6 @@ def ffprobe(target, *args):
         ["ffprobe", "-v", "error", "-of", "json", *args, str(target)], capture_output=True, text=True, check=True
     )
     return json.loads(result.stdout)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint():
-    """moto in server mode: a real HTTP S3 API on 127.0.0.1, for the whole test session."""
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def s3_storage(settings, moto_endpoint, request):
-    """Switch the default storage to S3 (django-storages) on a fresh bucket of the moto server."""
-    import boto3
-
-    bucket = "video-" + request.node.name.lower().replace("_", "-")[:40]
-    client = boto3.client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    client.create_bucket(Bucket=bucket)
-    settings.STORAGE_BACKEND = "s3"
-    settings.AWS_STORAGE_BUCKET_NAME = bucket
-    settings.AWS_S3_ENDPOINT_URL = moto_endpoint
-    settings.AWS_S3_REGION_NAME = "us-east-1"
-    settings.AWS_ACCESS_KEY_ID = "test"
-    settings.AWS_SECRET_ACCESS_KEY = "test"
-    settings.AWS_S3_ADDRESSING_STYLE = "path"
-    settings.AWS_DEFAULT_ACL = None
-    settings.AWS_QUERYSTRING_AUTH = False
-    settings.AWS_S3_FILE_OVERWRITE = False
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage"}}
-    client.bucket = bucket
-    return client
 
 
 def bucket_keys(client):

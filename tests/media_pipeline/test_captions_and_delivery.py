@@ -110,11 +110,12 @@ def test_local_media_is_served_with_hls_content_types(ready_video, name, content
     assert response["Content-Type"] == content_type
 
 
-def test_deleting_a_video_deletes_all_its_files(ready_video, django_capture_on_commit_callbacks):
+def test_deleting_a_video_deletes_all_its_files(ready_video, settings, django_capture_on_commit_callbacks):
     folder = media(ready_video.storage_prefix)
-    assert (folder / "source").is_dir() and (folder / "hls" / "master.m3u8").exists()
+    source = Path(settings.PRIVATE_MEDIA_ROOT) / ready_video.source_prefix  # sources are never public
+    assert source.is_dir() and (folder / "hls" / "master.m3u8").exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         ready_video.delete()
 
-    assert not folder.exists()
+    assert not folder.exists() and not source.parent.exists()

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.files import File
 from django.core.files.storage import storages
+from django.core.management import call_command
 
 from media_pipeline import services
 from media_pipeline.models import VideoAsset
@@ -49,24 +50,39 @@ def test_a_private_video_is_transcoded_into_the_private_storage_only(
     assert asset.playlist_url is None and asset.poster_url is None and asset.thumbnails_url is None
 
 
-def test_publishing_moves_every_file_to_the_public_storage_once(
+def test_publishing_moves_the_ladder_to_the_public_storage_once_and_keeps_the_source_private(
     mentor, clip, settings, django_capture_on_commit_callbacks
 ):
     asset = upload_private(mentor, clip, django_capture_on_commit_callbacks)
     private_files = files_under(settings.PRIVATE_MEDIA_ROOT, asset.storage_prefix)
+    ladder = [name for name in private_files if not name.startswith("source/")]
 
     asset = services.publish_asset(asset)
     asset.refresh_from_db()
     assert not asset.private
-    assert files_under(settings.MEDIA_ROOT, asset.storage_prefix) == private_files
-    assert files_under(settings.PRIVATE_MEDIA_ROOT, asset.storage_prefix) == []
+    assert files_under(settings.MEDIA_ROOT, asset.storage_prefix) == ladder
+    # The original recording (with whatever the phone wrote into it) is never published.
+    assert files_under(settings.PRIVATE_MEDIA_ROOT, asset.storage_prefix) == ["source/work.mp4"]
     assert asset.playlist_url == f"{settings.MEDIA_URL}{asset.storage_prefix}hls/master.m3u8"
     master = Path(settings.MEDIA_ROOT) / asset.master_playlist
     streams = ffprobe(master, "-show_streams")["streams"]
     assert {s["codec_type"] for s in streams} >= {"video", "audio"}
 
     services.publish_asset(asset)  # a repeated call (a retried task) changes nothing
-    assert files_under(settings.MEDIA_ROOT, asset.storage_prefix) == private_files
+    assert files_under(settings.MEDIA_ROOT, asset.storage_prefix) == ladder
+    assert files_under(settings.PRIVATE_MEDIA_ROOT, asset.storage_prefix) == ["source/work.mp4"]
+
+
+def test_a_lesson_videos_source_never_lands_in_the_public_storage(
+    mentor, clip, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), open(clip, "rb") as handle:
+        lesson = services.register_upload(mentor, "Урок", File(handle, name="lesson.mp4"))
+    lesson.refresh_from_db()
+
+    assert lesson.status == VideoAsset.Status.READY and lesson.playlist_url
+    assert all(name.startswith("hls/") for name in files_under(settings.MEDIA_ROOT, lesson.storage_prefix))
+    assert files_under(settings.PRIVATE_MEDIA_ROOT, lesson.storage_prefix) == ["source/lesson.mp4"]
 
 
 def test_a_video_still_processing_cannot_be_published(mentor, clip, settings, django_capture_on_commit_callbacks):
@@ -88,13 +104,6 @@ def test_deleting_a_private_video_deletes_its_files(mentor, clip, settings, djan
 def test_on_s3_a_private_video_sits_under_private_and_is_published_and_unpublished_in_the_same_bucket(
     mentor, clip, settings, s3_storage, django_capture_on_commit_callbacks
 ):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {"location": "private", "querystring_auth": True, "custom_domain": None},
-        },
-    }
     asset = upload_private(mentor, clip, django_capture_on_commit_callbacks)
     keys = bucket_keys(s3_storage)
     assert keys and all(key.startswith(f"private/{asset.storage_prefix}") for key in keys)
@@ -103,7 +112,10 @@ def test_on_s3_a_private_video_sits_under_private_and_is_published_and_unpublish
     services.publish_asset(asset)
     keys = bucket_keys(s3_storage)
     assert f"{asset.storage_prefix}hls/master.m3u8" in keys
-    assert not [key for key in keys if key.startswith("private/")]
+    assert [key for key in keys if key.startswith("private/")] == [f"private/{asset.source.name}"]
+    call_command("configure_bucket")  # the README's policy: anyone may read the ladder, not the source
+    assert s3_storage.anonymous_get(asset.master_playlist) == 200
+    assert s3_storage.anonymous_get(f"private/{asset.source.name}") == 403
     assert s3_storage.head_object(Bucket=s3_storage.bucket, Key=asset.master_playlist)["CacheControl"].startswith(
         "public"
     )

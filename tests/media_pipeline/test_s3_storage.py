@@ -1,12 +1,12 @@
 """With S3 storage the browser sends the file straight to the bucket (presigned multipart upload),
-the ladder is published there, and deleting the video empties its prefix. A real HTTP S3 API:
-moto's server on 127.0.0.1."""
+the ladder is published there, and deleting the video empties its prefix. A real S3 store:
+SeaweedFS on 127.0.0.1, with the bucket policy and CORS rule of `manage.py configure_bucket`."""
 
-import json
 import subprocess
 
 import pytest
 import requests
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from media_pipeline import services, storage
@@ -43,11 +43,12 @@ def api(mentor, settings):
 
 
 def browser_put_parts(urls, data, part_size, numbers):
-    """What the admin's JS does: PUT each part to its presigned URL and keep the ETag."""
+    """What the admin's JS does: PUT each part to its presigned URL (browsers may add a
+    Content-Type) and keep the ETag."""
     parts = []
     for number in numbers:
         piece = data[(number - 1) * part_size : number * part_size]
-        response = requests.put(urls[str(number)], data=piece, timeout=30)
+        response = requests.put(urls[str(number)], data=piece, headers={"Content-Type": "video/mp4"}, timeout=30)
         assert response.status_code == 200, response.text
         parts.append({"part_number": number, "etag": response.headers["ETag"]})
     return parts
@@ -79,27 +80,17 @@ def test_browser_uploads_parts_straight_to_the_bucket_and_the_video_is_published
     assert video.status == VideoAsset.Status.READY, video.failure_reason
     keys = bucket_keys(s3_storage)
     prefix = f"video/{video.uid}/"
-    assert f"{prefix}source/camera.mp4" in keys
+    assert f"private/{prefix}source/camera.mp4" in keys  # a source is never published
     assert f"{prefix}hls/master.m3u8" in keys and f"{prefix}hls/360p/seg_00000.ts" in keys
     assert not [k for k in keys if "/staging/" in k]
     head = s3_storage.head_object(Bucket=s3_storage.bucket, Key=f"{prefix}hls/master.m3u8")
     assert head["ContentType"] == "application/vnd.apple.mpegurl"
     segment = s3_storage.head_object(Bucket=s3_storage.bucket, Key=f"{prefix}hls/360p/seg_00000.ts")
     assert segment["ContentType"] == "video/mp2t"
-    public_read = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": "s3:GetObject",
-                "Resource": f"arn:aws:s3:::{s3_storage.bucket}/*",
-            }
-        ],
-    }
-    s3_storage.put_bucket_policy(Bucket=s3_storage.bucket, Policy=json.dumps(public_read))
+    call_command("configure_bucket")  # the public-read policy of the README
     master = requests.get(video.playlist_url, timeout=10)  # players fetch it from the bucket over HTTP
     assert master.status_code == 200 and "AVERAGE-BANDWIDTH" in master.text
+    assert s3_storage.anonymous_get(f"private/{prefix}source/camera.mp4") == 403
 
     with django_capture_on_commit_callbacks(execute=True):
         video.delete()
@@ -139,7 +130,7 @@ def test_register_upload_stores_the_source_in_the_bucket(mentor, s3_storage, cli
     video = upload_clip(mentor, clips["landscape"])
 
     assert storage.is_s3()
-    assert bucket_keys(s3_storage) == [f"video/{video.uid}/source/landscape.mp4"]
+    assert bucket_keys(s3_storage) == [f"private/video/{video.uid}/source/landscape.mp4"]
 
 
 def test_a_private_upload_sends_its_parts_under_private_and_the_video_stays_there(
@@ -147,13 +138,6 @@ def test_a_private_upload_sends_its_parts_under_private_and_the_video_stays_ther
 ):
     """A student's contest video (learning starts it with private=True): the browser's parts land
     under the private location, the finished video is private, nothing public appears."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {"location": "private", "querystring_auth": True, "custom_domain": None},
-        },
-    }
     data = camera_file.read_bytes()
     upload = services.start_upload(mentor, "Работа", "camera.mp4", len(data), private=True)
     assert upload.mode == VideoUpload.Mode.S3 and upload.private

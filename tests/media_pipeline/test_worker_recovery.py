@@ -6,12 +6,15 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from media_pipeline import services
 from media_pipeline.models import VideoAsset
@@ -28,7 +31,9 @@ def start_worker():
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "TASK_BACKEND": "db",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
         "VIDEO_UPLOAD_TEMP_DIR": str(settings.VIDEO_UPLOAD_TEMP_DIR),
+        "VIDEO_WORK_DIR": str(settings.VIDEO_WORK_DIR),
         "VIDEO_X264_PRESET": "medium",  # a slower encode leaves time to kill the worker mid-job
     }
     return subprocess.Popen(
@@ -110,3 +115,113 @@ def test_a_job_that_keeps_dying_fails_with_a_reason(mentor, clips, settings):
     video.refresh_from_db()
     assert video.status == VideoAsset.Status.FAILED
     assert "прервалась 3 раза" in video.failure_reason
+
+
+def processes_with(marker):
+    """PIDs of the processes whose environment holds `marker` (a worker, its job process, ffmpeg)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if marker.encode() in (proc / "environ").read_bytes().split(b"\0"):
+                status = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if status != "Z":  # a zombie has already stopped
+                    pids.append(int(proc.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return pids
+
+
+def command_of(pid):
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
+    except OSError:
+        return ""
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_killing_an_rq_worker_mid_transcode_kills_its_job_and_ffmpeg(mentor, settings, tmp_path, redis_url):
+    """RQ runs a job in a child process of the worker; killed with SIGKILL, the worker must not leave
+    that child and its ffmpeg encoding on under PID 1. The run's work folder stays for the sweeper."""
+    import django_rq
+
+    settings.RQ_QUEUES = {"default": {"URL": redis_url}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    django_rq.get_queue("default").connection.flushdb()
+    work_dir = tmp_path / "work"
+    marker = f"VIDEO_WORK_DIR={work_dir}"
+    clip = make_clip(tmp_path / "long.mp4", size="640x360", seconds=12)
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "TASK_BACKEND": "rq",
+        "REDIS_URL": redis_url,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
+        "VIDEO_UPLOAD_TEMP_DIR": str(settings.VIDEO_UPLOAD_TEMP_DIR),
+        "VIDEO_WORK_DIR": str(work_dir),
+        "VIDEO_X264_PRESET": "veryslow",  # ffmpeg would go on for a while if nothing stopped it
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "rqworker", "--job-class", "django_tasks_rq.Job", "default"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    survivors = []
+    try:
+        video = upload_clip(mentor, clip)
+        started = wait_for(
+            lambda: VideoAsset.objects.filter(pk=video.pk, status="transcoding", progress__gt=0).exists(), timeout=120
+        )
+        assert started, VideoAsset.objects.values("status", "progress", "failure_reason").get(pk=video.pk)
+        running = processes_with(marker)
+        assert worker.pid in running and any(command_of(pid).endswith("ffmpeg") for pid in running)
+
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+
+        assert wait_for(lambda: not processes_with(marker), timeout=3), [command_of(p) for p in processes_with(marker)]
+    finally:
+        worker.kill()
+        worker.wait()
+        survivors = processes_with(marker)
+        for pid in survivors:  # only on failure: the job process and ffmpeg this test started
+            os.kill(pid, signal.SIGKILL)
+    video.refresh_from_db()
+    assert [path.name.split("-hls-")[0] for path in work_dir.iterdir()] == [str(video.job_token)]
+
+
+@pytest.mark.django_db
+def test_the_sweeper_removes_work_folders_of_dead_runs_only(mentor, clips, settings, tmp_path):
+    settings.VIDEO_WORK_DIR = tmp_path / "work"
+    settings.VIDEO_UPLOAD_TEMP_DIR = tmp_path / "uploads"
+    settings.VIDEO_UPLOAD_TEMP_DIR.mkdir()
+    live = upload_clip(mentor, clips["landscape"])  # scheduled: its run holds the job and beats
+    dead = upload_clip(mentor, clips["portrait"])
+    VideoAsset.objects.filter(pk=dead.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    long_ago = time.time() - 3600
+    folders = {
+        "live": services.work_folder(live.job_token, "hls"),
+        "dead": services.work_folder(dead.job_token, "hls"),
+        "superseded": services.work_folder(uuid.uuid4(), "source"),
+        "starting": services.work_folder(uuid.uuid4(), "hls"),
+    }
+    for name, folder in folders.items():
+        (folder / "seg_00000.ts").write_bytes(b"x" * 1000)
+        if name != "starting":
+            os.utime(folder, (long_ago, long_ago))
+    cut_short = settings.VIDEO_UPLOAD_TEMP_DIR / "tmpab12cd.part"
+    cut_short.write_bytes(b"half a file")
+    os.utime(cut_short, (time.time() - 2 * 86400,) * 2)
+    other = settings.VIDEO_WORK_DIR / "not-ours"
+    other.mkdir()
+
+    removed = services.sweep_work_folders()
+
+    assert sorted(removed) == sorted([folders["dead"], folders["superseded"], cut_short])
+    assert folders["live"].exists() and folders["starting"].exists() and other.exists()

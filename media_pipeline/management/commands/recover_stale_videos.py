@@ -1,4 +1,5 @@
-"""Re-run video jobs whose worker died (no heartbeat for VIDEO_STALE_AFTER seconds); run from cron."""
+"""Re-run video jobs whose worker died (no heartbeat for VIDEO_STALE_AFTER seconds); the scheduler runs
+it every few minutes (config/schedule.py), cron can on one machine."""
 
 from django.core.management.base import BaseCommand
 

@@ -1,0 +1,82 @@
+"""The shared cache (Redis) that keeps the site answering when Redis does not.
+
+Django's RedisCache raises on every call once Redis is unreachable, and Wagtail reads the cache
+on every page (the site's root paths), so an outage of the cache would take the whole site down.
+Here a call that cannot reach Redis is served by this process's own memory cache instead: pages
+render, and rate limits keep counting, per process, until Redis answers again. Redis is tried
+again `RETRY_AFTER` seconds after a failure, so an outage costs one failed connection per process
+per period, not one per call. `/healthz` reports the state through `check()`.
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+RETRY_AFTER = 5.0  # seconds before an unreachable Redis is tried again
+
+
+class RedisCacheWithLocalFallback(RedisCache):
+    def __init__(self, server, params):
+        params = {**params, "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, **params.get("OPTIONS", {})}}
+        super().__init__(server, params)
+        local_params = {key: value for key, value in params.items() if key != "OPTIONS"}
+        self._local = LocMemCache(f"redis-fallback-{id(self)}", local_params)
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+
+    def check(self):
+        """One real round trip to Redis; raises when it does not answer (for /healthz)."""
+        self._cache.get_client(write=True).ping()
+
+    def _call(self, name, *args, **kwargs):
+        if time.monotonic() >= self._down_until:
+            try:
+                return getattr(super(), name)(*args, **kwargs)
+            except UNREACHABLE as error:
+                with self._lock:
+                    if time.monotonic() >= self._down_until:
+                        logger.warning("cache: Redis does not answer (%s); using this process's memory", error)
+                    self._down_until = time.monotonic() + RETRY_AFTER
+        return getattr(self._local, name)(*args, **kwargs)
+
+    def add(self, *args, **kwargs):
+        return self._call("add", *args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self._call("get", *args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        return self._call("set", *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._call("touch", *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._call("delete", *args, **kwargs)
+
+    def get_many(self, *args, **kwargs):
+        return self._call("get_many", *args, **kwargs)
+
+    def has_key(self, *args, **kwargs):
+        return self._call("has_key", *args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        return self._call("incr", *args, **kwargs)
+
+    def set_many(self, *args, **kwargs):
+        return self._call("set_many", *args, **kwargs)
+
+    def delete_many(self, *args, **kwargs):
+        return self._call("delete_many", *args, **kwargs)
+
+    def clear(self):
+        self._local.clear()
+        return self._call("clear")

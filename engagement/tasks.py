@@ -1,0 +1,11 @@
+"""Background work of engagement (Django's tasks framework)."""
+
+from django.tasks import task
+
+from engagement import services
+
+
+@task()
+def publish_ledger_digests():
+    """Periodic (daily, after midnight UTC): publish the digest of every finished day; returns how many."""
+    return len(services.publish_digests())
