@@ -7,8 +7,16 @@ DRF exception handler below turns it into the one JSON shape every API error has
     {"code": "deadline_passed", "detail": "Приём работ закрыт …", "field": "assignment"}
 """
 
+import logging
+
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from media_pipeline import storage
+
+logger = logging.getLogger(__name__)
+
+STORAGE_RETRY_AFTER = 60  # seconds
 
 
 class ServiceError(Exception):
@@ -26,7 +34,15 @@ class ServiceError(Exception):
 
 
 def api_exception_handler(exc, context):
-    """REST_FRAMEWORK's EXCEPTION_HANDLER: service refusals in the one shape, the rest as DRF does."""
+    """REST_FRAMEWORK's EXCEPTION_HANDLER: service refusals in the one shape; 503 in JSON when the file
+    storage does not answer (instead of a 500 page), so clients know to retry; the rest as DRF does."""
     if isinstance(exc, ServiceError):
         return Response(exc.as_dict(), status=exc.status)
+    if storage.is_unavailable(exc):
+        request = context.get("request")
+        logger.error("storage unavailable during %s: %r", request and request.path, exc)
+        refusal = ServiceError(
+            "Хранилище файлов сейчас недоступно. Повторите через минуту.", code="storage_unavailable", status=503
+        )
+        return Response(refusal.as_dict(), status=503, headers={"Retry-After": str(STORAGE_RETRY_AFTER)})
     return drf_exception_handler(exc, context)
