@@ -283,23 +283,32 @@ def erase_holder(user):
 def start_batch(season, *, mode=CertificateBatch.Mode.ISSUE, by=None):
     """Queue the issue (or re-issue) of every certificate a season has earned; the worker runs it
     (`tasks.run_batch`) and the admin shows its progress. One at a time per season."""
-    from django.db import IntegrityError
-
     from certificates.tasks import run_batch
+
+    batch = _open_batch(season, mode, by)
+    transaction.on_commit(lambda: run_batch.enqueue(batch.pk))
+    return batch
+
+
+def issue_season(season, *, mode=CertificateBatch.Mode.ISSUE, by=None):
+    """The same batch run here and now (the demo data, a command), recorded like any other."""
+    return run_batch(_open_batch(season, mode, by))
+
+
+def _open_batch(season, mode, by):
+    from django.db import IntegrityError
 
     if mode not in CertificateBatch.Mode.values:
         raise ServiceError("Выберите, что сделать: выпустить или перевыпустить.", code="unknown_mode", field="mode")
     try:
         with transaction.atomic():
-            batch = CertificateBatch.objects.create(season=season, mode=mode, started_by=by)
-            transaction.on_commit(lambda: run_batch.enqueue(batch.pk))
+            return CertificateBatch.objects.create(season=season, mode=mode, started_by=by)
     except IntegrityError:
         raise ServiceError(
             f"Выпуск сертификатов сезона «{season}» уже идёт: дождитесь его окончания.",
             code="batch_running",
             status=409,
         ) from None
-    return batch
 
 
 def run_batch(batch):

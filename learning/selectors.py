@@ -83,11 +83,9 @@ def student_by_id(student_id):
     return Student.objects.select_related("user").filter(pk=student_id, deleted_at__isnull=True).first()
 
 
-def student_for_user(user):
-    """The student profile of an account (None for adults and erased accounts)."""
-    if not user or not user.is_authenticated:
-        return None
-    return Student.objects.filter(user=user, deleted_at__isnull=True).first()
+def student_for_email(email):
+    """A live student by the account's email (the demo data finds its students so)."""
+    return Student.objects.select_related("user").filter(user__email__iexact=email, deleted_at__isnull=True).first()
 
 
 def ward_user_ids(user):
