@@ -152,7 +152,7 @@ def _draw(pdf, sheet):
     _draw_logos(pdf, sheet.logos, top=HEIGHT - 34 * mm, height=16 * mm)
 
     # Heading, holder, what for.
-    y = HEIGHT - 78 * mm
+    y = HEIGHT - 84 * mm
     pdf.setFillColorRGB(*ACCENT)
     heading = sheet.heading.upper()
     heading_size = _fitting_size(heading, bold, 26, WIDTH - 36 * mm, smallest=18)
@@ -164,19 +164,19 @@ def _draw(pdf, sheet):
     pdf.setFont(bold, name_size)
     y -= 10 * mm
     pdf.drawCentredString(WIDTH / 2, y, sheet.holder_name)
-    y = _centred(pdf, "— " + sheet.text, regular, 14, y - 11 * mm, line=6.5 * mm)
+    y = _centred(pdf, "— " + sheet.text, regular, 14, y - 11 * mm, width=WIDTH - 36 * mm, line=6.5 * mm)
 
     # Details.
     pdf.setFillColorRGB(*INK)
     subject_label = "Мастер-класс" if sheet.kind == Kind.COMPLETION else "Задание"
-    y -= 8 * mm
+    y -= 10 * mm
     for label, value in (
         ("Направление", sheet.direction),
         ("Сезон", sheet.season),
         (subject_label, f"«{sheet.title}»" if sheet.title else ""),
     ):
         if value:
-            y = _centred(pdf, f"{label}: {value}", regular, 12, y, line=6 * mm)
+            y = _centred(pdf, f"{label}: {value}", regular, 13, y, line=7 * mm)
 
     # Signature (left) and verification (right).
     _draw_signature(pdf, sheet)
@@ -243,19 +243,20 @@ def _draw_signature(pdf, sheet):
 
 
 def _draw_verification(pdf, sheet):
+    """The QR code in the bottom right corner, the link above it, the short code beside it."""
     size = 36 * mm
-    x, y = WIDTH - 22 * mm - size, 30 * mm
+    right = WIDTH - 22 * mm
+    x, y = right - size, 30 * mm
     draw_qr(pdf, sheet.verify_url, x, y, size)
     regular, bold = FONTS["regular"][0], FONTS["bold"][0]
     pdf.setFillColorRGB(*MUTED)
-    right = x - 4 * mm
-    pdf.setFont(regular, 8.5)
-    pdf.drawRightString(right, y + size - 4 * mm, "Проверить подлинность:")
-    for number, part in enumerate(simpleSplit(sheet.verify_url, regular, 8.5, 62 * mm)):
-        pdf.drawRightString(right, y + size - 8.5 * mm - number * 4 * mm, part)
+    link_size = _fitting_size(sheet.verify_url, regular, 8.5, 100 * mm, smallest=6)
+    pdf.setFont(regular, link_size)
+    pdf.drawRightString(right, y + size + 3 * mm, sheet.verify_url)
+    pdf.drawRightString(right, y + size + 7 * mm, "Проверить подлинность:")
     pdf.setFillColorRGB(*INK)
     pdf.setFont(bold, 12)
-    pdf.drawRightString(right, y + 2 * mm, f"Код: {sheet.code}")
+    pdf.drawRightString(x - 4 * mm, y + 2 * mm, f"Код: {sheet.code}")
 
 
 def draw_qr(pdf, text, x, y, size, border=2):
