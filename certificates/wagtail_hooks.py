@@ -4,6 +4,7 @@ in (with a PDF preview), and the season batch screen."""
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -38,15 +39,17 @@ register_permission_policy(Certificate, IssuedOnlyPolicy(Certificate), exact_cla
 class CertificateIndexView(IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        buttons.append(MenuItem("Страница проверки", instance.verify_path, icon_name="link-external", priority=40))
         buttons.append(
-            MenuItem(
+            ListingMenuItem("Страница проверки", instance.verify_path, icon_name="link-external", priority=40)
+        )
+        buttons.append(
+            ListingMenuItem(
                 "Скачать PDF", reverse("certificates:pdf", args=[instance.code]), icon_name="download", priority=41
             )
         )
         if instance.is_valid and self.request.user.has_perm(admin_views.REVOKE_PERMISSION):
             buttons.append(
-                MenuItem(
+                ListingMenuItem(
                     "Отозвать", reverse("certificates_revoke", args=[instance.pk]), icon_name="warning", priority=50
                 )
             )
