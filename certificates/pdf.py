@@ -12,6 +12,8 @@ from pathlib import Path
 import segno
 from django.conf import settings
 from django.utils import dateformat, translation
+from PIL import Image
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader, simpleSplit
@@ -21,6 +23,10 @@ from reportlab.pdfgen import canvas
 
 from certificates.models import DEFAULT_TEXTS, Kind
 from config.errors import ServiceError
+
+# Binary streams instead of ASCII85 text: smaller files, and ReportLab's pure-Python ASCII85 encoder
+# was most of the time a certificate with pictures took to draw.
+rl_config.useA85 = 0
 
 WIDTH, HEIGHT = A4
 ACCENT = (0x3D / 255, 0x1F / 255, 0x73 / 255)  # the site's brand colour
@@ -220,7 +226,7 @@ def _draw_logos(pdf, logos, *, top, height):
         sizes.append((w * scale, h * scale))
     x = (WIDTH - sum(w for w, _ in sizes) - gap * (len(sizes) - 1)) / 2
     for picture, (w, h) in zip(pictures, sizes, strict=True):
-        pdf.drawImage(picture, x, top - height + (height - h) / 2, w, h, mask="auto")
+        pdf.drawImage(picture, x, top - height + (height - h) / 2, w, h)
         x += w + gap
 
 
@@ -230,7 +236,7 @@ def _draw_signature(pdf, sheet):
     if picture is not None:
         w, h = picture.getSize()
         scale = min((22 * mm) / h, (60 * mm) / w)
-        pdf.drawImage(picture, left, base + 1 * mm, w * scale, h * scale, mask="auto")
+        pdf.drawImage(picture, left, base + 1 * mm, w * scale, h * scale)
     pdf.setStrokeColorRGB(*MUTED)
     pdf.setLineWidth(0.5)
     pdf.line(left, base, left + 70 * mm, base)
@@ -310,7 +316,9 @@ _pictures = {}
 
 
 def _picture(file):
-    """An image file (a rendition) read once per process: a season's batch reuses its logos."""
+    """An image file (a rendition) read once per process and kept as a JPEG flattened on white
+    paper: ReportLab embeds JPEG data as it is, so a season's batch does not re-encode its logos
+    for every certificate."""
     if file is None:
         return None
     key = (file.storage.__class__.__name__, file.name)
@@ -319,7 +327,15 @@ def _picture(file):
             _pictures.clear()
         try:
             with file.storage.open(file.name, "rb") as source:
-                _pictures[key] = ImageReader(io.BytesIO(source.read()))
-        except OSError:
-            return None  # a missing picture leaves a gap, not a failed certificate
+                picture = Image.open(io.BytesIO(source.read()))
+                picture.load()
+        except (OSError, ValueError):
+            return None  # a missing or broken picture leaves a gap, not a failed certificate
+        paper = Image.new("RGB", picture.size, (255, 255, 255))
+        rgba = picture.convert("RGBA")
+        paper.paste(rgba, mask=rgba.getchannel("A"))
+        buffer = io.BytesIO()
+        paper.save(buffer, "JPEG", quality=90)
+        buffer.seek(0)
+        _pictures[key] = ImageReader(buffer)
     return _pictures[key]
