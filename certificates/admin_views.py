@@ -73,7 +73,8 @@ def batches(request):
 def batch_progress(request):
     """`?ids=1,2`: progress of those batches, for the page's polling."""
     _require(request, ISSUE_PERMISSION)
-    ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.strip().isdigit()][:50]
+    parts = [part.strip() for part in request.GET.get("ids", "").split(",")][:50]
+    ids = [int(part) for part in parts if part.isascii() and part.isdigit()]
     return JsonResponse({"batches": [progress_of(batch) for batch in CertificateBatch.objects.filter(pk__in=ids)]})
 
 

@@ -61,7 +61,6 @@ class CertificateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     serializer_class = CertificateSerializer
     permission_classes = [permissions.IsAuthenticated]
-    lookup_field = "code"
 
     def get_queryset(self):
         return selectors.certificates_for(self.request.user)

@@ -27,9 +27,13 @@ def new_code():
 
 
 def normalise_code(text):
-    """What a person typed (any case, dashes, spaces, O for 0, I/L for 1) as a stored code."""
-    cleaned = "".join((text or "").split()).replace("-", "").upper()
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    """What a person typed (any case, dashes, spaces, O for 0, I/L for 1) as a stored code; "" when
+    it cannot be one (wrong length or a character no code has)."""
+    cleaned = "".join((text or "").split()).replace("-", "").upper()[: CODE_LENGTH * 2]
+    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    if len(cleaned) != CODE_LENGTH or any(char not in CODE_ALPHABET for char in cleaned):
+        return ""
+    return cleaned
 
 
 def private_storage():

@@ -86,7 +86,7 @@ def issue_certificates(claims):
         seasons = SeasonNumbering.objects.select_for_update().filter(season_id__in={c.season.pk for c in claims})
         list(seasons.order_by("season_id"))
         existing = _existing(claims)
-        _reinstate_automatic(existing, claims)
+        _reinstate_automatic(existing)
         fresh, seen = [], set(existing)
         for claim in claims:
             if claim.key not in seen:
@@ -138,15 +138,10 @@ def _existing(claims):
     return {claim.key: found[claim.key] for claim in claims if claim.key in found}
 
 
-def _reinstate_automatic(existing, claims):
+def _reinstate_automatic(existing):
     """A work withdrawn by a moderator and approved again earns its certificate back: lift the
     platform's own revocation (never one an editor made)."""
-    keys = {claim.key for claim in claims}
-    ids = [
-        c.pk
-        for key, c in existing.items()
-        if key in keys and c.revoked_by_id is None and c.revoked_reason == WORK_WITHDRAWN_REASON
-    ]
+    ids = [c.pk for c in existing.values() if c.revoked_by_id is None and c.revoked_reason == WORK_WITHDRAWN_REASON]
     if ids:
         Certificate.objects.filter(pk__in=ids).update(revoked_at=None, revoked_reason="")
 
@@ -190,6 +185,10 @@ def reissue_certificates(pairs):
     return refreshed
 
 
+class _Superseded(Exception):
+    """Another run stored this certificate's PDF first, or its holder was erased meanwhile."""
+
+
 def store_pdf(certificate, design=None):
     """Draw the certificate and keep the PDF in the private storage, replacing an older one.
     `design` spares a lookup when the caller has it (a batch); otherwise the season's is used."""
@@ -220,10 +219,6 @@ def store_pdf(certificate, design=None):
         storage.delete(old_name)
     certificate.pdf.name = new_name
     return certificate
-
-
-class _Superseded(Exception):
-    pass
 
 
 def ensure_pdf(certificate):

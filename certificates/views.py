@@ -22,9 +22,12 @@ def _render(request, template, context, status=200):
 @require_GET
 def lookup(request):
     """Where a code typed from paper goes: on to its page."""
-    code = normalise_code(request.GET.get("code", ""))
+    typed = request.GET.get("code", "")
+    code = normalise_code(typed)
     if code:
         return redirect("certificates:verify", code=code)
+    if typed.strip():
+        return _render(request, "certificates/verify.html", {"not_found": True, "code": typed[:40]}, status=404)
     return _render(request, "certificates/verify.html", {})
 
 
@@ -32,7 +35,7 @@ def lookup(request):
 def verify(request, code):
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
-        return _render(request, "certificates/verify.html", {"not_found": True, "code": code}, status=404)
+        return _render(request, "certificates/verify.html", {"not_found": True, "code": code[:40]}, status=404)
     return _render(
         request, "certificates/verify.html", {"facts": public_facts(certificate), "certificate": certificate}
     )
@@ -42,7 +45,7 @@ def verify(request, code):
 def download(request, code):
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
-        return _render(request, "certificates/verify.html", {"not_found": True, "code": code}, status=404)
+        return _render(request, "certificates/verify.html", {"not_found": True, "code": code[:40]}, status=404)
     if not request.user.is_authenticated:
         return _refuse(request, "Войдите в аккаунт владельца или родителя, чтобы скачать сертификат.", 403)
     if not selectors.can_download(request.user, certificate):
@@ -53,6 +56,8 @@ def download(request, code):
         services.ensure_pdf(certificate)
     except ServiceError as error:
         return _refuse(request, error.message, error.status)
+    if not certificate.pdf:  # erased with the holder's account
+        return _refuse(request, f"Сертификат отозван: {certificate.revoked_reason} PDF удалён.", 410)
     response = FileResponse(
         certificate.pdf.open("rb"),
         content_type="application/pdf",

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_erasing_the_account_revokes_the_certificates_and_removes_names_and_pdfs(
-    student, reach, client_for, django_capture_on_commit_callbacks
+    student, reach, client_for, editor, django_capture_on_commit_callbacks
 ):
     reach(student, "shortlisted")
     certificates = list(Certificate.objects.filter(holder=student.user))
@@ -30,6 +30,9 @@ def test_erasing_the_account_revokes_the_certificates_and_removes_names_and_pdfs
     assert not any(storage.exists(name) for storage, name in files)
     page = client_for().get(f"/certificates/{certificates[0].code}/").content.decode()
     assert "Сертификат отозван" in page and "Аня" not in page
+    gone = client_for(editor).get(f"/certificates/{certificates[0].code}/pdf/")
+    assert gone.status_code == 410 and "PDF удалён" in gone.content.decode()
+    assert not Certificate.objects.exclude(pdf="").filter(pk__in=[c.pk for c in certificates]).exists()
 
 
 def test_demo_data_has_last_seasons_results_and_a_completion_certificate(settings, tmp_path):
