@@ -80,7 +80,7 @@ class Certificate(models.Model):
     # As printed: a snapshot taken at issue and refreshed by a re-issue.
     first_name = models.CharField("имя", max_length=100, blank=True)
     surname = models.CharField("фамилия", max_length=100, blank=True)
-    direction_name = models.CharField("направление (как напечатано)", max_length=255, blank=True)
+    direction_name = models.CharField("направление", max_length=255, blank=True, help_text="Как напечатано.")
     title = models.CharField("задание или мастер-класс", max_length=255, blank=True)
     mentor_name = models.CharField("наставник", max_length=255, blank=True)
     issued_at = models.DateTimeField("выдан", default=timezone.now)
@@ -127,6 +127,8 @@ class Certificate(models.Model):
         season = self.season
         return f"{season.starts_on.year}/{season.ends_on.year % 100:02d}-{self.number:05d}"
 
+    display_number.fget.short_description = "номер"
+
     @property
     def is_valid(self):
         return self.revoked_at is None
@@ -139,6 +141,8 @@ class Certificate(models.Model):
     @property
     def holder_name(self):
         return " ".join(part for part in (self.first_name, self.surname) if part)
+
+    holder_name.fget.short_description = "кому"
 
     @property
     def public_name(self):

@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
                 ('subject_id', models.PositiveBigIntegerField()),
                 ('first_name', models.CharField(blank=True, max_length=100, verbose_name='имя')),
                 ('surname', models.CharField(blank=True, max_length=100, verbose_name='фамилия')),
-                ('direction_name', models.CharField(blank=True, max_length=255, verbose_name='направление (как напечатано)')),
+                ('direction_name', models.CharField(blank=True, help_text='Как напечатано.', max_length=255, verbose_name='направление')),
                 ('title', models.CharField(blank=True, max_length=255, verbose_name='задание или мастер-класс')),
                 ('mentor_name', models.CharField(blank=True, max_length=255, verbose_name='наставник')),
                 ('issued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='выдан')),
