@@ -39,13 +39,21 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-# ffmpeg and ffprobe come from the system: install Debian's package when we can.
+# ffmpeg and ffprobe come from the system: install Debian's package when we can. So do the DejaVu
+# fonts that certificate PDFs embed (Cyrillic).
 tools:
 	@if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    echo "Устанавливаю ffmpeg…"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; \
 	  else \
 	    echo "Нужны ffmpeg и ffprobe: установите пакет ffmpeg (sudo apt-get install ffmpeg)." >&2; exit 1; \
+	  fi; \
+	fi
+	@if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && [ -z "$${CERTIFICATE_FONT_DIR:-}" ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "Устанавливаю шрифты DejaVu…"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; \
+	  else \
+	    echo "Нужны шрифты DejaVu для сертификатов: установите пакет fonts-dejavu-core (sudo apt-get install fonts-dejavu-core)." >&2; exit 1; \
 	  fi; \
 	fi
 

@@ -7,6 +7,7 @@ urlpatterns = [
     # it costs each request (bench/bench_ledger.py measures it against the framework floor).
     path("", include("engagement.urls")),
     path("", include("learning.urls")),
+    path("", include("certificates.urls")),
     path("", include("media_pipeline.urls")),
     path("", include("reports.urls")),
 ]

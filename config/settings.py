@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "cms",
     "engagement",
     "learning",
+    "certificates",
     "reports",
     "site_theme",
     "wagtail_headless_preview",
@@ -309,6 +310,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # Learning's own HTML page (the guardian's consent link) wears the bundled site's layout; a
 # headless deployment without site_theme sets it empty and gets learning's plain layout.
 LEARNING_PAGE_LAYOUT = os.environ.get("LEARNING_PAGE_LAYOUT", "site_theme/base.html")
+# The same for the certificates' public verification page.
+CERTIFICATES_PAGE_LAYOUT = os.environ.get("CERTIFICATES_PAGE_LAYOUT", LEARNING_PAGE_LAYOUT)
+# DejaVu TTF fonts (Debian's fonts-dejavu-core) embedded in certificate PDFs for Cyrillic text.
+CERTIFICATE_FONT_DIR = os.environ.get("CERTIFICATE_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 
 # --- Email ----------------------------------------------------------------------------------
 # Console in development, SMTP (EMAIL_HOST...) in production.

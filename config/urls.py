@@ -34,6 +34,7 @@ if settings.DEBUG and settings.STORAGE_BACKEND == "local":
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [
+    path("certificates/", include("certificates.page_urls")),
     path("", include("site_theme.urls")),
     path("", include(wagtail_urls)),
 ]

@@ -51,6 +51,7 @@ from learning.models import (
     age_band_for,
     age_on,
 )
+from learning.signals import lesson_completed, student_account_deleted, work_status_changed
 
 CONSENT_TEXT_VERSION = "2026-09"
 GUARDIAN_TOKEN_SALT = "learning.guardian-consent"  # noqa: S105 (a signing namespace, not a secret)
@@ -426,6 +427,7 @@ def delete_student_account(student, *, by=None):
         student.guardian = None
         student.deleted_at = now
         student.save()
+        student_account_deleted.send(sender=Student, student=student)
         storage_default = SubmissionFile._meta.get_field("file").storage
         transaction.on_commit(lambda: [storage_default.delete(name) for name in stored_names])
     return student
@@ -472,9 +474,12 @@ def record_progress(student, lesson, *, position, start, end, duration=None):
         if end > start:
             progress.watched = merge_intervals(progress.watched, [start, end])
         progress.watched_seconds = round(sum(e - s for s, e in progress.watched), 3)
-        if progress.completed_at is None and progress.watched_seconds >= COMPLETE_SHARE * total:
+        completes = progress.completed_at is None and progress.watched_seconds >= COMPLETE_SHARE * total
+        if completes:
             progress.completed_at = timezone.now()
         progress.save()
+        if completes:
+            lesson_completed.send(sender=LessonProgress, student=student, lesson=lesson)
     return progress
 
 
@@ -910,7 +915,8 @@ def approve_submission(submission, moderator):
             raise LearningError("Работа снята автором.", status=409)
         if submission.status not in (Submission.Status.PENDING,) and not submission.needs_review:
             raise LearningError("Одобрить можно только работу из очереди модерации.", status=409)
-        if submission.status == Submission.Status.PENDING:
+        published = submission.status == Submission.Status.PENDING
+        if published:
             submission.status = Submission.Status.APPROVED
             submission.approved_at = timezone.now()
             _notify_author(submission, "work_approved")
@@ -921,6 +927,8 @@ def approve_submission(submission, moderator):
             count_approved_work(submission)
             submission.counted = True
         submission.save()
+        if published:
+            work_status_changed.send(sender=Submission, submission=submission)
         submission.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
         _log(submission, moderator, ModerationDecision.Action.APPROVE)
         _enqueue_video_sync(submission.pk)
@@ -976,6 +984,7 @@ def reject_submission(submission, moderator, reason):
         submission.needs_review = False
         submission.hidden = False
         submission.save()
+        work_status_changed.send(sender=Submission, submission=submission)
         submission.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
         _log(submission, moderator, ModerationDecision.Action.REJECT, reason)
         _enqueue_video_sync(submission.pk)
@@ -1032,6 +1041,7 @@ def shortlist_submission(submission, by):
             raise LearningError("В шорт-лист попадают только опубликованные работы.", status=409)
         submission.status = Submission.Status.SHORTLISTED
         submission.save()
+        work_status_changed.send(sender=Submission, submission=submission)
         _log(submission, by, ModerationDecision.Action.SHORTLIST)
     return submission
 
@@ -1288,6 +1298,7 @@ def confirm_winners(mentor, assignment, *, winners, finalists=(), notify=True):
             if status == Submission.Status.WINNER:
                 work.winner_story = create_winner_story_draft(work)
             work.save()
+            work_status_changed.send(sender=Submission, submission=work)
             _log(work, mentor, action)
             confirmed.append(work)
     for work in confirmed if notify else []:

@@ -220,7 +220,9 @@ def student_or_none(request):
 
 @login_required(login_url="site_theme:login")
 def cabinet(request):
-    """My lessons with progress, my works with status and feedback, what my actions raised."""
+    """My lessons with progress, my works with status and feedback, what my actions raised, my
+    certificates (and my children's) and badges."""
+    from certificates import selectors as certificates
     from engagement import services as engagement
 
     student = student_or_none(request)
@@ -228,6 +230,8 @@ def cabinet(request):
         "student": student,
         "raised": engagement.raised_by(request.user),
         "children": queries.children_of_guardian(request.user),
+        "certificates": list(certificates.certificates_for(request.user)),
+        "badges": certificates.badges_of(request.user) if student else None,
     }
     if student is not None:
         context["lessons"] = queries.lessons_in_progress(student)

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class CertificatesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "certificates"
+    verbose_name = "Сертификаты"
+
+    def ready(self):
+        from certificates import receivers
+        from learning import signals
+
+        signals.work_status_changed.connect(receivers.on_work_status_changed, dispatch_uid="certificates_work")
+        signals.lesson_completed.connect(receivers.on_lesson_completed, dispatch_uid="certificates_lesson")
+        signals.student_account_deleted.connect(
+            receivers.on_student_account_deleted, dispatch_uid="certificates_erase_holder"
+        )

@@ -1,0 +1,120 @@
+"""Who has earned which certificate, read from learning through its selectors.
+
+This module is the only place that knows what learning's statuses mean for certificates:
+a work approved in a season's assignment earns «участник», one that reached the jury's shortlist
+«финалист», one the mentor confirmed «победитель»; a masterclass whose every lesson was completed
+under learning's 95 % rule earns its completion certificate.
+"""
+
+from certificates.models import Kind
+from certificates.services import Claim
+from learning import selectors as learning
+
+
+def kinds_for_status(status):
+    kinds = [Kind.PARTICIPANT]
+    if status in learning.SHORTLIST_STATUSES:
+        kinds.append(Kind.FINALIST)
+    if status in learning.WINNER_STATUSES:
+        kinds.append(Kind.WINNER)
+    return kinds
+
+
+def claims_for_work(work):
+    """The claims a recognised work earns (see `learning.selectors.recognised_works`)."""
+    assignment = work.assignment
+    masterclass = assignment.masterclass
+    mentor = masterclass.mentor if masterclass and masterclass.mentor_id else assignment.direction.curator
+    return [
+        Claim(
+            holder_id=work.student.user_id,
+            kind=kind,
+            subject=work,
+            season=assignment.season,
+            first_name=work.student.first_name,
+            surname=work.student.surname,
+            direction=assignment.direction,
+            title=assignment.title,
+            mentor_name=mentor.title if mentor else "",
+        )
+        for kind in kinds_for_status(work.status)
+    ]
+
+
+def claim_for_completion(student, masterclass):
+    direction = masterclass.get_parent_direction()
+    mentor = masterclass.mentor or (direction.curator if direction else None)
+    return Claim(
+        holder_id=student.user_id,
+        kind=Kind.COMPLETION,
+        subject=masterclass,
+        season=masterclass.season,
+        first_name=student.first_name,
+        surname=student.surname,
+        direction=direction,
+        title=masterclass.title,
+        mentor_name=mentor.title if mentor else "",
+    )
+
+
+def recognised_work(submission_id):
+    """The work with what its claims need, or None when it does not (or no longer) earn any."""
+    return learning.recognised_works(ids=[submission_id]).first()
+
+
+def work(submission_id):
+    return learning.work_with_student(submission_id)
+
+
+def completion_claims(student_id, lesson_id):
+    """The completion claim a just-completed lesson may have earned (its whole masterclass done)."""
+    from cms.models import LessonPage
+
+    student = learning.student_by_id(student_id)
+    lesson = LessonPage.objects.filter(pk=lesson_id).first()
+    masterclass = learning.masterclass_of_lesson(lesson) if lesson else None
+    if student is None or masterclass is None:
+        return []
+    pairs = learning.completed_masterclasses(student=student, masterclass=masterclass)
+    return [claim_for_completion(child, course) for child, course in pairs]
+
+
+def season_claim_count(season):
+    """How many claims `season_claims` will yield (the batch's total)."""
+    from django.db.models import Count, Q
+
+    counts = learning.recognised_works(season=season).aggregate(
+        works=Count("pk"),
+        shortlisted=Count("pk", filter=Q(status__in=learning.SHORTLIST_STATUSES)),
+        winners=Count("pk", filter=Q(status__in=learning.WINNER_STATUSES)),
+    )
+    return sum(counts.values()) + len(learning.completed_masterclasses(season=season))
+
+
+def season_claims(season, *, chunk=200):
+    """Every claim of a season in lists of about `chunk`: works in key order, read a slice at a
+    time (memory stays flat however big the season), then masterclass completions."""
+    works = learning.recognised_works(season=season)
+    last_pk = 0
+    while True:
+        page = list(works.filter(pk__gt=last_pk)[:chunk])
+        if not page:
+            break
+        last_pk = page[-1].pk
+        yield [claim for work in page for claim in claims_for_work(work)]
+    pairs = learning.completed_masterclasses(season=season)
+    completions = [claim_for_completion(student, course) for student, course in pairs]
+    for start in range(0, len(completions), chunk):
+        yield completions[start : start + chunk]
+
+
+def is_guardian_of(user, holder_id):
+    return learning.is_guardian_of(user, holder_id)
+
+
+def ward_ids(user):
+    return learning.ward_user_ids(user)
+
+
+def milestones(user):
+    return learning.milestones(user)

@@ -1,0 +1,15 @@
+"""Signals other apps may connect to; learning itself knows none of them (certificates listens).
+
+Each is sent inside the transaction that made the change, after the change is saved: a receiver
+that starts work elsewhere (a task, a file) does so with `transaction.on_commit`, and one that
+writes rows of its own writes them in the same transaction, so both commit or neither does.
+"""
+
+from django.dispatch import Signal
+
+# A student met the completion rule of a lesson for the first time. Arguments: student, lesson.
+lesson_completed = Signal()
+# Moderation, the shortlist or the mentor's results changed a work's status. Argument: submission.
+work_status_changed = Signal()
+# A student's account was erased (personal fields blanked, the user row kept). Argument: student.
+student_account_deleted = Signal()
