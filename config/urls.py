@@ -28,6 +28,10 @@ if settings.DEBUG and settings.STORAGE_BACKEND == "local":
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# Russian error pages (site_theme/templates/400.html … 500.html, 403_csrf.html); a body over the
+# limit gets a 400 that says so.
+handler400 = "site_theme.views.bad_request"
+
 urlpatterns += [
     path("", include("site_theme.urls")),
     path("", include(wagtail_urls)),

@@ -1,0 +1,14 @@
+"""The platform API's session authentication: DRF's, with its CSRF refusal in Russian."""
+
+from rest_framework import authentication, exceptions
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied:
+            raise exceptions.PermissionDenied(
+                "Запрос не прошёл проверку CSRF: передайте заголовок X-CSRFToken со значением cookie csrftoken "
+                "(или обновите страницу и повторите)."
+            )
