@@ -28,9 +28,10 @@ if settings.DEBUG and settings.STORAGE_BACKEND == "local":
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Russian error pages (site_theme/templates/400.html … 500.html, 403_csrf.html); a body over the
-# limit gets a 400 that says so.
-handler400 = "site_theme.views.bad_request"
+# Russian error pages (site_theme/templates/400.html … 500.html, 403_csrf.html), JSON under /api/;
+# a body over the limit gets a 400 that says so.
+handler400 = "config.errors.bad_request"
+handler404 = "config.errors.page_not_found"
 
 urlpatterns += [
     path("", include("site_theme.urls")),

@@ -51,6 +51,10 @@ def call(service, *args, **kwargs):
         raise ServiceRefused(error)
 
 
+# Routes take numeric ids only: anything else is a 404 before a query is tried.
+NUMERIC_ID = r"\d+"
+
+
 def client_ip(request):
     return request.META.get("REMOTE_ADDR")
 
@@ -95,13 +99,22 @@ class ReportThrottle(SimpleRateThrottle):
 # --- Serializers ----------------------------------------------------------------------------------
 
 
+class RegionCodeField(serializers.SlugRelatedField):
+    """A federal subject by its two-digit code; anything but digits is not looked up at all."""
+
+    def to_internal_value(self, data):
+        if not str(data).isdigit():
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data).replace("\x00", ""))
+        return super().to_internal_value(str(data))
+
+
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
     first_name = serializers.CharField(max_length=100)
     surname = serializers.CharField(max_length=100, help_text="Не публикуется.")
     birth_date = serializers.DateField()
-    region = serializers.SlugRelatedField(
+    region = RegionCodeField(
         slug_field="code", queryset=Region.objects.all(), help_text="Код субъекта РФ (например, 77)."
     )
     town = serializers.CharField(max_length=150)
@@ -536,6 +549,8 @@ class StudentViewSet(
 ):
     """The student's own profile (and, for a guardian, their children): view, download, delete."""
 
+    lookup_value_regex = NUMERIC_ID
+
     serializer_class = StudentSerializer
     permission_classes = [permissions.IsAuthenticated]
 
@@ -607,6 +622,7 @@ class MasterclassProgressView(APIView):
 
 
 class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = NUMERIC_ID
     serializer_class = AssignmentSerializer
     permission_classes = [permissions.AllowAny]
     queryset = (
@@ -630,6 +646,8 @@ class SubmissionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """A student's own works (a guardian sees the children's): submit, follow the status, edit."""
+
+    lookup_value_regex = NUMERIC_ID
 
     serializer_class = SubmissionSerializer
     permission_classes = [permissions.IsAuthenticated]
@@ -758,6 +776,8 @@ class GalleryFilter(django_filters.FilterSet):
 class GalleryViewSet(viewsets.ReadOnlyModelViewSet):
     """Approved works, public fields only; likes and reports."""
 
+    lookup_value_regex = NUMERIC_ID
+
     serializer_class = GallerySerializer
     permission_classes = [permissions.AllowAny]
     filterset_class = GalleryFilter
@@ -818,6 +838,8 @@ class ModerationFilter(django_filters.FilterSet):
 
 class ModerationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The moderation queue (also in the Wagtail admin): pending and reported works, oldest first."""
+
+    lookup_value_regex = NUMERIC_ID
 
     serializer_class = ModerationItemSerializer
     permission_classes = [IsModerator]
@@ -889,6 +911,8 @@ class JuryWorkViewSet(viewsets.ReadOnlyModelViewSet):
 
 class JuryAssignmentViewSet(viewsets.GenericViewSet):
     """Ranking and winners of one assignment: for the direction's mentor (and editors to read)."""
+
+    lookup_value_regex = NUMERIC_ID
 
     queryset = Assignment.objects.select_related("direction", "season", "masterclass__mentor")
     permission_classes = [permissions.IsAuthenticated]

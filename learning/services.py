@@ -531,6 +531,8 @@ def check_upload(assignment, upload):
     _check_size(assignment, kind, label, size)
     if kind == "image":
         return _reencode_image(upload, label, size)
+    if kind == "video":
+        _check_playable(upload, label)
     extension = kind_guess.extension
     return CheckedFile(kind=kind, name=f"{uuid.uuid4().hex}.{extension}", content_type=mime, size=size, content=upload)
 
@@ -574,6 +576,17 @@ def _reencode_image(upload, label, size):
         width=image.width,
         height=image.height,
     )
+
+
+def _check_playable(upload, label):
+    """A video sent in one request is probed before the work exists, so a broken file (a truncated
+    MP4) is refused with the pipeline's reason instead of taking the child's one slot."""
+    from media_pipeline.services import check_playable
+
+    try:
+        check_playable(upload)
+    except ValidationError as error:
+        raise LearningError(f"«{label}»: {' '.join(error.messages)}", "files")
 
 
 def register_contest_video(owner, title, file):
@@ -762,6 +775,7 @@ def submit_work(student, assignment, *, title, description="", text="", files=()
     it waits for a moderator. Nothing of a refused upload stays behind, except a finished video
     upload, which the student can attach again."""
     now = now or timezone.now()
+    title = _work_title(title)
     files, videos = list(files), list(videos)
     _check_active(student)
     checked = _check_submission_input(assignment, student, title, text, files, videos, now)
@@ -804,7 +818,7 @@ def edit_work(submission, *, title=None, description=None, text=None, files=None
         raise LearningError("Работа снята.", status=404)
     if submission.status not in EDITABLE_STATUSES:
         raise LearningError("Работа уже у жюри — изменить её нельзя.", status=409)
-    new_title = submission.title if title is None else title
+    new_title = submission.title if title is None else _work_title(title)
     new_text = submission.text if text is None else text
     replacing = files is not None or videos is not None
     uploads, video_uids = list(files or []), list(videos or [])
@@ -842,6 +856,18 @@ def edit_work(submission, *, title=None, description=None, text=None, files=None
         raise
     _remove_stored(old_names)
     return submission
+
+
+def _work_title(title):
+    """A work's title as the gallery will show it: bidi control characters (which reorder what
+    follows them) removed, within the column's length."""
+    from media_pipeline.models import strip_bidi_controls
+
+    title = strip_bidi_controls(title).strip()
+    limit = Submission._meta.get_field("title").max_length
+    if len(title) > limit:
+        raise LearningError(f"Название работы — не больше {limit} символов, а в нём {len(title)}.", "title")
+    return title
 
 
 def _check_open_and_title(assignment, title, now):

@@ -4,16 +4,13 @@ another app and renders the result; the rules themselves live in those apps' ser
 import json
 
 from csp.decorators import csp_replace
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
@@ -28,25 +25,6 @@ GALLERY_PAGE_SIZE = 24
 
 def client_ip(request):
     return request.META.get("REMOTE_ADDR")
-
-
-# --- Errors ---------------------------------------------------------------------------------------
-
-
-def bad_request(request, exception=None):
-    """Django's 400 (a broken request, or a body over DATA_UPLOAD_MAX_MEMORY_SIZE) in Russian: the
-    site's page, or the API's {"detail"} for /api/."""
-    too_big = isinstance(exception, RequestDataTooBig)
-    limit_mb = max(1, settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024))
-    if request.path.startswith("/api/"):
-        detail = (
-            f"Тело запроса больше {limit_mb} МБ. Файлы отправляйте как multipart, большие видео — по частям."
-            if too_big
-            else "Запрос повреждён или неполон: проверьте его и отправьте ещё раз."
-        )
-        return JsonResponse({"detail": detail}, status=400, json_dumps_params={"ensure_ascii": False})
-    # Rendered without the request, as Django renders its own 400 page: nothing here may need one.
-    return HttpResponseBadRequest(render_to_string("400.html", {"too_big": too_big, "limit_mb": limit_mb}))
 
 
 # --- Search ---------------------------------------------------------------------------------------
