@@ -2,6 +2,8 @@
 foundation coordinator sees and edits only their own foundation's), and the moderators' screen to
 void a fraudulent account."""
 
+from pathlib import PurePath
+
 from django import forms
 from django.http import Http404
 from django.urls import path, reverse
@@ -13,27 +15,39 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
 
 from engagement import services
-from engagement.admin_views import VoidAccountView
+from engagement.admin_views import FOUNDATION_DOCUMENTS, VoidAccountView, foundation_document
 from engagement.models import Beneficiary, Campaign, FoundationCoordinator, Transfer
+from engagement.selectors import coordinated_foundation_id, own_foundation
+
+FOUNDATION_DOCUMENT_FIELDS = {field for _, field in FOUNDATION_DOCUMENTS.values()}
 
 
-def coordinated_foundation_id(user):
-    """The foundation a coordinator keeps; None for everyone else (editors, superusers see all)."""
-    link = getattr(user, "coordinator", None) if user and user.is_authenticated else None
-    return link.foundation_id if link else None
+class CurrentDocument:
+    def __init__(self, name, url):
+        self.name, self.url = name, url
+
+    def __str__(self):
+        return self.name
 
 
-def own_foundation(queryset, user):
-    foundation_id = coordinated_foundation_id(user)
-    if foundation_id is not None:
-        return queryset.filter(foundation_id=foundation_id)
-    if user.is_superuser or user.has_perm("engagement.view_foundationcoordinator"):
-        return queryset
-    return queryset.none()
+class PrivateDocumentInput(forms.ClearableFileInput):
+    """A foundation document's file input: the current file links to the admin's permission-checked
+    download, never to a storage address."""
+
+    download_url = ""
+
+    def is_initial(self, value):
+        return bool(value)
+
+    def format_value(self, value):
+        if self.is_initial(value):
+            return CurrentDocument(PurePath(value.name).name, self.download_url)
+        return None
 
 
 class FoundationScopedForm(WagtailAdminModelForm):
-    """Offers a coordinator only their own foundation (and its beneficiaries)."""
+    """Offers a coordinator only their own foundation (and its beneficiaries); the foundation's
+    private document links to its permission-checked download."""
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
@@ -51,6 +65,13 @@ class FoundationScopedForm(WagtailAdminModelForm):
             self.fields["beneficiary"].queryset = own_foundation(
                 Beneficiary.objects.select_related("foundation"), for_user
             )
+        for name in FOUNDATION_DOCUMENT_FIELDS & set(self.fields):
+            widget = PrivateDocumentInput()
+            if self.instance.pk:
+                widget.download_url = reverse(
+                    "engagement_foundation_document", args=[self.instance._meta.model_name, self.instance.pk]
+                )
+            self.fields[name].widget = widget
 
 
 class TransferForm(FoundationScopedForm):
@@ -147,7 +168,14 @@ register_snippet(EngagementViewSetGroup)
 
 @hooks.register("register_admin_urls")
 def register_void_account_url():
-    return [path("engagement/void-account/", VoidAccountView.as_view(), name="engagement_void_account")]
+    return [
+        path("engagement/void-account/", VoidAccountView.as_view(), name="engagement_void_account"),
+        path(
+            "engagement/documents/<str:model_name>/<int:pk>/",
+            foundation_document,
+            name="engagement_foundation_document",
+        ),
+    ]
 
 
 class VoidAccountMenuItem(MenuItem):
