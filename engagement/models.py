@@ -14,6 +14,8 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.text import get_valid_filename
+from wagtail.models import BaseLogEntry
+from wagtail.models.audit_log import ModelLogEntryManager
 
 SLOT_COUNT = 32
 
@@ -412,3 +414,36 @@ class Transfer(models.Model):
             problem = transfer_problem(self)
             if problem:
                 raise ValidationError(problem)
+
+
+class FoundationLogManager(ModelLogEntryManager):
+    def log_action(self, instance, action, **kwargs):
+        kwargs["foundation_id"] = instance.foundation_id
+        return super().log_action(instance, action, **kwargs)
+
+    def viewable_by_user(self, user):
+        """Entries of the records the user may see in the admin: a coordinator's own foundation's."""
+        from engagement.selectors import own_foundation
+
+        models_seen = [
+            model for model in (Beneficiary, Transfer) if user.has_perm(f"engagement.view_{model._meta.model_name}")
+        ]
+        types = ContentType.objects.get_for_models(*models_seen).values()
+        return own_foundation(self.filter(content_type__in=types), user)
+
+
+class FoundationLogEntry(BaseLogEntry):
+    """The admin's history of beneficiaries and transfers, kept apart from Wagtail's shared log so
+    that history and the site history report show a coordinator only their own foundation's."""
+
+    object_id = models.CharField(max_length=255, db_index=True)
+    foundation = models.ForeignKey(
+        "cms.PartnerPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = FoundationLogManager()
+
+    class Meta(BaseLogEntry.Meta):
+        ordering = ["-timestamp", "-id"]
+        verbose_name = "запись истории фонда"
+        verbose_name_plural = "история фондов"

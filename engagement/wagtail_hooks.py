@@ -2,21 +2,24 @@
 foundation coordinator sees and edits only their own foundation's), and the moderators' screen to
 void a fraudulent account."""
 
+import functools
 from pathlib import PurePath
 
 from django import forms
+from django.contrib.admin.utils import unquote
 from django.http import Http404
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views import chooser as chooser_views
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from engagement import services
 from engagement.admin_views import FOUNDATION_DOCUMENTS, VoidAccountView, foundation_document
-from engagement.models import Beneficiary, Campaign, FoundationCoordinator, Transfer
+from engagement.models import Beneficiary, Campaign, FoundationCoordinator, FoundationLogEntry, Transfer
 from engagement.selectors import coordinated_foundation_id, own_foundation
 
 FOUNDATION_DOCUMENT_FIELDS = {field for _, field in FOUNDATION_DOCUMENTS.values()}
@@ -82,24 +85,76 @@ class TransferForm(FoundationScopedForm):
         return transfer
 
 
-class OwnFoundationEditView(EditView):
-    def get_queryset(self):
-        return own_foundation(self.model._default_manager.all(), self.request.user)
-
-    def get_object(self, queryset=None):
-        try:
-            return super().get_object(queryset)
-        except self.model.DoesNotExist:
-            raise Http404("Запись относится к другому фонду.")
+def own_records(model, request):
+    return own_foundation(model._default_manager.all(), request.user)
 
 
-class BeneficiaryViewSet(SnippetViewSet):
+class ScopedChooseView(chooser_views.ChooseView):
+    def get_object_list(self):
+        return own_records(self.model_class, self.request)
+
+
+class ScopedChooseResultsView(chooser_views.ChooseResultsView):
+    def get_object_list(self):
+        return own_records(self.model_class, self.request)
+
+
+class ScopedChosenView(chooser_views.SnippetChosenView):
+    def get_object(self, pk):
+        if not str(pk).isdigit():
+            raise self.model_class.DoesNotExist
+        return own_records(self.model_class, self.request).get(pk=pk)
+
+
+class ScopedChosenMultipleView(chooser_views.SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return own_records(self.model_class, self.request).filter(pk__in=[pk for pk in pks if pk.isdigit()])
+
+
+class FoundationScopedChooserViewSet(chooser_views.SnippetChooserViewSet):
+    choose_view_class = ScopedChooseView
+    choose_results_view_class = ScopedChooseResultsView
+    chosen_view_class = ScopedChosenView
+    chosen_multiple_view_class = ScopedChosenMultipleView
+
+
+class FoundationScopedViewSet(SnippetViewSet):
+    """A snippet that belongs to one foundation. Lists and the chooser offer a coordinator only
+    their own foundation's records, and every view that names a record by its id (edit, copy,
+    delete, history, usage, inspect, the chooser's chosen…) answers 404 for another foundation's:
+    the check wraps the viewset's URLs, so views Wagtail adds later are covered too."""
+
+    chooser_viewset_class = FoundationScopedChooserViewSet
+    listing_select_related = []
+
+    def get_queryset(self, request):
+        return own_records(self.model, request).select_related(*self.listing_select_related)
+
+    def get_urlpatterns(self):
+        return [self.scoped(pattern) for pattern in super().get_urlpatterns()]
+
+    def scoped(self, pattern):
+        view, model = pattern.callback, self.model
+
+        @functools.wraps(view)
+        def view_of_own_record(request, *args, **kwargs):
+            pk = unquote(str(kwargs.get("pk", "")))
+            if "pk" in kwargs and not (
+                pk.isdigit() and own_foundation(model._default_manager.filter(pk=pk), request.user).exists()
+            ):
+                raise Http404("Запись не найдена или относится к другому фонду.")
+            return view(request, *args, **kwargs)
+
+        return URLPattern(pattern.pattern, view_of_own_record, pattern.default_args, pattern.name)
+
+
+class BeneficiaryViewSet(FoundationScopedViewSet):
     model = Beneficiary
     icon = "group"
     menu_label = "Подопечные"
     list_display = ["first_name", "age", "region", "foundation", "verified_on", "consent_to_publish"]
     list_filter = ["consent_to_publish"]
-    edit_view_class = OwnFoundationEditView
+    listing_select_related = ["region", "foundation"]
     edit_handler = ObjectList(
         [
             FieldPanel("foundation"),
@@ -115,16 +170,13 @@ class BeneficiaryViewSet(SnippetViewSet):
         base_form_class=FoundationScopedForm,
     )
 
-    def get_queryset(self, request):
-        return own_foundation(Beneficiary.objects.select_related("region", "foundation"), request.user)
 
-
-class TransferViewSet(SnippetViewSet):
+class TransferViewSet(FoundationScopedViewSet):
     model = Transfer
     icon = "doc-full"
     menu_label = "Переводы"
     list_display = ["transferred_on", "beneficiary", "amount", "campaign", "foundation", "payment_reference"]
-    edit_view_class = OwnFoundationEditView
+    listing_select_related = ["campaign", "foundation", "beneficiary"]
     edit_handler = ObjectList(
         [
             FieldPanel("campaign"),
@@ -137,9 +189,6 @@ class TransferViewSet(SnippetViewSet):
         ],
         base_form_class=TransferForm,
     )
-
-    def get_queryset(self, request):
-        return own_foundation(Transfer.objects.select_related("campaign", "foundation", "beneficiary"), request.user)
 
 
 class CampaignViewSet(SnippetViewSet):
@@ -164,6 +213,12 @@ class EngagementViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(EngagementViewSetGroup)
+
+
+@hooks.register("register_log_actions")
+def log_foundation_records_apart(actions):
+    actions.register_model(Beneficiary, FoundationLogEntry)
+    actions.register_model(Transfer, FoundationLogEntry)
 
 
 @hooks.register("register_admin_urls")
