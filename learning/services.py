@@ -6,6 +6,7 @@ Other apps are reached only through their services, imported lazily: `engagement
 """
 
 import io
+import secrets
 import statistics
 import uuid
 import warnings
@@ -1057,13 +1058,46 @@ def shortlist_submission(submission, by):
         if not submission.is_public or submission.status != Submission.Status.APPROVED:
             raise LearningError("В шорт-лист попадают только опубликованные работы.", status=409)
         submission.status = Submission.Status.SHORTLISTED
+        submission.jury_code = submission.jury_code or new_jury_code()
         submission.save()
         _log(submission, by, ModerationDecision.Action.SHORTLIST)
     return submission
 
 
+def new_jury_code():
+    """The random code under which jurors see a shortlisted work. Jurors get nothing else that
+    names it (no id, uid, file name, title or file size), so nothing they see leads to the work
+    in the gallery, where a work under judging shows no author anyway (`public_works`)."""
+    return secrets.token_hex(6).upper()
+
+
+def jury_label(submission):
+    """How jurors name a work: by its code, never its title (the title would find it in the gallery)."""
+    return f"Работа {submission.jury_code}"
+
+
+def under_judging():
+    """Works the jury is judging now: shortlisted in an assignment whose winners are not confirmed."""
+    from django.db.models import Exists, OuterRef, Q
+
+    confirmed = Submission.objects.filter(assignment=OuterRef("assignment"), status=Submission.Status.WINNER)
+    return Q(status=Submission.Status.SHORTLISTED) & ~Exists(confirmed)
+
+
 def public_works():
-    return Submission.objects.filter(status__in=Submission.PUBLIC_STATUSES, hidden=False, withdrawn_at__isnull=True)
+    """Works anyone may see, flagged `under_judging`: until the results are confirmed such a work is
+    shown without its author (name, age, region) and is left out of filters by author."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    return Submission.objects.filter(
+        status__in=Submission.PUBLIC_STATUSES, hidden=False, withdrawn_at__isnull=True
+    ).annotate(under_judging=ExpressionWrapper(under_judging(), output_field=BooleanField()))
+
+
+def by_author(works, **lookups):
+    """Public works filtered by something of their author's (region, age band): never a work under
+    judging, whose author the gallery does not show yet."""
+    return works.filter(**lookups).exclude(under_judging())
 
 
 def public_work_url(submission):

@@ -27,5 +27,9 @@ urlpatterns = [
     path("masterclasses/<int:pk>/progress/", api.MasterclassProgressView.as_view(), name="masterclass-progress"),
     path("works/files/<uuid:uid>/", api.WorkFileView.as_view(), name="work-file"),
     path("works/files/<uuid:uid>/hls/<path:path>", api.WorkVideoView.as_view(), name="work-video"),
+    path("jury/works/<str:code>/files/<int:number>/", api.JuryFileView.as_view(), name="jury-work-file"),
+    path(
+        "jury/works/<str:code>/files/<int:number>/hls/<path:path>", api.JuryVideoView.as_view(), name="jury-work-video"
+    ),
     path("", include(router.urls)),
 ]
