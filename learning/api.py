@@ -592,6 +592,26 @@ class GuardianConsentView(GenericAPIView):
         return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
 
 
+class TownConsentSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class TownConsentView(GenericAPIView):
+    """The guardian agrees to naming the child's town in the winner story (token from the email)."""
+
+    serializer_class = TownConsentSerializer
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    @extend_schema(responses={201: ConsentSerializer})
+    def post(self, request):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = call(services.record_town_consent, data.validated_data["token"], ip=client_ip(request))
+        return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+
 class StudentViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):

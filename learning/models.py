@@ -102,6 +102,7 @@ class Consent(models.Model):
     class Kind(models.TextChoices):
         GUARDIAN = "guardian", "согласие родителя"
         OWN = "own", "собственное согласие (14+)"
+        TOWN_IN_STORY = "town_in_story", "согласие родителя назвать населённый пункт в истории победителя"
 
     student = models.ForeignKey(
         Student, verbose_name="ученик", null=True, on_delete=models.SET_NULL, related_name="consents"

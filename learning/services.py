@@ -56,6 +56,10 @@ from learning.models import (
 CONSENT_TEXT_VERSION = "2026-09"
 GUARDIAN_TOKEN_SALT = "learning.guardian-consent"  # noqa: S105 (a signing namespace, not a secret)
 GUARDIAN_TOKEN_MAX_AGE = 14 * 24 * 3600
+# Naming the town in a winner story: its own consent, asked of the guardian with the winner's email.
+TOWN_CONSENT_TEXT_VERSION = "2026-12"
+TOWN_TOKEN_SALT = "learning.town-consent"  # noqa: S105 (a signing namespace, not a secret)
+TOWN_TOKEN_MAX_AGE = 90 * 24 * 3600
 MOSCOW = ZoneInfo("Europe/Moscow")
 
 # A lesson counts as complete when this share of it was actually watched.
@@ -286,10 +290,20 @@ def register_student(
 
 
 def student_for_guardian_token(token):
+    return _student_for_token(
+        token,
+        GUARDIAN_TOKEN_SALT,
+        GUARDIAN_TOKEN_MAX_AGE,
+        "Срок действия ссылки истёк (14 дней). Попросите ребёнка зарегистрироваться заново.",
+    )
+
+
+def _student_for_token(token, salt, max_age, expired_message):
+    """The student a guardian's emailed link is about, while the guardian's email is unchanged."""
     try:
-        data = signing.loads(token, salt=GUARDIAN_TOKEN_SALT, max_age=GUARDIAN_TOKEN_MAX_AGE)
+        data = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired:
-        raise LearningError("Срок действия ссылки истёк (14 дней). Попросите ребёнка зарегистрироваться заново.")
+        raise LearningError(expired_message)
     except signing.BadSignature:
         raise LearningError("Ссылка повреждена. Откройте её из письма целиком.")
     student = Student.objects.filter(pk=data["s"], deleted_at__isnull=True).select_related("user").first()
@@ -334,6 +348,58 @@ def confirm_guardian_consent(token, *, ip=None, password=""):
             )
         get_user_model().objects.filter(pk=student.user_id).update(is_active=True)
     return consent
+
+
+def town_consent_url(student):
+    token = signing.dumps({"s": student.pk, "e": student.guardian_email}, salt=TOWN_TOKEN_SALT)
+    return settings.SITE_URL + reverse("learning:town-consent-page", args=[token])
+
+
+def student_for_town_token(token):
+    return _student_for_token(
+        token,
+        TOWN_TOKEN_SALT,
+        TOWN_TOKEN_MAX_AGE,
+        "Срок действия ссылки истёк (90 дней). Напишите нам, если хотите, чтобы в истории был назван город.",
+    )
+
+
+def has_town_consent(student):
+    return student.consents.filter(kind=Consent.Kind.TOWN_IN_STORY, withdrawn_at__isnull=True).exists()
+
+
+def record_town_consent(token, *, ip=None):
+    """The guardian agrees to naming the child's town in the winner story. Recorded like the other
+    consents (text version, time, IP, email); the child's stories name the town from then on."""
+    student = student_for_town_token(token)
+    if not student.town:
+        raise LearningError("В профиле ребёнка не указан населённый пункт: называть нечего.", status=409)
+    with transaction.atomic():
+        consent = student.consents.filter(kind=Consent.Kind.TOWN_IN_STORY, withdrawn_at__isnull=True).first()
+        if consent is None:
+            consent = Consent.objects.create(
+                student=student,
+                kind=Consent.Kind.TOWN_IN_STORY,
+                text_version=TOWN_CONSENT_TEXT_VERSION,
+                email=student.guardian_email,
+                ip=ip,
+            )
+        _name_town_in_stories(student, student.town)
+    return consent
+
+
+def _name_town_in_stories(student, town):
+    """Put `town` ("" to remove it) into the child's winner stories: the live page and the draft."""
+    from cms.models import WinnerStoryPage
+
+    stories = WinnerStoryPage.objects.filter(
+        pk__in=student.submissions.exclude(winner_story=None).values("winner_story")
+    )
+    for story in stories:
+        WinnerStoryPage.objects.filter(pk=story.pk).update(town=town)
+        if revision := story.get_latest_revision():
+            revision.content = {**revision.content, "town": town}
+            revision.save(update_fields=["content"])
 
 
 # --- Data download and account deletion -----------------------------------------------------------
@@ -409,6 +475,7 @@ def delete_student_account(student, *, by=None):
             submission.withdrawn_at = now
             submission.save(update_fields=["title", "description", "text", "withdrawn_at", "updated_at"])
         student.consents.update(withdrawn_at=now)
+        _name_town_in_stories(student, "")
         user = student.user
         user.username = f"deleted-{uuid.uuid4().hex}"
         user.email = ""
@@ -1356,14 +1423,17 @@ def confirm_winners(mentor, assignment, *, winners, finalists=(), notify=True):
             if work.student.user.email:
                 _send("winner", work.student.user.email, context)
             if work.student.guardian_email:
-                _send("winner_guardian", work.student.guardian_email, context)
+                town_url = town_consent_url(work.student) if work.student.town else ""
+                _send("winner_guardian", work.student.guardian_email, {**context, "town_url": town_url})
     return confirmed
 
 
 def create_winner_story_draft(submission):
-    """A draft WinnerStoryPage under the winner-story index, filled with public fields only; editors
-    add the photo, quote and story before publishing."""
+    """A draft WinnerStoryPage under the winner-story index, filled with public fields only (the
+    town's size; the town itself only with the guardian's consent); editors add the photo, quote
+    and story before publishing."""
     from cms.models import WinnerStoryIndexPage, WinnerStoryPage
+    from cms.towns import town_size_bucket
 
     index = WinnerStoryIndexPage.objects.first()
     if index is None:
@@ -1378,8 +1448,8 @@ def create_winner_story_draft(submission):
         surname_initial=student.surname[:1].upper(),
         age=submission.age,
         region=student.region,
-        town=student.town,
-        town_population=student.town_population,
+        town_size=town_size_bucket(student.town_population),
+        town=student.town if has_town_consent(student) else "",
         direction=assignment.direction,
         season=assignment.season,
         opportunity=assignment.winner_opportunity,

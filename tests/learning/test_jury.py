@@ -241,3 +241,40 @@ def test_a_seat_opens_the_jury_screen_and_the_last_seat_removed_closes_it(make_u
     assert juror.groups.filter(name=JURY_GROUP).exists()  # still on the other season's jury
     JuryMember.objects.filter(user=juror).delete()  # as the admin's bulk delete does
     assert not juror.groups.filter(name=JURY_GROUP).exists()
+
+
+def test_a_winner_story_names_the_town_only_once_the_guardian_consents(
+    shortlist, jurors, assignment, mentor_seat, client_for, stories_index, mailoutbox
+):
+    import re
+
+    from learning.models import Consent
+
+    for juror in jurors:
+        for work in shortlist:
+            services.score_submission(juror, work, points=points(assignment, 7, 3), comment="ок")
+    ira = shortlist[0]  # Выкса, 52 000 people
+    services.confirm_winners(mentor_seat.user, assignment, winners=[ira])
+    story = WinnerStoryPage.objects.get()
+    assert (story.town, story.town_size) == ("", "10k_100k")
+    story.save_revision().publish()
+    visitor = client_for()
+    page = visitor.get(story.url).content.decode()
+    data = visitor.get(f"/api/v2/pages/{story.pk}/").json()
+    assert "Выкса" not in page and "52 тыс" not in page and "52000" not in page
+    assert "город от 10 до 100 тысяч жителей" in page
+    assert (data["town"], data["where_from"]) == ("", "город от 10 до 100 тысяч жителей")
+    assert "Выкса" not in str(data) and "52000" not in str(data)
+
+    letter = next(mail for mail in mailoutbox if mail.to == ["parent.ira@example.org"] and "победител" in mail.subject)
+    link = re.search(r"http://\S+(/api/consent/town/\S+/)", letter.body).group(1)
+    assert "Даю согласие" in visitor.get(link).content.decode()
+    assert not Consent.objects.filter(kind="town_in_story").exists(), "opening the link consents to nothing"
+    assert visitor.post(link, REMOTE_ADDR="10.9.9.9").status_code == 200
+    consent = Consent.objects.get(kind="town_in_story")
+    assert (consent.email, consent.ip, consent.student_id) == ("parent.ira@example.org", "10.9.9.9", ira.student_id)
+    assert consent.text_version == services.TOWN_CONSENT_TEXT_VERSION
+
+    story.refresh_from_db()
+    assert story.town == "Выкса" and story.get_latest_revision().content["town"] == "Выкса"
+    assert "Выкса" in visitor.get(story.url).content.decode()
