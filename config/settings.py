@@ -141,6 +141,10 @@ if not IS_POSTGRES:
         {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: the role web and worker processes connect as (DATABASE_URL of those processes). Set
+# it for `migrate`, which runs as the tables' owner, and migrate grants that role what the
+# application needs and nothing that could change the ledger (engagement/database_roles.py).
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
