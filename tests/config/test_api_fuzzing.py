@@ -6,6 +6,7 @@ FUZZ_EXAMPLES (default 4) sets the examples per operation and role; the run stay
 minutes on the CI machine."""
 
 import contextlib
+import datetime
 import os
 
 import pytest
@@ -36,7 +37,7 @@ def roles(live_server, fast_password_hashing):
         password=PASSWORD,
         first_name="Фаз",
         surname="Тестов",
-        birth_date=today.replace(year=today.year - 15),
+        birth_date=today - datetime.timedelta(days=15 * 366),  # 15 years old, also on 29 February
         region=Region.objects.get(code="77"),
         town="Москва",
         consent=True,

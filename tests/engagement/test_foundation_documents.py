@@ -122,6 +122,7 @@ def test_documents_kept_in_the_public_library_before_move_to_the_private_storage
     foundation = make_foundation()
     before, after = [("engagement", "0009_ledger_day_totals")], [("engagement", "0010_foundation_documents_private")]
     executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes("engagement")
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
     Document = old.get_model("wagtaildocs", "Document")
@@ -140,6 +141,7 @@ def test_documents_kept_in_the_public_library_before_move_to_the_private_storage
 
     executor = MigrationExecutor(connection)
     executor.migrate(after)
+    MigrationExecutor(connection).migrate(latest)  # back where the rest of the run expects the schema
 
     moved = Beneficiary.objects.get(pk=beneficiary.pk).verification_document
     assert moved.name.startswith("foundations/") and moved.read() == VERIFICATION
