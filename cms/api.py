@@ -14,6 +14,7 @@ from django.http import Http404
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.response import Response
 from wagtail.api.v2.filters import FieldsFilter, OrderingFilter, SearchFilter
+from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import BaseAPIViewSet, PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
@@ -52,7 +53,20 @@ def translate_error(message):
     return message
 
 
+class ContentPagination(WagtailPagination):
+    """Wagtail's offset/limit pages; an offset past the end is an empty page, found without asking
+    the database for it (an offset past what its integers hold would be a server error)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        page = super().paginate_queryset(queryset, request, view)
+        if int(request.GET.get("offset", 0)) >= self.total_count:
+            return []
+        return page
+
+
 class RussianErrorsMixin:
+    pagination_class = ContentPagination
+
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
         if isinstance(getattr(response, "data", None), dict) and "message" in response.data:

@@ -657,18 +657,18 @@ def ensure_masterclass(direction, mentor, season, slug, title, age_band, descrip
 def ensure_story(parent, directions, season, slug, first_name, initial, age, region_code, town, population,
                  direction_slug, opportunity, quote, story):  # fmt: skip
     from cms.models import Region, WinnerStoryPage
+    from cms.towns import town_size_bucket
 
     return ensure_page(
         parent,
         WinnerStoryPage,
         slug,
-        title=f"{first_name} {initial}., {town}: {opportunity}",
+        title=f"{first_name} {initial}.: {opportunity}",
         first_name=first_name,
         surname_initial=initial,
         age=age,
         region=Region.objects.get(code=region_code),
-        town=town,
-        town_population=population,
+        town_size=town_size_bucket(population),  # no guardian consented to naming the town
         direction=directions[direction_slug],
         season=season,
         opportunity=opportunity,

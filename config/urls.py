@@ -33,6 +33,11 @@ if settings.DEBUG and settings.STORAGE_BACKEND == "local":
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# Russian error pages (site_theme/templates/400.html … 500.html, 403_csrf.html), JSON under /api/;
+# a body over the limit gets a 400 that says so.
+handler400 = "config.error_pages.bad_request"
+handler404 = "config.error_pages.page_not_found"
+
 urlpatterns += [
     path("certificates/", include("certificates.page_urls")),
     path("", include("site_theme.urls")),

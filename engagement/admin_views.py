@@ -1,14 +1,25 @@
-"""The moderator's screen: void every action of a fraudulent account in one step."""
+"""Admin screens: the moderator's voiding of a fraudulent account, and the one door to
+foundations' private documents."""
+
+from pathlib import PurePath
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from engagement import services
+from engagement.models import Beneficiary, Transfer
+from engagement.selectors import own_foundation
+
+FOUNDATION_DOCUMENTS = {
+    "beneficiary": (Beneficiary, "verification_document"),
+    "transfer": (Transfer, "report_document"),
+}
 
 
 class VoidAccountForm(forms.Form):
@@ -59,3 +70,19 @@ class VoidAccountView(WagtailAdminTemplateMixin, FormView):
 
     def get_success_url(self):
         return reverse("engagement_void_account")
+
+
+def foundation_document(request, model_name, pk):
+    """A beneficiary's verification document or a transfer's report, as a download, to those who
+    may see the record in the admin (its foundation's coordinators, editors); 404 to anyone else."""
+    if model_name not in FOUNDATION_DOCUMENTS or not request.user.has_perm(f"engagement.view_{model_name}"):
+        raise Http404
+    model, field = FOUNDATION_DOCUMENTS[model_name]
+    record = own_foundation(model.objects.all(), request.user).filter(pk=pk).first()
+    stored = getattr(record, field, None)
+    if not stored:
+        raise Http404("Документа нет или он относится к другому фонду.")
+    response = FileResponse(stored.open("rb"), as_attachment=True, filename=PurePath(stored.name).name)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

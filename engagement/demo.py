@@ -147,14 +147,8 @@ def _foundation(stdout):
 
 
 def _document(title, text):
-    from wagtail.documents.models import Document
-
-    document = Document.objects.filter(title=title).first()
-    if document is None:
-        document = Document(title=title)
-        document.file.save(f"{title}.txt", ContentFile(text.encode()), save=False)
-        document.save()
-    return document
+    """A demo document for a foundation's private file field (stored when the record is saved)."""
+    return ContentFile(text.encode(), name=f"{title}.txt")
 
 
 def _coordinator(foundation):
@@ -178,8 +172,8 @@ def _beneficiaries_and_transfers(stdout, foundation, campaign):
     from engagement.models import Beneficiary, Transfer
     from engagement.services import save_transfer
 
-    verification = _document("Заключение фонда о проверке (демо)", "Документы подопечных проверены фондом. Демо.")
-    report = _document("Отчёт фонда о расходовании (демо)", "Средства направлены на лечение. Демо.")
+    verification = ("Заключение фонда о проверке (демо)", "Документы подопечных проверены фондом. Демо.")
+    report = ("Отчёт фонда о расходовании (демо)", "Средства направлены на лечение. Демо.")
     children = []
     for first_name, age, region_code, diagnosis, needed, consent in CHILDREN:
         child, _ = Beneficiary.objects.get_or_create(
@@ -191,7 +185,7 @@ def _beneficiaries_and_transfers(stdout, foundation, campaign):
                 "diagnosis": diagnosis,
                 "amount_needed": needed,
                 "verified_on": datetime.date(2026, 3, 1),
-                "verification_document": verification,
+                "verification_document": _document(*verification),
                 "consent_to_publish": consent,
             },
         )
@@ -207,7 +201,7 @@ def _beneficiaries_and_transfers(stdout, foundation, campaign):
                     amount=amount,
                     transferred_on=datetime.date(2026, 6, 10 + number),
                     payment_reference=reference,
-                    report_document=report,
+                    report_document=_document(*report),
                 )
             )
     stdout.write(

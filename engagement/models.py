@@ -4,13 +4,18 @@ Money is integer kopecks everywhere. Entries are never changed or deleted (a Pos
 refuses it, and so do the models); a correction is a new compensating entry.
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.text import get_valid_filename
+from wagtail.models import BaseLogEntry
+from wagtail.models.audit_log import ModelLogEntryManager
 
 SLOT_COUNT = 32
 
@@ -278,6 +283,32 @@ class LedgerDayTotal(AppendOnlyModel):
 
 
 FOUNDATION = {"kind": "foundation"}
+FOUNDATION_DOCUMENT_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "docx", "odt", "txt"]
+
+
+def foundation_document_storage():
+    """Foundations' documents (a child's verification, a transfer's report) live in the private
+    storage, never under /media/ nor in Wagtail's documents: the admin serves them only to the
+    foundation's coordinators and editors (admin_views.foundation_document)."""
+    from media_pipeline.storage import private_storage
+
+    return private_storage
+
+
+def foundation_document_path(instance, filename):
+    return f"foundations/{uuid.uuid4().hex}/{get_valid_filename(filename)[-100:]}"
+
+
+def foundation_document_field(verbose_name):
+    return models.FileField(
+        verbose_name,
+        upload_to=foundation_document_path,
+        storage=foundation_document_storage,
+        max_length=300,
+        blank=True,
+        validators=[FileExtensionValidator(FOUNDATION_DOCUMENT_EXTENSIONS)],
+        help_text="Закрытый файл: его видят только координаторы этого фонда и редакторы.",
+    )
 
 
 class FoundationCoordinator(models.Model):
@@ -319,14 +350,7 @@ class Beneficiary(models.Model):
     diagnosis = models.CharField("кратко о диагнозе", max_length=200)
     amount_needed = models.PositiveBigIntegerField("нужно собрать, коп.")
     verified_on = models.DateField("проверено фондом", null=True, blank=True)
-    verification_document = models.ForeignKey(
-        "wagtaildocs.Document",
-        verbose_name="документ проверки",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    verification_document = foundation_document_field("документ проверки")
     consent_to_publish = models.BooleanField("есть согласие на публикацию", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -342,7 +366,7 @@ class Beneficiary(models.Model):
         return f"{self.first_name}, {self.age} — {self.foundation}"
 
     def clean(self):
-        if self.verified_on and not self.verification_document_id:
+        if self.verified_on and not self.verification_document:
             raise ValidationError({"verification_document": "Приложите документ, которым фонд подтвердил проверку."})
 
     @property
@@ -368,14 +392,7 @@ class Transfer(models.Model):
     amount = models.PositiveBigIntegerField("сумма, коп.")
     transferred_on = models.DateField("дата перевода")
     payment_reference = models.CharField("номер платёжного поручения", max_length=100)
-    report_document = models.ForeignKey(
-        "wagtaildocs.Document",
-        verbose_name="отчёт фонда",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    report_document = foundation_document_field("отчёт фонда")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -397,3 +414,36 @@ class Transfer(models.Model):
             problem = transfer_problem(self)
             if problem:
                 raise ValidationError(problem)
+
+
+class FoundationLogManager(ModelLogEntryManager):
+    def log_action(self, instance, action, **kwargs):
+        kwargs["foundation_id"] = instance.foundation_id
+        return super().log_action(instance, action, **kwargs)
+
+    def viewable_by_user(self, user):
+        """Entries of the records the user may see in the admin: a coordinator's own foundation's."""
+        from engagement.selectors import own_foundation
+
+        models_seen = [
+            model for model in (Beneficiary, Transfer) if user.has_perm(f"engagement.view_{model._meta.model_name}")
+        ]
+        types = ContentType.objects.get_for_models(*models_seen).values()
+        return own_foundation(self.filter(content_type__in=types), user)
+
+
+class FoundationLogEntry(BaseLogEntry):
+    """The admin's history of beneficiaries and transfers, kept apart from Wagtail's shared log so
+    that history and the site history report show a coordinator only their own foundation's."""
+
+    object_id = models.CharField(max_length=255, db_index=True)
+    foundation = models.ForeignKey(
+        "cms.PartnerPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = FoundationLogManager()
+
+    class Meta(BaseLogEntry.Meta):
+        ordering = ["-timestamp", "-id"]
+        verbose_name = "запись истории фонда"
+        verbose_name_plural = "история фондов"

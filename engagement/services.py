@@ -10,7 +10,9 @@ those with room.
 
 import hashlib
 import json
+import logging
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -33,8 +35,11 @@ from engagement.models import (
     LedgerDayTotal,
     LedgerEntry,
     Transfer,
+    VkEvent,
     VkPost,
 )
+
+logger = logging.getLogger(__name__)
 
 GENESIS_DIGEST = "0" * 64
 MAX_KEY_LENGTH = 200
@@ -889,25 +894,61 @@ class VkPayloadError(EngagementError):
     pass
 
 
+# VK ids go into bigint columns; VK's schema says "integer" and sets no bound.
+VK_INT_BOUND = 2**63
+VK_EVENT_ID_LENGTH = VkEvent._meta.get_field("event_id").max_length
+
+
+def _vk_int(value, name):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise VkPayloadError(f"Поле {name} события ВКонтакте должно быть целым числом.")
+    if not -VK_INT_BOUND <= number < VK_INT_BOUND:
+        raise VkPayloadError(f"Поле {name} события ВКонтакте вне допустимого диапазона (64-битное целое).")
+    return number
+
+
 def vk_intent(event):
     """What a VK callback event means for the ledger: ("like" | "unlike" | "repost", vk user id,
-    group id, post id) for likes and reposts of the group's own wall posts; None for anything else."""
-    try:
-        group_id = int(event["group_id"])
-        kind = event.get("type")
-        obj = event.get("object") or {}
-        if kind in ("like_add", "like_remove"):
-            if obj.get("object_type") != "post" or int(obj["object_owner_id"]) != -group_id:
-                return None
-            return ("like" if kind == "like_add" else "unlike", int(obj["liker_id"]), group_id, int(obj["object_id"]))
-        if kind == "wall_repost":
-            reposter = int(obj.get("from_id") or obj.get("owner_id") or 0)
-            for original in obj.get("copy_history") or []:
-                if int(original["owner_id"]) == -group_id and reposter > 0:
-                    return ("repost", reposter, group_id, int(original["id"]))
+    group id, post id) for likes and reposts of the group's own wall posts; None for anything else.
+    A like or repost event of a shape the ledger cannot hold raises VkPayloadError."""
+    group_id = _vk_int(event.get("group_id"), "group_id")
+    kind = event.get("type")
+    if kind not in ("like_add", "like_remove", "wall_repost"):
         return None
-    except (KeyError, TypeError, ValueError) as error:
-        raise VkPayloadError(f"Событие ВКонтакте без нужного поля или с неверным значением: {error}.")
+    obj = event.get("object")
+    if not isinstance(obj, dict):
+        raise VkPayloadError(f"В событии ВКонтакте {kind} поле object должно быть объектом.")
+    try:
+        if kind in ("like_add", "like_remove"):
+            if obj.get("object_type") != "post" or _vk_int(obj["object_owner_id"], "object_owner_id") != -group_id:
+                return None
+            liker, post = _vk_int(obj["liker_id"], "liker_id"), _vk_int(obj["object_id"], "object_id")
+            return ("like" if kind == "like_add" else "unlike", liker, group_id, post)
+        reposter = _vk_int(obj.get("from_id") or obj.get("owner_id") or 0, "from_id")
+        history = obj.get("copy_history") or []
+        if not isinstance(history, list) or not all(isinstance(original, dict) for original in history):
+            raise VkPayloadError("В событии ВКонтакте wall_repost поле copy_history должно быть списком записей.")
+        for original in history:
+            if _vk_int(original["owner_id"], "owner_id") == -group_id and reposter > 0:
+                return ("repost", reposter, group_id, _vk_int(original["id"], "id"))
+        return None
+    except KeyError as error:
+        raise VkPayloadError(f"В событии ВКонтакте {kind} нет поля {error.args[0]}.")
+
+
+def _vk_event_id(event):
+    """The event's id as stored for de-duplication ("" when VK sent none)."""
+    event_id = event.get("event_id", "")
+    if not isinstance(event_id, str | int) or isinstance(event_id, bool):
+        raise VkPayloadError("Поле event_id события ВКонтакте должно быть строкой.")
+    event_id = str(event_id)
+    if len(event_id) > VK_EVENT_ID_LENGTH or "\x00" in event_id:
+        raise VkPayloadError(
+            f"Поле event_id события ВКонтакте длиннее {VK_EVENT_ID_LENGTH} символов или содержит символ NUL."
+        )
+    return event_id
 
 
 def _insert_vk_events(cursor, rows):
@@ -982,13 +1023,16 @@ _VK_COUNTED = (
 _EXISTING_KEYS = "SELECT key FROM engagement_ledgerentry WHERE key = ANY(%s)"
 
 
+@contextmanager
 def _binary_cursor():
     """A psycopg cursor on Django's connection (same transaction) that binds parameters on the
-    server; with %b placeholders large arrays go in binary, without per-element quoting."""
+    server; with %b placeholders large arrays go in binary, without per-element quoting. Its errors
+    come out as Django's (OperationalError, DataError…), as any other query's would."""
     import psycopg
 
     connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        yield cursor
 
 
 def _binary(sql):
@@ -1022,8 +1066,14 @@ def ingest_vk_events(events):
     wanted, seen = [], set()
     for event in events:
         intent = vk_intent(event)
-        pair = (int(event["group_id"]), str(event.get("event_id", "")))
-        if intent is None or pair in seen or not pair[1]:
+        if intent is None:
+            continue
+        pair = (intent[2], _vk_event_id(event))
+        if not pair[1]:
+            # Without an id a redelivery could not be told apart, so the event cannot count.
+            logger.warning("VK event %s of group %s has no event_id: not counted", event["type"], pair[0])
+            continue
+        if pair in seen:
             continue
         seen.add(pair)
         wanted.append((pair, event["type"], intent))

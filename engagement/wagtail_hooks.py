@@ -2,38 +2,55 @@
 foundation coordinator sees and edits only their own foundation's), and the moderators' screen to
 void a fraudulent account."""
 
+import functools
+from pathlib import PurePath
+
 from django import forms
+from django.contrib.admin.utils import unquote
 from django.http import Http404
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views import chooser as chooser_views
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from engagement import services
-from engagement.admin_views import VoidAccountView
-from engagement.models import Beneficiary, Campaign, FoundationCoordinator, Transfer
+from engagement.admin_views import FOUNDATION_DOCUMENTS, VoidAccountView, foundation_document
+from engagement.models import Beneficiary, Campaign, FoundationCoordinator, FoundationLogEntry, Transfer
+from engagement.selectors import coordinated_foundation_id, own_foundation
+
+FOUNDATION_DOCUMENT_FIELDS = {field for _, field in FOUNDATION_DOCUMENTS.values()}
 
 
-def coordinated_foundation_id(user):
-    """The foundation a coordinator keeps; None for everyone else (editors, superusers see all)."""
-    link = getattr(user, "coordinator", None) if user and user.is_authenticated else None
-    return link.foundation_id if link else None
+class CurrentDocument:
+    def __init__(self, name, url):
+        self.name, self.url = name, url
+
+    def __str__(self):
+        return self.name
 
 
-def own_foundation(queryset, user):
-    foundation_id = coordinated_foundation_id(user)
-    if foundation_id is not None:
-        return queryset.filter(foundation_id=foundation_id)
-    if user.is_superuser or user.has_perm("engagement.view_foundationcoordinator"):
-        return queryset
-    return queryset.none()
+class PrivateDocumentInput(forms.ClearableFileInput):
+    """A foundation document's file input: the current file links to the admin's permission-checked
+    download, never to a storage address."""
+
+    download_url = ""
+
+    def is_initial(self, value):
+        return bool(value)
+
+    def format_value(self, value):
+        if self.is_initial(value):
+            return CurrentDocument(PurePath(value.name).name, self.download_url)
+        return None
 
 
 class FoundationScopedForm(WagtailAdminModelForm):
-    """Offers a coordinator only their own foundation (and its beneficiaries)."""
+    """Offers a coordinator only their own foundation (and its beneficiaries); the foundation's
+    private document links to its permission-checked download."""
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
@@ -51,6 +68,13 @@ class FoundationScopedForm(WagtailAdminModelForm):
             self.fields["beneficiary"].queryset = own_foundation(
                 Beneficiary.objects.select_related("foundation"), for_user
             )
+        for name in FOUNDATION_DOCUMENT_FIELDS & set(self.fields):
+            widget = PrivateDocumentInput()
+            if self.instance.pk:
+                widget.download_url = reverse(
+                    "engagement_foundation_document", args=[self.instance._meta.model_name, self.instance.pk]
+                )
+            self.fields[name].widget = widget
 
 
 class TransferForm(FoundationScopedForm):
@@ -61,24 +85,76 @@ class TransferForm(FoundationScopedForm):
         return transfer
 
 
-class OwnFoundationEditView(EditView):
-    def get_queryset(self):
-        return own_foundation(self.model._default_manager.all(), self.request.user)
-
-    def get_object(self, queryset=None):
-        try:
-            return super().get_object(queryset)
-        except self.model.DoesNotExist:
-            raise Http404("Запись относится к другому фонду.")
+def own_records(model, request):
+    return own_foundation(model._default_manager.all(), request.user)
 
 
-class BeneficiaryViewSet(SnippetViewSet):
+class ScopedChooseView(chooser_views.ChooseView):
+    def get_object_list(self):
+        return own_records(self.model_class, self.request)
+
+
+class ScopedChooseResultsView(chooser_views.ChooseResultsView):
+    def get_object_list(self):
+        return own_records(self.model_class, self.request)
+
+
+class ScopedChosenView(chooser_views.SnippetChosenView):
+    def get_object(self, pk):
+        if not str(pk).isdigit():
+            raise self.model_class.DoesNotExist
+        return own_records(self.model_class, self.request).get(pk=pk)
+
+
+class ScopedChosenMultipleView(chooser_views.SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return own_records(self.model_class, self.request).filter(pk__in=[pk for pk in pks if pk.isdigit()])
+
+
+class FoundationScopedChooserViewSet(chooser_views.SnippetChooserViewSet):
+    choose_view_class = ScopedChooseView
+    choose_results_view_class = ScopedChooseResultsView
+    chosen_view_class = ScopedChosenView
+    chosen_multiple_view_class = ScopedChosenMultipleView
+
+
+class FoundationScopedViewSet(SnippetViewSet):
+    """A snippet that belongs to one foundation. Lists and the chooser offer a coordinator only
+    their own foundation's records, and every view that names a record by its id (edit, copy,
+    delete, history, usage, inspect, the chooser's chosen…) answers 404 for another foundation's:
+    the check wraps the viewset's URLs, so views Wagtail adds later are covered too."""
+
+    chooser_viewset_class = FoundationScopedChooserViewSet
+    listing_select_related = []
+
+    def get_queryset(self, request):
+        return own_records(self.model, request).select_related(*self.listing_select_related)
+
+    def get_urlpatterns(self):
+        return [self.scoped(pattern) for pattern in super().get_urlpatterns()]
+
+    def scoped(self, pattern):
+        view, model = pattern.callback, self.model
+
+        @functools.wraps(view)
+        def view_of_own_record(request, *args, **kwargs):
+            pk = unquote(str(kwargs.get("pk", "")))
+            if "pk" in kwargs and not (
+                pk.isdigit() and own_foundation(model._default_manager.filter(pk=pk), request.user).exists()
+            ):
+                raise Http404("Запись не найдена или относится к другому фонду.")
+            return view(request, *args, **kwargs)
+
+        return URLPattern(pattern.pattern, view_of_own_record, pattern.default_args, pattern.name)
+
+
+class BeneficiaryViewSet(FoundationScopedViewSet):
     model = Beneficiary
     icon = "group"
     menu_label = "Подопечные"
     list_display = ["first_name", "age", "region", "foundation", "verified_on", "consent_to_publish"]
     list_filter = ["consent_to_publish"]
-    edit_view_class = OwnFoundationEditView
+    listing_select_related = ["region", "foundation"]
     edit_handler = ObjectList(
         [
             FieldPanel("foundation"),
@@ -94,16 +170,13 @@ class BeneficiaryViewSet(SnippetViewSet):
         base_form_class=FoundationScopedForm,
     )
 
-    def get_queryset(self, request):
-        return own_foundation(Beneficiary.objects.select_related("region", "foundation"), request.user)
 
-
-class TransferViewSet(SnippetViewSet):
+class TransferViewSet(FoundationScopedViewSet):
     model = Transfer
     icon = "doc-full"
     menu_label = "Переводы"
     list_display = ["transferred_on", "beneficiary", "amount", "campaign", "foundation", "payment_reference"]
-    edit_view_class = OwnFoundationEditView
+    listing_select_related = ["campaign", "foundation", "beneficiary"]
     edit_handler = ObjectList(
         [
             FieldPanel("campaign"),
@@ -116,9 +189,6 @@ class TransferViewSet(SnippetViewSet):
         ],
         base_form_class=TransferForm,
     )
-
-    def get_queryset(self, request):
-        return own_foundation(Transfer.objects.select_related("campaign", "foundation", "beneficiary"), request.user)
 
 
 class CampaignViewSet(SnippetViewSet):
@@ -145,9 +215,22 @@ class EngagementViewSetGroup(SnippetViewSetGroup):
 register_snippet(EngagementViewSetGroup)
 
 
+@hooks.register("register_log_actions")
+def log_foundation_records_apart(actions):
+    actions.register_model(Beneficiary, FoundationLogEntry)
+    actions.register_model(Transfer, FoundationLogEntry)
+
+
 @hooks.register("register_admin_urls")
 def register_void_account_url():
-    return [path("engagement/void-account/", VoidAccountView.as_view(), name="engagement_void_account")]
+    return [
+        path("engagement/void-account/", VoidAccountView.as_view(), name="engagement_void_account"),
+        path(
+            "engagement/documents/<str:model_name>/<int:pk>/",
+            foundation_document,
+            name="engagement_foundation_document",
+        ),
+    ]
 
 
 class VoidAccountMenuItem(MenuItem):

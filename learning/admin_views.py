@@ -179,10 +179,11 @@ def jury_index(request):
     )
 
 
-def jury_work(request, pk):
-    """Score one work on the rubric with a comment, or declare a conflict of interest."""
+def jury_work(request, code):
+    """Score one work on the rubric with a comment, or declare a conflict of interest: the work is
+    named and its files addressed only by its jury code."""
     _require_juror(request)
-    work = get_object_or_404(services.blind_works_for(request.user), pk=pk)
+    work = get_object_or_404(services.blind_works_for(request.user), jury_code=code)
     criteria = list(work.assignment.criteria.all())
     if request.method == "POST":
         try:
@@ -206,9 +207,10 @@ def jury_work(request, pk):
         request,
         "learning/admin/jury_work.html",
         {
-            "page_title": f"Работа {str(work.uid)[:8]}",
+            "page_title": services.jury_label(work),
             "header_icon": "pick",
             "work": work,
+            "files": [(number, item.kind) for number, item in enumerate(work.files.all(), start=1)],
             "rows": [(c, (mine.points.get(str(c.pk)) if mine else None)) for c in criteria],
             "mine": mine,
         },

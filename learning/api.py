@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
@@ -49,6 +49,10 @@ def call(service, *args, **kwargs):
         return service(*args, **kwargs)
     except services.LearningError as error:
         raise ServiceRefused(error)
+
+
+# Routes take numeric ids only: anything else is a 404 before a query is tried.
+NUMERIC_ID = r"\d+"
 
 
 def client_ip(request):
@@ -95,13 +99,22 @@ class ReportThrottle(SimpleRateThrottle):
 # --- Serializers ----------------------------------------------------------------------------------
 
 
+class RegionCodeField(serializers.SlugRelatedField):
+    """A federal subject by its two-digit code; anything but digits is not looked up at all."""
+
+    def to_internal_value(self, data):
+        if not str(data).isdigit():
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data).replace("\x00", ""))
+        return super().to_internal_value(str(data))
+
+
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
     first_name = serializers.CharField(max_length=100)
     surname = serializers.CharField(max_length=100, help_text="Не публикуется.")
     birth_date = serializers.DateField()
-    region = serializers.SlugRelatedField(
+    region = RegionCodeField(
         slug_field="code", queryset=Region.objects.all(), help_text="Код субъекта РФ (например, 77)."
     )
     town = serializers.CharField(max_length=150)
@@ -304,8 +317,11 @@ class EditWorkSerializer(serializers.Serializer):
 class GallerySerializer(serializers.ModelSerializer):
     """A public work: the author only as first name, surname initial, age and region."""
 
-    author = PublicAuthorSerializer(source="*")
+    author = serializers.SerializerMethodField(
+        help_text="Имя, первая буква фамилии, возраст и регион; null, пока работу оценивает жюри."
+    )
     status = serializers.CharField(read_only=True, help_text="approved, shortlisted, winner или finalist.")
+    age_band = serializers.SerializerMethodField(help_text="null, пока работу оценивает жюри.")
     direction = serializers.CharField(source="assignment.direction.slug")
     direction_title = serializers.CharField(source="assignment.direction.title")
     season = serializers.CharField(source="assignment.season.name")
@@ -333,6 +349,14 @@ class GallerySerializer(serializers.ModelSerializer):
             "share_url",
             "published_at",
         ]
+
+    @extend_schema_field(PublicAuthorSerializer(allow_null=True))
+    def get_author(self, submission):
+        # The jury judges blind: until the results are confirmed the gallery does not name the author.
+        return None if submission.under_judging else PublicAuthorSerializer(submission).data
+
+    def get_age_band(self, submission) -> str | None:
+        return None if submission.under_judging else submission.age_band
 
     def get_liked(self, submission) -> bool:
         return bool(getattr(submission, "liked", False))
@@ -413,17 +437,54 @@ class MyScoreSerializer(serializers.ModelSerializer):
         fields = ["points", "total", "comment", "updated_at"]
 
 
-class BlindWorkSerializer(serializers.ModelSerializer):
-    """What a juror sees: the work and the rubric, nothing about who made it."""
+class BlindFileSerializer(serializers.Serializer):
+    """A file of a work under judging, addressed by the work's jury code and the file's place in it:
+    no uid, name or size that the gallery also shows."""
 
+    number = serializers.IntegerField()
+    kind = serializers.CharField()
+    content_type = serializers.CharField()
+    url = serializers.CharField()
+    playlist_url = serializers.CharField(allow_null=True, help_text="HLS готового видео.")
+
+
+def jury_file_url(work, number, path=""):
+    return f"{settings.SITE_URL}/api/jury/works/{work.jury_code}/files/{number}/{path}"
+
+
+class BlindWorkSerializer(serializers.ModelSerializer):
+    """What a juror sees: the work and the rubric under the work's random jury code. Nothing in it
+    (no id, uid, title, file name or size) finds the work in the gallery."""
+
+    code = serializers.CharField(source="jury_code")
+    title = serializers.SerializerMethodField(help_text="Название работы скрыто от жюри: «Работа <код>».")
     assignment = serializers.CharField(source="assignment.title")
     criteria = CriterionSerializer(source="assignment.criteria", many=True)
-    files = WorkFileSerializer(many=True)
+    files = serializers.SerializerMethodField()
     my_score = serializers.SerializerMethodField()
 
     class Meta:
         model = Submission
-        fields = ["id", "uid", "assignment", "title", "description", "text", "files", "criteria", "my_score"]
+        fields = ["code", "title", "assignment", "description", "text", "files", "criteria", "my_score"]
+
+    def get_title(self, submission) -> str:
+        return services.jury_label(submission)
+
+    @extend_schema_field(BlindFileSerializer(many=True))
+    def get_files(self, submission):
+        rows = []
+        for number, item in enumerate(submission.files.all(), start=1):
+            ready = bool(item.video and item.video.is_ready)
+            rows.append(
+                {
+                    "number": number,
+                    "kind": item.kind,
+                    "content_type": item.content_type,
+                    "url": jury_file_url(submission, number),
+                    "playlist_url": jury_file_url(submission, number, "hls/master.m3u8") if ready else None,
+                }
+            )
+        return BlindFileSerializer(rows, many=True).data
 
     def get_my_score(self, submission) -> dict | None:
         mine = getattr(submission, "my_scores", [])
@@ -531,10 +592,32 @@ class GuardianConsentView(GenericAPIView):
         return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
 
 
+class TownConsentSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class TownConsentView(GenericAPIView):
+    """The guardian agrees to naming the child's town in the winner story (token from the email)."""
+
+    serializer_class = TownConsentSerializer
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    @extend_schema(responses={201: ConsentSerializer})
+    def post(self, request):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = call(services.record_town_consent, data.validated_data["token"], ip=client_ip(request))
+        return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+
 class StudentViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
     """The student's own profile (and, for a guardian, their children): view, download, delete."""
+
+    lookup_value_regex = NUMERIC_ID
 
     serializer_class = StudentSerializer
     permission_classes = [permissions.IsAuthenticated]
@@ -607,6 +690,7 @@ class MasterclassProgressView(APIView):
 
 
 class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = NUMERIC_ID
     serializer_class = AssignmentSerializer
     permission_classes = [permissions.AllowAny]
     queryset = (
@@ -630,6 +714,8 @@ class SubmissionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """A student's own works (a guardian sees the children's): submit, follow the status, edit."""
+
+    lookup_value_regex = NUMERIC_ID
 
     serializer_class = SubmissionSerializer
     permission_classes = [permissions.IsAuthenticated]
@@ -696,16 +782,35 @@ class WorkFileView(APIView):
         )
         if not services.can_see_work(request.user, item.submission):
             raise Http404
-        if item.file:
-            stored = item.file.open("rb")
-        else:
-            stored = media_services.open_file(item.video, item.video.source.name) if item.video else None
-        if not stored:
-            raise Http404
-        response = FileResponse(stored, content_type=item.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, max-age=300" if not item.submission.is_public else "public, max-age=3600"
-        return response
+        cache = "private, max-age=300" if not item.submission.is_public else "public, max-age=3600"
+        return work_file_response(item, cache)
+
+
+def work_file_response(item, cache_control):
+    """A work's file (an image, a document, a video's source) from the private or public storage."""
+    if item.file:
+        stored = item.file.open("rb")
+    else:
+        stored = media_services.open_file(item.video, item.video.source.name) if item.video else None
+    if not stored:
+        raise Http404
+    response = FileResponse(stored, content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = cache_control
+    return response
+
+
+def work_video_response(item, path):
+    """A playlist or segment of a work's ready video, wherever it is stored."""
+    if not item.video or not item.video.is_ready or ".." in path.split("/"):
+        raise Http404
+    stored = media_services.open_file(item.video, item.video.hls_prefix + path)
+    if not stored:
+        raise Http404
+    response = FileResponse(stored, content_type=media_storage.content_type(path))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=60"
+    return response
 
 
 @extend_schema(
@@ -722,15 +827,9 @@ class WorkVideoView(APIView):
             uid=uid,
             video__isnull=False,
         )
-        if not services.can_see_work(request.user, item.submission) or not item.video.is_ready:
+        if not services.can_see_work(request.user, item.submission):
             raise Http404
-        stored = media_services.open_file(item.video, item.video.hls_prefix + path)
-        if not stored:
-            raise Http404
-        response = FileResponse(stored, content_type=media_storage.content_type(path))
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, max-age=60"
-        return response
+        return work_video_response(item, path)
 
 
 # --- Gallery --------------------------------------------------------------------------------------
@@ -739,15 +838,19 @@ class WorkVideoView(APIView):
 class GalleryFilter(django_filters.FilterSet):
     direction = django_filters.CharFilter(field_name="assignment__direction__slug", label="направление (slug)")
     season = django_filters.NumberFilter(field_name="assignment__season_id", label="сезон (id)")
-    region = django_filters.CharFilter(field_name="student__region__code", label="регион (код)")
-    age_band = django_filters.ChoiceFilter(choices=AGE_BANDS, label="возрастная группа")
+    region = django_filters.CharFilter(method="by_author", label="регион (код)")
+    age_band = django_filters.ChoiceFilter(choices=AGE_BANDS, method="by_author", label="возрастная группа")
     ordering = django_filters.ChoiceFilter(
         choices=[("newest", "сначала новые"), ("popular", "больше лайков")], method="order", label="порядок"
     )
+    AUTHOR_LOOKUPS = {"region": "student__region__code", "age_band": "age_band"}
 
     class Meta:
         model = Submission
         fields = ["direction", "season", "region", "age_band", "ordering"]
+
+    def by_author(self, queryset, name, value):
+        return services.by_author(queryset, **{self.AUTHOR_LOOKUPS[name]: value})
 
     def order(self, queryset, name, value):
         if value == "popular":
@@ -757,6 +860,8 @@ class GalleryFilter(django_filters.FilterSet):
 
 class GalleryViewSet(viewsets.ReadOnlyModelViewSet):
     """Approved works, public fields only; likes and reports."""
+
+    lookup_value_regex = NUMERIC_ID
 
     serializer_class = GallerySerializer
     permission_classes = [permissions.AllowAny]
@@ -819,6 +924,8 @@ class ModerationFilter(django_filters.FilterSet):
 class ModerationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The moderation queue (also in the Wagtail admin): pending and reported works, oldest first."""
 
+    lookup_value_regex = NUMERIC_ID
+
     serializer_class = ModerationItemSerializer
     permission_classes = [IsModerator]
     filterset_class = ModerationFilter
@@ -854,10 +961,14 @@ class ModerationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class JuryWorkViewSet(viewsets.ReadOnlyModelViewSet):
-    """The blind view: shortlisted works of the juror's directions, without any trace of the author."""
+    """The blind view: shortlisted works of the juror's directions under their jury codes, without
+    any trace of the author and nothing that finds them in the gallery."""
 
     serializer_class = BlindWorkSerializer
     permission_classes = [IsJuror]
+    lookup_field = "jury_code"
+    lookup_url_kwarg = "code"
+    lookup_value_regex = "[0-9A-F]+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -869,7 +980,7 @@ class JuryWorkViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=ScoreInputSerializer, responses={200: MyScoreSerializer})
     @action(detail=True, methods=["post"])
-    def score(self, request, pk=None):
+    def score(self, request, code=None):
         submission = self.get_object()
         data = ScoreInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -878,7 +989,7 @@ class JuryWorkViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=ConflictInputSerializer, responses={201: None})
     @action(detail=True, methods=["post"])
-    def conflict(self, request, pk=None):
+    def conflict(self, request, code=None):
         """Declare a conflict of interest: the work disappears from this juror's list."""
         submission = self.get_object()
         data = ConflictInputSerializer(data=request.data)
@@ -887,8 +998,39 @@ class JuryWorkViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(status=status.HTTP_201_CREATED)
 
 
+def jury_file(user, code, number):
+    """File `number` (1, 2…) of the work a juror knows by `code`; 404 outside the juror's shortlist."""
+    work = get_object_or_404(services.blind_works_for(user), jury_code=code)
+    files = list(work.files.all())
+    if not 1 <= number <= len(files):
+        raise Http404
+    return files[number - 1]
+
+
+@extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+class JuryFileView(APIView):
+    """A file of a work under judging, by the work's jury code and the file's place in it."""
+
+    permission_classes = [IsJuror]
+
+    def get(self, request, code, number):
+        return work_file_response(jury_file(request.user, code, number), "private, max-age=300")
+
+
+@extend_schema(responses={(200, "application/vnd.apple.mpegurl"): OpenApiTypes.BINARY})
+class JuryVideoView(APIView):
+    """HLS of a video under judging: the master playlist, then what it names (relative paths)."""
+
+    permission_classes = [IsJuror]
+
+    def get(self, request, code, number, path):
+        return work_video_response(jury_file(request.user, code, number), path)
+
+
 class JuryAssignmentViewSet(viewsets.GenericViewSet):
     """Ranking and winners of one assignment: for the direction's mentor (and editors to read)."""
+
+    lookup_value_regex = NUMERIC_ID
 
     queryset = Assignment.objects.select_related("direction", "season", "masterclass__mentor")
     permission_classes = [permissions.IsAuthenticated]

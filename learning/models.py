@@ -102,6 +102,7 @@ class Consent(models.Model):
     class Kind(models.TextChoices):
         GUARDIAN = "guardian", "согласие родителя"
         OWN = "own", "собственное согласие (14+)"
+        TOWN_IN_STORY = "town_in_story", "согласие родителя назвать населённый пункт в истории победителя"
 
     student = models.ForeignKey(
         Student, verbose_name="ученик", null=True, on_delete=models.SET_NULL, related_name="consents"
@@ -292,6 +293,15 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField("в очереди с", default=timezone.now)
     approved_at = models.DateTimeField("одобрена", null=True, blank=True)
     withdrawn_at = models.DateTimeField("снята", null=True, blank=True)
+    jury_code = models.CharField(
+        "код для жюри",
+        max_length=16,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Под этим случайным кодом работу видит жюри: он не связан ни с номером работы, ни с её файлами.",
+    )
     winner_story = models.ForeignKey(
         "cms.WinnerStoryPage",
         verbose_name="история победителя",

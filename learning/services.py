@@ -6,6 +6,7 @@ Other apps are reached only through their services, imported lazily: `engagement
 """
 
 import io
+import secrets
 import statistics
 import uuid
 import warnings
@@ -56,6 +57,10 @@ from learning.signals import lesson_completed, student_account_deleted, work_sta
 CONSENT_TEXT_VERSION = "2026-09"
 GUARDIAN_TOKEN_SALT = "learning.guardian-consent"  # noqa: S105 (a signing namespace, not a secret)
 GUARDIAN_TOKEN_MAX_AGE = 14 * 24 * 3600
+# Naming the town in a winner story: its own consent, asked of the guardian with the winner's email.
+TOWN_CONSENT_TEXT_VERSION = "2026-12"
+TOWN_TOKEN_SALT = "learning.town-consent"  # noqa: S105 (a signing namespace, not a secret)
+TOWN_TOKEN_MAX_AGE = 90 * 24 * 3600
 MOSCOW = ZoneInfo("Europe/Moscow")
 
 # A lesson counts as complete when this share of it was actually watched.
@@ -286,10 +291,20 @@ def register_student(
 
 
 def student_for_guardian_token(token):
+    return _student_for_token(
+        token,
+        GUARDIAN_TOKEN_SALT,
+        GUARDIAN_TOKEN_MAX_AGE,
+        "Срок действия ссылки истёк (14 дней). Попросите ребёнка зарегистрироваться заново.",
+    )
+
+
+def _student_for_token(token, salt, max_age, expired_message):
+    """The student a guardian's emailed link is about, while the guardian's email is unchanged."""
     try:
-        data = signing.loads(token, salt=GUARDIAN_TOKEN_SALT, max_age=GUARDIAN_TOKEN_MAX_AGE)
+        data = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired:
-        raise LearningError("Срок действия ссылки истёк (14 дней). Попросите ребёнка зарегистрироваться заново.")
+        raise LearningError(expired_message)
     except signing.BadSignature:
         raise LearningError("Ссылка повреждена. Откройте её из письма целиком.")
     student = Student.objects.filter(pk=data["s"], deleted_at__isnull=True).select_related("user").first()
@@ -334,6 +349,58 @@ def confirm_guardian_consent(token, *, ip=None, password=""):
             )
         get_user_model().objects.filter(pk=student.user_id).update(is_active=True)
     return consent
+
+
+def town_consent_url(student):
+    token = signing.dumps({"s": student.pk, "e": student.guardian_email}, salt=TOWN_TOKEN_SALT)
+    return settings.SITE_URL + reverse("learning:town-consent-page", args=[token])
+
+
+def student_for_town_token(token):
+    return _student_for_token(
+        token,
+        TOWN_TOKEN_SALT,
+        TOWN_TOKEN_MAX_AGE,
+        "Срок действия ссылки истёк (90 дней). Напишите нам, если хотите, чтобы в истории был назван город.",
+    )
+
+
+def has_town_consent(student):
+    return student.consents.filter(kind=Consent.Kind.TOWN_IN_STORY, withdrawn_at__isnull=True).exists()
+
+
+def record_town_consent(token, *, ip=None):
+    """The guardian agrees to naming the child's town in the winner story. Recorded like the other
+    consents (text version, time, IP, email); the child's stories name the town from then on."""
+    student = student_for_town_token(token)
+    if not student.town:
+        raise LearningError("В профиле ребёнка не указан населённый пункт: называть нечего.", status=409)
+    with transaction.atomic():
+        consent = student.consents.filter(kind=Consent.Kind.TOWN_IN_STORY, withdrawn_at__isnull=True).first()
+        if consent is None:
+            consent = Consent.objects.create(
+                student=student,
+                kind=Consent.Kind.TOWN_IN_STORY,
+                text_version=TOWN_CONSENT_TEXT_VERSION,
+                email=student.guardian_email,
+                ip=ip,
+            )
+        _name_town_in_stories(student, student.town)
+    return consent
+
+
+def _name_town_in_stories(student, town):
+    """Put `town` ("" to remove it) into the child's winner stories: the live page and the draft."""
+    from cms.models import WinnerStoryPage
+
+    stories = WinnerStoryPage.objects.filter(
+        pk__in=student.submissions.exclude(winner_story=None).values("winner_story")
+    )
+    for story in stories:
+        WinnerStoryPage.objects.filter(pk=story.pk).update(town=town)
+        if revision := story.get_latest_revision():
+            revision.content = {**revision.content, "town": town}
+            revision.save(update_fields=["content"])
 
 
 # --- Data download and account deletion -----------------------------------------------------------
@@ -409,6 +476,7 @@ def delete_student_account(student, *, by=None):
             submission.withdrawn_at = now
             submission.save(update_fields=["title", "description", "text", "withdrawn_at", "updated_at"])
         student.consents.update(withdrawn_at=now)
+        _name_town_in_stories(student, "")
         user = student.user
         user.username = f"deleted-{uuid.uuid4().hex}"
         user.email = ""
@@ -536,6 +604,8 @@ def check_upload(assignment, upload):
     _check_size(assignment, kind, label, size)
     if kind == "image":
         return _reencode_image(upload, label, size)
+    if kind == "video":
+        _check_playable(upload, label)
     extension = kind_guess.extension
     return CheckedFile(kind=kind, name=f"{uuid.uuid4().hex}.{extension}", content_type=mime, size=size, content=upload)
 
@@ -579,6 +649,17 @@ def _reencode_image(upload, label, size):
         width=image.width,
         height=image.height,
     )
+
+
+def _check_playable(upload, label):
+    """A video sent in one request is probed before the work exists, so a broken file (a truncated
+    MP4) is refused with the pipeline's reason instead of taking the child's one slot."""
+    from media_pipeline.services import check_playable
+
+    try:
+        check_playable(upload)
+    except ValidationError as error:
+        raise LearningError(f"«{label}»: {' '.join(error.messages)}", "files")
 
 
 def register_contest_video(owner, title, file):
@@ -767,6 +848,7 @@ def submit_work(student, assignment, *, title, description="", text="", files=()
     it waits for a moderator. Nothing of a refused upload stays behind, except a finished video
     upload, which the student can attach again."""
     now = now or timezone.now()
+    title = _work_title(title)
     files, videos = list(files), list(videos)
     _check_active(student)
     checked = _check_submission_input(assignment, student, title, text, files, videos, now)
@@ -809,7 +891,7 @@ def edit_work(submission, *, title=None, description=None, text=None, files=None
         raise LearningError("Работа снята.", status=404)
     if submission.status not in EDITABLE_STATUSES:
         raise LearningError("Работа уже у жюри — изменить её нельзя.", status=409)
-    new_title = submission.title if title is None else title
+    new_title = submission.title if title is None else _work_title(title)
     new_text = submission.text if text is None else text
     replacing = files is not None or videos is not None
     uploads, video_uids = list(files or []), list(videos or [])
@@ -847,6 +929,18 @@ def edit_work(submission, *, title=None, description=None, text=None, files=None
         raise
     _remove_stored(old_names)
     return submission
+
+
+def _work_title(title):
+    """A work's title as the gallery will show it: bidi control characters (which reorder what
+    follows them) removed, within the column's length."""
+    from media_pipeline.models import strip_bidi_controls
+
+    title = strip_bidi_controls(title).strip()
+    limit = Submission._meta.get_field("title").max_length
+    if len(title) > limit:
+        raise LearningError(f"Название работы — не больше {limit} символов, а в нём {len(title)}.", "title")
+    return title
 
 
 def _check_open_and_title(assignment, title, now):
@@ -1040,14 +1134,47 @@ def shortlist_submission(submission, by):
         if not submission.is_public or submission.status != Submission.Status.APPROVED:
             raise LearningError("В шорт-лист попадают только опубликованные работы.", status=409)
         submission.status = Submission.Status.SHORTLISTED
+        submission.jury_code = submission.jury_code or new_jury_code()
         submission.save()
         work_status_changed.send(sender=Submission, submission=submission)
         _log(submission, by, ModerationDecision.Action.SHORTLIST)
     return submission
 
 
+def new_jury_code():
+    """The random code under which jurors see a shortlisted work. Jurors get nothing else that
+    names it (no id, uid, file name, title or file size), so nothing they see leads to the work
+    in the gallery, where a work under judging shows no author anyway (`public_works`)."""
+    return secrets.token_hex(6).upper()
+
+
+def jury_label(submission):
+    """How jurors name a work: by its code, never its title (the title would find it in the gallery)."""
+    return f"Работа {submission.jury_code}"
+
+
+def under_judging():
+    """Works the jury is judging now: shortlisted in an assignment whose winners are not confirmed."""
+    from django.db.models import Exists, OuterRef, Q
+
+    confirmed = Submission.objects.filter(assignment=OuterRef("assignment"), status=Submission.Status.WINNER)
+    return Q(status=Submission.Status.SHORTLISTED) & ~Exists(confirmed)
+
+
 def public_works():
-    return Submission.objects.filter(status__in=Submission.PUBLIC_STATUSES, hidden=False, withdrawn_at__isnull=True)
+    """Works anyone may see, flagged `under_judging`: until the results are confirmed such a work is
+    shown without its author (name, age, region) and is left out of filters by author."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    return Submission.objects.filter(
+        status__in=Submission.PUBLIC_STATUSES, hidden=False, withdrawn_at__isnull=True
+    ).annotate(under_judging=ExpressionWrapper(under_judging(), output_field=BooleanField()))
+
+
+def by_author(works, **lookups):
+    """Public works filtered by something of their author's (region, age band): never a work under
+    judging, whose author the gallery does not show yet."""
+    return works.filter(**lookups).exclude(under_judging())
 
 
 def public_work_url(submission):
@@ -1307,14 +1434,17 @@ def confirm_winners(mentor, assignment, *, winners, finalists=(), notify=True):
             if work.student.user.email:
                 _send("winner", work.student.user.email, context)
             if work.student.guardian_email:
-                _send("winner_guardian", work.student.guardian_email, context)
+                town_url = town_consent_url(work.student) if work.student.town else ""
+                _send("winner_guardian", work.student.guardian_email, {**context, "town_url": town_url})
     return confirmed
 
 
 def create_winner_story_draft(submission):
-    """A draft WinnerStoryPage under the winner-story index, filled with public fields only; editors
-    add the photo, quote and story before publishing."""
+    """A draft WinnerStoryPage under the winner-story index, filled with public fields only (the
+    town's size; the town itself only with the guardian's consent); editors add the photo, quote
+    and story before publishing."""
     from cms.models import WinnerStoryIndexPage, WinnerStoryPage
+    from cms.towns import town_size_bucket
 
     index = WinnerStoryIndexPage.objects.first()
     if index is None:
@@ -1329,8 +1459,8 @@ def create_winner_story_draft(submission):
         surname_initial=student.surname[:1].upper(),
         age=submission.age,
         region=student.region,
-        town=student.town,
-        town_population=student.town_population,
+        town_size=town_size_bucket(student.town_population),
+        town=student.town if has_town_consent(student) else "",
         direction=assignment.direction,
         season=assignment.season,
         opportunity=assignment.winner_opportunity,

@@ -24,8 +24,14 @@ urlpatterns = [
     path("auth/logout/", api.LogoutView.as_view(), name="logout"),
     path("consent/guardian/", api.GuardianConsentView.as_view(), name="guardian-consent"),
     path("consent/guardian/<str:token>/", views.guardian_consent_page, name="guardian-consent-page"),
+    path("consent/town/", api.TownConsentView.as_view(), name="town-consent"),
+    path("consent/town/<str:token>/", views.town_consent_page, name="town-consent-page"),
     path("masterclasses/<int:pk>/progress/", api.MasterclassProgressView.as_view(), name="masterclass-progress"),
     path("works/files/<uuid:uid>/", api.WorkFileView.as_view(), name="work-file"),
     path("works/files/<uuid:uid>/hls/<path:path>", api.WorkVideoView.as_view(), name="work-video"),
+    path("jury/works/<str:code>/files/<int:number>/", api.JuryFileView.as_view(), name="jury-work-file"),
+    path(
+        "jury/works/<str:code>/files/<int:number>/hls/<path:path>", api.JuryVideoView.as_view(), name="jury-work-video"
+    ),
     path("", include(router.urls)),
 ]

@@ -1,4 +1,4 @@
-"""The one HTML page of the learning app: where the guardian's email link lands."""
+"""The HTML pages of the learning app: where the guardian's email links land."""
 
 from django.conf import settings
 from django.shortcuts import render
@@ -28,3 +28,22 @@ def guardian_consent_page(request, token):
         context["error"] = error.message
         return render(request, "learning/guardian_consent.html", context, status=error.status)
     return render(request, "learning/guardian_consent.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def town_consent_page(request, token):
+    """GET says what naming the town means (a link scanner opening it changes nothing); POST consents."""
+    context = {
+        "token": token,
+        "version": services.TOWN_CONSENT_TEXT_VERSION,
+        "layout": getattr(settings, "LEARNING_PAGE_LAYOUT", ""),
+    }
+    try:
+        context["student"] = services.student_for_town_token(token)
+        if request.method == "POST":
+            services.record_town_consent(token, ip=request.META.get("REMOTE_ADDR"))
+            context["confirmed"] = True
+    except services.LearningError as error:
+        context["error"] = error.message
+        return render(request, "learning/town_consent.html", context, status=error.status)
+    return render(request, "learning/town_consent.html", context)

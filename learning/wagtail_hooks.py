@@ -20,7 +20,7 @@ def learning_admin_urls():
         path("learning/moderation/<int:pk>/keep/", admin_views.keep, name="learning_moderation_keep"),
         path("learning/moderation/<int:pk>/shortlist/", admin_views.shortlist, name="learning_moderation_shortlist"),
         path("learning/jury/", admin_views.jury_index, name="learning_jury"),
-        path("learning/jury/<int:pk>/", admin_views.jury_work, name="learning_jury_work"),
+        path("learning/jury/<str:code>/", admin_views.jury_work, name="learning_jury_work"),
         path("learning/results/", admin_views.results_index, name="learning_results_index"),
         path("learning/results/<int:pk>/", admin_views.results, name="learning_results"),
     ]

@@ -33,6 +33,13 @@ class CanUploadVideo(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.has_perm(ADD_PERMISSION))
 
 
+def json_object(request, example):
+    """The request's JSON body, which must be an object; anything else (null, a string, a list) is a 400."""
+    if not isinstance(request.data, dict):
+        raise ValidationError({"detail": f"Тело запроса должно быть JSON-объектом, например {example}."})
+    return request.data
+
+
 def as_drf_error(error):
     return ValidationError({"detail": error.messages[0] if error.messages else str(error)})
 
@@ -229,7 +236,7 @@ class UploadViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def parts(self, request, uid=None):
         upload = self.get_object()
-        numbers = request.data.get("part_numbers") or []
+        numbers = json_object(request, '{"part_numbers": [1, 2, 3]}').get("part_numbers") or []
         if not isinstance(numbers, list) or not all(isinstance(n, int) for n in numbers):
             raise ValidationError({"part_numbers": "Передайте список номеров частей, например [1, 2, 3]."})
         try:
@@ -241,11 +248,15 @@ class UploadViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def complete(self, request, uid=None):
         upload = self.get_object()
-        parts = request.data.get("parts") or []
-        if not isinstance(parts, list):
+        data = json_object(request, '{"sha256": "…"} или {"parts": [{"part_number": 1, "etag": "…"}]}')
+        parts = data.get("parts") or []
+        if not isinstance(parts, list) or not all(
+            isinstance(p, dict) and isinstance(p.get("part_number"), int) and isinstance(p.get("etag"), str)
+            for p in parts
+        ):
             raise ValidationError({"parts": "Передайте список частей [{part_number, etag}]."})
         try:
-            video = services.complete_upload(upload, parts=parts, sha256=str(request.data.get("sha256", "")))
+            video = services.complete_upload(upload, parts=parts, sha256=str(data.get("sha256", "")))
         except DjangoValidationError as error:
             raise as_drf_error(error)
         return Response(VideoSerializer(video).data, status=status.HTTP_201_CREATED)

@@ -27,6 +27,21 @@ def safe_filename(filename):
     return (name or "video")[-120:]
 
 
+# Invisible characters that reorder the text around them: "\u202egpj.exe" displays as "exe.jpg".
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def strip_bidi_controls(text):
+    """`text` without bidirectional control characters, so a title reads as it is stored."""
+    return str(text or "").translate(BIDI_CONTROLS)
+
+
+def video_title(text, max_length=255):
+    """A video's title (often made from a file name): no bidi controls, trimmed, cut to fit."""
+    text = strip_bidi_controls(text).strip()
+    return text if len(text) <= max_length else text[: max_length - 1].rstrip() + "…"
+
+
 def public_url(name):
     """URL of a stored file, through the CDN when MEDIA_CDN_URL is set."""
     if settings.MEDIA_CDN_URL:

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from media_pipeline import storage, transcoding
-from media_pipeline.models import VideoAsset, VideoCaption, VideoUpload, safe_filename
+from media_pipeline.models import VideoAsset, VideoCaption, VideoUpload, safe_filename, video_title
 from media_pipeline.signals import video_ready
 
 logger = logging.getLogger(__name__)
@@ -91,10 +91,36 @@ def register_upload(owner, title, file, private=False):
     )
 
 
+def check_playable(file):
+    """Probe an uploaded file (a Django File) before anything is stored and raise ValidationError
+    with the probe's reason when it would fail later: not a video, truncated, too short or too long.
+    For callers that must refuse at once (a contest work sent in one request takes the child's
+    only slot); the pipeline probes again when it runs."""
+    file.seek(0)
+    head = file.read(8192)
+    file.seek(0)
+    try:
+        if hasattr(file, "temporary_file_path"):  # a large upload Django already keeps on disk
+            transcoding.probe_source(file.temporary_file_path(), head=head, max_duration=settings.VIDEO_MAX_DURATION)
+            return
+        temp_dir = Path(settings.VIDEO_UPLOAD_TEMP_DIR)
+        temp_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=temp_dir, suffix=".probe") as copy:
+            for chunk in file.chunks():
+                copy.write(chunk)
+            copy.flush()
+            file.seek(0)
+            transcoding.probe_source(copy.name, head=head, max_duration=settings.VIDEO_MAX_DURATION)
+    except transcoding.VideoRejected as rejected:
+        raise ValidationError(rejected.reason, code="unplayable")
+
+
 def _create_asset(
     *, owner, title, filename, size, checksum="", local_file=None, stored_name=None, uid=None, private=False
 ):
-    asset = VideoAsset(uid=uid or uuid.uuid4(), title=title or filename, owner=owner, source_size=size, private=private)
+    asset = VideoAsset(
+        uid=uid or uuid.uuid4(), title=video_title(title or filename), owner=owner, source_size=size, private=private
+    )
     name = stored_name or f"{asset.source_prefix}{safe_filename(filename)}"
     with storage.selected(private=True):
         try:
@@ -118,10 +144,11 @@ def start_upload(owner, title, filename, size, *, private=False):
     (under the private location: a source is never public). A private upload (a student's contest
     video) becomes a private video."""
     check_size(size)
-    if not title.strip():
+    title = video_title(title)
+    if not title:
         raise ValidationError("Укажите название видео.", code="title")
     chunk_size = settings.VIDEO_UPLOAD_CHUNK_SIZE
-    upload = VideoUpload(owner=owner, title=title.strip(), filename=safe_filename(filename), size=size, private=private)
+    upload = VideoUpload(owner=owner, title=title, filename=safe_filename(filename), size=size, private=private)
     with storage.selected(private=True):
         if storage.is_s3():
             # S3 allows at most 10 000 parts of at least 5 MiB (except the last).

@@ -3,40 +3,8 @@
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 
+from cms.towns import TownSize, town_size_bucket  # noqa: F401 (the report's buckets are the stories')
 from reports.settlements import name_key, read_settlements_file
-
-
-class TownSize:
-    """Town size buckets of the equal-access figures (by population)."""
-
-    UNDER_10K = "under_10k"
-    FROM_10K = "10k_100k"
-    FROM_100K = "100k_1m"
-    OVER_1M = "over_1m"
-    UNKNOWN = "unknown"
-
-    LABELS = {
-        UNDER_10K: "до 10 тыс.",
-        FROM_10K: "10–100 тыс.",
-        FROM_100K: "100 тыс. – 1 млн",
-        OVER_1M: "больше 1 млн",
-        UNKNOWN: "неизвестно",
-    }
-    ORDER = [UNDER_10K, FROM_10K, FROM_100K, OVER_1M, UNKNOWN]
-    SMALL_BELOW = 100_000  # "small towns" of the equal-access share: under 100 thousand
-
-
-def town_size_bucket(population):
-    """The bucket of one population figure (None: unknown)."""
-    if population is None:
-        return TownSize.UNKNOWN
-    if population < 10_000:
-        return TownSize.UNDER_10K
-    if population < 100_000:
-        return TownSize.FROM_10K
-    if population < 1_000_000:
-        return TownSize.FROM_100K
-    return TownSize.OVER_1M
 
 
 def town_size_expression(field="town_population"):

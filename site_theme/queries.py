@@ -20,9 +20,9 @@ def public_works(direction="", age_band="", region="", kind=""):
     if direction:
         works = works.filter(assignment__direction__slug=direction)
     if age_band:
-        works = works.filter(age_band=age_band)
+        works = learning.by_author(works, age_band=age_band)
     if region:
-        works = works.filter(student__region__code=region)
+        works = learning.by_author(works, student__region__code=region)
     if kind:
         works = learning.filter_by_kind(works, kind)
     return works

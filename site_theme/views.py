@@ -140,7 +140,7 @@ def like_work(request, pk):
     work = public_work_or_404(pk)
     liked = request.POST.get("action", "like") != "unlike"
     try:
-        likes = learning.set_like(request.user, work, liked)
+        likes = learning.set_like(request.user, work, liked, ip=client_ip(request))
     except learning.LearningError as error:
         if wants_json:
             return JsonResponse({"detail": error.message}, status=error.status)

@@ -32,6 +32,7 @@ from cms.api_fields import (
     VideoField,
 )
 from cms.blocks import BodyBlock
+from cms.towns import TownSize
 
 
 class SiteServedPage(HeadlessMixin, Page):
@@ -458,8 +459,10 @@ class WinnerStoryGalleryImage(Orderable):
 
 
 class WinnerStoryPage(SiteServedPage):
-    """A winner's story. A child is shown only by first name, surname initial, age, region and town:
-    never a full name, school, contact or exact location."""
+    """A winner's story. A child is shown only by first name, surname initial, age, region and the
+    size of their town: never a full name, school, contact or exact location. The town itself is
+    named only with the guardian's recorded consent, and only the platform fills it in (learning's
+    `record_town_consent`): a town and its population identify a child in a village."""
 
     first_name = models.CharField("имя", max_length=60)
     surname_initial = models.CharField(
@@ -469,8 +472,15 @@ class WinnerStoryPage(SiteServedPage):
     )
     age = models.PositiveSmallIntegerField("возраст", validators=[MinValueValidator(6), MaxValueValidator(18)])
     region = models.ForeignKey("cms.Region", verbose_name="регион", on_delete=models.PROTECT, related_name="+")
-    town = models.CharField("населённый пункт", max_length=100)
-    town_population = models.PositiveIntegerField("население пункта", null=True, blank=True)
+    town_size = models.CharField(
+        "размер населённого пункта", max_length=16, choices=TownSize.CHOICES, default=TownSize.UNKNOWN
+    )
+    town = models.CharField(
+        "населённый пункт",
+        max_length=100,
+        blank=True,
+        help_text="Появляется, только когда родитель дал согласие назвать населённый пункт в истории.",
+    )
     direction = models.ForeignKey(
         "cms.DirectionPage", verbose_name="направление", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -488,9 +498,9 @@ class WinnerStoryPage(SiteServedPage):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("first_name"), FieldPanel("surname_initial"), FieldPanel("age")]),
-                FieldRowPanel([FieldPanel("region"), FieldPanel("town"), FieldPanel("town_population")]),
+                FieldRowPanel([FieldPanel("region"), FieldPanel("town_size"), FieldPanel("town", read_only=True)]),
             ],
-            heading="победитель (только имя, первая буква фамилии, возраст и место)",
+            heading="победитель (только имя, первая буква фамилии, возраст, регион и размер населённого пункта)",
         ),
         FieldRowPanel([FieldPanel("direction"), FieldPanel("season")]),
         FieldPanel("opportunity"),
@@ -516,7 +526,8 @@ class WinnerStoryPage(SiteServedPage):
         APIField("age"),
         APIField("region", serializer=RegionField()),
         APIField("town"),
-        APIField("town_population"),
+        APIField("town_size"),
+        APIField("where_from"),
         APIField("direction", serializer=DirectionField()),
         APIField("season", serializer=SeasonField()),
         APIField("opportunity"),
@@ -542,6 +553,11 @@ class WinnerStoryPage(SiteServedPage):
     def display_name(self):
         """How a child is named in public: «Аня К.»."""
         return f"{self.first_name} {self.surname_initial}."
+
+    @property
+    def where_from(self):
+        """The town when the guardian consented to naming it, else the size of the town."""
+        return self.town or TownSize.STORY_LABELS[self.town_size]
 
 
 # --- Partners and events ---------------------------------------------------------------------------

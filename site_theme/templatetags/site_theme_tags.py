@@ -70,19 +70,6 @@ def minutes(seconds):
 
 
 @register.filter
-def population(value):
-    """Town population for a public page: «12 тыс. жителей»."""
-    if not value:
-        return ""
-    value = int(value)
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:.1f}".rstrip("0").rstrip(".").replace(".", ",") + "\u00a0млн жителей"
-    if value >= 1000:
-        return f"{round(value / 1000)}\u00a0тыс. жителей"
-    return f"{value}\u00a0жителей"
-
-
-@register.filter
 def years(age):
     """«7 лет», «21 год», «3 года» — the Russian plural of an age."""
     if age in (None, ""):

@@ -112,7 +112,7 @@ def make_lesson():
 
 @pytest.fixture
 def make_story(sections, season):
-    def make(direction, region_code="77", first_name="Аня", surname_initial="К", town="Москва", population=None):
+    def make(direction, region_code="77", first_name="Аня", surname_initial="К", town="", town_size="unknown"):
         return add_child(
             sections["stories"],
             WinnerStoryPage(
@@ -122,7 +122,7 @@ def make_story(sections, season):
                 age=12,
                 region=Region.objects.get(code=region_code),
                 town=town,
-                town_population=population,
+                town_size=town_size,
                 direction=direction,
                 season=season,
                 opportunity="Выступление на большой сцене",

@@ -73,16 +73,19 @@ def test_stories_filter_by_region_direction_and_season(client, make_direction, m
     assert ids(season=season.pk) == {moscow.pk, yakutia.pk}
 
 
-def test_a_story_shows_the_child_only_by_first_name_initial_age_and_region(client, make_direction, make_story):
-    story = make_story(make_direction(), first_name="Аня", surname_initial="К", town="Суздаль", population=9000)
+def test_a_story_shows_the_child_only_by_first_name_initial_age_region_and_town_size(
+    client, make_direction, make_story
+):
+    story = make_story(make_direction(), first_name="Аня", surname_initial="К", town_size="under_10k")
 
     data = client.get(f"/api/v2/pages/{story.pk}/").json()
 
     assert data["display_name"] == "Аня К."
     assert data["age"] == 12
     assert data["region"]["name"] == "Москва"
-    assert data["town_population"] == 9000
-    assert "surname" not in data and "school" not in data
+    assert (data["town"], data["town_size"]) == ("", "under_10k")
+    assert data["where_from"] == "населённый пункт до 10 тысяч жителей"
+    assert "town_population" not in data and "surname" not in data and "school" not in data
 
 
 def test_rich_text_comes_as_html_and_images_as_renditions(client, make_direction, make_image, sections):

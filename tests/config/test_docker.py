@@ -13,7 +13,7 @@ def compose():
 
 def test_compose_file_defines_the_production_stack_through_environment_only():
     services = compose()["services"]
-    assert set(services) == {"web", "worker", "scheduler", "bucket", "db", "redis", "objectstore"}
+    assert set(services) == {"migrate", "web", "worker", "scheduler", "bucket", "db", "redis", "objectstore"}
     web_env = services["web"]["environment"]
     assert web_env["DEBUG"] == "0"
     assert web_env["TASK_BACKEND"] == "rq" and web_env["STORAGE_BACKEND"] == "s3"
@@ -45,3 +45,20 @@ def test_dockerfile_runs_gunicorn_as_a_non_root_user_with_ffmpeg():
     assert "collectstatic" in dockerfile
     assert "\nUSER pokolenie\n" in dockerfile
     assert 'CMD ["gunicorn"' in dockerfile
+
+
+def test_the_application_connects_as_its_own_role_and_migrations_as_the_owner():
+    compose = yaml.safe_load((DOCKER / "compose.yaml").read_text())
+    services = compose["services"]
+    owner_url = services["migrate"]["environment"]["DATABASE_URL"]
+    assert owner_url.startswith("postgres://pokolenie:")
+    assert services["migrate"]["environment"]["DATABASE_APP_ROLE"] == "pokolenie_app"
+    assert "migrate" in services["migrate"]["command"]
+    for name in ("web", "worker"):
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://pokolenie_app:")
+        assert "DATABASE_APP_ROLE" not in services[name]["environment"]
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert "migrate" not in services[name]["command"]
+    init = [volume for volume in services["db"]["volumes"] if "docker-entrypoint-initdb.d" in volume]
+    script = (DOCKER / init[0].split(":")[0]).read_text()
+    assert "CREATE ROLE pokolenie_app LOGIN NOSUPERUSER" in script

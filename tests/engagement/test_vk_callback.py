@@ -119,3 +119,71 @@ def test_database_down_answers_503_so_vk_delivers_again(client, campaign, monkey
         connection.close()
     assert response.status_code == 503
     assert "повторит" in response.json()["detail"]
+
+
+# --- Bad shapes with the right secret (VK's schema allows more than the platform can store) ------
+
+
+def shaped(event, **changes):
+    for path, value in changes.items():
+        target = event
+        *parents, name = path.split("__")
+        for parent in parents:
+            target = target[parent]
+        target[name] = value
+    return event
+
+
+@pytest.mark.parametrize(
+    "event, complaint",
+    [
+        (shaped(vk.like(110, 5), object=[]), "object"),
+        (shaped(vk.like(110, 5), object="like"), "object"),
+        (shaped(vk.repost(110, 5), object=[1, 2]), "object"),
+        (shaped(vk.like(110, 5), event_id="e" * 101), "event_id"),
+        (shaped(vk.like(110, 5), event_id="ab\x00cd"), "event_id"),
+        (shaped(vk.like(110, 5), event_id={"id": 1}), "event_id"),
+        (shaped(vk.like(110, 5), object__liker_id=2**63), "liker_id"),
+        (shaped(vk.like(110, 5), object__object_id=2**63), "object_id"),
+        (shaped(vk.like(110, 5), object__object_owner_id=-(2**70)), "object_owner_id"),
+        (shaped(vk.repost(2**64, 5)), "from_id"),
+        (shaped(vk.repost(110, 5), object__copy_history=[{"id": 2**63, "owner_id": -vk.GROUP_ID}]), "id"),
+        (shaped(vk.repost(110, 5), object__copy_history={"id": 5}), "copy_history"),
+    ],
+)
+def test_an_event_of_a_shape_the_ledger_cannot_hold_gets_a_clear_400(client, campaign, event, complaint):
+    response = deliver(client, event)
+    assert response.status_code == 400, response.content
+    assert complaint in response.json()["detail"]
+    assert VkEvent.objects.count() == 0 and LedgerEntry.objects.count() == 0
+
+
+def test_an_event_without_event_id_is_answered_ok_and_logged(client, campaign, caplog):
+    event = vk.like(111, 5)
+    del event["event_id"]
+    with caplog.at_level("WARNING", logger="engagement"):
+        response = deliver(client, event)
+    assert response.status_code == 200 and response.content == b"ok"
+    assert LedgerEntry.objects.count() == 0
+    assert any("event_id" in record.getMessage() and "like_add" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.postgres
+def test_a_database_failure_on_the_batch_path_answers_503_so_vk_delivers_again(client, campaign):
+    """The batch path writes through a raw psycopg cursor; its failures must read as the database's."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    holder = psycopg.connect(**{key: value for key, value in params.items() if key != "cursor_factory"})
+    try:
+        # Another session holds the event table, and this one gives up waiting after 200 ms: the
+        # database refuses the raw cursor's INSERT as it would in an outage.
+        holder.execute("LOCK TABLE engagement_vkevent IN ACCESS EXCLUSIVE MODE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+        response = deliver(client, vk.like(112, 5))
+    finally:
+        holder.close()
+    assert response.status_code == 503
+    assert "повторит" in response.json()["detail"]
+    assert LedgerEntry.objects.count() == 0

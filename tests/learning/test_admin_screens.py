@@ -85,14 +85,14 @@ def test_a_juror_scores_blind_in_the_admin(client, scored_shortlist, assignment,
     listing = client.get("/admin/learning/jury/")
     assert listing.status_code == 200, "a jury seat opens the admin's jury screen"
     first, second = scored_shortlist
-    page = client.get(f"/admin/learning/jury/{first.pk}/").content.decode()
+    page = client.get(f"/admin/learning/jury/{first.jury_code}/").content.decode()
     kid = first.student
-    for identity in [kid.surname, kid.town, kid.region.name, kid.user.email]:
+    for identity in [kid.surname, kid.town, kid.region.name, kid.user.email, first.title, str(first.uid)]:
         assert identity not in page
     criteria = list(assignment.criteria.all())
     form = {f"criterion-{c.pk}": c.max_points for c in criteria} | {"comment": "Смело"}
-    assert client.post(f"/admin/learning/jury/{first.pk}/", form).status_code == 302
+    assert client.post(f"/admin/learning/jury/{first.jury_code}/", form).status_code == 302
     assert Score.objects.get(juror=juror, submission=first).total == sum(c.max_points for c in criteria)
-    client.post(f"/admin/learning/jury/{second.pk}/", {"conflict": "1", "note": "Знаю семью"})
-    assert f"/admin/learning/jury/{second.pk}/" not in client.get("/admin/learning/jury/").content.decode()
-    assert client.get(f"/admin/learning/jury/{second.pk}/").status_code == 404
+    client.post(f"/admin/learning/jury/{second.jury_code}/", {"conflict": "1", "note": "Знаю семью"})
+    assert f"/admin/learning/jury/{second.jury_code}/" not in client.get("/admin/learning/jury/").content.decode()
+    assert client.get(f"/admin/learning/jury/{second.jury_code}/").status_code == 404

@@ -91,13 +91,14 @@ def test_from_registration_to_winner_story(
     mentor.force_login(mentor_seat.user)
     assert mentor.post(f"/api/submissions/{work_id}/shortlist/").status_code == 200
     criteria = list(assignment.criteria.all())
+    code = Submission.objects.get(pk=work_id).jury_code
     for juror in jurors:
         judge = APIClient()
         judge.force_login(juror)
-        seen = judge.get(f"/api/jury/works/{work_id}/").content.decode()
+        seen = judge.get(f"/api/jury/works/{code}/").content.decode()
         assert "Воронцова" not in seen and "Саша" not in seen and "Тотьма" not in seen.replace("Песня о Тотьме", "")
         scored = judge.post(
-            f"/api/jury/works/{work_id}/score/",
+            f"/api/jury/works/{code}/score/",
             {"points": {str(c.pk): c.max_points - 1 for c in criteria}, "comment": "Живо и искренне"},
             format="json",
         )

@@ -59,22 +59,74 @@ def test_blind_view_shows_no_identity(shortlist, jurors, client_for):
             assert not identity or identity not in body, identity
     identity_fields = {"author", "age", "age_band", "region", "town", "first_name", "surname", "student", "email"}
     assert not keys_in(response.json()) & identity_fields
-    detail = client_for(jurors[0]).get(f"/api/jury/works/{shortlist[0].pk}/").json()
-    assert set(detail) == {"id", "uid", "assignment", "title", "description", "text", "files", "criteria", "my_score"}
+    detail = client_for(jurors[0]).get(f"/api/jury/works/{shortlist[0].jury_code}/").json()
+    assert set(detail) == {"code", "assignment", "title", "description", "text", "files", "criteria", "my_score"}
+
+
+def test_the_jury_sees_works_under_codes_that_lead_nowhere_in_the_gallery(shortlist, jurors, client_for):
+    juror = client_for(jurors[0])
+    body = juror.get("/api/jury/works/").content.decode()
+    gallery = client_for().get("/api/gallery/").content.decode()
+    for work in shortlist:
+        item = work.files.get()
+        # Nothing the juror gets names the work as the gallery does: no id, uid, file uid or title.
+        assert work.jury_code and work.jury_code != str(work.pk) and work.jury_code.lower() not in work.uid.hex
+        assert f'"id":{work.pk}' not in body.replace(" ", "")
+        for trace in (str(work.uid), str(item.uid), work.title, f'"size":{item.size}'):
+            assert trace not in body.replace(" ", "") and trace not in body, trace
+        assert work.jury_code not in gallery
+        # The files come by the code and their place in the work.
+        answer = juror.get(f"/api/jury/works/{work.jury_code}/files/1/")
+        assert answer.status_code == 200
+        assert b"".join(answer.streaming_content) == item.file.open("rb").read()
+    assert juror.get(f"/api/jury/works/{shortlist[0].jury_code}/files/2/").status_code == 404
+    assert juror.get(f"/api/jury/works/{shortlist[0].pk}/").status_code == 404
+
+
+def test_the_gallery_names_no_author_of_a_work_under_judging_until_the_results(
+    shortlist, jurors, assignment, mentor_seat, client_for, stories_index
+):
+    visitor = client_for()
+    ira = shortlist[0]
+    detail = visitor.get(f"/api/gallery/{ira.pk}/").json()
+    assert detail["author"] is None and detail["age_band"] is None
+    assert ira.pk not in [w["id"] for w in visitor.get("/api/gallery/?region=52").json()["results"]]
+    assert ira.pk not in [w["id"] for w in visitor.get("/api/gallery/?age_band=10-13").json()["results"]]
+    for url in ("/gallery/", f"/gallery/{ira.pk}/", "/gallery/?region=52"):
+        html = visitor.get(url).content.decode()
+        assert "Ира С." not in html and "Ира" not in html.replace(ira.title, ""), url
+    assert "после итогов" in visitor.get(f"/gallery/{ira.pk}/").content.decode()
+
+    for juror in jurors:
+        for work in shortlist:
+            services.score_submission(juror, work, points=points(assignment, 7, 3), comment="ок")
+    services.confirm_winners(mentor_seat.user, assignment, winners=[shortlist[2]], notify=False)
+
+    detail = visitor.get(f"/api/gallery/{ira.pk}/").json()  # not a winner, but judged
+    assert detail["author"] == {
+        "first_name": "Ира",
+        "surname_initial": "С",
+        "age": 11,
+        "region": "Нижегородская область",
+    }
+    assert ira.pk in [w["id"] for w in visitor.get("/api/gallery/?region=52").json()["results"]]
+    assert "Ира С." in visitor.get(f"/gallery/{ira.pk}/").content.decode()
 
 
 def test_conflict_of_interest_hides_the_work(shortlist, jurors, client_for):
     client = client_for(jurors[0])
-    assert client.post(f"/api/jury/works/{shortlist[0].pk}/conflict/", {"note": "Моя ученица"}).status_code == 201
-    ids = [w["id"] for w in client.get("/api/jury/works/").json()["results"]]
-    assert shortlist[0].pk not in ids and len(ids) == 3
-    assert client.post(f"/api/jury/works/{shortlist[0].pk}/score/", {}, format="json").status_code == 404
+    code = shortlist[0].jury_code
+    assert client.post(f"/api/jury/works/{code}/conflict/", {"note": "Моя ученица"}).status_code == 201
+    codes = [w["code"] for w in client.get("/api/jury/works/").json()["results"]]
+    assert code not in codes and len(codes) == 3
+    assert client.post(f"/api/jury/works/{code}/score/", {}, format="json").status_code == 404
+    assert client.get(f"/api/jury/works/{code}/files/1/").status_code == 404
     assert client.get(f"/api/works/files/{shortlist[0].files.get().uid}/").status_code == 200, "public anyway"
 
 
 def test_scores_follow_the_rubric(shortlist, jurors, client_for, assignment):
     client = client_for(jurors[0])
-    url = f"/api/jury/works/{shortlist[0].pk}/score/"
+    url = f"/api/jury/works/{shortlist[0].jury_code}/score/"
     too_high = client.post(url, {"points": points(assignment, 11, 5), "comment": "Сильно"}, format="json")
     assert too_high.status_code == 400
     assert "от 0 до 10" in too_high.json()["detail"]
@@ -83,7 +135,7 @@ def test_scores_follow_the_rubric(shortlist, jurors, client_for, assignment):
     ok = client.post(url, {"points": points(assignment, 9, 4), "comment": "Чисто и смело"}, format="json")
     assert ok.status_code == 200
     assert ok.json()["total"] == 13
-    mine = client.get(f"/api/jury/works/{shortlist[0].pk}/").json()["my_score"]
+    mine = client.get(f"/api/jury/works/{shortlist[0].jury_code}/").json()["my_score"]
     assert mine["comment"] == "Чисто и смело"
 
 
@@ -189,3 +241,40 @@ def test_a_seat_opens_the_jury_screen_and_the_last_seat_removed_closes_it(make_u
     assert juror.groups.filter(name=JURY_GROUP).exists()  # still on the other season's jury
     JuryMember.objects.filter(user=juror).delete()  # as the admin's bulk delete does
     assert not juror.groups.filter(name=JURY_GROUP).exists()
+
+
+def test_a_winner_story_names_the_town_only_once_the_guardian_consents(
+    shortlist, jurors, assignment, mentor_seat, client_for, stories_index, mailoutbox
+):
+    import re
+
+    from learning.models import Consent
+
+    for juror in jurors:
+        for work in shortlist:
+            services.score_submission(juror, work, points=points(assignment, 7, 3), comment="ок")
+    ira = shortlist[0]  # Выкса, 52 000 people
+    services.confirm_winners(mentor_seat.user, assignment, winners=[ira])
+    story = WinnerStoryPage.objects.get()
+    assert (story.town, story.town_size) == ("", "10k_100k")
+    story.save_revision().publish()
+    visitor = client_for()
+    page = visitor.get(story.url).content.decode()
+    data = visitor.get(f"/api/v2/pages/{story.pk}/").json()
+    assert "Выкса" not in page and "52 тыс" not in page and "52000" not in page
+    assert "город от 10 до 100 тысяч жителей" in page
+    assert (data["town"], data["where_from"]) == ("", "город от 10 до 100 тысяч жителей")
+    assert "Выкса" not in str(data) and "52000" not in str(data)
+
+    letter = next(mail for mail in mailoutbox if mail.to == ["parent.ira@example.org"] and "победител" in mail.subject)
+    link = re.search(r"http://\S+(/api/consent/town/\S+/)", letter.body).group(1)
+    assert "Даю согласие" in visitor.get(link).content.decode()
+    assert not Consent.objects.filter(kind="town_in_story").exists(), "opening the link consents to nothing"
+    assert visitor.post(link, REMOTE_ADDR="10.9.9.9").status_code == 200
+    consent = Consent.objects.get(kind="town_in_story")
+    assert (consent.email, consent.ip, consent.student_id) == ("parent.ira@example.org", "10.9.9.9", ira.student_id)
+    assert consent.text_version == services.TOWN_CONSENT_TEXT_VERSION
+
+    story.refresh_from_db()
+    assert story.town == "Выкса" and story.get_latest_revision().content["town"] == "Выкса"
+    assert "Выкса" in visitor.get(story.url).content.decode()

@@ -57,9 +57,10 @@ MATRIX = [
     ("reject", "post", "/api/moderation/{pending}/reject/", "reject", row(403, 403, 403, 403, 200, 403, 403, 403)),
     ("keep", "post", "/api/moderation/{reported}/keep/", None, row(403, 403, 403, 403, 200, 403, 403, 403)),
     ("jury works", "get", "/api/jury/works/", None, row(403, 403, 403, 403, 403, 200, 200, 403)),
-    ("jury work", "get", "/api/jury/works/{shortlisted}/", None, row(403, 403, 403, 403, 403, 200, 200, 403)),
-    ("score", "post", "/api/jury/works/{shortlisted}/score/", "score", row(403, 403, 403, 403, 403, 200, 200, 403)),
-    ("conflict", "post", "/api/jury/works/{shortlisted}/conflict/", None, row(403, 403, 403, 403, 403, 201, 201, 403)),
+    ("jury work", "get", "/api/jury/works/{jury_code}/", None, row(403, 403, 403, 403, 403, 200, 200, 403)),
+    ("jury file", "get", "/api/jury/works/{jury_code}/files/1/", None, row(403, 403, 403, 403, 403, 200, 200, 403)),
+    ("score", "post", "/api/jury/works/{jury_code}/score/", "score", row(403, 403, 403, 403, 403, 200, 200, 403)),
+    ("conflict", "post", "/api/jury/works/{jury_code}/conflict/", None, row(403, 403, 403, 403, 403, 201, 201, 403)),
     (
         "ranking",
         "get",
@@ -127,7 +128,10 @@ def world(
     second = make_assignment(title="Второе задание")
     own_pending = services.submit_work(student, second, title="Моя новая", files=[image_upload()])
     shortlisted = services.shortlist_submission(
-        services.approve_submission(services.submit_work(kids[1], assignment, title="Шорт", text="Стих"), moderator),
+        services.approve_submission(
+            services.submit_work(kids[1], assignment, title="Шорт", text="Стих", files=[image_upload()]),
+            moderator,
+        ),
         moderator,
     )
     criteria = list(assignment.criteria.all())
@@ -158,6 +162,7 @@ def world(
             "pending_file": own_pending.files.get().uid,
             "other_pending": pending.pk,
             "shortlisted": shortlisted.pk,
+            "jury_code": shortlisted.jury_code,
             "reported": reported.pk,
             "assignment": assignment.pk,
         },

@@ -159,3 +159,32 @@ def test_mentor_sees_only_own_videos_and_editor_sees_all(
 
     api.force_authenticate(editor)
     assert api.get("/api/media/videos/").json()["count"] == 4
+
+
+@pytest.mark.parametrize("body", ["null", '"sha256"', "[1, 2]", "7"])
+@pytest.mark.parametrize("action", ["complete", "parts"])
+def test_a_body_that_is_not_a_json_object_gets_a_russian_400(client, action, body):
+    upload = start(client, b"z" * 100)
+    response = client.post(f"/api/media/uploads/{upload['uid']}/{action}/", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "JSON-объект" in response.json()["detail"]
+    assert VideoUpload.objects.get(uid=upload["uid"]).status == VideoUpload.Status.OPEN
+
+
+def test_parts_that_are_not_objects_get_a_russian_400(client):
+    upload = start(client, b"z" * 100)
+    for parts in (["etag"], [{"part_number": "1"}], [{"part_number": 1, "etag": 5}]):
+        response = client.post(f"/api/media/uploads/{upload['uid']}/complete/", {"parts": parts}, format="json")
+        assert response.status_code == 400, response.content
+        assert "part_number" in response.json()["parts"]
+
+
+def test_bidi_controls_in_a_title_or_file_name_are_dropped(client):
+    response = client.post(
+        "/api/media/uploads/",
+        {"title": "Урок \u202eфп.exe", "filename": "урок\u202e4pm.exe", "size": 100},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    upload = VideoUpload.objects.get()
+    assert (upload.title, upload.filename) == ("Урок фп.exe", "урок4pm.exe")

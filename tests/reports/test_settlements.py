@@ -140,6 +140,13 @@ def test_autocomplete_explains_bad_input(client):
     assert "Нет региона с таким кодом" in response.json()["region"][0]
 
 
+@pytest.mark.parametrize("query", ["q=ab%00", "q=%D0%BA%D0%B0%D0%B7&region=1%006", "q=%00%00"])
+def test_autocomplete_refuses_a_nul_character_with_a_russian_400(client, query):
+    response = client.get(f"{reverse('settlements-search')}?{query}")
+    assert response.status_code == 400
+    assert "недопустимый символ" in response.json()["detail"]
+
+
 def test_shipped_file_is_what_the_command_builds_from_geonames(tmp_path):
     from reports.settlements import DATA_FILE, build_settlements_file
 

@@ -74,3 +74,29 @@ def test_a_visitor_who_is_not_signed_in_is_asked_to_sign_in_to_like(client, publ
     response = client.post(f"/gallery/{public_work.pk}/like/", {"action": "like"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 401
     assert "Войдите" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_likes_from_one_address_are_limited_on_the_site_as_in_the_api(client, public_work, visitor, settings):
+    from django.contrib.auth import get_user_model
+
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**rates, "like": "100/min", "like_ip": "1/min"},
+    }
+    neighbour = get_user_model().objects.create_user("sosed@example.ru", "sosed@example.ru", "x")
+    answers = []
+    for person in (visitor, neighbour):  # two accounts behind one address
+        client.force_login(person)
+        answers.append(
+            client.post(
+                f"/gallery/{public_work.pk}/like/",
+                {"action": "like"},
+                HTTP_ACCEPT="application/json",
+                REMOTE_ADDR="203.0.113.7",
+            )
+        )
+    assert answers[0].status_code == 200
+    assert answers[1].status_code == 429
+    assert "Слишком много лайков" in answers[1].json()["detail"]

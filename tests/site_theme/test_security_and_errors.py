@@ -71,3 +71,62 @@ def test_server_error_gets_a_friendly_russian_500_without_details(client, settin
     html = response.content.decode()
     assert "Что-то пошло не так" in html
     assert "RuntimeError" not in html and "a bug" not in html
+
+
+@pytest.mark.django_db
+def test_a_form_over_the_size_limit_gets_a_russian_400_that_says_what_to_do(client, settings):
+    settings.DEBUG = False
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    response = client.post("/cabinet/login/", {"username": "anya", "password": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<html lang="ru">' in html
+    assert "Слишком много данных за раз" in html and "не больше 1 МБ" in html
+    assert "Bad Request" not in html
+
+
+@pytest.mark.django_db
+def test_an_api_body_over_the_size_limit_gets_a_russian_400_in_json(client, settings):
+    settings.DEBUG = False
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    body = '{"email": "a@example.org", "first_name": "' + "я" * (1024 * 1024) + '"}'
+    response = client.post("/api/auth/register/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "больше 1 МБ" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_a_form_with_a_stale_csrf_token_gets_a_russian_403(settings):
+    from django.test import Client
+
+    settings.DEBUG = False
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post("/cabinet/login/", {"username": "anya", "password": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Форма устарела" in html and "обновите страницу" in html.lower()
+    assert "CSRF verification failed" not in html and "Forbidden" not in html
+
+
+@pytest.mark.django_db
+def test_an_api_call_without_the_csrf_token_is_refused_in_russian(settings, django_user_model):
+    from django.test import Client
+
+    user = django_user_model.objects.create_user("ученик", password="x")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    response = browser.post("/api/auth/logout/")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"] and "X-CSRFToken" in response.json()["detail"]
+    assert "Failed" not in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_a_refused_page_gets_a_russian_403_without_the_reason_inside(client, settings):
+    settings.DEBUG = False
+    settings.ROOT_URLCONF = "tests.site_theme.failing_urls"
+    response = client.get("/forbidden/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Сюда нельзя" in html and '<html lang="ru">' in html
+    assert "internal reason" not in html and "403 Forbidden" not in html
