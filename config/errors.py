@@ -17,6 +17,7 @@ from media_pipeline import storage
 logger = logging.getLogger(__name__)
 
 STORAGE_RETRY_AFTER = 60  # seconds
+STORAGE_UNAVAILABLE = "Хранилище файлов сейчас недоступно. Повторите через минуту."
 
 
 class ServiceError(Exception):
@@ -41,8 +42,6 @@ def api_exception_handler(exc, context):
     if storage.is_unavailable(exc):
         request = context.get("request")
         logger.error("storage unavailable during %s: %r", request and request.path, exc)
-        refusal = ServiceError(
-            "Хранилище файлов сейчас недоступно. Повторите через минуту.", code="storage_unavailable", status=503
-        )
+        refusal = ServiceError(STORAGE_UNAVAILABLE, code="storage_unavailable", status=503)
         return Response(refusal.as_dict(), status=503, headers={"Retry-After": str(STORAGE_RETRY_AFTER)})
     return drf_exception_handler(exc, context)

@@ -2,6 +2,7 @@
 another app and renders the result; the rules themselves live in those apps' services."""
 
 import json
+import logging
 
 from csp.decorators import csp_replace
 from django.contrib import messages
@@ -16,9 +17,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from config.errors import STORAGE_RETRY_AFTER, STORAGE_UNAVAILABLE
 from config.throttling import throttle_sign_in
+from media_pipeline import storage
 from site_theme import queries
 from site_theme.forms import DeleteAccountForm, LoginForm, RegistrationForm, SearchForm
+
+logger = logging.getLogger(__name__)
 
 SEARCH_PAGE_SIZE = 10
 GALLERY_PAGE_SIZE = 24
@@ -250,6 +255,7 @@ def submit_work(request):
         return redirect("site_theme:register")
     assignments = queries.open_assignments_for(student)
     errors = []
+    status = 400
     if request.method == "POST":
         assignment = next((a for a in assignments if str(a.pk) == request.POST.get("assignment")), None)
         if assignment is None:
@@ -267,19 +273,30 @@ def submit_work(request):
                 )
             except learning.LearningError as error:
                 errors.append(error.message)
+            except Exception as error:
+                if not storage.is_unavailable(error):
+                    raise
+                logger.error("storage unavailable during a site submission: %r", error)
+                errors.append(STORAGE_UNAVAILABLE)
+                status = 503
             else:
                 if "application/json" in request.headers.get("Accept", ""):
                     return JsonResponse({"uid": str(work.uid), "redirect": reverse("site_theme:cabinet")}, status=201)
                 messages.success(request, "Работа отправлена! Модератор проверит её в течение пары дней.")
                 return redirect("site_theme:cabinet")
         if "application/json" in request.headers.get("Accept", ""):
-            return JsonResponse({"detail": " ".join(errors)}, status=400)
-    return render(
-        request,
-        "site_theme/submit_work.html",
-        {"assignments": assignments, "errors": errors, "data": request.POST},
-        status=400 if errors else 200,
-    )
+            response = JsonResponse({"detail": " ".join(errors)}, status=status)
+        else:
+            response = render(
+                request,
+                "site_theme/submit_work.html",
+                {"assignments": assignments, "errors": errors, "data": request.POST},
+                status=status,
+            )
+        if status == 503:
+            response["Retry-After"] = str(STORAGE_RETRY_AFTER)
+        return response
+    return render(request, "site_theme/submit_work.html", {"assignments": assignments, "errors": [], "data": {}})
 
 
 @login_required(login_url="site_theme:login")

@@ -66,3 +66,35 @@ def test_a_video_upload_started_while_the_store_is_down_gets_503(client_for, stu
     )
 
     assert_store_unavailable(response)
+
+
+def test_a_work_sent_from_the_site_form_while_the_store_is_down_is_refused_with_503_and_not_kept(
+    client, student, assignment, stop_the_store
+):
+    client.force_login(student.user)
+    stop_the_store()
+
+    response = client.post(
+        "/cabinet/submit/",
+        {"assignment": assignment.pk, "title": "Рисунок", "description": "Лето", "files": [image_upload()]},
+    )
+
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    assert "Хранилище файлов сейчас недоступно" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_the_site_forms_script_gets_the_503_as_json(client, student, assignment, stop_the_store):
+    client.force_login(student.user)
+    stop_the_store()
+
+    response = client.post(
+        "/cabinet/submit/",
+        {"assignment": assignment.pk, "title": "Рисунок", "description": "Лето", "files": [image_upload()]},
+        headers={"accept": "application/json"},
+    )
+
+    assert response.status_code == 503
+    assert "Хранилище файлов сейчас недоступно" in response.json()["detail"]
+    assert not Submission.objects.exists()
