@@ -57,6 +57,7 @@ from learning.signals import lesson_completed, student_account_deleted, work_sta
 CONSENT_TEXT_VERSION = "2026-09"
 GUARDIAN_TOKEN_SALT = "learning.guardian-consent"  # noqa: S105 (a signing namespace, not a secret)
 GUARDIAN_TOKEN_MAX_AGE = 14 * 24 * 3600
+GUARDIAN_RESEND_INTERVAL = 10 * 60  # seconds between resent consent emails for one child
 # Naming the town in a winner story: its own consent, asked of the guardian with the winner's email.
 TOWN_CONSENT_TEXT_VERSION = "2026-12"
 TOWN_TOKEN_SALT = "learning.town-consent"  # noqa: S105 (a signing namespace, not a secret)
@@ -108,6 +109,18 @@ class LearningError(Exception):
         self.message = message
         self.field = field
         self.status = status
+
+
+class ConsentPending(LearningError):
+    """The password is right, but the account waits for the guardian's consent (under 14)."""
+
+    def __init__(self, student):
+        super().__init__(
+            f"Аккаунт ждёт согласия родителя: письмо со ссылкой отправлено на {student.guardian_email}. "
+            "Попросите родителя открыть ссылку из письма (проверьте и папку «Спам») — или отправьте письмо ещё раз.",
+            status=403,
+        )
+        self.student = student
 
 
 # --- Roles ----------------------------------------------------------------------------------------
@@ -170,9 +183,7 @@ def check_login(email, password):
     if not user.is_active:
         student = getattr(user, "student", None)
         if student is not None and not student.is_deleted:
-            raise LearningError(
-                f"Аккаунт ждёт согласия родителя: письмо со ссылкой отправлено на {student.guardian_email}.", status=403
-            )
+            raise ConsentPending(student)
         raise LearningError("Аккаунт отключён.", status=403)
     return user
 
@@ -288,6 +299,22 @@ def register_student(
             {"student": student, "url": guardian_confirm_url(student), "version": CONSENT_TEXT_VERSION},
         )
     return student
+
+
+def resend_guardian_consent(student):
+    """Send the guardian's consent link again, at most once per GUARDIAN_RESEND_INTERVAL per child."""
+    from django.core.cache import cache
+
+    if student.user.is_active or student.is_deleted or not student.guardian_email:
+        raise LearningError("Этому аккаунту не нужно согласие родителя: просто войдите.")
+    if not cache.add(f"guardian-resend:{student.pk}", 1, GUARDIAN_RESEND_INTERVAL):
+        minutes = GUARDIAN_RESEND_INTERVAL // 60
+        raise LearningError(f"Письмо уже отправлено недавно. Повторить можно через {minutes} мин.", status=429)
+    _send(
+        "guardian_consent",
+        student.guardian_email,
+        {"student": student, "url": guardian_confirm_url(student), "version": CONSENT_TEXT_VERSION},
+    )
 
 
 def student_for_guardian_token(token):

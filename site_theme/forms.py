@@ -5,14 +5,30 @@ from django.contrib.auth.forms import AuthenticationForm
 
 
 class LoginForm(AuthenticationForm):
+    """Email and password, checked by learning.services.check_login — the same rule as the API's sign-in,
+    so a child waiting for the guardian's consent hears that, not «wrong password»."""
+
     username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    error_messages = {
-        "invalid_login": "Неверный email или пароль. Проверьте раскладку и попробуйте ещё раз.",
-        "inactive": "Аккаунт ещё не активирован: родитель должен подтвердить согласие по ссылке из письма.",
-    }
+    pending_student = None
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
+
+    def clean(self):
+        from learning import services as learning
+
+        email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if email and password:
+            try:
+                self.user_cache = learning.check_login(email, password)
+            except learning.ConsentPending as pending:
+                self.pending_student = pending.student
+                raise forms.ValidationError(pending.message, code="consent_pending") from None
+            except learning.LearningError as error:
+                raise forms.ValidationError(
+                    f"{error.message} Проверьте раскладку и попробуйте ещё раз.", code="invalid_login"
+                ) from None
+        return self.cleaned_data
 
 
 class RegistrationForm(forms.Form):

@@ -22,6 +22,7 @@ from site_theme.forms import DeleteAccountForm, LoginForm, RegistrationForm, Sea
 
 SEARCH_PAGE_SIZE = 10
 GALLERY_PAGE_SIZE = 24
+CONSENT_PENDING_SESSION_KEY = "consent_pending_student"
 
 
 def client_ip(request):
@@ -166,9 +167,32 @@ def safe_next(request, default):
 def login_view(request):
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        auth_login(request, form.get_user())
+        auth_login(request, form.get_user(), backend="django.contrib.auth.backends.ModelBackend")
         return redirect(safe_next(request, reverse("site_theme:cabinet")))
-    return render(request, "site_theme/login.html", {"form": form, "next": safe_next(request, "")})
+    if form.pending_student is not None:
+        # The password was right: this browser may ask for the guardian's email once more.
+        request.session[CONSENT_PENDING_SESSION_KEY] = form.pending_student.pk
+    context = {"form": form, "next": safe_next(request, ""), "consent_pending": form.pending_student is not None}
+    return render(request, "site_theme/login.html", context)
+
+
+@require_POST
+def resend_consent(request):
+    """Send the guardian's consent link again, for the child who just typed the right password here."""
+    from learning import services as learning
+    from learning.models import Student
+
+    student = Student.objects.filter(pk=request.session.get(CONSENT_PENDING_SESSION_KEY)).first()
+    if student is None:
+        messages.error(request, "Сначала войдите с email и паролем ученика — тогда письмо можно отправить снова.")
+        return redirect("site_theme:login")
+    try:
+        learning.resend_guardian_consent(student)
+    except learning.LearningError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Отправили письмо со ссылкой ещё раз на {student.guardian_email}.")
+    return redirect("site_theme:login")
 
 
 @require_POST
