@@ -19,6 +19,7 @@ def learning_admin_urls():
         path("learning/moderation/<int:pk>/reject/", admin_views.reject, name="learning_moderation_reject"),
         path("learning/moderation/<int:pk>/keep/", admin_views.keep, name="learning_moderation_keep"),
         path("learning/moderation/<int:pk>/shortlist/", admin_views.shortlist, name="learning_moderation_shortlist"),
+        path("learning/shortlist/", admin_views.shortlist_candidates, name="learning_shortlist"),
         path("learning/jury/", admin_views.jury_index, name="learning_jury"),
         path("learning/jury/<str:code>/", admin_views.jury_work, name="learning_jury_work"),
         path("learning/results/", admin_views.results_index, name="learning_results_index"),
@@ -39,6 +40,16 @@ class ResultsMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def moderation_menu_item():
     return ModerationMenuItem("Модерация работ", reverse("learning_moderation"), icon_name="tick-inverse", order=250)
+
+
+class ShortlistMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.shortlist_assignments(request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def shortlist_menu_item():
+    return ShortlistMenuItem("Шорт-лист", reverse("learning_shortlist"), icon_name="pick", order=252)
 
 
 class JuryMenuItem(MenuItem):
