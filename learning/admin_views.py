@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from learning import services
@@ -190,8 +191,15 @@ def results(request, pk):
         except services.LearningError as error:
             messages.error(request, error.message)
         else:
+            count = len(confirmed)
             messages.success(
-                request, f"Итоги утверждены: {len(confirmed)} работ. Черновики историй победителей ждут редакторов."
+                request,
+                ngettext(
+                    "Results confirmed: %(count)s work. Winner story drafts await the editors.",
+                    "Results confirmed: %(count)s works. Winner story drafts await the editors.",
+                    count,
+                )
+                % {"count": count},
             )
             return redirect("learning_results", pk=assignment.pk)
     return TemplateResponse(

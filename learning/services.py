@@ -29,6 +29,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
+from django.utils.translation import ngettext
 from PIL import Image, ImageOps
 
 from learning.models import (
@@ -728,7 +729,9 @@ def _check_submission_input(assignment, student, title, text, uploads, videos, n
     if not title or not title.strip():
         raise LearningError("Дайте работе название.", "title")
     if len(uploads) + len(videos) > assignment.max_files:
-        raise LearningError(f"Можно приложить не больше {assignment.max_files} файлов.", "files")
+        count = assignment.max_files
+        message = ngettext("You can attach at most %(count)s file.", "You can attach at most %(count)s files.", count)
+        raise LearningError(message % {"count": count}, "files")
     if text and "text" not in assignment.allowed_kinds:
         raise LearningError("Текст в этом задании не принимается: приложите файл.", "text")
     if not uploads and not videos and not (text and text.strip()):
@@ -1438,10 +1441,14 @@ def confirm_winners(mentor, assignment, *, winners, finalists=(), notify=True):
             if work.withdrawn_at:
                 raise LearningError(f"«{work.title}» снята автором.", "winners")
             if work.scores.count() < assignment.jurors_per_work:
+                count = assignment.jurors_per_work
+                message = ngettext(
+                    "«%(title)s» needs at least %(count)s jury score, it has %(scores)s.",
+                    "«%(title)s» needs at least %(count)s jury scores, it has %(scores)s.",
+                    count,
+                )
                 raise LearningError(
-                    f"«{work.title}»: нужно не меньше {assignment.jurors_per_work} оценок жюри, "
-                    f"сейчас {work.scores.count()}.",
-                    "winners",
+                    message % {"title": work.title, "count": count, "scores": work.scores.count()}, "winners"
                 )
         confirmed = []
         for work, status, action in [

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
@@ -148,7 +149,7 @@ def like_work(request, pk):
         messages.error(request, error.message)
         return redirect("site_theme:work", pk=pk)
     if wants_json:
-        return JsonResponse({"liked": liked, "likes": likes})
+        return JsonResponse({"liked": liked, "likes": likes, "likes_word": ngettext("like", "likes", likes)})
     messages.success(request, "Спасибо! Ваш лайк — рубль на лечение детей." if liked else "Лайк снят.")
     return redirect("site_theme:work", pk=pk)
 

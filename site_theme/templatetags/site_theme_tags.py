@@ -3,6 +3,7 @@
 from django import template
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -75,13 +76,7 @@ def years(age):
     if age in (None, ""):
         return ""
     age = int(age)
-    if age % 10 == 1 and age % 100 != 11:
-        word = "год"
-    elif 2 <= age % 10 <= 4 and not 12 <= age % 100 <= 14:
-        word = "года"
-    else:
-        word = "лет"
-    return f"{age}\u00a0{word}"
+    return f"{age}\u00a0{ngettext('year', 'years', age)}"
 
 
 # --- Content the pages gather from the CMS ------------------------------------------------------
