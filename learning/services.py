@@ -1294,7 +1294,8 @@ def on_jury_seat_removed(sender, instance, **kwargs):
 
 
 def blind_works_for(user):
-    """Shortlisted works of the directions and seasons the user judges, minus declared conflicts."""
+    """Shortlisted works of the directions and seasons the user judges, minus declared conflicts.
+    A finished contest leaves the list: its winners are confirmed or its season is over."""
     seats = JuryMember.objects.filter(user=user)
     if not seats.exists():
         return Submission.objects.none()
@@ -1304,7 +1305,8 @@ def blind_works_for(user):
     for seat in seats:
         scope |= Q(assignment__direction_id=seat.direction_id, assignment__season_id=seat.season_id)
     return (
-        Submission.objects.filter(scope, status=Submission.Status.SHORTLISTED, withdrawn_at__isnull=True)
+        Submission.objects.filter(scope, under_judging(), withdrawn_at__isnull=True)
+        .filter(assignment__season__ends_on__gte=timezone.localdate())
         .exclude(conflicts__juror=user)
         .select_related("assignment")
         .prefetch_related("files__video", "assignment__criteria")
