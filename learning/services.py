@@ -1023,8 +1023,12 @@ def _notify_author(submission, template):
         "assignment": submission.assignment,
         "site_url": settings.SITE_URL,
     }
-    recipients = {email for email in (student.user.email, student.guardian_email) if email}
-    transaction.on_commit(lambda: [_send(template, to, context) for to in sorted(recipients)])
+    letters = {}
+    if student.guardian_email:
+        letters[student.guardian_email.lower()] = f"{template}_guardian"  # addressed to the parent
+    if student.user.email:
+        letters[student.user.email.lower()] = template  # the child's own, when the addresses differ
+    transaction.on_commit(lambda: [_send(letter, to, context) for to, letter in sorted(letters.items())])
 
 
 def _lock(submission):
