@@ -31,6 +31,17 @@ class LoginForm(AuthenticationForm):
         return self.cleaned_data
 
 
+class RegionSelect(forms.Select):
+    """Regions with their codes (data-code), so the town field can ask /api/settlements/ by region."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        region = getattr(value, "instance", None)
+        if region is not None:
+            option["attrs"]["data-code"] = region.code
+        return option
+
+
 class RegistrationForm(forms.Form):
     first_name = forms.CharField(
         label="Имя", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
@@ -44,8 +55,18 @@ class RegistrationForm(forms.Form):
     birth_date = forms.DateField(
         label="Дата рождения", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    region = forms.ModelChoiceField(label="Регион", queryset=None, empty_label="— выберите регион —")
-    town = forms.CharField(label="Город или посёлок", max_length=150)
+    region = forms.ModelChoiceField(
+        label="Регион", queryset=None, empty_label="— выберите регион —", widget=RegionSelect
+    )
+    town = forms.CharField(
+        label="Город или посёлок",
+        max_length=150,
+        help_text="Начните вводить название — подскажем из списка населённых пунктов.",
+        # town.js fills the datalist from the town autocomplete API; without scripts it is a plain field.
+        widget=forms.TextInput(
+            attrs={"list": "town-options", "autocomplete": "off", "data-settlements-url": "/api/settlements/"}
+        ),
+    )
     email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(
         label="Пароль",

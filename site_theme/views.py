@@ -83,8 +83,8 @@ def transparency(request):
 
 
 def gallery(request):
-    """Approved works with filters by direction, age band, region and kind."""
-    filters = {key: request.GET.get(key, "").strip() for key in ("direction", "age_band", "region", "kind")}
+    """Approved works with filters by direction, age band, region and kind; newest or most liked first."""
+    filters = {key: request.GET.get(key, "").strip() for key in ("direction", "age_band", "region", "kind", "ordering")}
     works = queries.public_works(**{key: value for key, value in filters.items() if value})
     page_obj = Paginator(works, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

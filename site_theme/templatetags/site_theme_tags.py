@@ -233,6 +233,52 @@ def lesson_list(masterclass, user):
     return [{"lesson": lesson, "percent": progress.get(lesson.pk, 0) if student else None} for lesson in lessons]
 
 
+def _complete(item):
+    from learning import services as learning
+
+    return item["percent"] is not None and item["percent"] >= round(100 * learning.COMPLETE_SHARE)
+
+
+@register.simple_tag
+def lesson_navigation(lesson, user):
+    """The lesson's place in its masterclass: every lesson (number, duration, watched percent), and
+    the previous and next ones, for the lesson page's list and its «Следующий урок» button."""
+    items = lesson_list(lesson.get_parent().specific, user)
+    for number, item in enumerate(items, start=1):
+        item["number"] = number
+    here = next((i for i, item in enumerate(items) if item["lesson"].pk == lesson.pk), None)
+    if here is None:
+        return {"lessons": items, "number": None, "previous": None, "next": None}
+    return {
+        "lessons": items,
+        "number": here + 1,
+        "previous": items[here - 1] if here > 0 else None,
+        "next": items[here + 1] if here + 1 < len(items) else None,
+    }
+
+
+@register.simple_tag
+def continue_lesson(lessons):
+    """Where a masterclass's «Продолжить» button leads: the first lesson the student has not finished
+    (after the ones they completed), or the first lesson for a newcomer. `lessons` is lesson_list()'s."""
+    if not lessons:
+        return None
+    started = any(item["percent"] for item in lessons)
+    for number, item in enumerate(lessons, start=1):
+        if not _complete(item):
+            return {"lesson": item["lesson"], "number": number, "started": started}
+    return {"lesson": lessons[0]["lesson"], "number": 1, "started": started, "all_done": True}
+
+
+@register.simple_tag
+def learning_start_url():
+    """Where «Начать учиться» leads a newcomer: the lessons (the directions' list), not registration."""
+    for title, url in index_page_urls():
+        if title == "Направления":
+            return url
+    return "#directions-title"  # the home page's own list of directions
+
+
 @register.simple_tag
 def lesson_player_state(lesson, user):
     """Where the player starts and where it reports progress: only for a signed-in student."""
