@@ -318,6 +318,16 @@ def resend_guardian_consent(student):
     )
 
 
+def resend_guardian_consent_by_login(email, password):
+    """The API's resend: the child's email and password prove who asks. Returns the student."""
+    try:
+        check_login(email, password)
+    except ConsentPending as pending:
+        resend_guardian_consent(pending.student)
+        return pending.student
+    raise LearningError("Аккаунт уже активен: просто войдите.", status=409)
+
+
 def student_for_guardian_token(token):
     return _student_for_token(
         token,

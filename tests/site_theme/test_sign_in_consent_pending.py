@@ -70,3 +70,20 @@ def test_child_resends_the_guardians_link_once_per_interval(client, season_tree,
     again = client.post("/cabinet/login/resend-consent/", follow=True)
     assert "Повторить можно через 10 мин" in again.content.decode()
     assert len(mailoutbox) == 2
+
+
+def test_another_front_end_resends_the_link_through_the_api(client, season_tree, mailoutbox):
+    register_under_14()
+    wrong = client.post(
+        "/api/auth/resend-consent/",
+        {"email": "petya@example.ru", "password": "nope-2026"},
+        content_type="application/json",
+    )
+    assert wrong.status_code == 400 and len(mailoutbox) == 1
+    sent = client.post(
+        "/api/auth/resend-consent/",
+        {"email": "petya@example.ru", "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert sent.status_code == 202 and "mama@example.org" in sent.json()["detail"]
+    assert len(mailoutbox) == 2 and mailoutbox[1].to == ["mama@example.org"]
