@@ -34,7 +34,7 @@ def client_ip(request):
 
 
 def search(request):
-    """Wagtail search over the public pages (Russian stemming on PostgreSQL)."""
+    """Wagtail search over the public pages, with Russian word forms (config/search.py)."""
     from wagtail.models import Page
 
     form = SearchForm(request.GET)

@@ -273,8 +273,9 @@ def continue_lesson(lessons):
 @register.simple_tag
 def learning_start_url():
     """Where «Начать учиться» leads a newcomer: the lessons (the directions' list), not registration."""
+    directions = dict(NAV_INDEX_PAGES)["DirectionIndexPage"]
     for title, url in index_page_urls():
-        if title == "Направления":
+        if title == directions:
             return url
     return "#directions-title"  # the home page's own list of directions
 
