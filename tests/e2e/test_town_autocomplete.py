@@ -5,8 +5,9 @@ import pytest
 
 from tests.e2e.conftest import PHONE
 
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-@pytest.mark.django_db(transaction=True)
+
 def test_typing_a_town_offers_settlements_of_the_chosen_region(new_page, migrated_data):
     from cms.models import Region
 
