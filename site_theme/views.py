@@ -2,6 +2,7 @@
 another app and renders the result; the rules themselves live in those apps' services."""
 
 import json
+from urllib.parse import urlencode
 
 from csp.decorators import csp_replace
 from django.contrib import messages
@@ -87,10 +88,11 @@ def gallery(request):
     filters = {key: request.GET.get(key, "").strip() for key in ("direction", "age_band", "region", "kind", "ordering")}
     works = queries.public_works(**{key: value for key, value in filters.items() if value})
     page_obj = Paginator(works, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
+    kept = urlencode({key: value for key, value in filters.items() if value})  # the pager keeps them
     return render(
         request,
         "site_theme/gallery.html",
-        {"page_obj": page_obj, "filters": filters, "choices": gallery_choices(), "query": request.GET.urlencode()},
+        {"page_obj": page_obj, "filters": filters, "choices": gallery_choices(), "query": kept},
     )
 
 

@@ -81,3 +81,17 @@ def test_registration_suggests_towns_from_the_settlements_api(client, season_tre
     assert "site_theme/js/town.js" in page
     region = Region.objects.order_by("name").first()
     assert f'data-code="{region.code}"' in page
+
+
+def test_the_gallery_pager_keeps_the_sort_and_filters(client, public_work, moderator, make_student, monkeypatch):
+    from learning import services as learning
+    from site_theme import views
+    from tests.site_theme.conftest import png_upload
+
+    monkeypatch.setattr(views, "GALLERY_PAGE_SIZE", 1)
+    author = make_student(email="vtoraya@example.ru")
+    other = learning.submit_work(author, public_work.assignment, title="Вторая", files=[png_upload()])
+    learning.approve_submission(other, moderator)
+    direction = public_work.assignment.direction.slug
+    page = client.get("/gallery/", {"ordering": "popular", "direction": direction}).content.decode()
+    assert f"?direction={direction}&amp;ordering=popular&amp;page=2" in page
