@@ -140,3 +140,23 @@ def test_transparency_says_1_ребёнок_получил_помощь(client, 
     assert "1</strong> ребёнок получил помощь" in page
     assert "детей получили помощь" not in page
     assert "1</strong> доброе дело засчитано" in page  # the approved work
+
+
+@pytest.mark.django_db
+def test_an_event_counts_its_people_in_russian_plurals(client, season_tree):
+    from django.utils import timezone
+
+    from cms.models import EventIndexPage, EventPage, Region
+    from tests.factories import add_child
+
+    events = add_child(season_tree["home"], EventIndexPage(title="События", slug="events"))
+    start = timezone.now() - datetime.timedelta(days=3)
+    event = add_child(
+        events,
+        EventPage(
+            title="Фестиваль", slug="fest", starts_at=start, ends_at=start + datetime.timedelta(hours=3),
+            region=Region.objects.first(), town="Казань", venue="Дворец", attendance=21, volunteers=3,
+            description="<p>Песни и танцы.</p>",
+        ),
+    )  # fmt: skip
+    assert "21 участник, 3 волонтёра" in client.get(event.url).content.decode()
