@@ -354,7 +354,8 @@ WAGTAILAPI_RICH_TEXT_FORMAT = "html"
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {
     "default": {
-        "BACKEND": "wagtail.search.backends.database",
+        # Wagtail's database backend; on SQLite it adds Russian stemming of search terms (config/search.py).
+        "BACKEND": "config.search",
         "SEARCH_CONFIG": "russian",
     }
 }

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.utils.translation import ngettext
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 DEMO_GROUP_ID = 218_500_000
@@ -220,9 +221,12 @@ def load(stdout):
     _beneficiaries_and_transfers(stdout, foundation, last_season)
     published = publish_digests()
     figures = counter(this_season)
-    stdout.write(
-        f"Счётчик: {figures['raised_roubles']} ₽ за {figures['actions']} действий; "
-        f"опубликовано новых хешей журнала: {len(published)}"
+    count = figures["actions"]
+    line = ngettext(
+        "Counter: %(roubles)s ₽ for %(count)s action; new ledger hashes published: %(published)s",
+        "Counter: %(roubles)s ₽ for %(count)s actions; new ledger hashes published: %(published)s",
+        count,
     )
+    stdout.write(line % {"roubles": figures["raised_roubles"], "count": count, "published": len(published)})
     if not all(balance.balanced for balance in reconcile()) or verify_digests():
         raise RuntimeError("Демо-данные журнала не сходятся: reconcile_ledger или verify_ledger_digests.")

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Count, DateField, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from engagement.models import (
     SLOT_COUNT,
@@ -781,7 +782,12 @@ def verify_digests():
             created_at__lt=datetime.combine(digests[0].day, time.min, tzinfo=UTC)
         ).count()
         if earlier:
-            problems.append(f"{earlier} записей старше первого опубликованного дня {digests[0].day}.")
+            message = ngettext(
+                "%(count)s entry is older than the first published day %(day)s.",
+                "%(count)s entries are older than the first published day %(day)s.",
+                earlier,
+            )
+            problems.append(message % {"count": earlier, "day": digests[0].day})
     for published in digests:
         if expected_day is not None and published.day != expected_day:
             problems.append(f"Пропущен день {expected_day} перед {published.day}.")
@@ -790,8 +796,8 @@ def verify_digests():
         digest, count, amount = day_digest(published.day, previous)
         if digest != published.digest:
             problems.append(
-                f"{published.day}: хеш не совпадает (опубликовано {published.entries_count} записей на "
-                f"{published.amount} коп., сейчас {count} на {amount} коп.)."
+                f"{published.day}: хеш не совпадает (опубликовано записей: {published.entries_count} на "
+                f"{published.amount} коп., сейчас: {count} на {amount} коп.)."
             )
         previous, expected_day = published.digest, published.day + timedelta(days=1)
     return problems

@@ -13,12 +13,14 @@ from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from engagement import services
 from engagement.admin_views import FOUNDATION_DOCUMENTS, VoidAccountView, foundation_document
+from engagement.forms import RoublesField, roubles_label
 from engagement.models import Beneficiary, Campaign, FoundationCoordinator, FoundationLogEntry, Transfer
 from engagement.selectors import coordinated_foundation_id, own_foundation
 
@@ -77,7 +79,13 @@ class FoundationScopedForm(WagtailAdminModelForm):
             self.fields[name].widget = widget
 
 
+class BeneficiaryForm(FoundationScopedForm):
+    amount_needed = RoublesField(label="Нужно собрать, ₽")
+
+
 class TransferForm(FoundationScopedForm):
+    amount = RoublesField(label="Сумма перевода, ₽")
+
     def save(self, commit=True):
         transfer = super().save(commit=False)
         if commit:
@@ -167,7 +175,7 @@ class BeneficiaryViewSet(FoundationScopedViewSet):
             FieldPanel("verification_document"),
             FieldPanel("consent_to_publish"),
         ],
-        base_form_class=FoundationScopedForm,
+        base_form_class=BeneficiaryForm,
     )
 
 
@@ -175,7 +183,14 @@ class TransferViewSet(FoundationScopedViewSet):
     model = Transfer
     icon = "doc-full"
     menu_label = "Переводы"
-    list_display = ["transferred_on", "beneficiary", "amount", "campaign", "foundation", "payment_reference"]
+    list_display = [
+        "transferred_on",
+        "beneficiary",
+        Column("amount", label="Сумма", accessor=lambda transfer: roubles_label(transfer.amount)),
+        "campaign",
+        "foundation",
+        "payment_reference",
+    ]
     listing_select_related = ["campaign", "foundation", "beneficiary"]
     edit_handler = ObjectList(
         [

@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from learning import services
@@ -79,17 +81,57 @@ def keep(request, pk):
     return _decide(request, pk, services.keep_submission, success="жалобы отклонены, работа остаётся.")
 
 
+def shortlist_assignments(user):
+    """Assignments whose works the user may put on the jury's shortlist: all for moderators, the
+    direction's own for its mentor (the rule itself is services.shortlist_submission's)."""
+    if services.is_moderator(user):
+        return Assignment.objects.all()
+    return _mentor_scope(user)
+
+
+def shortlist_candidates(request):
+    """Published works of one assignment, most liked first, each with a «В шорт-лист» button."""
+    assignments = shortlist_assignments(request.user).select_related("direction", "season").order_by("-closes_at")
+    if not assignments.exists():
+        raise PermissionDenied
+    wanted = request.GET.get("assignment", "")
+    chosen = (wanted.isdigit() and assignments.filter(pk=wanted).first()) or assignments.first()
+    works = (
+        Submission.objects.filter(
+            assignment=chosen, status=Submission.Status.APPROVED, hidden=False, withdrawn_at__isnull=True
+        )
+        .prefetch_related("files")
+        .order_by("-like_count", "submitted_at")
+    )
+    shortlisted = Submission.objects.filter(assignment=chosen, status=Submission.Status.SHORTLISTED).count()
+    return TemplateResponse(
+        request,
+        "learning/admin/shortlist.html",
+        {
+            "page_title": "Шорт-лист",
+            "header_icon": "pick",
+            "assignments": assignments,
+            "assignment": chosen,
+            "page": Paginator(works, 30).get_page(request.GET.get("p")),
+            "shortlisted": shortlisted,
+        },
+    )
+
+
 @require_POST
 def shortlist(request, pk):
-    _require_moderator(request)
     submission = get_object_or_404(Submission, pk=pk)
     try:
         services.shortlist_submission(submission, request.user)
     except services.LearningError as error:
+        if error.status == 403:
+            raise PermissionDenied from None
         messages.error(request, error.message)
     else:
         messages.success(request, f"«{submission.title}» в шорт-листе.")
-    return redirect(request.POST.get("next") or reverse("learning_moderation"))
+    fallback = f"{reverse('learning_shortlist')}?assignment={submission.assignment_id}"
+    target = request.POST.get("next", "")
+    return redirect(target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else fallback)
 
 
 def decision_log(request):
@@ -103,16 +145,21 @@ def decision_log(request):
     )
 
 
-def mentor_assignments(user):
-    if user.is_superuser or services.is_editor(user):
-        return Assignment.objects.all()
-    seats = JuryMember.objects.filter(user=user, role=JuryMember.Role.MENTOR)
+def _mentor_scope(user):
+    """Assignments the user is the mentor of: by a mentor's jury seat or as the masterclass's mentor."""
     from django.db.models import Q
 
+    seats = JuryMember.objects.filter(user=user, role=JuryMember.Role.MENTOR)
     scope = Q(masterclass__mentor__user=user)
     for seat in seats:
         scope |= Q(direction_id=seat.direction_id, season_id=seat.season_id)
     return Assignment.objects.filter(scope)
+
+
+def mentor_assignments(user):
+    if user.is_superuser or services.is_editor(user):
+        return Assignment.objects.all()
+    return _mentor_scope(user)
 
 
 def results_index(request):
@@ -144,8 +191,15 @@ def results(request, pk):
         except services.LearningError as error:
             messages.error(request, error.message)
         else:
+            count = len(confirmed)
             messages.success(
-                request, f"Итоги утверждены: {len(confirmed)} работ. Черновики историй победителей ждут редакторов."
+                request,
+                ngettext(
+                    "Results confirmed: %(count)s work. Winner story drafts await the editors.",
+                    "Results confirmed: %(count)s works. Winner story drafts await the editors.",
+                    count,
+                )
+                % {"count": count},
             )
             return redirect("learning_results", pk=assignment.pk)
     return TemplateResponse(

@@ -562,6 +562,26 @@ class LoginView(GenericAPIView):
         return Response({"id": user.pk})
 
 
+class ResendGuardianConsentView(GenericAPIView):
+    """A child whose account waits for the guardian's consent has the link emailed again (at most once
+    in 10 minutes); the child's email and password prove who asks."""
+
+    serializer_class = LoginSerializer
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(responses={202: inline_serializer("ConsentResent", {"detail": serializers.CharField()})})
+    def post(self, request):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        student = call(
+            services.resend_guardian_consent_by_login, data.validated_data["email"], data.validated_data["password"]
+        )
+        detail = f"Письмо со ссылкой для согласия отправлено ещё раз на {student.guardian_email}."
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
+
+
 class LogoutView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 

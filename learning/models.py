@@ -8,6 +8,7 @@ moderator approves it.
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from modelcluster.fields import ParentalKey
@@ -497,6 +498,10 @@ class JuryMember(models.Model):
         group = Group.objects.filter(name=JURY_GROUP).first()
         if group is not None:
             self.user.groups.add(group)
+
+    def clean(self):
+        if self.user_id and Student.objects.filter(user_id=self.user_id).exists():
+            raise ValidationError({"user": "Это аккаунт ученика: в жюри могут быть только взрослые."})
 
 
 class Conflict(models.Model):

@@ -35,6 +35,22 @@ def recognised_works(*, season=None, ids=None):
     return works.order_by("pk")
 
 
+def adults_for_jury(query=""):
+    """Accounts that may sit on a jury: active adults — never a student's (a child's) account.
+    `query` narrows by name, email or login, for the admin's search."""
+    from django.contrib.auth import get_user_model
+
+    adults = get_user_model().objects.filter(is_active=True, student__isnull=True)
+    for word in query.split():
+        adults = adults.filter(
+            Q(email__icontains=word)
+            | Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+        )
+    return adults.order_by("last_name", "first_name", "email")
+
+
 def work_with_student(submission_id):
     """One work in any status, with its student and account (None if there is no such work)."""
     return Submission.objects.select_related("student__user").filter(pk=submission_id).first()

@@ -29,6 +29,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
+from django.utils.translation import ngettext
 from PIL import Image, ImageOps
 
 from learning.models import (
@@ -57,6 +58,7 @@ from learning.signals import lesson_completed, student_account_deleted, work_sta
 CONSENT_TEXT_VERSION = "2026-09"
 GUARDIAN_TOKEN_SALT = "learning.guardian-consent"  # noqa: S105 (a signing namespace, not a secret)
 GUARDIAN_TOKEN_MAX_AGE = 14 * 24 * 3600
+GUARDIAN_RESEND_INTERVAL = 10 * 60  # seconds between resent consent emails for one child
 # Naming the town in a winner story: its own consent, asked of the guardian with the winner's email.
 TOWN_CONSENT_TEXT_VERSION = "2026-12"
 TOWN_TOKEN_SALT = "learning.town-consent"  # noqa: S105 (a signing namespace, not a secret)
@@ -108,6 +110,18 @@ class LearningError(Exception):
         self.message = message
         self.field = field
         self.status = status
+
+
+class ConsentPending(LearningError):
+    """The password is right, but the account waits for the guardian's consent (under 14)."""
+
+    def __init__(self, student):
+        super().__init__(
+            f"Аккаунт ждёт согласия родителя: письмо со ссылкой отправлено на {student.guardian_email}. "
+            "Попросите родителя открыть ссылку из письма (проверьте и папку «Спам») — или отправьте письмо ещё раз.",
+            status=403,
+        )
+        self.student = student
 
 
 # --- Roles ----------------------------------------------------------------------------------------
@@ -170,9 +184,7 @@ def check_login(email, password):
     if not user.is_active:
         student = getattr(user, "student", None)
         if student is not None and not student.is_deleted:
-            raise LearningError(
-                f"Аккаунт ждёт согласия родителя: письмо со ссылкой отправлено на {student.guardian_email}.", status=403
-            )
+            raise ConsentPending(student)
         raise LearningError("Аккаунт отключён.", status=403)
     return user
 
@@ -288,6 +300,32 @@ def register_student(
             {"student": student, "url": guardian_confirm_url(student), "version": CONSENT_TEXT_VERSION},
         )
     return student
+
+
+def resend_guardian_consent(student):
+    """Send the guardian's consent link again, at most once per GUARDIAN_RESEND_INTERVAL per child."""
+    from django.core.cache import cache
+
+    if student.user.is_active or student.is_deleted or not student.guardian_email:
+        raise LearningError("Этому аккаунту не нужно согласие родителя: просто войдите.")
+    if not cache.add(f"guardian-resend:{student.pk}", 1, GUARDIAN_RESEND_INTERVAL):
+        minutes = GUARDIAN_RESEND_INTERVAL // 60
+        raise LearningError(f"Письмо уже отправлено недавно. Повторить можно через {minutes} мин.", status=429)
+    _send(
+        "guardian_consent",
+        student.guardian_email,
+        {"student": student, "url": guardian_confirm_url(student), "version": CONSENT_TEXT_VERSION},
+    )
+
+
+def resend_guardian_consent_by_login(email, password):
+    """The API's resend: the child's email and password prove who asks. Returns the student."""
+    try:
+        check_login(email, password)
+    except ConsentPending as pending:
+        resend_guardian_consent(pending.student)
+        return pending.student
+    raise LearningError("Аккаунт уже активен: просто войдите.", status=409)
 
 
 def student_for_guardian_token(token):
@@ -701,7 +739,9 @@ def _check_submission_input(assignment, student, title, text, uploads, videos, n
     if not title or not title.strip():
         raise LearningError("Дайте работе название.", "title")
     if len(uploads) + len(videos) > assignment.max_files:
-        raise LearningError(f"Можно приложить не больше {assignment.max_files} файлов.", "files")
+        count = assignment.max_files
+        message = ngettext("You can attach at most %(count)s file.", "You can attach at most %(count)s files.", count)
+        raise LearningError(message % {"count": count}, "files")
     if text and "text" not in assignment.allowed_kinds:
         raise LearningError("Текст в этом задании не принимается: приложите файл.", "text")
     if not uploads and not videos and not (text and text.strip()):
@@ -993,8 +1033,12 @@ def _notify_author(submission, template):
         "assignment": submission.assignment,
         "site_url": settings.SITE_URL,
     }
-    recipients = {email for email in (student.user.email, student.guardian_email) if email}
-    transaction.on_commit(lambda: [_send(template, to, context) for to in sorted(recipients)])
+    letters = {}
+    if student.guardian_email:
+        letters[student.guardian_email.lower()] = f"{template}_guardian"  # addressed to the parent
+    if student.user.email:
+        letters[student.user.email.lower()] = template  # the child's own, when the addresses differ
+    transaction.on_commit(lambda: [_send(letter, to, context) for to, letter in sorted(letters.items())])
 
 
 def _lock(submission):
@@ -1264,7 +1308,8 @@ def on_jury_seat_removed(sender, instance, **kwargs):
 
 
 def blind_works_for(user):
-    """Shortlisted works of the directions and seasons the user judges, minus declared conflicts."""
+    """Shortlisted works of the directions and seasons the user judges, minus declared conflicts.
+    A finished contest leaves the list: its winners are confirmed or its season is over."""
     seats = JuryMember.objects.filter(user=user)
     if not seats.exists():
         return Submission.objects.none()
@@ -1274,7 +1319,8 @@ def blind_works_for(user):
     for seat in seats:
         scope |= Q(assignment__direction_id=seat.direction_id, assignment__season_id=seat.season_id)
     return (
-        Submission.objects.filter(scope, status=Submission.Status.SHORTLISTED, withdrawn_at__isnull=True)
+        Submission.objects.filter(scope, under_judging(), withdrawn_at__isnull=True)
+        .filter(assignment__season__ends_on__gte=timezone.localdate())
         .exclude(conflicts__juror=user)
         .select_related("assignment")
         .prefetch_related("files__video", "assignment__criteria")
@@ -1411,10 +1457,14 @@ def confirm_winners(mentor, assignment, *, winners, finalists=(), notify=True):
             if work.withdrawn_at:
                 raise LearningError(f"«{work.title}» снята автором.", "winners")
             if work.scores.count() < assignment.jurors_per_work:
+                count = assignment.jurors_per_work
+                message = ngettext(
+                    "«%(title)s» needs at least %(count)s jury score, it has %(scores)s.",
+                    "«%(title)s» needs at least %(count)s jury scores, it has %(scores)s.",
+                    count,
+                )
                 raise LearningError(
-                    f"«{work.title}»: нужно не меньше {assignment.jurors_per_work} оценок жюри, "
-                    f"сейчас {work.scores.count()}.",
-                    "winners",
+                    message % {"title": work.title, "count": count, "scores": work.scores.count()}, "winners"
                 )
         confirmed = []
         for work, status, action in [

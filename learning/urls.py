@@ -21,6 +21,7 @@ router.register("jury/assignments", api.JuryAssignmentViewSet, basename="jury-as
 urlpatterns = [
     path("auth/register/", api.RegisterView.as_view(), name="register"),
     path("auth/login/", api.LoginView.as_view(), name="login"),
+    path("auth/resend-consent/", api.ResendGuardianConsentView.as_view(), name="resend-consent"),
     path("auth/logout/", api.LogoutView.as_view(), name="logout"),
     path("consent/guardian/", api.GuardianConsentView.as_view(), name="guardian-consent"),
     path("consent/guardian/<str:token>/", views.guardian_consent_page, name="guardian-consent-page"),

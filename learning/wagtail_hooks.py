@@ -1,12 +1,19 @@
 """Admin registration: moderation queue, results screen, and snippets for assignments, jury and reasons."""
 
+from django import forms
+from django.contrib.auth import get_user_model
 from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import chooser as chooser_views
+from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from learning import admin_views, services
+from learning import admin_views, selectors, services
 from learning.models import Assignment, JuryMember, RejectionReason
 
 
@@ -19,6 +26,7 @@ def learning_admin_urls():
         path("learning/moderation/<int:pk>/reject/", admin_views.reject, name="learning_moderation_reject"),
         path("learning/moderation/<int:pk>/keep/", admin_views.keep, name="learning_moderation_keep"),
         path("learning/moderation/<int:pk>/shortlist/", admin_views.shortlist, name="learning_moderation_shortlist"),
+        path("learning/shortlist/", admin_views.shortlist_candidates, name="learning_shortlist"),
         path("learning/jury/", admin_views.jury_index, name="learning_jury"),
         path("learning/jury/<str:code>/", admin_views.jury_work, name="learning_jury_work"),
         path("learning/results/", admin_views.results_index, name="learning_results_index"),
@@ -39,6 +47,16 @@ class ResultsMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def moderation_menu_item():
     return ModerationMenuItem("Модерация работ", reverse("learning_moderation"), icon_name="tick-inverse", order=250)
+
+
+class ShortlistMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.shortlist_assignments(request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def shortlist_menu_item():
+    return ShortlistMenuItem("Шорт-лист", reverse("learning_shortlist"), icon_name="pick", order=252)
 
 
 class JuryMenuItem(MenuItem):
@@ -64,12 +82,81 @@ class AssignmentViewSet(SnippetViewSet):
     list_filter = ["season", "direction"]
 
 
+class AdultSearchForm(BaseFilterForm):
+    q = forms.CharField(
+        label="Имя, фамилия или email",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "Поиск взрослого аккаунта"}),
+    )
+
+    def filter(self, objects):
+        query = (self.cleaned_data.get("q") or "").strip()
+        if query:
+            self.is_searching, self.search_query = True, query
+            objects = objects & selectors.adults_for_jury(query)
+        return objects
+
+
+class AdultChooserMixin:
+    """The jury-seat form's account chooser: adults only (students' accounts never appear), searched
+    by name or email instead of one dropdown of every account."""
+
+    filter_form_class = AdultSearchForm
+    per_page = 20
+
+    def get_object_list(self):
+        return selectors.adults_for_jury()
+
+    @property
+    def columns(self):
+        return [self.title_column, Column("email", label="Email", accessor="email")]
+
+
+class AdultChooseView(AdultChooserMixin, chooser_views.ChooseView):
+    pass
+
+
+class AdultChooseResultsView(AdultChooserMixin, chooser_views.ChooseResultsView):
+    pass
+
+
+class AdultChosenView(chooser_views.ChosenView):
+    def get_object(self, pk):
+        return selectors.adults_for_jury().get(pk=pk)
+
+
+class AdultChooserViewSet(ChooserViewSet):
+    model = get_user_model()
+    icon = "user"
+    choose_one_text = "Выбрать взрослого"
+    choose_another_text = "Выбрать другого"
+    edit_item_text = "Изменить"
+    register_widget = False  # only the jury seat's form uses it
+    choose_view_class = AdultChooseView
+    choose_results_view_class = AdultChooseResultsView
+    chosen_view_class = AdultChosenView
+
+
+adult_chooser_viewset = AdultChooserViewSet("jury_adult_chooser", url_prefix="learning/jury-adults")
+
+
+@hooks.register("register_admin_viewset")
+def register_adult_chooser():
+    return adult_chooser_viewset
+
+
 class JuryMemberViewSet(SnippetViewSet):
     model = JuryMember
     icon = "group"
     menu_label = "Жюри"
     list_display = ["user", "role", "direction", "season"]
     list_filter = ["role", "season", "direction"]
+    panels = [
+        FieldPanel("user", widget=adult_chooser_viewset.widget_class),
+        FieldPanel("direction"),
+        FieldPanel("season"),
+        FieldPanel("role"),
+    ]
 
 
 class RejectionReasonViewSet(SnippetViewSet):

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from media_pipeline import storage, transcoding
 from media_pipeline.models import VideoAsset, VideoCaption, VideoUpload, safe_filename, video_title
@@ -421,8 +422,13 @@ def _claim(asset_id, token, status, *, count_attempt):
             _fail(
                 asset,
                 token,
-                f"Обработка прервалась {asset.attempts} раза подряд. Загрузите файл заново; "
-                "если ошибка повторится, сообщите в поддержку.",
+                ngettext(
+                    "Processing broke off %(count)s time in a row.",
+                    "Processing broke off %(count)s times in a row.",
+                    asset.attempts,
+                )
+                % {"count": asset.attempts}
+                + " Загрузите файл заново; если ошибка повторится, сообщите в поддержку.",
             )
             return None
         asset.status = status

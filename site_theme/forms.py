@@ -5,14 +5,41 @@ from django.contrib.auth.forms import AuthenticationForm
 
 
 class LoginForm(AuthenticationForm):
+    """Email and password, checked by learning.services.check_login — the same rule as the API's sign-in,
+    so a child waiting for the guardian's consent hears that, not «wrong password»."""
+
     username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    error_messages = {
-        "invalid_login": "Неверный email или пароль. Проверьте раскладку и попробуйте ещё раз.",
-        "inactive": "Аккаунт ещё не активирован: родитель должен подтвердить согласие по ссылке из письма.",
-    }
+    pending_student = None
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
+
+    def clean(self):
+        from learning import services as learning
+
+        email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if email and password:
+            try:
+                self.user_cache = learning.check_login(email, password)
+            except learning.ConsentPending as pending:
+                self.pending_student = pending.student
+                raise forms.ValidationError(pending.message, code="consent_pending") from None
+            except learning.LearningError as error:
+                raise forms.ValidationError(
+                    f"{error.message} Проверьте раскладку и попробуйте ещё раз.", code="invalid_login"
+                ) from None
+        return self.cleaned_data
+
+
+class RegionSelect(forms.Select):
+    """Regions with their codes (data-code), so the town field can ask /api/settlements/ by region."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        region = getattr(value, "instance", None)
+        if region is not None:
+            option["attrs"]["data-code"] = region.code
+        return option
 
 
 class RegistrationForm(forms.Form):
@@ -28,8 +55,18 @@ class RegistrationForm(forms.Form):
     birth_date = forms.DateField(
         label="Дата рождения", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    region = forms.ModelChoiceField(label="Регион", queryset=None, empty_label="— выберите регион —")
-    town = forms.CharField(label="Город или посёлок", max_length=150)
+    region = forms.ModelChoiceField(
+        label="Регион", queryset=None, empty_label="— выберите регион —", widget=RegionSelect
+    )
+    town = forms.CharField(
+        label="Город или посёлок",
+        max_length=150,
+        help_text="Начните вводить название — подскажем из списка населённых пунктов.",
+        # town.js fills the datalist from the town autocomplete API; without scripts it is a plain field.
+        widget=forms.TextInput(
+            attrs={"list": "town-options", "autocomplete": "off", "data-settlements-url": "/api/settlements/"}
+        ),
+    )
     email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(
         label="Пароль",

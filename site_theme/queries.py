@@ -4,10 +4,15 @@
 from django.db.models import Prefetch
 from django.utils import timezone
 
+GALLERY_ORDERINGS = {
+    "newest": ("-approved_at", "-pk"),
+    "popular": ("-like_count", "-approved_at", "-pk"),  # the same choice as /api/gallery/?ordering=
+}
 
-def public_works(direction="", age_band="", region="", kind=""):
-    """Works a visitor may see (learning's rule), newest approval first, with what a card shows
-    loaded up front, narrowed by the gallery's filters."""
+
+def public_works(direction="", age_band="", region="", kind="", ordering="newest"):
+    """Works a visitor may see (learning's rule), newest approval (or most likes) first, with what a
+    card shows loaded up front, narrowed by the gallery's filters."""
     from learning import services as learning
     from learning.models import SubmissionFile
 
@@ -15,7 +20,7 @@ def public_works(direction="", age_band="", region="", kind=""):
         learning.public_works()
         .select_related("student__region", "assignment__direction", "assignment__masterclass")
         .prefetch_related(Prefetch("files", queryset=SubmissionFile.objects.select_related("video")))
-        .order_by("-approved_at", "-pk")
+        .order_by(*GALLERY_ORDERINGS.get(ordering, GALLERY_ORDERINGS["newest"]))
     )
     if direction:
         works = works.filter(assignment__direction__slug=direction)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("transparency/", views.transparency, name="transparency"),
     path("cabinet/", views.cabinet, name="cabinet"),
     path("cabinet/login/", views.login_view, name="login"),
+    path("cabinet/login/resend-consent/", views.resend_consent, name="resend_consent"),
     path("cabinet/logout/", views.logout_view, name="logout"),
     path("cabinet/register/", views.register, name="register"),
     path("cabinet/submit/", views.submit_work, name="submit_work"),

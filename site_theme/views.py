@@ -3,6 +3,7 @@ another app and renders the result; the rules themselves live in those apps' ser
 
 import json
 import logging
+from urllib.parse import urlencode
 
 from csp.decorators import csp_replace
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 SEARCH_PAGE_SIZE = 10
 GALLERY_PAGE_SIZE = 24
+CONSENT_PENDING_SESSION_KEY = "consent_pending_student"
 
 
 def client_ip(request):
@@ -37,7 +40,7 @@ def client_ip(request):
 
 
 def search(request):
-    """Wagtail search over the public pages (Russian stemming on PostgreSQL)."""
+    """Wagtail search over the public pages, with Russian word forms (config/search.py)."""
     from wagtail.models import Page
 
     form = SearchForm(request.GET)
@@ -86,14 +89,15 @@ def transparency(request):
 
 
 def gallery(request):
-    """Approved works with filters by direction, age band, region and kind."""
-    filters = {key: request.GET.get(key, "").strip() for key in ("direction", "age_band", "region", "kind")}
+    """Approved works with filters by direction, age band, region and kind; newest or most liked first."""
+    filters = {key: request.GET.get(key, "").strip() for key in ("direction", "age_band", "region", "kind", "ordering")}
     works = queries.public_works(**{key: value for key, value in filters.items() if value})
     page_obj = Paginator(works, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
+    kept = urlencode({key: value for key, value in filters.items() if value})  # the pager keeps them
     return render(
         request,
         "site_theme/gallery.html",
-        {"page_obj": page_obj, "filters": filters, "choices": gallery_choices(), "query": request.GET.urlencode()},
+        {"page_obj": page_obj, "filters": filters, "choices": gallery_choices(), "query": kept},
     )
 
 
@@ -152,7 +156,7 @@ def like_work(request, pk):
         messages.error(request, error.message)
         return redirect("site_theme:work", pk=pk)
     if wants_json:
-        return JsonResponse({"liked": liked, "likes": likes})
+        return JsonResponse({"liked": liked, "likes": likes, "likes_word": ngettext("like", "likes", likes)})
     messages.success(request, "Спасибо! Ваш лайк — рубль на лечение детей." if liked else "Лайк снят.")
     return redirect("site_theme:work", pk=pk)
 
@@ -171,9 +175,32 @@ def safe_next(request, default):
 def login_view(request):
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        auth_login(request, form.get_user())
+        auth_login(request, form.get_user(), backend="django.contrib.auth.backends.ModelBackend")
         return redirect(safe_next(request, reverse("site_theme:cabinet")))
-    return render(request, "site_theme/login.html", {"form": form, "next": safe_next(request, "")})
+    if form.pending_student is not None:
+        # The password was right: this browser may ask for the guardian's email once more.
+        request.session[CONSENT_PENDING_SESSION_KEY] = form.pending_student.pk
+    context = {"form": form, "next": safe_next(request, ""), "consent_pending": form.pending_student is not None}
+    return render(request, "site_theme/login.html", context)
+
+
+@require_POST
+def resend_consent(request):
+    """Send the guardian's consent link again, for the child who just typed the right password here."""
+    from learning import services as learning
+    from learning.models import Student
+
+    student = Student.objects.filter(pk=request.session.get(CONSENT_PENDING_SESSION_KEY)).first()
+    if student is None:
+        messages.error(request, "Сначала войдите с email и паролем ученика — тогда письмо можно отправить снова.")
+        return redirect("site_theme:login")
+    try:
+        learning.resend_guardian_consent(student)
+    except learning.LearningError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Отправили письмо со ссылкой ещё раз на {student.guardian_email}.")
+    return redirect("site_theme:login")
 
 
 @require_POST

@@ -3,6 +3,7 @@
 from django import template
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -75,13 +76,7 @@ def years(age):
     if age in (None, ""):
         return ""
     age = int(age)
-    if age % 10 == 1 and age % 100 != 11:
-        word = "год"
-    elif 2 <= age % 10 <= 4 and not 12 <= age % 100 <= 14:
-        word = "года"
-    else:
-        word = "лет"
-    return f"{age}\u00a0{word}"
+    return f"{age}\u00a0{ngettext('year', 'years', age)}"
 
 
 # --- Content the pages gather from the CMS ------------------------------------------------------
@@ -236,6 +231,53 @@ def lesson_list(masterclass, user):
         rows = LessonProgress.objects.filter(student=student, lesson__in=[lesson.pk for lesson in lessons])
         progress = {row.lesson_id: row.percent for row in rows}
     return [{"lesson": lesson, "percent": progress.get(lesson.pk, 0) if student else None} for lesson in lessons]
+
+
+def _complete(item):
+    from learning import services as learning
+
+    return item["percent"] is not None and item["percent"] >= round(100 * learning.COMPLETE_SHARE)
+
+
+@register.simple_tag
+def lesson_navigation(lesson, user):
+    """The lesson's place in its masterclass: every lesson (number, duration, watched percent), and
+    the previous and next ones, for the lesson page's list and its «Следующий урок» button."""
+    items = lesson_list(lesson.get_parent().specific, user)
+    for number, item in enumerate(items, start=1):
+        item["number"] = number
+    here = next((i for i, item in enumerate(items) if item["lesson"].pk == lesson.pk), None)
+    if here is None:
+        return {"lessons": items, "number": None, "previous": None, "next": None}
+    return {
+        "lessons": items,
+        "number": here + 1,
+        "previous": items[here - 1] if here > 0 else None,
+        "next": items[here + 1] if here + 1 < len(items) else None,
+    }
+
+
+@register.simple_tag
+def continue_lesson(lessons):
+    """Where a masterclass's «Продолжить» button leads: the first lesson the student has not finished
+    (after the ones they completed), or the first lesson for a newcomer. `lessons` is lesson_list()'s."""
+    if not lessons:
+        return None
+    started = any(item["percent"] for item in lessons)
+    for number, item in enumerate(lessons, start=1):
+        if not _complete(item):
+            return {"lesson": item["lesson"], "number": number, "started": started}
+    return {"lesson": lessons[0]["lesson"], "number": 1, "started": started, "all_done": True}
+
+
+@register.simple_tag
+def learning_start_url():
+    """Where «Начать учиться» leads a newcomer: the lessons (the directions' list), not registration."""
+    directions = dict(NAV_INDEX_PAGES)["DirectionIndexPage"]
+    for title, url in index_page_urls():
+        if title == directions:
+            return url
+    return "#directions-title"  # the home page's own list of directions
 
 
 @register.simple_tag

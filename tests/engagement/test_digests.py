@@ -41,7 +41,7 @@ def test_anyone_can_read_the_chain_from_the_api(client, history):
 
 def test_verification_passes_on_intact_history(history, capsys):
     call_command("verify_ledger_digests")
-    assert "Цепочка из 4 хешей сходится." in capsys.readouterr().out
+    assert "Дней в цепочке хешей журнала: 4. Цепочка сходится." in capsys.readouterr().out
 
 
 def test_verification_detects_an_entry_slipped_into_a_published_day(history):

@@ -108,9 +108,54 @@ def test_a_coordinator_records_a_transfer_in_the_admin_within_what_was_raised(
         "transferred_on": "2026-11-20",
         "payment_reference": "п/п 77",
     }
-    too_much = client.post("/admin/snippets/engagement/transfer/add/", {**form, "amount": 5000})
+    too_much = client.post("/admin/snippets/engagement/transfer/add/", {**form, "amount": "50"})
     assert too_much.status_code == 200 and "Перевод больше, чем осталось" in too_much.content.decode()
     assert Transfer.objects.count() == 0
-    ok = client.post("/admin/snippets/engagement/transfer/add/", {**form, "amount": 700})
+    ok = client.post("/admin/snippets/engagement/transfer/add/", {**form, "amount": "7"})
     assert ok.status_code == 302
     assert Transfer.objects.get().amount == 700
+
+
+@pytest.fixture
+def rich_campaign(make_campaign, make_user, make_work):
+    campaign = make_campaign(cap=10_000_000_00, rate_like=1000_00)
+    for i in range(3):
+        services.record_action("like", make_user(), make_work(), f"rich:{i}")
+    return campaign  # 3 000 roubles raised
+
+
+def test_a_coordinator_types_the_transfer_in_roubles(client, coordinator, rich_campaign, make_beneficiary):
+    user, own = coordinator
+    child = make_beneficiary(own, "Миша")
+    client.force_login(user)
+    form_page = client.get("/admin/snippets/engagement/transfer/add/").content.decode()
+    assert "Сумма перевода, ₽" in form_page and "коп." not in form_page
+    form = {
+        "campaign": rich_campaign.pk,
+        "foundation": own.pk,
+        "beneficiary": child.pk,
+        "transferred_on": "2026-11-20",
+        "payment_reference": "п/п 78",
+    }
+    for typed, error in [
+        ("полторы тысячи", "Введите сумму в рублях числом"),
+        ("1500,555", "не больше двух знаков"),
+        ("-5", "больше нуля"),
+        ("0", "больше нуля"),
+        ("1e40", "больше миллиарда"),
+    ]:
+        page = client.post("/admin/snippets/engagement/transfer/add/", {**form, "amount": typed})
+        assert page.status_code == 200 and error in page.content.decode(), typed
+    assert Transfer.objects.count() == 0
+
+    ok = client.post("/admin/snippets/engagement/transfer/add/", {**form, "amount": "1500"})
+    assert ok.status_code == 302
+    transfer = Transfer.objects.get()
+    assert transfer.amount == 150000
+    assert "1\u00a0500\u00a0₽" in client.get("/admin/snippets/engagement/transfer/").content.decode()
+    edit = client.get(f"/admin/snippets/engagement/transfer/edit/{transfer.pk}/").content.decode()
+    assert 'value="1500"' in edit
+
+    client.post(f"/admin/snippets/engagement/transfer/edit/{transfer.pk}/", {**form, "amount": "1 200,50 ₽"})
+    transfer.refresh_from_db()
+    assert transfer.amount == 120050

@@ -96,3 +96,47 @@ def test_a_juror_scores_blind_in_the_admin(client, scored_shortlist, assignment,
     client.post(f"/admin/learning/jury/{second.jury_code}/", {"conflict": "1", "note": "Знаю семью"})
     assert f"/admin/learning/jury/{second.jury_code}/" not in client.get("/admin/learning/jury/").content.decode()
     assert client.get(f"/admin/learning/jury/{second.jury_code}/").status_code == 404
+
+
+@pytest.fixture
+def published_works(make_student, assignment, make_user, campaign):
+    moderator = make_user("moderator", group="Moderators")
+    works = []
+    for n, first in enumerate(["Ира", "Лев"]):
+        kid = make_student(email=f"p{n}@example.org", first_name=first, surname="Панова", age=15)
+        works.append(
+            services.approve_submission(
+                services.submit_work(kid, assignment, title=f"Работа {first}", files=[image_upload()]), moderator
+            )
+        )
+    return moderator, works
+
+
+@pytest.mark.parametrize("who", ["moderator", "mentor"])
+def test_moderator_and_mentor_shortlist_with_a_button(client, published_works, assignment, mentor_seat, who):
+    moderator, (first, second) = published_works
+    client.force_login(moderator if who == "moderator" else mentor_seat.user)
+    assert "/admin/learning/shortlist/" in client.get("/admin/").content.decode(), "a menu item leads there"
+    page = client.get(f"/admin/learning/shortlist/?assignment={assignment.pk}").content.decode()
+    assert "Работа Ира" in page and "Работа Лев" in page
+    assert f'action="/admin/learning/moderation/{first.pk}/shortlist/"' in page
+    assert "Панова" not in page
+
+    response = client.post(f"/admin/learning/moderation/{first.pk}/shortlist/", {"next": "/admin/learning/shortlist/"})
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.status == "shortlisted" and first.jury_code
+    page = client.get(f"/admin/learning/shortlist/?assignment={assignment.pk}").content.decode()
+    assert f"/moderation/{first.pk}/shortlist/" not in page and f"/moderation/{second.pk}/shortlist/" in page
+
+
+def test_a_juror_or_editor_has_no_shortlist_button(client, published_works, assignment, jurors, make_user):
+    _, (first, _) = published_works
+    editor = make_user("editor", group="Editors")
+    for user in (jurors[0], editor):
+        client.force_login(user)
+        # Wagtail answers a refused admin view with a redirect to the dashboard.
+        assert client.get("/admin/learning/shortlist/").url == "/admin/"
+        assert client.post(f"/admin/learning/moderation/{first.pk}/shortlist/").url == "/admin/"
+    first.refresh_from_db()
+    assert first.status == "approved"

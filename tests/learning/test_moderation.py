@@ -193,3 +193,26 @@ def test_the_author_and_the_guardian_hear_the_moderators_decision(
     with django_capture_on_commit_callbacks(execute=True):
         services.approve_submission(work, moderator)
     assert mailoutbox == []
+
+
+def test_the_guardians_copy_is_addressed_to_the_parent_not_the_child(
+    work, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_submission(work, moderator)
+    student = work.student
+    letters = {m.to[0]: m for m in mailoutbox}
+    child, parent = letters[student.user.email], letters[student.guardian_email]
+    assert child.body.startswith(f"{student.first_name}, здравствуйте!")
+    assert not parent.body.startswith(f"{student.first_name}, здравствуйте!")
+    assert "вашу работу" not in parent.body
+    assert f"которую {student.first_name} отправил(а)" in parent.body
+    assert "как родитель или законный представитель" in parent.body
+    assert student.first_name in parent.subject
+
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject_submission(work, moderator, "На фото видно домашний адрес.")
+    parent = {m.to[0]: m for m in mailoutbox}[student.guardian_email]
+    assert "вашу работу" not in parent.body and "Причина: На фото видно домашний адрес." in parent.body

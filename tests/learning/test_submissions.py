@@ -140,7 +140,7 @@ def test_too_many_files_are_refused(client_for, student, make_assignment):
     assignment = make_assignment(max_files=1)
     response = submit(client_for(student.user), assignment, files=[image_upload(), image_upload()])
     assert response.status_code == 400
-    assert "не больше 1 файлов" in response.json()["detail"]
+    assert "не больше 1 файла" in response.json()["detail"]
 
 
 def test_editing_an_approved_work_sends_it_back_to_moderation(client_for, student, assignment, make_user, campaign):

@@ -1,6 +1,8 @@
 """The gallery shows only what moderators approved, with filters; a like counts once and is worth
 a rouble on the counter."""
 
+import datetime
+
 import pytest
 
 from tests.site_theme.conftest import png_upload
@@ -14,7 +16,7 @@ def test_visitor_likes_a_work_and_the_counter_goes_up_by_a_rouble(client, public
     client.force_login(visitor)
     response = client.post(f"/gallery/{public_work.pk}/like/", {"action": "like"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 200, response.content.decode()
-    assert response.json() == {"liked": True, "likes": 1}
+    assert response.json() == {"liked": True, "likes": 1, "likes_word": "лайк"}
     assert engagement.counter()["raised_kopecks"] == before + 100
 
 
@@ -100,3 +102,61 @@ def test_likes_from_one_address_are_limited_on_the_site_as_in_the_api(client, pu
     assert answers[0].status_code == 200
     assert answers[1].status_code == 429
     assert "Слишком много лайков" in answers[1].json()["detail"]
+
+
+@pytest.mark.django_db
+def test_one_like_is_one_лайк_not_лайков(client, public_work, visitor):
+    assert "<span data-like-word>лайков</span>" in client.get(f"/gallery/{public_work.pk}/").content.decode()
+    client.force_login(visitor)
+    client.post(f"/gallery/{public_work.pk}/like/", {"action": "like"})
+    page = client.get(f"/gallery/{public_work.pk}/").content.decode()
+    assert "<strong data-like-count>1</strong> <span data-like-word>лайк</span>" in page
+    assert '1<span class="visually-hidden"> лайк</span>' in client.get("/gallery/").content.decode()
+
+
+@pytest.mark.django_db
+def test_transparency_says_1_ребёнок_получил_помощь(client, public_work):
+    from cms.models import PartnerIndexPage, PartnerPage, Region
+    from engagement import services as engagement
+    from engagement.models import Beneficiary, Campaign, Transfer
+
+    partners = (
+        public_work.assignment.direction.get_parent()
+        .get_parent()
+        .add_child(instance=PartnerIndexPage(title="Партнёры", slug="partners"))
+    )
+    foundation = partners.add_child(instance=PartnerPage(title="Фонд", kind="foundation", description="<p>.</p>"))
+    child = Beneficiary.objects.create(
+        foundation=foundation, first_name="Миша", age=8, region=Region.objects.first(), diagnosis="порок сердца",
+        amount_needed=100_00, verified_on=datetime.date(2026, 10, 1), consent_to_publish=True,
+    )  # fmt: skip
+    engagement.save_transfer(
+        Transfer(
+            campaign=Campaign.objects.get(), foundation=foundation, beneficiary=child, amount=100,
+            transferred_on=datetime.date(2026, 11, 20), payment_reference="п/п 1",
+        )
+    )  # fmt: skip
+    page = client.get("/transparency/").content.decode()
+    assert "1</strong> ребёнок получил помощь" in page
+    assert "детей получили помощь" not in page
+    assert "1</strong> доброе дело засчитано" in page  # the approved work
+
+
+@pytest.mark.django_db
+def test_an_event_counts_its_people_in_russian_plurals(client, season_tree):
+    from django.utils import timezone
+
+    from cms.models import EventIndexPage, EventPage, Region
+    from tests.factories import add_child
+
+    events = add_child(season_tree["home"], EventIndexPage(title="События", slug="events"))
+    start = timezone.now() - datetime.timedelta(days=3)
+    event = add_child(
+        events,
+        EventPage(
+            title="Фестиваль", slug="fest", starts_at=start, ends_at=start + datetime.timedelta(hours=3),
+            region=Region.objects.first(), town="Казань", venue="Дворец", attendance=21, volunteers=3,
+            description="<p>Песни и танцы.</p>",
+        ),
+    )  # fmt: skip
+    assert "21 участник, 3 волонтёра" in client.get(event.url).content.decode()

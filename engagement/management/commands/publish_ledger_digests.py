@@ -11,5 +11,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         published = publish_digests()
         for digest in published:
-            self.stdout.write(f"{digest.day}: {digest.entries_count} записей, {digest.digest}")
+            self.stdout.write(f"{digest.day}: записей: {digest.entries_count}, {digest.digest}")
         self.stdout.write(self.style.SUCCESS(f"Опубликовано хешей: {len(published)}."))

@@ -13,8 +13,8 @@ class Command(BaseCommand):
         broken = [balance for balance in balances if not balance.balanced]
         for balance in balances:
             line = (
-                f"{balance.name}: записи {balance.entries_amount} коп. / {balance.entries_actions} действий, "
-                f"счётчик {balance.slots_amount} коп. / {balance.slots_actions} действий"
+                f"{balance.name}: записи {balance.entries_amount} коп. / действий: {balance.entries_actions}, "
+                f"счётчик {balance.slots_amount} коп. / действий: {balance.slots_actions}"
             )
             if balance.balanced:
                 self.stdout.write(f"OK  {line}")
@@ -22,9 +22,9 @@ class Command(BaseCommand):
                 self.stdout.write(
                     self.style.ERROR(
                         f"РАСХОЖДЕНИЕ  {line}; разница {balance.entries_amount - balance.slots_amount} коп., "
-                        f"{balance.entries_actions - balance.slots_actions} действий"
+                        f"действий: {balance.entries_actions - balance.slots_actions}"
                     )
                 )
         if broken:
-            raise CommandError(f"Журнал и счётчик расходятся в {len(broken)} кампаниях.")
-        self.stdout.write(self.style.SUCCESS(f"Журнал сходится со счётчиком ({len(balances)} кампаний)."))
+            raise CommandError(f"Журнал и счётчик расходятся; кампаний с расхождением: {len(broken)}.")
+        self.stdout.write(self.style.SUCCESS(f"Журнал сходится со счётчиком (кампаний: {len(balances)})."))

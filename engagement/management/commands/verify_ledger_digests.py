@@ -15,4 +15,5 @@ class Command(BaseCommand):
             self.stdout.write(self.style.ERROR(problem))
         if problems:
             raise CommandError("Цепочка хешей журнала не сходится: история изменена.")
-        self.stdout.write(self.style.SUCCESS(f"Цепочка из {DailyDigest.objects.count()} хешей сходится."))
+        days = DailyDigest.objects.count()
+        self.stdout.write(self.style.SUCCESS(f"Дней в цепочке хешей журнала: {days}. Цепочка сходится."))

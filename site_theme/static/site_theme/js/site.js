@@ -70,6 +70,8 @@
             if (!result.ok) throw new Error(errorText(result.body, "Не получилось. Попробуйте ещё раз."));
             var liked = !!result.body.liked;
             form.querySelector("[data-like-count]").textContent = result.body.likes;
+            var word = form.querySelector("[data-like-word]");
+            if (word && result.body.likes_word) word.textContent = result.body.likes_word;
             form.querySelector("input[name=action]").value = liked ? "unlike" : "like";
             button.setAttribute("aria-pressed", String(liked));
             button.querySelector("[data-like-label]").textContent = liked ? "Вы поддержали" : "Поддержать";
