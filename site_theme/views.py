@@ -140,9 +140,11 @@ def work_share_card(work):
         "type": "article",
     }
     for work_file in work.files.all():
-        if work_file.kind == "image" and (work_file.width or 0) >= SHARE_MIN_SIZE[0] and (
-            work_file.height or 0
-        ) >= SHARE_MIN_SIZE[1]:
+        if (
+            work_file.kind == "image"
+            and (work_file.width or 0) >= SHARE_MIN_SIZE[0]
+            and (work_file.height or 0) >= SHARE_MIN_SIZE[1]
+        ):
             card.update(image=work_file_url(work_file), width=work_file.width, height=work_file.height)
             break
     return card

@@ -291,10 +291,10 @@ def share_meta(context, title="", description=""):
     if page is not None and getattr(page, "pk", None):
         share.setdefault("title", page.seo_title or page.title)
         share.setdefault("description", page.search_description or "")
-        if "image" not in share and (image := _page_picture(page)) is not None:
-            if image.width >= SHARE_MIN_SIZE[0] and image.height >= SHARE_MIN_SIZE[1]:
-                rendition = image.get_rendition(SHARE_IMAGE_FILTER)
-                share.update(image=rendition.url, width=rendition.width, height=rendition.height)
+        image = None if "image" in share else _page_picture(page)
+        if image is not None and image.width >= SHARE_MIN_SIZE[0] and image.height >= SHARE_MIN_SIZE[1]:
+            rendition = image.get_rendition(SHARE_IMAGE_FILTER)
+            share.update(image=rendition.url, width=rendition.width, height=rendition.height)
     if not share.get("image"):
         path, width, height = SHARE_CARD
         share.update(image=static(path), width=width, height=height)
