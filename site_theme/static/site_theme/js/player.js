@@ -14,6 +14,13 @@
     return typeof c.downlink === "number" && c.downlink > 0 && c.downlink < 1.0;
   }
 
+  /* bits per second the browser reckons the link carries, or hls.js's own default. */
+  function linkEstimate() {
+    var c = navigator.connection || navigator.mozConnection || navigator.webkitConnection;
+    if (c && typeof c.downlink === "number" && c.downlink > 0) return c.downlink * 1e6;
+    return 5e5;
+  }
+
   function parseTime(text) {
     var parts = text.trim().split(":").map(parseFloat);
     var seconds = 0;
@@ -122,7 +129,16 @@
     var Hls = window.Hls;
     if (this.hls) this.hls.destroy();
     // No worker: the site's Content-Security-Policy allows scripts from its own origin only.
-    var hls = new Hls({ enableWorker: false, capLevelToPlayerSize: true, startLevel: -1 });
+    // The first quality comes from the browser's own estimate of the link (or hls.js's 500 kbit/s)
+    // rather than from a test download of a whole first segment, which a slow link would fetch
+    // twice.
+    var hls = new Hls({
+      enableWorker: false,
+      capLevelToPlayerSize: true,
+      startLevel: -1,
+      testBandwidth: false,
+      abrEwmaDefaultEstimate: linkEstimate(),
+    });
     this.hls = hls;
     hls.on(Hls.Events.MANIFEST_PARSED, function (event, data) {
       // The audio rung's playlist has no pictures: the list keeps the video's qualities meanwhile.
