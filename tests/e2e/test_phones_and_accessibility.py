@@ -106,6 +106,7 @@ def page_urls(site_pages):
         "register": "/cabinet/register/",
         "transparency": "/transparency/",
         "widget": "/widget/",
+        "widget-counter": "/widget/counter/",
         "cabinet": "/cabinet/",
     }
 
