@@ -69,9 +69,12 @@ def prepare():
         subprocess.run([*manage, "load_demo"], cwd=ROOT, env=ENV, check=True, stdout=subprocess.DEVNULL)
         marker.touch()
 
+    import logging
+
     import django
 
     django.setup()
+    logging.disable(logging.INFO)  # the pipeline's task lines
     from django.core.files import File
 
     from cms.models import LessonPage
