@@ -162,14 +162,13 @@ def lesson_visit(browser, base_url, path, throttled):
     page.goto(path, wait_until="commit")
     page.wait_for_function("() => window.__firstFrame !== null", timeout=120_000, polling=50)
     first_frame_ms = page.evaluate("window.__firstFrame")
-    first_byte_ms = page.evaluate("performance.getEntriesByType('navigation')[0].responseStart")
     page.wait_for_timeout(500)  # let the loadingFinished events of the frame's requests arrive
     # The page's clock starts at navigation, the protocol's at the page's own request.
     cutoff = min(visit.started) + first_frame_ms / 1000
     before = [(size, url) for t, size, url in visit.finished if t <= cutoff + 0.05]
     hls = sum(size for _, size, url in visit.finished if "hls.light" in url)
     visit.close()
-    return first_frame_ms / 1000, sum(size for size, _ in before), hls, first_byte_ms / 1000
+    return first_frame_ms / 1000, sum(size for size, _ in before), hls
 
 
 def home_visit(browser, base_url, throttled):
@@ -208,7 +207,6 @@ def main():
                     "frame_s": median([r[0] for r in lessons]),
                     "frame_bytes": median([r[1] for r in lessons]),
                     "hls_bytes": median([r[2] for r in lessons]),
-                    "first_byte_s": median([r[3] for r in lessons]),
                     "home_s": median([h[0] for h in homes]),
                     "home_bytes": median([h[1] for h in homes]),
                 }
@@ -224,7 +222,6 @@ def main():
     rows = [
         ("bytes before the first frame, KB", fast["frame_bytes"] / 1024, slow["frame_bytes"] / 1024, "{:12.0f}"),
         ("time to the first frame, s", fast["frame_s"], slow["frame_s"], "{:12.2f}"),
-        ("  of which the page's first byte, s", fast["first_byte_s"], slow["first_byte_s"], "{:12.2f}"),
         ("home page bytes, KB", fast["home_bytes"] / 1024, slow["home_bytes"] / 1024, "{:12.0f}"),
         ("home page load event, s", fast["home_s"], slow["home_s"], "{:12.2f}"),
     ]
