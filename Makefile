@@ -67,11 +67,13 @@ browser:
 	  fi; \
 	fi
 
-# hls.js for the lesson player, from the npm registry at the version pinned in package.json. The
-# minified build is committed in site_theme/static/site_theme/vendor/, so only an upgrade needs npm.
+# hls.js for the lesson player and axe-core for the accessibility tests, from the npm registry at the
+# versions pinned in package.json. The minified builds are committed (site_theme/static/site_theme/vendor/,
+# tests/e2e/vendor/), so only an upgrade needs npm.
 vendor:
 	npm ci --no-audit --no-fund
 	sed '/^\/\/# sourceMappingURL=/d' node_modules/hls.js/dist/hls.light.min.js > site_theme/static/site_theme/vendor/hls.light.min.js
+	cp node_modules/axe-core/axe.min.js tests/e2e/vendor/axe.min.js
 
 run: $(VENV)/.installed tools
 	$(PY) manage.py migrate --noinput -v 0

@@ -757,8 +757,35 @@ def draw_picture(seed, size, portrait, caption=None):
         draw.ellipse((cx - head, cy - head, cx + head, cy + head), fill=colour(0.5, 0.85, 0.3))
         draw.ellipse((cx - 2 * head, cy + head, cx + 2 * head, cy + 5 * head), fill=colour(0.5, 0.3))
     if caption and FONT.exists():
-        font = ImageFont.truetype(str(FONT), size=max(24, height // 12))
-        draw.text((width // 20, height - height // 5), caption, font=font, fill=(255, 255, 255))
+        # The site crops pictures from 4:5 (a winner's photo) to 2.24:1 (a VK link card) around the
+        # centre: the caption goes where every one of those crops keeps it, on a dark band.
+        safe_width, safe_height = min(width, height * 4 // 5), min(height, width * 10 // 22)
+        left, top = (width - safe_width) // 2, (height - safe_height) // 2
+        margin = safe_width // 12
+        size = max(24, height // 12)
+        while True:
+            font = ImageFont.truetype(str(FONT), size=size)
+            lines = []
+            for word in caption.split():
+                if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= safe_width - 2 * margin:
+                    lines[-1] = f"{lines[-1]} {word}"
+                else:
+                    lines.append(word)
+            if size <= 16 or all(draw.textlength(line, font=font) <= safe_width - 2 * margin for line in lines):
+                break
+            size -= 2
+        line_height = int(size * 1.25)
+        block = line_height * len(lines)
+        y = top + safe_height - margin - block
+        overlay = PILImage.new("RGBA", picture.size, (0, 0, 0, 0))
+        ImageDraw.Draw(overlay).rectangle(
+            (left + margin // 2, y - margin // 3, left + safe_width - margin // 2, y + block + margin // 3),
+            fill=(0, 0, 0, 120),
+        )
+        picture = PILImage.alpha_composite(picture.convert("RGBA"), overlay).convert("RGB")
+        draw = ImageDraw.Draw(picture)
+        for number, line in enumerate(lines):
+            draw.text((width // 2, y + number * line_height), line, font=font, fill=(255, 255, 255), anchor="ma")
     return picture
 
 

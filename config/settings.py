@@ -57,6 +57,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Project apps in dependency order: load_demo runs each app's demo in this order, so an app's
 # demo can use what the apps it depends on created (learning's approvals need engagement's campaign).
 INSTALLED_APPS = [
+    # runserver leaves static files to WhiteNoise, as gunicorn does in production.
+    "whitenoise.runserver_nostatic",
     "media_pipeline",
     "cms",
     "engagement",
@@ -113,6 +115,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+if DEBUG:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware"),
+        "config.middleware.DevelopmentStaticCompressionMiddleware",
+    )
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -231,6 +231,9 @@ def hls_options(workdir, name):
     return {
         "f": "hls",
         "hls_time": str(SEGMENT_SECONDS),
+        # The first segments are one keyframe interval long: on a slow link the first frame waits
+        # for a whole first segment, and a 6 s one at the lowest rung takes seconds to arrive.
+        "hls_init_time": str(KEYFRAME_SECONDS),
         "hls_playlist_type": "vod",
         "hls_flags": "independent_segments",
         "hls_segment_type": "mpegts",

@@ -6,6 +6,7 @@ import logging
 from urllib.parse import urlencode
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -130,8 +131,39 @@ def work_detail(request, pk):
         "liked": liked,
         "share_url": learning.public_work_url(work),
         "vk_share_url": learning.vk_share_url(work),
+        "share": work_share_card(work),
+        "vk_community_url": vk_community_url(),
     }
     return render(request, "site_theme/work.html", context)
+
+
+def work_share_card(work):
+    """What a link card shows for a public work: its title and task, and its first picture big
+    enough for a card. The author is not named while the jury judges blind."""
+    from site_theme.templatetags.site_theme_tags import SHARE_MIN_SIZE, work_file_url
+
+    card = {
+        "title": f"«{work.title}» — работа в галерее Поколения М",
+        "description": f"{work.assignment.direction.title}: работа на задание «{work.assignment.title}». "
+        "Каждый лайк на сайте — рубль на лечение тяжелобольных детей.",
+        "type": "article",
+    }
+    for work_file in work.files.all():
+        if (
+            work_file.kind == "image"
+            and (work_file.width or 0) >= SHARE_MIN_SIZE[0]
+            and (work_file.height or 0) >= SHARE_MIN_SIZE[1]
+        ):
+            card.update(image=work_file_url(work_file), width=work_file.width, height=work_file.height)
+            break
+    return card
+
+
+def vk_community_url():
+    """The project's VKontakte community, whose posts' likes and reposts count (the first group
+    the VK callback is configured for), or "" when none is."""
+    groups = list(settings.VK_CALLBACK_GROUPS)
+    return f"https://vk.com/club{groups[0]}" if groups else ""
 
 
 @require_POST

@@ -291,3 +291,65 @@ def lesson_player_state(lesson, user):
         return {"progress_url": "", "position": 0}
     row = LessonProgress.objects.filter(student=student, lesson=lesson).only("position").first()
     return {"progress_url": reverse("learning:progress-list"), "position": row.position if row else 0}
+
+
+# --- Link cards (Open Graph; VKontakte reads the same tags and vk:image) ----------------------------
+
+SHARE_CARD = ("site_theme/share-card.png", 1074, 480)
+# VKontakte shows a link card at 537×240 (2.24:1): page pictures are cut to twice that, so the
+# card keeps what the picture shows; smaller pictures give way to the site's own card.
+SHARE_IMAGE_FILTER = "fill-1074x480-c50"
+SHARE_MIN_SIZE = (537, 240)
+SITE_DESCRIPTION = (
+    "Бесплатные видео-мастер-классы для детей 6–18 лет со всей России, конкурс работ и помощь тяжелобольным детям."
+)
+
+
+def _page_picture(page):
+    """A Wagtail image that stands for the page: its cover or photo, a lesson's masterclass cover."""
+    specific = getattr(page, "specific", page)
+    for candidate in (specific, getattr(specific.get_parent(), "specific", None) if specific.pk else None):
+        for field in ("cover", "photo"):
+            image = getattr(candidate, field, None) if candidate is not None else None
+            if image is not None:
+                return image
+    return None
+
+
+@register.inclusion_tag("site_theme/includes/share_meta.html", takes_context=True)
+def share_meta(context, title="", description=""):
+    """Open Graph tags with absolute URLs. A view may pass `share` = {title, description, image,
+    width, height} (image: a URL), a template a title and description; a Wagtail page gives its
+    title, search description and picture; the site's own card stands in for a missing picture."""
+    from django.templatetags.static import static
+
+    request = context.get("request")
+    page = context.get("page")
+    share = dict(context.get("share") or {})
+    if title:
+        share.setdefault("title", title)
+    if description:
+        share.setdefault("description", description)
+    if page is not None and getattr(page, "pk", None):
+        share.setdefault("title", page.seo_title or page.title)
+        share.setdefault("description", page.search_description or "")
+        image = None if "image" in share else _page_picture(page)
+        if image is not None and image.width >= SHARE_MIN_SIZE[0] and image.height >= SHARE_MIN_SIZE[1]:
+            rendition = image.get_rendition(SHARE_IMAGE_FILTER)
+            share.update(image=rendition.url, width=rendition.width, height=rendition.height)
+    if not share.get("image"):
+        path, width, height = SHARE_CARD
+        share.update(image=static(path), width=width, height=height)
+
+    def absolute(url):
+        return request.build_absolute_uri(url) if request is not None else url
+
+    return {
+        "title": share.get("title") or "Поколение М",
+        "description": share.get("description") or SITE_DESCRIPTION,
+        "url": absolute(request.path) if request is not None else "",
+        "image": absolute(share["image"]),
+        "width": share["width"],
+        "height": share["height"],
+        "type": share.get("type", "website"),
+    }

@@ -103,3 +103,50 @@ def test_counter_widget_on_a_partner_page_updates_live(new_page, live_server, se
     expect(value).to_have_text("1\u00a0₽", timeout=15_000)
     bumped = frame.locator(".counter--bump").count()
     assert bumped == (0 if motion == "reduce" else 1)
+
+
+def test_the_player_has_one_seek_bar_and_keeps_playing_through_quality_and_sound_only(new_page, season_content):
+    page = new_page(PHONE)
+    page.goto(season_content["lesson"].url)
+    video = page.locator("[data-player] video")
+    page.wait_for_function("() => document.querySelector('[data-player] video').duration > 0")
+    # The browser's own controls (with their seek bar) give way to the player's single set.
+    assert video.evaluate("v => v.controls") is False
+    assert page.locator("[data-player] input[type=range]").count() == 1
+    play = page.get_by_role("button", name="Смотреть")
+    video.evaluate("v => { v.muted = true; }")
+    play.click()
+    expect(page.get_by_role("button", name="Пауза")).to_be_visible()
+
+    def advances_after(choice):
+        start = video.evaluate("v => v.currentTime")
+        page.locator("[data-quality]").select_option(choice)
+        page.wait_for_function(
+            f"() => {{ const v = document.querySelector('[data-player] video');"
+            f" return !v.paused && v.currentTime > {start} + 2; }}",
+            timeout=30_000,
+        )
+        assert page.locator("[data-quality]").input_value() == choice
+
+    quality = page.locator("[data-quality] option").evaluate_all("options => options.map(o => o.value)")
+    assert quality[0] == "auto" and "audio" in quality
+    levels = [value for value in quality if value.isdigit()]
+    assert levels, quality
+    advances_after(levels[0])
+
+    audio_state = page.locator("[data-audio-state]")
+    expect(audio_state).to_be_hidden()
+    advances_after("audio")
+    # No frozen picture: a clear sound-only state covers where the video was.
+    expect(audio_state).to_be_visible()
+    expect(audio_state).to_contain_text("Только звук")
+    stage = page.locator(".player__stage").bounding_box()
+    covered = audio_state.bounding_box()
+    assert covered["width"] == pytest.approx(stage["width"], abs=1)
+    assert covered["height"] == pytest.approx(stage["height"], abs=1)
+    # The video's qualities stay on offer while only the sound plays.
+    assert page.locator("[data-quality] option").count() == len(quality)
+
+    advances_after("auto")
+    expect(audio_state).to_be_hidden()
+    assert not page.console_errors, page.console_errors

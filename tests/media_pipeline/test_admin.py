@@ -130,6 +130,8 @@ def test_mentor_uploads_in_the_admin_and_watches_progress_live(initial_data, bro
 
     assert row.locator("[data-video-percent]").inner_text() == "100%"
     video = VideoAsset.objects.get(title="Урок 3. Сцена")
+    # The duration the probe measured shows too, still without a reload.
+    assert row.locator("[data-video-duration]").inner_text() == f"{round(video.duration)} с"
     assert video.status == "ready" and video.source_size == clips["landscape"].stat().st_size
     assert not errors
     context.close()

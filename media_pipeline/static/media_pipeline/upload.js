@@ -75,6 +75,8 @@
           row.querySelector("[data-video-progress]").value = video.progress;
           row.querySelector("[data-video-percent]").textContent = video.progress + "%";
           row.querySelector("[data-video-reason]").textContent = video.failure_reason;
+          const duration = row.querySelector("[data-video-duration]");
+          if (duration && video.duration) duration.textContent = Math.round(video.duration) + " с";
         }
       } catch (error) {
         /* try again on the next tick */

@@ -1,6 +1,7 @@
 /* Lesson player: HLS through hls.js (or the browser's own HLS), quality choice with "auto", the
    audio-only rung offered on slow connections, seek thumbnails from WebVTT, resume from the saved
-   position and progress beacons to the learning API every ~10 s. */
+   position and progress beacons to the learning API every ~10 s. With JavaScript the browser's own
+   controls give way to the player's single set (one seek bar, with thumbnails). */
 (function () {
   "use strict";
   var BEACON_SECONDS = 10;
@@ -11,6 +12,13 @@
     if (c.saveData) return true;
     if (c.effectiveType && /(^|-)2g$|^3g$/.test(c.effectiveType)) return true;
     return typeof c.downlink === "number" && c.downlink > 0 && c.downlink < 1.0;
+  }
+
+  /* bits per second the browser reckons the link carries, or hls.js's own default. */
+  function linkEstimate() {
+    var c = navigator.connection || navigator.mozConnection || navigator.webkitConnection;
+    if (c && typeof c.downlink === "number" && c.downlink > 0) return c.downlink * 1e6;
+    return 5e5;
   }
 
   function parseTime(text) {
@@ -59,6 +67,7 @@
     this.scrub = root.querySelector("[data-scrub]");
     this.thumb = root.querySelector("[data-thumb]");
     this.notice = root.querySelector("[data-notice]");
+    this.audioState = root.querySelector("[data-audio-state]");
     this.lesson = parseInt(root.getAttribute("data-lesson") || "0", 10) || null;
     this.hls = null;
     this.audioOnly = false;
@@ -109,6 +118,7 @@
     document.addEventListener("visibilitychange", function () { if (document.hidden) self.send(); });
     if (this.quality) this.quality.addEventListener("change", function () { self.choose(self.quality.value); });
     if (this.scrub) this.setupScrub();
+    this.setupButtons();
     if (connectionIsSlow() && this.audioSrc) {
       this.say("Похоже, интернет медленный. Можно выбрать «Только звук» — урок пойдёт без остановок.");
     }
@@ -119,9 +129,22 @@
     var Hls = window.Hls;
     if (this.hls) this.hls.destroy();
     // No worker: the site's Content-Security-Policy allows scripts from its own origin only.
-    var hls = new Hls({ enableWorker: false, capLevelToPlayerSize: true, startLevel: -1 });
+    // The first quality comes from the browser's own estimate of the link (or hls.js's 500 kbit/s)
+    // rather than from a test download of a whole first segment, which a slow link would fetch
+    // twice.
+    var hls = new Hls({
+      enableWorker: false,
+      capLevelToPlayerSize: true,
+      startLevel: -1,
+      testBandwidth: false,
+      abrEwmaDefaultEstimate: linkEstimate(),
+    });
     this.hls = hls;
-    hls.on(Hls.Events.MANIFEST_PARSED, function (event, data) { self.fillQuality(data.levels || []); });
+    hls.on(Hls.Events.MANIFEST_PARSED, function (event, data) {
+      // The audio rung's playlist has no pictures: the list keeps the video's qualities meanwhile.
+      if (!self.audioOnly) self.videoLevels = data.levels || [];
+      self.fillQuality(self.videoLevels || []);
+    });
     hls.on(Hls.Events.ERROR, function (event, data) {
       if (!data.fatal) return;
       if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
@@ -140,17 +163,21 @@
   Player.prototype.fillQuality = function (levels) {
     if (!this.quality) return;
     var select = this.quality;
+    var chosen = this.chosen || "auto";
     select.innerHTML = "";
-    var auto = new Option("Авто", "auto", true, true);
-    select.appendChild(auto);
+    select.appendChild(new Option("Авто", "auto"));
     levels.forEach(function (level, index) {
       if (!level.height) return;
       select.appendChild(new Option(level.height + "p", String(index)));
     });
     if (this.audioSrc) {
       var label = connectionIsSlow() ? "Только звук (экономит трафик)" : "Только звук";
-      select.appendChild(new Option(label, "audio", false, this.audioOnly));
+      select.appendChild(new Option(label, "audio"));
     }
+    // A list rebuilt after a switch keeps showing what the person chose.
+    select.value = chosen;
+    if (select.value !== chosen) select.value = "auto";
+    if (this.hls && !this.audioOnly && /^\d+$/.test(chosen) && levels.length) this.hls.currentLevel = parseInt(chosen, 10);
     select.closest("label").hidden = select.options.length < 2;
   };
 
@@ -159,9 +186,12 @@
     var position = video.currentTime;
     var wasPlaying = !video.paused;
     var wantsAudio = value === "audio";
+    this.chosen = value;
     if (wantsAudio !== this.audioOnly) {
       this.audioOnly = wantsAudio;
       this.root.classList.toggle("player--audio", wantsAudio);
+      // The picture stops with the video stream: cover it, or the last frame stays frozen on screen.
+      if (this.audioState) this.audioState.hidden = !wantsAudio;
       var src = wantsAudio ? this.audioSrc : this.src;
       var resume = function () {
         video.removeEventListener("loadedmetadata", resume);
@@ -175,6 +205,54 @@
       return;
     }
     if (this.hls) this.hls.currentLevel = value === "auto" ? -1 : parseInt(value, 10);
+  };
+
+  /* Play, time, sound and full screen: the browser's controls would bring a second seek bar. */
+  Player.prototype.setupButtons = function () {
+    var self = this;
+    var video = this.video;
+    var root = this.root;
+    var play = root.querySelector("[data-play]");
+    var time = root.querySelector("[data-time]");
+    var mute = root.querySelector("[data-mute]");
+    var full = root.querySelector("[data-fullscreen]");
+    if (!play) return;
+    video.controls = false;
+    play.hidden = false;
+    time.hidden = false;
+    mute.hidden = false;
+    function showPlay() { play.textContent = video.paused ? "Смотреть" : "Пауза"; }
+    function showTime() {
+      var total = isFinite(video.duration) ? video.duration : 0;
+      time.textContent = self.clock(video.currentTime) + " / " + self.clock(total);
+    }
+    function showMute() {
+      mute.setAttribute("aria-pressed", String(video.muted));
+      mute.textContent = video.muted ? "Включить звук" : "Без звука";
+    }
+    function toggle() {
+      if (video.paused) video.play().catch(function () {});
+      else video.pause();
+    }
+    play.addEventListener("click", toggle);
+    video.addEventListener("click", toggle);
+    ["play", "pause", "ended"].forEach(function (name) { video.addEventListener(name, showPlay); });
+    ["timeupdate", "durationchange", "loadedmetadata"].forEach(function (name) { video.addEventListener(name, showTime); });
+    video.addEventListener("volumechange", showMute);
+    mute.addEventListener("click", function () { video.muted = !video.muted; });
+    if (full && document.fullscreenEnabled) {
+      full.hidden = false;
+      full.addEventListener("click", function () {
+        if (document.fullscreenElement) document.exitFullscreen();
+        else root.requestFullscreen().catch(function () {});
+      });
+      document.addEventListener("fullscreenchange", function () {
+        full.textContent = document.fullscreenElement === root ? "Выйти из полноэкранного режима" : "Во весь экран";
+      });
+    }
+    showPlay();
+    showTime();
+    showMute();
   };
 
   Player.prototype.setupScrub = function () {
