@@ -72,6 +72,7 @@ browser:
 vendor:
 	npm ci --no-audit --no-fund
 	sed '/^\/\/# sourceMappingURL=/d' node_modules/hls.js/dist/hls.light.min.js > site_theme/static/site_theme/vendor/hls.light.min.js
+	npx --yes terser@5.36.0 node_modules/jsqr/dist/jsQR.js -c -m -o events/static/events/vendor/jsQR.min.js
 
 run: $(VENV)/.installed tools
 	$(PY) manage.py migrate --noinput -v 0
