@@ -86,3 +86,59 @@ def volunteers_of(event):
 
 def shifts_of(event):
     return VolunteerShift.objects.filter(event=event).order_by("starts_at")
+
+
+def season_offline(start, end):
+    """Every live event page starting in [start, end] with its offline figures, for the season
+    report. An event run on the platform (it has registration settings) counts from its records:
+    confirmed places, people let in (tickets once, walk-ins), volunteers with confirmed hours and
+    those hours. An event run outside the platform keeps the numbers editors typed in, marked
+    `hand_typed`. Four queries whatever the number of events."""
+    from cms.models import EventPage
+
+    pages = list(
+        EventPage.objects.live()
+        .filter(starts_at__range=(start, end))
+        .select_related("region")
+        .order_by("starts_at")
+        .values("pk", "region_id", "region__name", "town", "starts_at", "attendance", "volunteers")
+    )
+    ids = [page["pk"] for page in pages]
+    platform = dict(Event.objects.filter(page_id__in=ids).values_list("page_id", "pk"))
+    registered = dict(
+        Registration.objects.filter(event__page_id__in=ids, status=Registration.Status.CONFIRMED)
+        .values("event__page_id")
+        .annotate(n=Sum("seats"))
+        .values_list("event__page_id", "n")
+    )
+    came = dict(
+        CheckIn.objects.filter(event__page_id__in=ids, repeated=False)
+        .values("event__page_id")
+        .annotate(n=Sum("people"))
+        .values_list("event__page_id", "n")
+    )
+    helped = {
+        row["shift__event__page_id"]: row
+        for row in VolunteerSignup.objects.filter(shift__event__page_id__in=ids, cancelled_at__isnull=True, hours__gt=0)
+        .values("shift__event__page_id")
+        .annotate(people=Count("volunteer", distinct=True), hours=Sum("hours"))
+    }
+    rows = []
+    for page in pages:
+        pk = page["pk"]
+        on_platform = pk in platform
+        volunteers = helped.get(pk, {})
+        rows.append(
+            {
+                "region": page["region__name"],
+                "region_id": page["region_id"],
+                "town": page["town"],
+                "hand_typed": not on_platform,
+                "registered": registered.get(pk, 0) if on_platform else None,
+                "came": came.get(pk, 0) if on_platform else page["attendance"],
+                "volunteers": volunteers.get("people", 0) if on_platform else page["volunteers"],
+                "hours": volunteers.get("hours") or 0,
+                "reported": (came.get(pk, 0) > 0) if on_platform else page["attendance"] is not None,
+            }
+        )
+    return rows
