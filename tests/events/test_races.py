@@ -67,3 +67,68 @@ def test_many_racing_for_few_places_never_overfill():
     assert errors == []
     assert Registration.objects.filter(event=event, status="confirmed").count() == 4
     assert Registration.objects.filter(event=event, status="waitlisted").count() == 6
+
+
+def test_two_scanners_showing_the_same_ticket_at_once_count_it_once():
+    import uuid
+
+    from events.models import CheckIn
+
+    event = make_event(capacity=5)
+    ticket = services.register_adult(event, make_user(password="x"), name="Гость")
+    scanners = 4
+    barrier = threading.Barrier(scanners)
+    results, errors = [], []
+
+    def scan():
+        try:
+            barrier.wait()
+            results.append(services.check_in(event, check_in_id=uuid.uuid4(), code=ticket.ticket_code)["status"])
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scan) for _ in range(scanners)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(results) == ["ok", "repeated", "repeated", "repeated"]
+    assert CheckIn.objects.filter(registration=ticket, repeated=False).count() == 1
+
+
+def test_a_cancellation_racing_a_new_sign_up_gives_the_freed_place_to_the_waiting_list():
+    event = make_event(capacity=1)
+    holder = make_user(password="x")
+    taken = services.register_adult(event, holder, name="Первый")
+    waiting = services.register_adult(event, make_user(password="x"), name="Ждущий")
+    newcomer = make_user(password="x")
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run(step):
+        try:
+            barrier.wait()
+            step()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    steps = [
+        lambda: services.cancel_registration(taken, by=holder),
+        lambda: services.register_adult(event, newcomer, name="Новенький"),
+    ]
+    threads = [threading.Thread(target=run, args=(step,)) for step in steps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    waiting.refresh_from_db()
+    assert waiting.status == "confirmed"
+    assert Registration.objects.get(owner=newcomer).status == "waitlisted"
