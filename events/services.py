@@ -202,6 +202,19 @@ def cancel_registration(registration, *, by, now=None):
     return registration, promoted
 
 
+def release_places_of(student, *, now=None):
+    """Cancel every active registration of a child whose account is erased; freed places go to the
+    waiting lists. Runs in the caller's transaction."""
+    now = now or timezone.now()
+    for registration in student.event_registrations.filter(status__in=Registration.ACTIVE).order_by("event_id"):
+        event = Event.objects.select_for_update().get(pk=registration.event_id)
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = now
+        registration.name = ""
+        registration.save(update_fields=["status", "cancelled_at", "name"])
+        promote_from_waiting_list(event, now=now)
+
+
 def promote_from_waiting_list(event, *, now=None):
     """Within the caller's transaction and lock on `event`: confirm waiting registrations while
     places are free, and email each of them after the commit."""

@@ -145,3 +145,20 @@ def test_only_the_owner_cancels(make_user):
     with pytest.raises(ServiceError) as refused:
         services.cancel_registration(registration, by=make_user())
     assert refused.value.status == 403
+
+
+def test_an_erased_childs_place_goes_to_the_waiting_list(make_user, django_capture_on_commit_callbacks):
+    from learning import services as learning
+
+    event = make_event(capacity=1)
+    child = make_child(12)
+    held = services.register_child(event, child, by=child.guardian)
+    waiting = services.register_adult(event, make_user(), name="Ждущий")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        learning.delete_student_account(child, by=child.guardian)
+    held.refresh_from_db()
+    waiting.refresh_from_db()
+    assert held.status == "cancelled" and held.name == ""
+    assert waiting.status == "confirmed"
+    assert len(mail.outbox) == 1
