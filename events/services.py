@@ -3,6 +3,7 @@ volunteer shifts. Each is one transaction; places are counted under a lock on th
 people taking the last place never both get it."""
 
 import datetime
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -326,8 +327,6 @@ def sync_check_ins(event, items, *, by):
 
 
 def _sync_one(event, item, by, now):
-    import uuid
-
     if not isinstance(item, dict):
         return {"id": None, "status": "invalid", "detail": "Каждая отметка — объект с полями id и code."}
     try:
