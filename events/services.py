@@ -273,47 +273,49 @@ def _result(check_in, registration=None):
     return result
 
 
+def _stored(check_in_id):
+    return CheckIn.objects.filter(pk=check_in_id).select_related("registration__student").first()
+
+
+def _insert(**fields):
+    """INSERT … ON CONFLICT DO NOTHING: one round trip whether the id or the ticket was taken."""
+    CheckIn.objects.bulk_create([CheckIn(**fields)], ignore_conflicts=True)
+
+
 def check_in(event, *, check_in_id, code=None, walk_in=False, people=1, scanned_at=None, by=None):
-    """Record one check-in sent by a scanning device. The device's id makes a resend harmless; a
-    ticket checked in before is stored as a repeated pass and reported so ("repeated"); a walk-in
-    adds `people` to the count. Returns a dict for the device."""
+    """Record one check-in sent by a scanning device. The device's id makes a resend harmless (the
+    stored answer comes back); a ticket checked in before is stored as a repeated pass and reported
+    so ("repeated"); a walk-in adds `people` to the count. Returns a dict for the device.
+
+    The first pass of a ticket is the row the partial unique index "ticket_counted_once" admits:
+    scanners racing on one ticket insert at once and exactly one gets in, the others are stored
+    as repeats."""
     scanned_at = scanned_at or timezone.now()
-    existing = CheckIn.objects.filter(pk=check_in_id).select_related("registration__student").first()
-    if existing is not None:
-        return _result(existing)
+    base = {"id": check_in_id, "event": event, "scanned_at": scanned_at, "scanned_by": by}
     if walk_in:
         if not 1 <= people <= MAX_GROUP:
             return {"id": str(check_in_id), "status": "invalid", "detail": f"От 1 до {MAX_GROUP} человек за раз."}
-        try:
-            with transaction.atomic():
-                made = CheckIn.objects.create(
-                    id=check_in_id, event=event, kind=CheckIn.Kind.WALK_IN, people=people, scanned_at=scanned_at,
-                    scanned_by=by,
-                )  # fmt: skip
-        except IntegrityError:  # the same id arrived twice at once
-            made = CheckIn.objects.get(pk=check_in_id)
-        return _result(made)
+        _insert(kind=CheckIn.Kind.WALK_IN, people=people, **base)
+        return _result(_stored(check_in_id))
     code = (code or "").strip()
     registration = (
         Registration.objects.filter(event=event, ticket_code=code).select_related("student").first() if code else None
     )
-    if registration is None:
-        return {"id": str(check_in_id), "status": "unknown", "detail": "Билет не найден на этом мероприятии."}
-    if registration.status != Registration.Status.CONFIRMED:
+    if registration is None or registration.status != Registration.Status.CONFIRMED:
+        earlier = _stored(check_in_id)  # a resend of a check-in stored before the ticket changed
+        if earlier is not None:
+            return _result(earlier)
+        if registration is None:
+            return {"id": str(check_in_id), "status": "unknown", "detail": "Билет не найден на этом мероприятии."}
         label = registration.get_status_display()
         return {"id": str(check_in_id), "status": "not_confirmed", "name": registration.display_name, "detail": label}
-    fields = {"id": check_in_id, "event": event, "registration": registration, "people": registration.seats,
-              "scanned_at": scanned_at, "scanned_by": by}  # fmt: skip
-    for repeated in (False, True):
-        try:
-            with transaction.atomic():
-                made = CheckIn.objects.create(repeated=repeated, **fields)
-            return _result(made, registration)
-        except IntegrityError:
-            existing = CheckIn.objects.filter(pk=check_in_id).first()
-            if existing is not None:
-                return _result(existing, registration)
-    raise AssertionError("unreachable: a repeated check-in has no uniqueness to break")
+    fields = {**base, "registration": registration, "people": registration.seats}
+    _insert(repeated=False, **fields)
+    made = _stored(check_in_id)
+    if made is None:  # the ticket was counted already: keep this pass, flagged
+        _insert(repeated=True, **fields)
+        made = _stored(check_in_id)
+    return _result(made)
 
 
 def sync_check_ins(event, items, *, by):
