@@ -74,6 +74,7 @@ vendor:
 	npm ci --no-audit --no-fund
 	sed '/^\/\/# sourceMappingURL=/d' node_modules/hls.js/dist/hls.light.min.js > site_theme/static/site_theme/vendor/hls.light.min.js
 	cp node_modules/axe-core/axe.min.js tests/e2e/vendor/axe.min.js
+	npx --yes terser@5.36.0 node_modules/jsqr/dist/jsQR.js -c -m -o events/static/events/vendor/jsQR.min.js
 
 run: $(VENV)/.installed tools
 	$(PY) manage.py migrate --noinput -v 0

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("engagement.urls")),
     path("", include("learning.urls")),
     path("", include("certificates.urls")),
+    path("", include("events.urls")),
     path("", include("media_pipeline.urls")),
     path("", include("reports.urls")),
 ]

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "engagement",
     "learning",
     "certificates",
+    "events",
     "reports",
     "site_theme",
     "wagtail_headless_preview",

@@ -40,6 +40,7 @@ handler404 = "config.error_pages.page_not_found"
 
 urlpatterns += [
     path("certificates/", include("certificates.page_urls")),
+    path("", include("events.page_urls")),
     path("", include("site_theme.urls")),
     path("", include(wagtail_urls)),
 ]

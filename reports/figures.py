@@ -88,6 +88,11 @@ class ReportFilter:
         return list(assignments.values_list("pk", flat=True))
 
     @cached_property
+    def offline_events(self):
+        """Each offline event of the season with its figures (see _offline_rows)."""
+        return _offline_rows(self)
+
+    @cached_property
     def student_cube(self):
         """Active students counted by (region, town size position): those who watched a lesson,
         then those who only sent a work (see active_student_groups)."""
@@ -512,47 +517,95 @@ def charity_by_month(flt):
 # --- offline --------------------------------------------------------------------------------------
 
 
-def events(flt):
-    """Offline events of the season by region: how many, who came, how many volunteers."""
-    from cms.models import EventPage
+def _offline_rows(flt):
+    """Each event's offline figures from the events app (its records, or typed-in numbers for events
+    run outside the platform), with the town's size bucket."""
+    from cms.towns import town_size_bucket
+    from events import selectors as events_selectors
+    from reports.services import town_population_for
 
     start, end = season_bounds(flt.season)
-    grouped = (
-        EventPage.objects.live()
-        .filter(starts_at__range=(start, end))
-        .values("region__name")
-        .annotate(
-            count=Count("pk"),
-            came=Coalesce(Sum("attendance"), 0),
-            helped=Coalesce(Sum("volunteers"), 0),
-            unreported=Count("pk", filter=Q(attendance__isnull=True)),
-        )
-        .order_by("region__name")
-    )
-    rows = [
-        {
-            "region": row["region__name"],
-            "events": row["count"],
-            "attendance": row["came"],
-            "volunteers": row["helped"],
-            "unreported": row["unreported"],
-        }
-        for row in grouped
+    rows = events_selectors.season_offline(start, end)
+    populations = {}
+    for row in rows:
+        key = (row["town"], row["region_id"])
+        if key not in populations:
+            populations[key] = town_population_for(row["town"], row["region_id"])
+        row["town_size"] = town_size_bucket(populations[key])
+    return rows
+
+
+OFFLINE_KEYS = ("events", "hand_typed", "registered", "attendance", "volunteers", "hours", "unreported")
+
+
+def _offline_group(rows):
+    return {
+        "events": len(rows),
+        "hand_typed": sum(1 for r in rows if r["hand_typed"]),
+        "registered": sum(r["registered"] or 0 for r in rows),
+        "attendance": sum(r["came"] or 0 for r in rows),
+        "volunteers": sum(r["volunteers"] or 0 for r in rows),
+        "hours": round(sum(r["hours"] for r in rows)),
+        "unreported": sum(1 for r in rows if not r["reported"]),
+    }
+
+
+def _offline_columns(first):
+    return [
+        first,
+        Column("events", "Мероприятий"),
+        Column("hand_typed", "Из них вне платформы (цифры введены вручную)"),
+        Column("registered", "Записалось"),
+        Column("attendance", "Пришло участников"),
+        Column("volunteers", "Волонтёров"),
+        Column("hours", "Часов волонтёров"),
+        Column("unreported", "Без итогов посещаемости"),
     ]
-    keys = ("events", "attendance", "volunteers", "unreported")
+
+
+OFFLINE_NOTE = (
+    "Мероприятия сезона по дате начала; направление на них не влияет. Для мероприятий с регистрацией "
+    "на платформе цифры взяты из записей: записавшиеся (места), пришедшие (отметки на входе, "
+    "включая гостей без регистрации), волонтёры с подтверждёнными часами. Мероприятия вне платформы "
+    "учтены по цифрам, введённым редактором, и посчитаны в отдельной колонке."
+)
+
+
+def events(flt):
+    """Offline events of the season by region: how many, registered against came, volunteers and hours."""
+    rows_by_region = {}
+    for row in flt.offline_events:
+        rows_by_region.setdefault(row["region"], []).append(row)
+    rows = [{"region": region, **_offline_group(group)} for region, group in sorted(rows_by_region.items())]
     return Table(
         key="events",
         title="Мероприятия",
-        columns=[
-            Column("region", "Регион", "text"),
-            Column("events", "Мероприятий"),
-            Column("attendance", "Пришло участников"),
-            Column("volunteers", "Волонтёров"),
-            Column("unreported", "Без итогов посещаемости"),
-        ],
+        columns=_offline_columns(Column("region", "Регион", "text")),
         rows=rows,
-        total={"region": "Итого", **{key: sum(row[key] for row in rows) for key in keys}},
-        note="Мероприятия сезона по дате начала; направление на них не влияет.",
+        total={"region": "Итого", **{key: sum(row[key] for row in rows) for key in OFFLINE_KEYS}},
+        note=OFFLINE_NOTE,
+    )
+
+
+def events_by_town_size(flt):
+    """The same figures by the size of the town the event took place in."""
+    from cms.towns import TownSize
+
+    groups = {}
+    for row in flt.offline_events:
+        groups.setdefault(row["town_size"], []).append(row)
+    rows = [
+        {"town_size": TownSize.LABELS[size], **_offline_group(groups[size])}
+        for size in TownSize.ORDER
+        if size in groups
+    ]
+    return Table(
+        key="events_by_town_size",
+        title="Мероприятия по размеру населённого пункта",
+        columns=_offline_columns(Column("town_size", "Население пункта", "text")),
+        rows=rows,
+        total={"town_size": "Итого", **{key: sum(row[key] for row in rows) for key in OFFLINE_KEYS}},
+        note="Размер пункта — по справочнику населённых пунктов (GeoNames), по названию города и региону.",
     )
 
 
@@ -577,7 +630,7 @@ SECTIONS = [
     ("Равный доступ", [regions, town_sizes]),
     ("Конкурс", [contest_works, jury_progress]),
     ("Благотворительность", [charity, charity_by_month]),
-    ("Офлайн", [events, partners]),
+    ("Офлайн", [events, events_by_town_size, partners]),
 ]
 TABLES = {function.__name__: function for _, functions in SECTIONS for function in functions}
 

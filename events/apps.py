@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class EventsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "events"
+    verbose_name = "Мероприятия: регистрация и посещаемость"
+
+    def ready(self):
+        from events import receivers
+        from learning import signals
+
+        signals.student_account_deleted.connect(
+            receivers.on_student_account_deleted, dispatch_uid="events_release_places"
+        )

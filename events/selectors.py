@@ -1,0 +1,144 @@
+"""Reads of events for pages, the cabinet, the admin and the season report."""
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+
+from events.models import CheckIn, Event, Registration, VolunteerShift, VolunteerSignup
+
+
+def event_for_page(page):
+    return Event.objects.filter(page=page).first()
+
+
+def places_left(event):
+    taken = event.registrations.filter(status=Registration.Status.CONFIRMED).aggregate(n=Sum("seats"))["n"] or 0
+    return max(0, event.capacity - taken)
+
+
+def registrations_of(user, event=None):
+    """Tickets a person holds: their own, and their children's however they were registered."""
+    tickets = Registration.objects.filter(Q(owner=user) | Q(student__user=user) | Q(student__guardian=user))
+    if event is not None:
+        tickets = tickets.filter(event=event)
+    return tickets.exclude(status=Registration.Status.CANCELLED).select_related("event__page", "student").distinct()
+
+
+def children_to_register(user):
+    """Whom this account may sign up as a child: itself (a student) and the guardian's children."""
+    from learning.models import Student
+
+    return list(Student.objects.filter(Q(user=user) | Q(guardian=user), deleted_at__isnull=True).order_by("first_name"))
+
+
+def open_shifts(event):
+    return event.shifts.annotate(taken=Count("signups", filter=Q(signups__cancelled_at__isnull=True))).order_by(
+        "starts_at"
+    )
+
+
+def volunteer_record(user):
+    """A volunteer's shifts (not cancelled) and the hours coordinators confirmed."""
+    signups = list(
+        VolunteerSignup.objects.filter(volunteer=user, cancelled_at__isnull=True)
+        .select_related("shift__event__page")
+        .order_by("-shift__starts_at")
+    )
+    hours = sum((s.hours for s in signups if s.hours is not None), start=0)
+    return {"signups": signups, "hours": hours}
+
+
+def roster(event):
+    """What the door needs, also offline: every confirmed ticket's code, display name and seats."""
+    rows = event.registrations.filter(status=Registration.Status.CONFIRMED).select_related("student").order_by("name")
+    checked = set(event.check_ins.filter(repeated=False).values_list("registration_id", flat=True))
+    return [{"code": r.ticket_code, "name": r.display_name, "seats": r.seats, "in": r.pk in checked} for r in rows]
+
+
+def attendance(event):
+    """Registered against came: confirmed places, people checked in by ticket, walk-ins, repeats."""
+    confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED).aggregate(
+        n=Coalesce(Sum("seats"), 0), tickets=Count("pk")
+    )
+    checks = event.check_ins.aggregate(
+        by_ticket=Coalesce(Sum("people", filter=Q(kind=CheckIn.Kind.TICKET, repeated=False)), 0),
+        walk_ins=Coalesce(Sum("people", filter=Q(kind=CheckIn.Kind.WALK_IN)), 0),
+        repeated=Count("pk", filter=Q(repeated=True)),
+    )
+    waiting = event.registrations.filter(status=Registration.Status.WAITLISTED).count()
+    return {
+        "registered": confirmed["n"],
+        "tickets": confirmed["tickets"],
+        "waiting": waiting,
+        "came_by_ticket": checks["by_ticket"],
+        "walk_ins": checks["walk_ins"],
+        "came": checks["by_ticket"] + checks["walk_ins"],
+        "repeated": checks["repeated"],
+    }
+
+
+def volunteers_of(event):
+    return (
+        VolunteerSignup.objects.filter(shift__event=event, cancelled_at__isnull=True)
+        .select_related("shift", "volunteer", "confirmed_by")
+        .order_by("shift__starts_at", "volunteer__last_name")
+    )
+
+
+def shifts_of(event):
+    return VolunteerShift.objects.filter(event=event).order_by("starts_at")
+
+
+def season_offline(start, end):
+    """Every live event page starting in [start, end] with its offline figures, for the season
+    report. An event run on the platform (it has registration settings) counts from its records:
+    confirmed places, people let in (tickets once, walk-ins), volunteers with confirmed hours and
+    those hours. An event run outside the platform keeps the numbers editors typed in, marked
+    `hand_typed`. Four queries whatever the number of events."""
+    from cms.models import EventPage
+
+    pages = list(
+        EventPage.objects.live()
+        .filter(starts_at__range=(start, end))
+        .select_related("region")
+        .order_by("starts_at")
+        .values("pk", "region_id", "region__name", "town", "starts_at", "attendance", "volunteers")
+    )
+    ids = [page["pk"] for page in pages]
+    platform = dict(Event.objects.filter(page_id__in=ids).values_list("page_id", "pk"))
+    registered = dict(
+        Registration.objects.filter(event__page_id__in=ids, status=Registration.Status.CONFIRMED)
+        .values("event__page_id")
+        .annotate(n=Sum("seats"))
+        .values_list("event__page_id", "n")
+    )
+    came = dict(
+        CheckIn.objects.filter(event__page_id__in=ids, repeated=False)
+        .values("event__page_id")
+        .annotate(n=Sum("people"))
+        .values_list("event__page_id", "n")
+    )
+    helped = {
+        row["shift__event__page_id"]: row
+        for row in VolunteerSignup.objects.filter(shift__event__page_id__in=ids, cancelled_at__isnull=True, hours__gt=0)
+        .values("shift__event__page_id")
+        .annotate(people=Count("volunteer", distinct=True), hours=Sum("hours"))
+    }
+    rows = []
+    for page in pages:
+        pk = page["pk"]
+        on_platform = pk in platform
+        volunteers = helped.get(pk, {})
+        rows.append(
+            {
+                "region": page["region__name"],
+                "region_id": page["region_id"],
+                "town": page["town"],
+                "hand_typed": not on_platform,
+                "registered": registered.get(pk, 0) if on_platform else None,
+                "came": came.get(pk, 0) if on_platform else page["attendance"],
+                "volunteers": volunteers.get("people", 0) if on_platform else page["volunteers"],
+                "hours": volunteers.get("hours") or 0,
+                "reported": (came.get(pk, 0) > 0) if on_platform else page["attendance"] is not None,
+            }
+        )
+    return rows

@@ -1,0 +1,55 @@
+"""`{% event_registration page %}` on the event page and `{% my_events %}` in the cabinet."""
+
+from django import template
+from django.utils import timezone
+
+from events import selectors, services
+
+register = template.Library()
+
+
+@register.inclusion_tag("events/event_registration.html", takes_context=True)
+def event_registration(context, page):
+    event = selectors.event_for_page(page)
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    data = {"event": event, "request": request, "page": page}
+    if event is None:
+        return data
+    signed_in = bool(user and user.is_authenticated)
+    data.update(
+        places_left=selectors.places_left(event),
+        started=page.starts_at <= timezone.now(),
+        signed_in=signed_in,
+        login_url=f"/cabinet/login/?next={page.get_url() or '/'}",
+        shifts=list(selectors.open_shifts(event)),
+    )
+    if signed_in:
+        mine = list(selectors.registrations_of(user, event))
+        for registration in mine:
+            registration.position = services.waiting_position(registration)
+        data.update(
+            mine=mine,
+            children=selectors.children_to_register(user),
+            is_student=getattr(user, "student", None) is not None,
+            is_staff=services.is_door_staff(user, event),
+            my_shift_ids=set(
+                event.shifts.filter(signups__volunteer=user, signups__cancelled_at__isnull=True).values_list(
+                    "pk", flat=True
+                )
+            ),
+        )
+    return data
+
+
+@register.inclusion_tag("events/cabinet.html", takes_context=True)
+def my_events(context):
+    user = context["request"].user
+    tickets = list(selectors.registrations_of(user).order_by("event__page__starts_at"))
+    for registration in tickets:
+        registration.position = services.waiting_position(registration)
+    return {
+        "tickets": tickets,
+        "volunteering": selectors.volunteer_record(user),
+        "csrf_token": context.get("csrf_token"),
+    }
