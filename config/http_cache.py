@@ -42,10 +42,15 @@ def generation():
 
 
 def purge(**kwargs):
-    """Forget every cached page (after the transaction that changed content commits)."""
+    """Forget every cached page: now, and again once the transaction that changed content commits
+    (a page rendered meanwhile from the old content is dropped too)."""
     from django.db import transaction
 
-    transaction.on_commit(lambda: _cache().set(GENERATION_KEY, time.time_ns(), None))
+    def bump():
+        _cache().set(GENERATION_KEY, time.time_ns(), None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def connect_purges():
@@ -58,9 +63,18 @@ def connect_purges():
     for signal in (page_published, page_unpublished, post_page_move, page_slug_changed, work_status_changed):
         signal.connect(purge, dispatch_uid=f"page-cache-purge:{id(signal)}")
     student_account_deleted.connect(purge, dispatch_uid="page-cache-purge:student-deleted")
-    from django.db.models.signals import post_delete
+    from django.db.models.signals import post_delete, post_save
 
     post_delete.connect(purge, sender=Page, dispatch_uid="page-cache-purge:page-deleted")
+    # A live page saved without publishing (imports, the demo loader, add_child) changes pages too.
+    post_save.connect(_purge_on_live_page_save, dispatch_uid="page-cache-purge:page-saved")
+
+
+def _purge_on_live_page_save(sender, instance, **kwargs):
+    from wagtail.models import Page
+
+    if isinstance(instance, Page) and instance.live:
+        purge()
 
 
 def _anonymous(request):

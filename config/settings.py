@@ -189,7 +189,11 @@ RQ = {"WORKER_CLASS": "config.workers.Worker"}
 # process falls back to its own memory (config/cache.py). Development on one process uses memory.
 CACHE_BACKEND = os.environ.get("CACHE_BACKEND", "redis" if TASK_BACKEND == "rq" or not DEBUG else "local")
 if CACHE_BACKEND == "redis":
-    CACHES = {"default": {"BACKEND": "config.cache.RedisCacheWithLocalFallback", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "config.cache.RedisCacheWithLocalFallback", "LOCATION": REDIS_URL},
+        # Wagtail's renditions, read without being written back on every hit (config/cache.py).
+        "renditions": {"BACKEND": "config.cache.RenditionCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "renditions"},
+    }
 elif CACHE_BACKEND == "local":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from config.pagination import CachedCountPaginator
 from config.throttling import throttle_sign_in
 from site_theme import queries
 from site_theme.forms import DeleteAccountForm, LoginForm, RegistrationForm, SearchForm
@@ -84,7 +85,7 @@ def gallery(request):
     """Approved works with filters by direction, age band, region and kind."""
     filters = {key: request.GET.get(key, "").strip() for key in ("direction", "age_band", "region", "kind")}
     works = queries.public_works(**{key: value for key, value in filters.items() if value})
-    page_obj = Paginator(works, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = CachedCountPaginator(works, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "site_theme/gallery.html",
