@@ -107,6 +107,7 @@ class AnonymousCacheControlMiddleware:
             return response
         if settings.PAGE_CACHE_SECONDS and _public_answer(request, response):
             patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_SECONDS)
+            response.page_cache = True  # kept by PageCacheUpdateMiddleware
         elif request.method in ("GET", "HEAD"):
             patch_cache_control(response, private=True)
         return response
@@ -136,12 +137,13 @@ class _GenerationKeyPrefix:
 
 
 class PageCacheUpdateMiddleware(_GenerationKeyPrefix, UpdateCacheMiddleware):
-    """Keeps public answers (those AnonymousCacheControlMiddleware marked `public`)."""
+    """Keeps the answers AnonymousCacheControlMiddleware made public; a view that sets its own
+    Cache-Control (the counter's ETag and one-second age) is left to it."""
 
     def _should_update_cache(self, request, response):
         return (
             super()._should_update_cache(request, response)
-            and "public" in response.get("Cache-Control", "")
+            and getattr(response, "page_cache", False)
             and _public_answer(request, response)
         )
 
