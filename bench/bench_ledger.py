@@ -2,7 +2,7 @@
 
 Prints, each against a baseline measured in the same run:
 - record_action() throughput with 1 and 8 concurrent clients vs a raw-SQL insert-plus-slot baseline
-  (aim: at least 60 %);
+  (aim: at least 80 %, the median of three runs);
 - the donation counter endpoint over HTTP (gunicorn on a local port, hit by wrk when installed,
   else by a bounded loop of client threads) vs a view returning a constant JSON through the same
   stack, the framework floor (aim: at least 85 %);
@@ -406,12 +406,15 @@ def main():
 
     results = []
     for clients, per_client in [(1, 800), (8, 150)]:
-        service, raw = bench_record_action(url, campaign, clients, per_client)
-        ratio = service / raw
-        results.append(ratio >= 0.60)
+        runs = sorted(
+            (service / raw, service, raw)
+            for service, raw in (bench_record_action(url, campaign, clients, per_client) for _ in range(3))
+        )
+        ratio, service, raw = runs[1]  # the median of three
+        results.append(ratio >= 0.80)
         print(
             f"record_action, {clients} client(s): {service:,.0f}/s vs raw SQL insert+slot {raw:,.0f}/s"
-            f" → ratio {ratio:.2f} (aim ≥ 0.60)",
+            f" → ratio {ratio:.2f}, median of 3 ({', '.join(f'{r:.2f}' for r, _, _ in runs)}) (aim ≥ 0.80)",
             flush=True,
         )
 

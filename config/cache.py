@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -80,3 +81,35 @@ class RedisCacheWithLocalFallback(RedisCache):
     def clear(self):
         self._local.clear()
         return self._call("clear")
+
+
+class _RenditionCacheMixin:
+    """Wagtail's renditions cache, without the write-back: Wagtail stores every rendition it looks up
+    again (`Image.get_rendition` always, `get_renditions` also those it just read from the cache), so
+    each image on a page cost a write per request. A rendition read from here is marked, and
+    storing a marked one again is skipped; a new one is stored as before."""
+
+    def get_many(self, keys, version=None):
+        found = super().get_many(keys, version=version)
+        for value in found.values():
+            value._from_cache = True
+        return found
+
+    def get(self, key, default=None, version=None):
+        value = super().get(key, default, version=version)
+        if value is not default:
+            value._from_cache = True
+        return value
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if getattr(value, "_from_cache", False):
+            return None
+        return super().set(key, value, timeout, version=version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        data = {key: value for key, value in data.items() if not getattr(value, "_from_cache", False)}
+        return super().set_many(data, timeout, version=version) if data else []
+
+
+class RenditionCache(_RenditionCacheMixin, RedisCacheWithLocalFallback):
+    pass

@@ -106,6 +106,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RefuseNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous pages: kept in the cache, compressed when they hold no secret, marked public
+    # (config/http_cache.py). The fetching half is the last middleware.
+    "config.http_cache.PageCacheUpdateMiddleware",
+    "config.http_cache.SafeGZipMiddleware",
+    "config.http_cache.AnonymousCacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -115,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "config.http_cache.PageCacheFetchMiddleware",
 ]
 if DEBUG:
     MIDDLEWARE.insert(
@@ -142,7 +148,16 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+# Connections are kept between requests (a new PostgreSQL connection costs more than most pages'
+# queries) and checked before each request reuses one, so a restarted database costs one retry-free
+# reconnect, not an error. DB_CONN_MAX_AGE=0 closes them after each request again.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
+    )
+}
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if not IS_POSTGRES:
     # SQLite in WAL mode lets the web server and the task worker share the file.
@@ -182,11 +197,21 @@ RQ = {"WORKER_CLASS": "config.workers.Worker"}
 # process falls back to its own memory (config/cache.py). Development on one process uses memory.
 CACHE_BACKEND = os.environ.get("CACHE_BACKEND", "redis" if TASK_BACKEND == "rq" or not DEBUG else "local")
 if CACHE_BACKEND == "redis":
-    CACHES = {"default": {"BACKEND": "config.cache.RedisCacheWithLocalFallback", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "config.cache.RedisCacheWithLocalFallback", "LOCATION": REDIS_URL},
+        # Wagtail's renditions, read without being written back on every hit (config/cache.py).
+        "renditions": {"BACKEND": "config.cache.RenditionCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "renditions"},
+    }
 elif CACHE_BACKEND == "local":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     raise ImproperlyConfigured(f"CACHE_BACKEND must be 'local' or 'redis', not {CACHE_BACKEND!r}.")
+
+# Anonymous pages without a form are public for this long (browsers, a CDN and the cache above keep
+# them); publishing, moderation and moves purge the cache. 0 turns page caching off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+CACHE_MIDDLEWARE_ALIAS = "default"
+CACHE_MIDDLEWARE_KEY_PREFIX = "pages"
 
 # --- Storage --------------------------------------------------------------------------------
 STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")

@@ -3,6 +3,7 @@
 import os
 import signal
 
+from django.db import connections
 from rq import Worker as RQWorker
 
 from media_pipeline.transcoding import die_with_parent
@@ -18,6 +19,8 @@ class Worker(RQWorker):
 
     def fork_work_horse(self, job, queue):
         self.worker_pid = os.getpid()  # the child reads it from its copy of this object
+        # Connections are persistent (CONN_MAX_AGE): a child must never share its parent's socket.
+        connections.close_all()
         return super().fork_work_horse(job, queue)
 
     def main_work_horse(self, job, queue):

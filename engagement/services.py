@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DateField, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -352,6 +352,42 @@ def _claim_and_insert(cursor, entry, rate):
     return _insert(cursor, entry)
 
 
+def _record_in_one_statement(entry, label):
+    """The common case on PostgreSQL outside a transaction: one autocommitted call of
+    engagement_record_action (migration 0013) locks the actor, reads campaign and daily count,
+    claims a slot and inserts. Returns None when the general path must run (it changed nothing)."""
+    start, end = _day_bounds(entry.created_at)
+    try:
+        # Server-side binding: the statement is prepared once per connection, not parsed each time.
+        with _binary_cursor() as cursor:
+            cursor.execute(
+                "SELECT * FROM engagement_record_action(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    _lock_key(label) if label else None,
+                    entry.actor_user_id,
+                    entry.actor_vk_id,
+                    entry.created_at,
+                    start,
+                    end,
+                    entry.kind,
+                    entry.target_type_id,
+                    entry.target_id,
+                    entry.key,
+                    settings.ENGAGEMENT_DAILY_ACTION_CAP,
+                    random.randrange(SLOT_COUNT),
+                ],
+                prepare=True,
+            )
+            row = cursor.fetchone()
+    except IntegrityError:
+        return LedgerEntry.objects.get(key=entry.key)  # a repeated key: nothing was changed
+    if row is None:
+        return None
+    entry.id, entry.amount, entry.campaign_id = row
+    entry._state.adding, entry._state.db = False, "default"
+    return entry
+
+
 def record_action(kind, actor, target, key, *, occurred_at=None):
     """Record one action worth the running campaign's rate; safe to repeat.
 
@@ -376,6 +412,10 @@ def record_action(kind, actor, target, key, *, occurred_at=None):
         key=key,
         created_at=moment,
     )
+    if occurred_at is None and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        recorded = _record_in_one_statement(entry, label)
+        if recorded is not None:
+            return recorded
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             if occurred_at is not None:

@@ -17,6 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from cms.models import Region
+from config.pagination import CachedCountPageNumberPagination
 from learning import services
 from learning.models import (
     AGE_BANDS,
@@ -186,6 +187,7 @@ class PublicAuthorSerializer(serializers.Serializer):
 
 class WorkFileSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
     video_status = serializers.CharField(source="video.status", default=None)
     playlist_url = serializers.SerializerMethodField()
     poster_url = serializers.SerializerMethodField()
@@ -197,11 +199,15 @@ class WorkFileSerializer(serializers.ModelSerializer):
         model = SubmissionFile
         fields = [
             *["uid", "kind", "content_type", "size", "width", "height"],
-            *["url", "video_status", "playlist_url", "poster_url", "preview_playlist_url"],
+            *["url", "thumbnail_url", "video_status", "playlist_url", "poster_url", "preview_playlist_url"],
         ]
 
     def get_url(self, item) -> str:
         return f"{settings.SITE_URL}/api/works/files/{item.uid}/"
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="A small WebP for lists (images only)."))
+    def get_thumbnail_url(self, item):
+        return f"{settings.SITE_URL}/api/works/files/{item.uid}/thumbnail/" if item.kind == "image" else None
 
     def get_playlist_url(self, item) -> str | None:
         return getattr(item.video, "playlist_url", None) if item.video else None
@@ -806,6 +812,30 @@ class WorkFileView(APIView):
         return work_file_response(item, cache)
 
 
+@extend_schema(
+    responses={(200, "image/webp"): OpenApiTypes.BINARY},
+    description="Уменьшенное изображение работы (WebP, до 480 px) для карточек; видят те же, кто видит работу.",
+)
+class WorkThumbnailView(APIView):
+    """A small WebP of a work's image for cards and lists (the original is only for the work's page)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    def get(self, request, uid):
+        item = get_object_or_404(
+            SubmissionFile.objects.select_related("submission__student", "submission__assignment"), uid=uid
+        )
+        if not services.can_see_work(request.user, item.submission):
+            raise Http404
+        name = services.work_thumbnail(item)
+        if name is None:
+            raise Http404
+        response = FileResponse(item.file.storage.open(name, "rb"), content_type="image/webp")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, max-age=300" if not item.submission.is_public else "public, max-age=3600"
+        return response
+
+
 def work_file_response(item, cache_control):
     """A work's file (an image, a document, a video's source) from the private or public storage."""
     if item.file:
@@ -886,6 +916,7 @@ class GalleryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = GallerySerializer
     permission_classes = [permissions.AllowAny]
     filterset_class = GalleryFilter
+    pagination_class = CachedCountPageNumberPagination
 
     def get_queryset(self):
         queryset = (

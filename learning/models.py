@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -259,6 +260,11 @@ class RubricCriterion(Orderable):
         return f"{self.name} (до {self.max_points})"
 
 
+# Which works are public (Submission.PUBLIC_STATUSES, not hidden, not withdrawn), as the partial
+# indexes' condition: learning.services.public_works() filters exactly so.
+PUBLIC_WORKS = Q(status__in=["approved", "shortlisted", "winner", "finalist"], hidden=False, withdrawn_at__isnull=True)
+
+
 class Submission(models.Model):
     """A contest work: one per student and assignment (a database constraint)."""
 
@@ -323,7 +329,24 @@ class Submission(models.Model):
                 name="rejected_submission_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["status", "submitted_at"], name="submission_queue_idx")]
+        # The public works' two orderings (gallery, home, API) as partial indexes of the public
+        # works only: a page of them is an index scan, however many works there are.
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="submission_queue_idx"),
+            models.Index(
+                F("approved_at").desc(),
+                F("id").desc(),
+                name="public_works_newest_idx",
+                condition=PUBLIC_WORKS,
+            ),
+            models.Index(
+                F("like_count").desc(),
+                F("approved_at").desc(),
+                F("id").desc(),
+                name="public_works_popular_idx",
+                condition=PUBLIC_WORKS,
+            ),
+        ]
 
     def __str__(self):
         return self.title

@@ -689,6 +689,27 @@ def _reencode_image(upload, label, size):
     )
 
 
+THUMBNAIL_SIZE = 480  # px, the longer side of a work's image on a card (2× a 240 px card column)
+
+
+def work_thumbnail(work_file):
+    """The stored name of a small WebP of a work's image (made on first use, kept next to the image),
+    so cards never send the original upload; None when the file is not an image."""
+    if work_file.kind != "image" or not work_file.file:
+        return None
+    storage = work_file.file.storage
+    name = f"{work_file.file.name}.thumb-{THUMBNAIL_SIZE}.webp"
+    if storage.exists(name):
+        return name
+    with work_file.file.open("rb") as original, Image.open(original) as image:
+        image.draft("RGB", (THUMBNAIL_SIZE * 2, THUMBNAIL_SIZE * 2))  # JPEG: decode at a smaller scale
+        image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB")
+        image.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+        out = io.BytesIO()
+        image.save(out, "WEBP", quality=80, method=4)
+    return storage.save(name, ContentFile(out.getvalue()))
+
+
 def _check_playable(upload, label):
     """A video sent in one request is probed before the work exists, so a broken file (a truncated
     MP4) is refused with the pipeline's reason instead of taking the child's one slot."""

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SiteThemeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "site_theme"
+
+    def ready(self):
+        from config.http_cache import connect_purges
+
+        connect_purges()

@@ -21,6 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt, xframe_o
 from django.views.decorators.http import require_POST
 
 from config.errors import STORAGE_RETRY_AFTER, STORAGE_UNAVAILABLE
+from config.pagination import CachedCountPaginator
 from config.throttling import throttle_sign_in
 from media_pipeline import storage
 from site_theme import queries
@@ -93,7 +94,7 @@ def gallery(request):
     """Approved works with filters by direction, age band, region and kind; newest or most liked first."""
     filters = {key: request.GET.get(key, "").strip() for key in ("direction", "age_band", "region", "kind", "ordering")}
     works = queries.public_works(**{key: value for key, value in filters.items() if value})
-    page_obj = Paginator(works, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = CachedCountPaginator(works, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
     kept = urlencode({key: value for key, value in filters.items() if value})  # the pager keeps them
     return render(
         request,

@@ -1,0 +1,222 @@
+"""Benchmark of the VK Callback API end to end: gunicorn on 127.0.0.1 (2 sync workers, DEBUG=0),
+16 concurrent senders posting VKontakte's own payload shapes (like_add, wall_repost, then like_remove)
+with a share of duplicate deliveries mixed in, against a view on the same server that answers a
+constant `ok` (aim: at least 0.7). After the run the ledger is checked: every distinct event was
+counted exactly once, duplicates added nothing.
+
+Uses the ledger benchmark's database (BENCH_LEDGER_DB, default bench_ledger; its history is built
+by bench_ledger.py and not needed here). Run: `.venv/bin/python bench/bench_vk_callback.py`.
+"""
+
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SENDERS = 16
+EVENTS = int(os.environ.get("BENCH_VK_EVENTS", "1200"))  # distinct events per round
+DUPLICATES = 0.2  # share of deliveries repeated (VKontakte retries)
+GROUP_ID = 219_500_000
+SECRET = "bench-vk-secret"
+
+_application = None
+
+
+def application(environ, start_response):
+    global _application
+    if _application is None:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
+
+        django.setup()
+        from django.conf import settings
+
+        settings.ROOT_URLCONF = "bench.bench_vk_callback"
+        from django.core.wsgi import get_wsgi_application
+
+        _application = get_wsgi_application()
+    return _application(environ, start_response)
+
+
+def __getattr__(name):
+    if name == "urlpatterns":
+        from django.http import HttpResponse
+        from django.urls import path
+        from django.views.decorators.csrf import csrf_exempt
+
+        from config.urls import urlpatterns
+
+        @csrf_exempt
+        def ok(request):
+            return HttpResponse("ok", content_type="text/plain")
+
+        return [path("bench/ok/", ok), *urlpatterns]
+    raise AttributeError(name)
+
+
+def event(kind, obj):
+    return {
+        "type": kind,
+        "object": obj,
+        "group_id": GROUP_ID,
+        "event_id": uuid.uuid4().hex[:40],
+        "v": "5.199",
+        "secret": SECRET,
+    }
+
+
+def like(liker, post, add=True):
+    obj = {
+        "liker_id": liker,
+        "object_type": "post",
+        "object_owner_id": -GROUP_ID,
+        "object_id": post,
+        "post_id": 0,
+        "thread_reply_id": 0,
+    }
+    return event("like_add" if add else "like_remove", obj)
+
+
+def repost(reposter, post):
+    obj = {
+        "id": reposter % 100_000,
+        "from_id": reposter,
+        "owner_id": reposter,
+        "date": 1_790_000_000,
+        "post_type": "post",
+        "text": "",
+        "copy_history": [
+            {"id": post, "owner_id": -GROUP_ID, "from_id": -GROUP_ID, "date": 1_789_990_000, "post_type": "post"}
+        ],
+    }
+    return event("wall_repost", obj)
+
+
+def with_duplicates(events):
+    deliveries = events + random.sample(events, int(len(events) * DUPLICATES))
+    random.shuffle(deliveries)
+    return [json.dumps(item).encode() for item in deliveries]
+
+
+def send_all(url, bodies):
+    """POST every body from SENDERS threads; deliveries per second."""
+    queue = list(bodies)
+    lock = threading.Lock()
+    failures = []
+
+    def sender():
+        while True:
+            with lock:
+                if not queue:
+                    return
+                body = queue.pop()
+            request = urllib.request.Request(  # noqa: S310 - local
+                url, data=body, headers={"Content-Type": "application/json"}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - local
+                    if response.read() != b"ok":
+                        failures.append(response.status)
+            except OSError as error:
+                failures.append(error)
+
+    threads = [threading.Thread(target=sender) for _ in range(SENDERS)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise RuntimeError(f"{url}: {len(failures)} deliveries failed, e.g. {failures[0]}")
+    return len(bodies) / (time.perf_counter() - began)
+
+
+def main():
+    from bench.bench_ledger import bench_campaign, free_port, prepare_database
+
+    url = prepare_database()
+    campaign = bench_campaign()
+    from django.db import connections
+
+    from engagement.models import LedgerEntry
+
+    connections.close_all()
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+        "VK_CALLBACK_GROUPS": f"{GROUP_ID}:{SECRET}:bench",
+        "ENGAGEMENT_DAILY_ACTION_CAP": "1000000000",
+    }
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "bench.bench_vk_callback:application", "--chdir", str(ROOT)]
+        + ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                send_all(f"{base}/bench/ok/", [b"{}"])
+                break
+            except (RuntimeError, OSError):
+                time.sleep(0.2)
+        callback, floor, ratios = [], [], []
+        run = random.randrange(10**6)
+        expected_entries, expected_amount = 0, 0
+        for round_number in range(3):
+            first = 80_000_000 + run * 1000 + round_number * EVENTS * 10
+            likers = list(range(first, first + EVENTS * 2 // 3))
+            reposters = list(range(first + EVENTS, first + EVENTS + EVENTS // 3))
+            removers = likers[: len(likers) // 4]
+            phase1 = with_duplicates([like(v, 1 + v % 20) for v in likers] + [repost(v, 1 + v % 20) for v in reposters])
+            phase2 = with_duplicates([like(v, 1 + v % 20, add=False) for v in removers])
+            floor.append(send_all(f"{base}/bench/ok/", phase1 + phase2))
+            began = time.perf_counter()
+            send_all(f"{base}/api/vk/callback/", phase1)
+            send_all(f"{base}/api/vk/callback/", phase2)
+            callback.append((len(phase1) + len(phase2)) / (time.perf_counter() - began))
+            ratios.append(callback[-1] / floor[-1])
+            expected_entries += len(likers) + len(reposters) + len(removers)
+            standing = len(likers) - len(removers)
+            expected_amount += standing * campaign.rate_like + len(reposters) * campaign.rate_repost
+        low, high = 80_000_000 + run * 1000, 80_000_000 + run * 1000 + 3 * EVENTS * 10
+        entries = LedgerEntry.objects.filter(actor_vk_id__gte=low, actor_vk_id__lt=high)
+        count = entries.count()
+        amount = sum(entries.values_list("amount", flat=True))
+        ratio = statistics.median(ratios)
+        print(
+            f"VK callback, {SENDERS} senders, {int(DUPLICATES * 100)} % duplicates: {statistics.median(callback):,.0f}"
+            f" deliveries/s vs constant-ok view {statistics.median(floor):,.0f}/s → ratio {ratio:.2f}, median of 3"
+            f" ({', '.join(f'{r:.2f}' for r in ratios)}) (aim ≥ 0.70)",
+            flush=True,
+        )
+        exact = count == expected_entries and amount == expected_amount
+        print(
+            f"exactly once: {count:,} ledger entries (expected {expected_entries:,}), {amount:,} kopecks"
+            f" (expected {expected_amount:,}) → {'yes' if exact else 'NO'}",
+            flush=True,
+        )
+        return 0 if exact else 1
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""HTTP caching and compression of anonymous pages.
+
+A page shown to a visitor without a session is the same for every such visitor, unless it carries a
+form (a CSRF token) or a message: those set a cookie. Such a page gets `Cache-Control: public`
+(`PAGE_CACHE_SECONDS`), so browsers and a CDN can keep it, and it is kept in the shared cache too
+(Django's cache middleware). Everything else is left to its view (`private` when it has none).
+
+The cache is purged as a whole when content changes: a page is published, unpublished, moved or
+deleted, or moderation changes which works are public. Purging bumps a generation number that is
+part of every cache key, so nothing has to be enumerated; old entries expire on their own.
+
+Compression: HTML and JSON are gzipped by Django's GZipMiddleware, which pads each response with a
+random number of bytes (Heal-the-BREACH), and only when the response holds no secret: the request
+carries no session and the response no CSRF token and no cookie. A page with a secret is never
+compressed, so BREACH has nothing to guess.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
+from django.middleware.gzip import GZipMiddleware
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+GENERATION_KEY = "page-cache:generation"
+# Paths whose answers are never public, whoever asks.
+PRIVATE_PREFIXES = ("/admin/", "/django-admin/", "/cabinet/", "/preview/", "/api/docs/", "/api/schema/")
+
+
+def _cache():
+    return caches[settings.CACHE_MIDDLEWARE_ALIAS]
+
+
+def generation():
+    value = _cache().get(GENERATION_KEY)
+    if value is None:
+        value = time.time_ns()
+        _cache().add(GENERATION_KEY, value, None)
+        value = _cache().get(GENERATION_KEY, value)
+    return value
+
+
+def purge(**kwargs):
+    """Forget every cached page: now, and again once the transaction that changed content commits
+    (a page rendered meanwhile from the old content is dropped too)."""
+    from django.db import transaction
+
+    def bump():
+        _cache().set(GENERATION_KEY, time.time_ns(), None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def connect_purges():
+    """Purge on what changes public pages: Wagtail's publishing and moving, and moderation."""
+    from wagtail.models import Page
+    from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+    from learning.signals import student_account_deleted, work_status_changed
+
+    for signal in (page_published, page_unpublished, post_page_move, page_slug_changed, work_status_changed):
+        signal.connect(purge, dispatch_uid=f"page-cache-purge:{id(signal)}")
+    student_account_deleted.connect(purge, dispatch_uid="page-cache-purge:student-deleted")
+    from django.db.models.signals import post_delete, post_save
+
+    post_delete.connect(purge, sender=Page, dispatch_uid="page-cache-purge:page-deleted")
+    # A live page saved without publishing (imports, the demo loader, add_child) changes pages too.
+    post_save.connect(_purge_on_live_page_save, dispatch_uid="page-cache-purge:page-saved")
+
+
+def _purge_on_live_page_save(sender, instance, **kwargs):
+    from wagtail.models import Page
+
+    if isinstance(instance, Page) and instance.live:
+        purge()
+
+
+def _anonymous(request):
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def _public_answer(request, response):
+    """True when the response is the same for every anonymous visitor and holds no secret."""
+    return (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and not response.streaming
+        and _anonymous(request)
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not request.path.startswith(PRIVATE_PREFIXES)
+    )
+
+
+class AnonymousCacheControlMiddleware:
+    """`Cache-Control: public, max-age=PAGE_CACHE_SECONDS` on public answers that set none;
+    `private` on every other answer without its own Cache-Control (no shared cache keeps it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        if settings.PAGE_CACHE_SECONDS and _public_answer(request, response):
+            patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_SECONDS)
+            response.page_cache = True  # kept by PageCacheUpdateMiddleware
+        elif request.method in ("GET", "HEAD"):
+            patch_cache_control(response, private=True)
+        return response
+
+
+class SafeGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (with its random padding), only for answers that hold no secret."""
+
+    def process_response(self, request, response):
+        if not _anonymous(request) or response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            patch_vary_headers(response, ("Accept-Encoding",))
+            return response
+        content_type = response.get("Content-Type", "")
+        if not content_type.startswith(("text/", "application/json", "application/javascript", "application/xml")):
+            return response
+        return super().process_response(request, response)
+
+
+class _GenerationKeyPrefix:
+    @property
+    def key_prefix(self):
+        return f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}g{generation()}"
+
+    @key_prefix.setter
+    def key_prefix(self, value):
+        pass  # set by Django's __init__; the generation decides
+
+
+class PageCacheUpdateMiddleware(_GenerationKeyPrefix, UpdateCacheMiddleware):
+    """Keeps the answers AnonymousCacheControlMiddleware made public; a view that sets its own
+    Cache-Control (the counter's ETag and one-second age) is left to it."""
+
+    def _should_update_cache(self, request, response):
+        return (
+            super()._should_update_cache(request, response)
+            and getattr(response, "page_cache", False)
+            and _public_answer(request, response)
+        )
+
+
+class PageCacheFetchMiddleware(_GenerationKeyPrefix, FetchFromCacheMiddleware):
+    """Answers anonymous GETs from the cache; a visitor with a session always gets a fresh page."""
+
+    def process_request(self, request):
+        if not settings.PAGE_CACHE_SECONDS or not _anonymous(request) or request.path.startswith(PRIVATE_PREFIXES):
+            request._cache_update_cache = False
+            return None
+        return super().process_request(request)

@@ -1,0 +1,205 @@
+"""Pages at scale: anonymous pages are public, cached, compressed and carry no CSRF cookie; the cache
+is purged by publishing and moderation; query counts stay flat as works grow; renditions are not
+written back to the cache on every hit."""
+
+import gzip
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from tests.site_theme.conftest import PASSWORD, png_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def add_public_works(assignment, make_student, moderator, count, start=0):
+    from learning import services as learning
+
+    for n in range(start, start + count):
+        student = make_student(email=f"author{n}@example.ru", first_name=f"Автор{n}")
+        work = learning.submit_work(student, assignment, title=f"Работа {n}", files=[png_upload()])
+        learning.approve_submission(work, moderator)
+
+
+def test_anonymous_home_is_public_gzipped_and_sets_no_csrf_cookie(client, season_tree, public_work):
+    response = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
+
+    assert response.status_code == 200
+    assert "csrftoken" not in response.cookies
+    assert 'name="csrf-token"' not in gzip.decompress(response.content).decode()
+    assert response["Cache-Control"] == "public, max-age=60"
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    assert "Поколение М" in gzip.decompress(response.content).decode()
+
+
+def test_json_of_the_gallery_api_is_gzipped_for_anonymous_visitors(client, public_work):
+    response = client.get("/api/gallery/?ordering=popular", HTTP_ACCEPT_ENCODING="gzip, br")
+
+    assert response["Content-Encoding"] == "gzip"
+    assert response["Cache-Control"] == "public, max-age=60"
+    assert public_work.title in gzip.decompress(response.content).decode()
+
+
+def test_a_page_with_a_form_keeps_its_csrf_cookie_and_is_neither_public_nor_compressed(client, season_tree):
+    response = client.get(reverse("site_theme:login"), HTTP_ACCEPT_ENCODING="gzip")
+
+    assert response.status_code == 200
+    assert "csrftoken" in response.cookies
+    assert "public" not in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+    assert not response.has_header("Content-Encoding")
+
+
+def test_a_signed_in_visitor_gets_a_private_uncompressed_fresh_page(client, season_tree, visitor):
+    client.get("/")  # an anonymous visit fills the cache
+    client.login(username=visitor.username, password=PASSWORD)
+
+    response = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
+
+    assert response["Cache-Control"] == "private"
+    assert not response.has_header("Content-Encoding")
+    assert 'name="csrf-token"' in response.content.decode()
+    assert "Мой кабинет" in response.content.decode()
+
+
+def test_the_page_cache_answers_without_queries_and_is_purged_on_publish(
+    client, season_tree, django_assert_num_queries
+):
+    lesson = season_tree["lesson"]
+    assert client.get(lesson.url).status_code == 200
+    with django_assert_num_queries(0):
+        cached = client.get(lesson.url)
+    assert "Урок 1: дыхание" in cached.content.decode()
+
+    lesson.title = "Урок 1: дыхание животом"
+    lesson.save_revision().publish()
+
+    assert "Урок 1: дыхание животом" in client.get(lesson.url).content.decode()
+
+
+def test_moderation_purges_the_cached_gallery(client, assignment, make_student, moderator, campaign):
+    assert "Работа 0" not in client.get("/gallery/").content.decode()
+
+    add_public_works(assignment, make_student, moderator, 1)
+
+    assert "Работа 0" in client.get("/gallery/").content.decode()
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_query_counts_stay_flat_as_works_grow(
+    client, season_tree, assignment, make_student, moderator, campaign, django_assert_max_num_queries
+):
+    pages = {
+        "home": "/",
+        "direction": season_tree["direction"].url,
+        "masterclass": season_tree["masterclass"].url,
+        "lesson": season_tree["lesson"].url,
+        "gallery": "/gallery/",
+        "api": "/api/gallery/?ordering=popular",
+    }
+    # Measured on this tree: the lesson was 15 (10 of them page routing), a direction 2 more per card.
+    limits = {"home": 16, "direction": 10, "masterclass": 13, "lesson": 11, "gallery": 5, "api": 2}
+
+    def counts():
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        result = {}
+        for name, path in pages.items():
+            client.get(path)  # menus and counts cached, as on a warm site
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path).status_code == 200
+            result[name] = len(queries)
+        cache.clear()
+        return result
+
+    add_public_works(assignment, make_student, moderator, 2)
+    few = counts()
+    add_public_works(assignment, make_student, moderator, 6, start=2)
+    many = counts()
+
+    assert few == many
+    for name, path in pages.items():
+        client.get(path)
+        with django_assert_max_num_queries(limits[name]):
+            client.get(path)
+
+
+def test_the_gallery_count_is_cached_until_moderation_purges_it(client, assignment, make_student, moderator, campaign):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    add_public_works(assignment, make_student, moderator, 1)
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        client.get("/gallery/")
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/gallery/")
+    assert not any("COUNT(*)" in query["sql"] for query in queries.captured_queries)
+
+    add_public_works(assignment, make_student, moderator, 1, start=1)
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        response = client.get("/api/gallery/")
+    assert response.json()["count"] == 2
+
+
+class Rendition:
+    """Stands in for Wagtail's Rendition: any object the cache pickles."""
+
+
+def test_renditions_read_from_the_cache_are_not_written_back(redis_url):
+    from config.cache import RenditionCache
+
+    cache = RenditionCache(redis_url, {"KEY_PREFIX": "test-renditions"})
+    cache.clear()
+
+    cache.set_many({"a": Rendition(), "b": Rendition()})
+    found = cache.get_many(["a", "b"])
+    assert set(found) == {"a", "b"}
+    cache.delete_many(["a", "b"])
+
+    cache.set_many(found)  # what Wagtail's get_renditions does with what it found
+    cache.set("a", found["a"])  # and get_rendition
+
+    assert cache.get_many(["a", "b"]) == {}
+    cache.set("c", Rendition())  # a new rendition is stored as before
+    assert cache.get("c") is not None
+    cache.clear()
+
+
+def big_upload(name="big.png"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.effect_noise((1600, 1200), 64).convert("RGB").save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def test_cards_show_a_thumbnail_never_the_original(client, assignment, make_student, moderator, campaign):
+    import io
+
+    from PIL import Image
+
+    from learning import services as learning
+
+    work = learning.submit_work(make_student(), assignment, title="Большая картина", files=[big_upload()])
+    item = work.files.get()
+    thumbnail_url = reverse("learning:work-thumbnail", args=[item.uid])
+    assert client.get(thumbnail_url).status_code == 404  # not public before moderation
+
+    learning.approve_submission(work, moderator)
+    gallery = client.get("/gallery/").content.decode()
+    assert thumbnail_url in gallery
+    assert f'src="{reverse("learning:work-file", args=[item.uid])}"' not in gallery
+    assert client.get("/api/gallery/").json()["results"][0]["files"][0]["thumbnail_url"].endswith(thumbnail_url)
+
+    response = client.get(thumbnail_url)
+    assert response["Content-Type"] == "image/webp"
+    body = b"".join(response.streaming_content)
+    assert len(body) < item.size / 4
+    assert max(Image.open(io.BytesIO(body)).size) == 480
