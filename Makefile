@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL := postgres://postgres@127.0.0.1:5432/test
+# Links in emails, the API and the admin's preview follow the port `make run` serves on.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 # A Python >= 3.12 (3.12 preferred: the version the stack is pinned for) from the PATH, else from
 # pyenv; empty when there is none.
@@ -73,6 +75,7 @@ vendor:
 	npm ci --no-audit --no-fund
 	sed '/^\/\/# sourceMappingURL=/d' node_modules/hls.js/dist/hls.light.min.js > site_theme/static/site_theme/vendor/hls.light.min.js
 
+run: export SITE_URL := $(SITE_URL)
 run: $(VENV)/.installed tools
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_demo
