@@ -348,6 +348,7 @@ def ensure_current_shortlist(assignment, students, jurors, moderator, rng):
     criteria = list(assignment.criteria.all())
     for key, title, base, scored_by in CURRENT_SHORTLIST:
         work = ensure_current_work(students[key], assignment, title, "approved", moderator, rng)
+        work.refresh_from_db()
         if work.status == "approved":
             work = services.shortlist_submission(work, moderator)
         if work.status != "shortlisted" or work.scores.exists():
