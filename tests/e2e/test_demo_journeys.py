@@ -23,7 +23,11 @@ from learning.demo import DEMO_PASSWORD
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.factories import restore_migrated_data
 
-pytestmark = [pytest.mark.browser, pytest.mark.postgres]
+# Plain django_db: the demo is committed once by the module fixture; each test reads it (and what the
+# live server commits) inside its own rolled-back transaction.
+# The first test's setup loads the demo (three clips through ffmpeg): more than the default timeout
+# on a busy two-core machine.
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db, pytest.mark.timeout(1500)]
 PASSWORD = "Kraski-2026-leto"
 
 
@@ -128,8 +132,7 @@ def test_a_visitor_plays_a_demo_lesson_on_a_phone(open_page):
     page.goto(lesson.url)
     video = page.locator("[data-player] video")
     video.wait_for()
-    page.evaluate("document.querySelector('[data-player] video').muted = true")
-    page.evaluate("document.querySelector('[data-player] video').play()")
+    page.evaluate("() => { const v = document.querySelector('[data-player] video'); v.muted = true; v.play(); }")
     page.wait_for_function("() => document.querySelector('[data-player] video').currentTime > 1", timeout=30_000)
     qualities = page.locator("[data-quality] option")
     expect(qualities.first).to_have_text("Авто")
