@@ -14,7 +14,8 @@ import re
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
-from django.test.testcases import LiveServerThread, _StaticFilesHandler
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.test.testcases import LiveServerThread
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
@@ -43,7 +44,7 @@ def demo_site(django_db_blocker, initial_data, browser, tmp_path_factory):
         "VIDEO_UPLOAD_TEMP_DIR": var / "uploads",
     }
     with django_db_blocker.unblock():
-        server = LiveServerThread("127.0.0.1", _StaticFilesHandler, port=0)
+        server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)  # static files from the apps
         server.daemon = True
         server.start()
         server.is_ready.wait()
@@ -192,6 +193,7 @@ def test_a_juror_scores(open_page):
     admin_sign_in(page, "juror.kim")
     page.goto("/admin/learning/jury/")
     page.get_by_role("link", name=f"Работа {work.jury_code}").click()
+    page.wait_for_url(re.compile(rf"/admin/learning/jury/{work.jury_code}/$"))
     for field in page.locator("input[name^=criterion-]").all():
         field.fill(field.get_attribute("max"))
     page.locator("textarea[name=comment]").fill("Живой цвет и своя история.")
