@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL := postgres://postgres@127.0.0.1:5432/test
+# Links in emails, the API and the admin's preview follow the port `make run` serves on.
+SITE_URL ?= http://$(HOST):$(PORT)
+RUN_ENV := SITE_URL=$(SITE_URL)
 
 # A Python >= 3.12 (3.12 preferred: the version the stack is pinned for) from the PATH, else from
 # pyenv; empty when there is none.
@@ -77,19 +80,22 @@ vendor:
 	npx --yes terser@5.36.0 node_modules/jsqr/dist/jsQR.js -c -m -o events/static/events/vendor/jsQR.min.js
 
 run: $(VENV)/.installed tools
-	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py load_demo
-	@$(PY) manage.py create_dev_admin
+	@echo "Адрес сайта (SITE_URL): $(SITE_URL)"
+	$(RUN_ENV) $(PY) manage.py migrate --noinput -v 0
+	$(RUN_ENV) $(PY) manage.py load_demo
+	@$(RUN_ENV) $(PY) manage.py create_dev_admin
 	@echo
 	@echo "  Сайт:          http://$(HOST):$(PORT)/"
 	@echo "  Админка:       http://$(HOST):$(PORT)/admin/"
 	@echo "  API (контент): http://$(HOST):$(PORT)/api/v2/pages/"
 	@echo "  API docs:      http://$(HOST):$(PORT)/api/docs/"
+	@echo "  Письма (почта для разработки): http://$(HOST):$(PORT)/dev/mail/"
+	@echo "  Начните с любого урока: http://$(HOST):$(PORT)/directions/ — видео играют сразу."
 	@echo "  Ctrl-C останавливает сервер и обработчик задач."
 	@echo
 	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py db_worker --queue-name "*" --no-reload & \
-	$(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
+	$(RUN_ENV) $(PY) manage.py db_worker --queue-name "*" --no-reload & \
+	$(RUN_ENV) $(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
 	wait
 
 # Which database: DATABASE_URL if set, else PostgreSQL on 127.0.0.1:5432 if it answers, else SQLite.

@@ -22,7 +22,11 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 from wagtail.rich_text import RichText
 
+from learning.demo import DOMAIN, set_demo_password
+from media_pipeline.demo import ready_lesson_videos
+
 MOSCOW = ZoneInfo("Europe/Moscow")
+EDITOR = "redaktor.demo"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
 SEASONS = [
@@ -520,6 +524,8 @@ def load(stdout):
             "Каждое действие на сайте — рубль на лечение тяжелобольных детей.</p>"
         )
         home.save_revision().publish()
+    ensure_site_address()
+    ensure_editor()
     sections = {slug: ensure_section(home, model, slug, title, intro) for model, slug, title, intro in SECTIONS}
 
     directions, mentors = {}, {}
@@ -550,6 +556,35 @@ def load(stdout):
 
 
 # --- Builders: each finds its object by a stable key and creates it only when missing -------------
+
+
+def ensure_site_address():
+    """The default Wagtail site answers at SITE_URL's host and port (`make run PORT=…` sets it), so
+    the admin's links and the content API's `html_url` point where the site really runs."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from wagtail.models import Site
+
+    address = urlsplit(settings.SITE_URL)
+    port = address.port or (443 if address.scheme == "https" else 80)
+    site = Site.objects.filter(is_default_site=True).first()
+    if site and (site.hostname, site.port) != (address.hostname, port):
+        site.hostname, site.port = address.hostname, port
+        site.save()
+    return site
+
+
+def ensure_editor():
+    """The demo editor: a member of Editors, who edits and publishes pages in the admin."""
+    user, created = get_user_model().objects.get_or_create(
+        username=EDITOR,
+        defaults={"first_name": "Елена", "last_name": "Редакторова", "email": f"{EDITOR}@{DOMAIN}"},
+    )
+    if created:
+        set_demo_password(user)
+        user.groups.add(Group.objects.get(name="Editors"))
+    return user
 
 
 def ensure_season(name, starts_on, ends_on):
@@ -598,8 +633,7 @@ def ensure_mentor(parent, direction, username, first_name, last_name, role, bio,
         defaults={"first_name": first_name, "last_name": last_name, "email": f"{username}@mentors.example"},
     )
     if created:
-        user.set_unusable_password()  # an admin sets a password (manage.py changepassword) to log in as a mentor
-        user.save()
+        set_demo_password(user)  # development only: without DEBUG an admin sets one (manage.py changepassword)
         user.groups.add(Group.objects.get(name="Mentors"))
     name = f"{first_name} {last_name}"
     page = MentorPage.objects.child_of(parent).filter(slug=username.replace(".", "-")).first()
@@ -638,8 +672,10 @@ def ensure_masterclass(direction, mentor, season, slug, title, age_band, descrip
         owner=mentor.user,
         materials=[MasterclassMaterial(document=ensure_memo(title, description, lessons), title="Памятка курса")],
     )
+    videos = ready_lesson_videos()
     for number, (lesson_slug, lesson_title) in enumerate(lessons, start=1):
-        ensure_page(
+        video = videos[(number - 1) % len(videos)] if videos else None  # lesson N plays demo clip N
+        lesson = ensure_page(
             masterclass,
             LessonPage,
             lesson_slug,
@@ -650,7 +686,11 @@ def ensure_masterclass(direction, mentor, season, slug, title, age_band, descrip
                 f"Понадобится только то, что есть дома.</p>"
             ),
             owner=mentor.user,
+            video=video,
         )
+        if video and lesson.video_id is None:  # loaded before the demo had videos
+            lesson.video = video
+            lesson.save_revision(user=mentor.user).publish()
     return masterclass
 
 

@@ -141,6 +141,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.dev_mailbox.context",
             ],
         },
     },
@@ -354,13 +355,15 @@ CERTIFICATES_PAGE_LAYOUT = os.environ.get("CERTIFICATES_PAGE_LAYOUT", LEARNING_P
 CERTIFICATE_FONT_DIR = os.environ.get("CERTIFICATE_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 
 # --- Email ----------------------------------------------------------------------------------
-# Console in development, SMTP (EMAIL_HOST...) in production.
+# The development mailbox in development (.eml files in VAR_DIR/mail/, read at /dev/mail/:
+# config/dev_mailbox.py), SMTP (EMAIL_HOST...) in production.
 EMAIL_BACKENDS = {
+    "mailbox": "config.dev_mailbox.MailboxBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
 }
-EMAIL_BACKEND_NAME = os.environ.get("EMAIL_BACKEND", "console" if DEBUG else "smtp")
+EMAIL_BACKEND_NAME = os.environ.get("EMAIL_BACKEND", "mailbox" if DEBUG else "smtp")
 if EMAIL_BACKEND_NAME not in EMAIL_BACKENDS:
     raise ImproperlyConfigured(f"EMAIL_BACKEND must be one of {', '.join(EMAIL_BACKENDS)}.")
 MAILERS = {"default": {"BACKEND": EMAIL_BACKENDS[EMAIL_BACKEND_NAME]}}
@@ -487,7 +490,12 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_per_task": {"()": "config.logs.OneLinePerTask"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_per_task"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Not also through Django's own "django" console handler: one filtered line per task.
+        "django.tasks": {"handlers": ["console"], "propagate": False},
+    },
 }

@@ -39,6 +39,7 @@ handler400 = "config.error_pages.bad_request"
 handler404 = "config.error_pages.page_not_found"
 
 urlpatterns += [
+    path("", include("config.dev_mailbox")),  # 404 unless DEBUG and the mailbox backend
     path("certificates/", include("certificates.page_urls")),
     path("", include("events.page_urls")),
     path("", include("site_theme.urls")),

@@ -8,6 +8,7 @@ import io
 import random
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
@@ -89,6 +90,13 @@ PAST_WORKS = [
     ("ilya", "painting", "Ленинградская весна", (9, 9, 5)),
     ("danil", "painting", "Порт на рассвете", (7, 8, 4)),
 ]
+# This season's painting shortlist: works scored by the first jurors listed in `scored_by` (by index in
+# JURORS). The fully scored ones let the mentor confirm winners; the last waits for juror.kim's score.
+CURRENT_SHORTLIST = [
+    ("katya", "Снегири на рябине", (9, 8, 5), (0, 1, 2)),
+    ("alina", "Мой папа — пожарный", (8, 9, 4), (0, 1, 2)),
+    ("mark", "Дом с голубыми ставнями", (7, 7, 4), (0, 2)),
+]
 REJECTION = "На рисунке видно номер дома и название улицы — уберите их и отправьте работу снова."
 
 
@@ -123,6 +131,8 @@ def load(stdout):
     past_assignment = ensure_assignment(directions["painting"], past, *TASKS["painting"])
     ensure_jury(directions["painting"], past, jurors)
     ensure_past_results(past_assignment, students, jurors, moderator)
+    ensure_jury(directions["painting"], current, jurors)
+    ensure_current_shortlist(current_assignments["painting"], students, jurors, moderator, rng)
     ensure_progress(students["anya"], students["timofey"])
 
     stdout.write(
@@ -158,6 +168,10 @@ def ensure_student(key, first_name, surname, birth_date, region_code, town, popu
     if student.needs_guardian_consent:
         services.confirm_guardian_consent(services.guardian_token(student), ip="127.0.0.1", password=DEMO_PASSWORD)
     student.refresh_from_db()
+    if not settings.DEBUG:  # sign-in passwords are for development only
+        for user in filter(None, [student.user, student.guardian]):
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
     return student
 
 
@@ -170,11 +184,19 @@ def ensure_staff(username, first_name, last_name, group=None):
         defaults={"first_name": first_name, "last_name": last_name, "email": f"{username}@{DOMAIN}"},
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+        set_demo_password(user)
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
+
+
+def set_demo_password(user):
+    """The demo password with DEBUG on (`make run` prints it); no usable password otherwise."""
+    if settings.DEBUG:
+        user.set_password(DEMO_PASSWORD)
+    else:
+        user.set_unusable_password()
+    user.save()
 
 
 def ensure_assignment(direction, season, title, task, kinds, opportunity):
@@ -316,6 +338,25 @@ def ensure_past_results(assignment, students, jurors, moderator):
     winners = [rows[0]["submission"] for rows in ranking.values() if rows]
     finalists = [rows[1]["submission"] for rows in ranking.values() if len(rows) > 1]
     services.confirm_winners(seat.user, assignment, winners=winners, finalists=finalists, notify=False)
+
+
+def ensure_current_shortlist(assignment, students, jurors, moderator, rng):
+    """This season's painting shortlist under judging: jurors have scored some works (with
+    comments); juror.kim has one left to score and the mentor can confirm winners."""
+    from learning import services
+
+    criteria = list(assignment.criteria.all())
+    for key, title, base, scored_by in CURRENT_SHORTLIST:
+        work = ensure_current_work(students[key], assignment, title, "approved", moderator, rng)
+        work.refresh_from_db()
+        if work.status == "approved":
+            work = services.shortlist_submission(work, moderator)
+        if work.status != "shortlisted" or work.scores.exists():
+            continue
+        for index in scored_by:
+            points = {str(c.pk): min(c.max_points, p) for c, p in zip(criteria, base, strict=True)}
+            comment = "Смелый цвет и своя история; фон можно проработать тоньше."
+            services.score_submission(jurors[index], work, points=points, comment=comment)
 
 
 def ensure_progress(*students):

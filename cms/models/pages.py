@@ -50,7 +50,12 @@ class SiteServedPage(HeadlessMixin, Page):
             request.is_preview = True
             request.preview_mode = mode_name
             return Page.serve_preview(self, request, mode_name)
-        return super().serve_preview(request, mode_name)
+        response = super().serve_preview(request, mode_name)
+        # Wagtail runs this through the site's middleware as a request for the page's own URL, so
+        # the site's CSP (frame-ancestors 'none') would forbid the admin's preview panel to frame
+        # it: the admin, on this origin, may.
+        response._csp_replace = {**(getattr(response, "_csp_replace", None) or {}), "frame-ancestors": ["'self'"]}
+        return response
 
     def route(self, request, path_components):
         """The whole path in one query (by slug, which is indexed) instead of one query per level as

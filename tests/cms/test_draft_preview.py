@@ -157,3 +157,16 @@ def test_preview_in_the_admin_opens_the_draft_in_the_bundled_site(editor_client,
     assert response.status_code == 200
     assert "Дыхание (черновик)" in response.content.decode()
     assert "<iframe" not in response.content.decode()
+
+
+def test_the_admins_preview_panel_may_frame_the_draft(editor_client, lesson):
+    """Wagtail serves the preview through the site's middleware as a request for the page's URL, which
+    carried the site's frame-ancestors 'none': the admin's panel could not show it."""
+    preview_in_admin(editor_client, lesson, "Дыхание (черновик)")
+    url = reverse("wagtailadmin_pages:preview_on_edit", args=[lesson.pk])
+
+    response = editor_client.get(url, {"in_preview_panel": "true"})
+
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in policy and "'none'" not in policy.split("frame-ancestors")[1].split(";")[0]
+    assert "style=" not in response.content.decode()  # the frame is styled by a file the CSP allows
