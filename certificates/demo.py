@@ -5,6 +5,7 @@ demo student Аня completes a masterclass of this season and gets its certific
 import io
 import random
 
+from django.utils.translation import ngettext
 from PIL import Image, ImageDraw
 
 STUDENT_EMAIL = "anya@demo.pokolenie-m.example"
@@ -23,8 +24,10 @@ def load(stdout):
         ensure_design(season)
     ensure_season_issued(past)
     completion = ensure_completion(current)
+    issued = Certificate.objects.filter(season=past).count()
+    certificates = ngettext("%(count)s certificate", "%(count)s certificates", issued) % {"count": issued}
     stdout.write(
-        f"Сертификаты: {Certificate.objects.filter(season=past).count()} за прошлый сезон (участники, финалисты, "
+        f"Сертификаты: {certificates} за прошлый сезон (участники, финалисты, "
         f"победители), сертификат о прохождении мастер-класса у демо-ученицы{'' if completion else ' — не выдан'}."
     )
 

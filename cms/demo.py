@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
+from django.utils.translation import ngettext
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 from wagtail.rich_text import RichText
@@ -548,11 +549,17 @@ def load(stdout):
     for event in EVENTS:
         ensure_event(sections["events"], mentors, *event)
 
-    stdout.write(
-        f"Контент: {len(SEASONS)} сезона, {len(directions)} направлений с наставниками, "
-        f"{sum(len(d[4]) for d in DIRECTIONS)} мастер-классов, {len(STORIES)} историй, "
-        f"{len(PARTNERS)} партнёров, {len(EVENTS)} мероприятия."
-    )
+    lessons = sum(len(d[4]) for d in DIRECTIONS)
+    counted = [
+        ngettext("%(count)s season", "%(count)s seasons", len(SEASONS)) % {"count": len(SEASONS)},
+        ngettext("%(count)s direction with mentors", "%(count)s directions with mentors", len(directions))
+        % {"count": len(directions)},
+        ngettext("%(count)s master class", "%(count)s master classes", lessons) % {"count": lessons},
+        ngettext("%(count)s story", "%(count)s stories", len(STORIES)) % {"count": len(STORIES)},
+        ngettext("%(count)s partner", "%(count)s partners", len(PARTNERS)) % {"count": len(PARTNERS)},
+        ngettext("%(count)s event", "%(count)s events", len(EVENTS)) % {"count": len(EVENTS)},
+    ]
+    stdout.write(f"Контент: {', '.join(counted)}.")
 
 
 # --- Builders: each finds its object by a stable key and creates it only when missing -------------

@@ -6,6 +6,8 @@ past events keep their typed-in figures, as events run outside the platform. Ide
 import datetime
 import uuid
 
+from django.utils.translation import ngettext
+
 from learning.demo import DEMO_PASSWORD, DOMAIN, ensure_staff
 
 ADULTS = ["Ирина Петрова", "Олег Смирнов", "Мария Кузнецова", "Денис Орлов", "Светлана Волкова", "Павел Зайцев"]
@@ -47,8 +49,9 @@ def load(stdout):
         _staff(event, door, coordinator)
         _history(event, door, coordinator)
         made += 1
+    events = ngettext("%(count)s event", "%(count)s events", made) % {"count": made}
     stdout.write(
-        f"Мероприятия: регистрация на {made} (ближайшее заполнено, есть лист ожидания), "
+        f"Мероприятия: регистрация на {events} (ближайшее заполнено, есть лист ожидания), "
         f"прошедшее с отметками на входе и волонтёрами; вход: door / {DEMO_PASSWORD}, координатор: coordinator."
     )
 

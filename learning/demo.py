@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.translation import ngettext
 from PIL import Image, ImageDraw
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -135,11 +136,15 @@ def load(stdout):
     ensure_current_shortlist(current_assignments["painting"], students, jurors, moderator, rng)
     ensure_progress(students["anya"], students["timofey"])
 
-    stdout.write(
-        f"Учёба: {len(students)} учеников (пароль {DEMO_PASSWORD}), {len(current_assignments) + 1} заданий, "
-        f"{len(CURRENT_WORKS) + len(PAST_WORKS)} работ во всех статусах, жюри из {len(jurors)} человек, "
-        "итоги прошлого сезона по живописи."
-    )
+    assignments, works = len(current_assignments) + 1, len(CURRENT_WORKS) + len(PAST_WORKS)
+    counted = [
+        ngettext("%(count)s student", "%(count)s students", len(students)) % {"count": len(students)}
+        + f" (пароль {DEMO_PASSWORD})",
+        ngettext("%(count)s assignment", "%(count)s assignments", assignments) % {"count": assignments},
+        ngettext("%(count)s work in every status", "%(count)s works in every status", works) % {"count": works},
+        ngettext("a jury of %(count)s person", "a jury of %(count)s people", len(jurors)) % {"count": len(jurors)},
+    ]
+    stdout.write(f"Учёба: {', '.join(counted)}, итоги прошлого сезона по живописи.")
 
 
 def ensure_student(key, first_name, surname, birth_date, region_code, town, population):

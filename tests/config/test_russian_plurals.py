@@ -49,6 +49,24 @@ def test_results_and_demo_counter_messages_agree_with_their_number():
         )
 
 
+def test_load_demo_summaries_count_in_russian():
+    jury = ("a jury of %(count)s person", "a jury of %(count)s people")
+    lessons = ("%(count)s master class", "%(count)s master classes")
+    with override("ru"):
+        assert [ngettext(*jury, n) % {"count": n} for n in (1, 2, 5, 21)] == [
+            "жюри из 1 человека",
+            "жюри из 2 человек",
+            "жюри из 5 человек",
+            "жюри из 21 человека",
+        ]
+        assert [ngettext(*lessons, n) % {"count": n} for n in (1, 2, 5, 21)] == [
+            "1 мастер-класс",
+            "2 мастер-класса",
+            "5 мастер-классов",
+            "21 мастер-класс",
+        ]
+
+
 def test_the_language_is_russian_and_the_project_catalogue_is_found():
     assert settings.LANGUAGE_CODE == "ru"
     assert CATALOGUE.parent.parent in [Path(p) for p in settings.LOCALE_PATHS]

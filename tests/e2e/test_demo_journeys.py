@@ -3,9 +3,10 @@ for the module (with DEBUG on, its passwords and the development mailbox, as in 
 served by a live server of its own, so the journeys share it instead of reloading it per test.
 
 A visitor plays a demo lesson on a phone; a moderator approves from the queue; an editor previews a
-draft in the admin's panel and publishes it; a juror scores; the mentor confirms winners; a child
-under 14 registers, the guardian's link comes from the development mailbox, and the child submits a
-work. Phone pages must not scroll sideways (document width ≤ viewport)."""
+draft in the admin's panel and publishes it; a juror scores; the mentor confirms winners; the
+foundation's coordinator records a transfer typed in roubles with its document; a child under 14
+registers, the guardian's link comes from the development mailbox, and the child submits a work.
+Phone pages must not scroll sideways (document width ≤ viewport)."""
 
 import datetime
 import io
@@ -216,6 +217,50 @@ def test_the_mentor_confirms_winners(open_page):
     page.get_by_text("Итоги утверждены").wait_for()
     scored[0].refresh_from_db()
     assert scored[0].status == "winner"
+
+
+def test_the_coordinator_records_a_transfer_in_roubles_with_its_document(open_page, tmp_path):
+    from engagement.models import Campaign, Transfer
+
+    campaign = Campaign.objects.get(season__name="Сезон 2026/27")  # this season's: nothing transferred yet
+    page = open_page(DESKTOP)
+    admin_sign_in(page, "koordinator", "koordinator")
+    page.goto("/admin/snippets/engagement/transfer/add/")
+    page.locator("#id_campaign-chooser [data-chooser-action-choose]").first.click()
+    page.locator("a[data-chooser-modal-choice]", has_text=campaign.name).click()
+    page.locator("#id_beneficiary-chooser [data-chooser-action-choose]").first.click()
+    page.locator("a[data-chooser-modal-choice]", has_text="Алиса").click()
+    expect(page.locator("#id_foundation option:checked")).to_have_text("Благотворительный фонд «Тёплые ладони»")
+    page.locator("#id_transferred_on").fill("2026-11-20")
+    page.locator("#id_transferred_on").press("Escape")
+    page.locator("#id_payment_reference").fill("п/п 1120")
+    report = tmp_path / "otchet-fonda.pdf"
+    report.write_bytes(b"%PDF-1.4\n% demo report of the foundation\n%%EOF\n")
+    page.locator("#id_report_document").set_input_files(str(report))
+
+    # «1500» is 1 500 ₽: more than this season's campaign has raised, so the form says so and saves
+    # nothing (typed in kopecks, as before, it would have gone through as 15 ₽).
+    page.get_by_role("textbox", name="Сумма перевода, ₽").fill("1500")
+    page.get_by_role("button", name="Сохранить").first.click()
+    page.get_by_text("Перевод больше, чем осталось в кампании").wait_for()
+    assert not Transfer.objects.filter(payment_reference="п/п 1120").exists()
+
+    page.get_by_role("textbox", name="Сумма перевода, ₽").fill("25")
+    page.locator("#id_report_document").set_input_files(str(report))  # a refused form keeps no file
+    page.get_by_role("button", name="Сохранить").first.click()
+    page.wait_for_url(re.compile(r"/admin/snippets/engagement/transfer/$"))
+    transfer = Transfer.objects.get(payment_reference="п/п 1120")
+    assert transfer.amount == 2500 and transfer.campaign == campaign
+    assert transfer.report_document.name.endswith(".pdf")
+    row = page.get_by_role("row").filter(has_text="Алиса").filter(has_text="25\u00a0₽")
+    expect(row).to_have_count(1)
+
+    # The public transparency page counts it, and fits a phone.
+    visitor = open_page(PHONE)
+    visitor.goto("/transparency/")
+    helped = visitor.get_by_role("region", name=f"Кому помогли в сезоне {campaign.season}")
+    expect(helped.get_by_role("row").filter(has_text="Алиса")).to_contain_text("25\u00a0₽")
+    fits_the_phone(visitor)
 
 
 def test_a_child_under_14_registers_the_guardian_agrees_from_the_mailbox_and_the_child_submits(open_page, tmp_path):
