@@ -25,7 +25,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 
 GENERATION_KEY = "page-cache:generation"
 # Paths whose answers are never public, whoever asks.
-PRIVATE_PREFIXES = ("/admin/", "/django-admin/", "/cabinet/", "/preview/", "/api/docs/", "/api/schema/")
+PRIVATE_PREFIXES = ("/admin/", "/django-admin/", "/cabinet/", "/preview/", "/api/docs/", "/api/schema/", "/dev/")
 
 
 def _cache():
@@ -58,9 +58,16 @@ def connect_purges():
     from wagtail.models import Page
     from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-    from learning.signals import student_account_deleted, work_status_changed
+    from learning.signals import student_account_deleted, work_status_changed, work_visibility_changed
 
-    for signal in (page_published, page_unpublished, post_page_move, page_slug_changed, work_status_changed):
+    for signal in (
+        page_published,
+        page_unpublished,
+        post_page_move,
+        page_slug_changed,
+        work_status_changed,
+        work_visibility_changed,
+    ):
         signal.connect(purge, dispatch_uid=f"page-cache-purge:{id(signal)}")
     student_account_deleted.connect(purge, dispatch_uid="page-cache-purge:student-deleted")
     from django.db.models.signals import post_delete, post_save
@@ -78,7 +85,14 @@ def _purge_on_live_page_save(sender, instance, **kwargs):
 
 
 def _anonymous(request):
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+    """No session cookie and no credentials in a header: before authentication runs, this is what
+    tells a visitor from a signed-in person."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "HTTP_AUTHORIZATION" not in request.META
+
+
+def _signed_in(request):
+    """After the view: whoever authentication found (Django's or DRF's, which sets it on the request)."""
+    return bool(getattr(getattr(request, "user", None), "is_authenticated", False))
 
 
 def _public_answer(request, response):
@@ -88,6 +102,7 @@ def _public_answer(request, response):
         and response.status_code == 200
         and not response.streaming
         and _anonymous(request)
+        and not _signed_in(request)
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and not request.path.startswith(PRIVATE_PREFIXES)
