@@ -53,7 +53,7 @@ from learning.models import (
     age_band_for,
     age_on,
 )
-from learning.signals import lesson_completed, student_account_deleted, work_status_changed
+from learning.signals import lesson_completed, student_account_deleted, work_status_changed, work_visibility_changed
 
 CONSENT_TEXT_VERSION = "2026-09"
 GUARDIAN_TOKEN_SALT = "learning.guardian-consent"  # noqa: S105 (a signing namespace, not a secret)
@@ -1173,6 +1173,8 @@ def report_submission(submission, *, reason, reporter=None, ip=None):
             _log(submission, None, ModerationDecision.Action.HIDE, f"Жалоб: {open_reports.count()}")
             _enqueue_video_sync(submission.pk)
         submission.save()
+        if submission.hidden:
+            work_visibility_changed.send(sender=Submission, submission=submission)
     return submission
 
 
@@ -1188,6 +1190,7 @@ def keep_submission(submission, moderator, reason=""):
         submission.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
         _log(submission, moderator, ModerationDecision.Action.KEEP, reason)
         _enqueue_video_sync(submission.pk)
+        work_visibility_changed.send(sender=Submission, submission=submission)
     return submission
 
 

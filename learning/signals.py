@@ -11,5 +11,8 @@ from django.dispatch import Signal
 lesson_completed = Signal()
 # Moderation, the shortlist or the mentor's results changed a work's status. Argument: submission.
 work_status_changed = Signal()
+# Reports hid a public work, or a moderator kept it: which works are public changed, not their
+# status. Argument: submission.
+work_visibility_changed = Signal()
 # A student's account was erased (personal fields blanked, the user row kept). Argument: student.
 student_account_deleted = Signal()
