@@ -47,13 +47,15 @@ def test_an_email_is_saved_as_eml_and_read_with_a_clickable_link(mailbox, client
 
     home = client.get("/gallery/").content.decode()
     assert 'href="/dev/mail/"' in home  # the development banner
-    inbox = client.get("/dev/mail/").content.decode()
+    answer = client.get("/dev/mail/")
+    assert "public" not in answer["Cache-Control"]  # guardians' links: never in a shared page cache
+    inbox = answer.content.decode()
     assert "Подтвердите участие ребёнка" in inbox and "parent@example.com" in inbox
     letter = client.get(f"/dev/mail/{files[0].name}").content.decode()
     assert f'<a href="{LINK}"' in letter and "Здравствуйте!" in letter  # decoded, not base64
 
 
-def test_the_mailbox_is_not_there_without_debug(mailbox, client, settings):
+def test_the_mailbox_is_not_there_without_debug(mailbox, client, settings, fresh_cache):
     send()
     name = next(mailbox.glob("*.eml")).name
     settings.DEBUG = False
