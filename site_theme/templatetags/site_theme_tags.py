@@ -320,12 +320,14 @@ SITE_DESCRIPTION = (
 def _page_picture(page):
     """A Wagtail image that stands for the page: its cover or photo, a lesson's masterclass cover."""
     specific = getattr(page, "specific", page)
-    for candidate in (specific, getattr(specific.get_parent(), "specific", None) if specific.pk else None):
-        for field in ("cover", "photo"):
-            image = getattr(candidate, field, None) if candidate is not None else None
-            if image is not None:
-                return image
-    return None
+
+    def own(candidate):
+        return next((image for field in ("cover", "photo") if (image := getattr(candidate, field, None))), None)
+
+    if (image := own(specific)) is not None or not specific.pk or not hasattr(specific, "get_parent"):
+        return image
+    parent = specific.get_parent()  # asked only when the page has no picture of its own (a lesson)
+    return own(parent.specific) if parent is not None else None
 
 
 @register.inclusion_tag("site_theme/includes/share_meta.html", takes_context=True)
