@@ -211,11 +211,10 @@ def test_cards_show_a_thumbnail_never_the_original(client, assignment, make_stud
 def test_an_answer_to_a_signed_in_api_client_is_never_kept_for_others(django_user_model):
     """Authentication that leaves no session cookie (DRF's force_authenticate, a header) still makes the
     answer private: the next person asking the same address gets their own."""
+    from django.contrib.auth.models import Permission
     from rest_framework.test import APIClient
 
     from media_pipeline.models import VideoAsset
-
-    from django.contrib.auth.models import Permission
 
     mentor = django_user_model.objects.create_user("cache-mentor")
     mentor.user_permissions.add(*Permission.objects.filter(codename__in=["add_videoasset", "view_videoasset"]))
