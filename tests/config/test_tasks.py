@@ -17,7 +17,7 @@ def enqueue_one_of_each():
     return name, ours, wagtails
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_database_worker_runs_our_task_and_wagtails(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     name, ours, wagtails = enqueue_one_of_each()
@@ -42,7 +42,7 @@ def redis_answers():
 
 
 @pytest.mark.skipif(not redis_answers(), reason="needs Redis on 127.0.0.1:6379")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_rq_worker_runs_our_task_and_wagtails(settings):
     import django_rq
     from django_tasks_rq import Job

@@ -9,7 +9,7 @@ from django.db import transaction
 from engagement import services
 from engagement.models import LedgerEntry
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_an_action_costs_one_statement(campaign, make_user, make_work, django_assert_max_num_queries):

@@ -96,7 +96,7 @@ def test_editor_adds_captions_in_the_admin_and_a_bad_file_gets_a_reason(mentor_c
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_mentor_uploads_in_the_admin_and_watches_progress_live(initial_data, browser, live_server, clips, settings):
     # Browser tests of other folders may have flushed the migrations' data (groups, permissions).
     restore_migrated_data(initial_data)
