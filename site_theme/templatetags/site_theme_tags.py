@@ -55,11 +55,11 @@ def site_nav(context):
 
 @register.filter
 def rubles(kopecks):
-    """12345678 kopecks -> "123 456 ₽" (whole roubles, thin-space thousands, as Russians write)."""
-    if kopecks in (None, ""):
-        return "0 ₽"
-    whole = int(kopecks) // 100
-    return f"{whole:,}".replace(",", "\u00a0") + "\u00a0₽"
+    """12345678 kopecks -> "123 456 ₽": whole roubles, written as the admin writes amounts."""
+    from engagement.forms import KOPECKS_PER_ROUBLE, roubles_label
+
+    whole_kopecks = int(kopecks or 0)
+    return roubles_label(whole_kopecks - whole_kopecks % KOPECKS_PER_ROUBLE)
 
 
 @register.filter
