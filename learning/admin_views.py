@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -10,27 +11,28 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from learning import services
+from cms.models import DirectionPage
+from config.errors import ServiceError
+from learning import selectors
 from learning.models import Assignment, JuryMember, ModerationDecision, RejectionReason, Submission
+from learning.services import jury, moderation, roles
 
 
 def _require_moderator(request):
-    if not services.is_moderator(request.user):
+    if not roles.is_moderator(request.user):
         raise PermissionDenied
 
 
 def moderation_queue(request):
     """Pending and reported works, oldest first; filters by direction and kind; a preview of every file."""
     _require_moderator(request)
-    from cms.models import DirectionPage
-
-    queue = services.moderation_queue_with_reports()
+    queue = selectors.moderation_queue_with_reports()
     direction = request.GET.get("direction", "")
     kind = request.GET.get("kind", "")
     if direction:
         queue = queue.filter(assignment__direction__slug=direction)
     if kind:
-        queue = services.filter_by_kind(queue, kind)
+        queue = selectors.filter_by_kind(queue, kind)
     page = Paginator(queue.prefetch_related("reports"), 20).get_page(request.GET.get("p"))
     return TemplateResponse(
         request,
@@ -54,7 +56,7 @@ def _decide(request, pk, service, *args, success):
     submission = get_object_or_404(Submission, pk=pk)
     try:
         service(submission, request.user, *args)
-    except services.LearningError as error:
+    except ServiceError as error:
         messages.error(request, f"«{submission.title}»: {error.message}")
     else:
         messages.success(request, f"«{submission.title}»: {success}")
@@ -63,7 +65,7 @@ def _decide(request, pk, service, *args, success):
 
 @require_POST
 def approve(request, pk):
-    return _decide(request, pk, services.approve_submission, success="опубликована.")
+    return _decide(request, pk, moderation.approve_submission, success="опубликована.")
 
 
 @require_POST
@@ -73,18 +75,18 @@ def reject(request, pk):
     if not reason and template_id:
         template = RejectionReason.objects.filter(pk=template_id).first()
         reason = template.text if template else ""
-    return _decide(request, pk, services.reject_submission, reason, success="отклонена, ученик увидит причину.")
+    return _decide(request, pk, moderation.reject_submission, reason, success="отклонена, ученик увидит причину.")
 
 
 @require_POST
 def keep(request, pk):
-    return _decide(request, pk, services.keep_submission, success="жалобы отклонены, работа остаётся.")
+    return _decide(request, pk, moderation.keep_submission, success="жалобы отклонены, работа остаётся.")
 
 
 def shortlist_assignments(user):
     """Assignments whose works the user may put on the jury's shortlist: all for moderators, the
-    direction's own for its mentor (the rule itself is services.shortlist_submission's)."""
-    if services.is_moderator(user):
+    direction's own for its mentor (the rule itself is jury.shortlist_submission's)."""
+    if roles.is_moderator(user):
         return Assignment.objects.all()
     return _mentor_scope(user)
 
@@ -122,8 +124,8 @@ def shortlist_candidates(request):
 def shortlist(request, pk):
     submission = get_object_or_404(Submission, pk=pk)
     try:
-        services.shortlist_submission(submission, request.user)
-    except services.LearningError as error:
+        jury.shortlist_submission(submission, request.user)
+    except ServiceError as error:
         if error.status == 403:
             raise PermissionDenied from None
         messages.error(request, error.message)
@@ -147,8 +149,6 @@ def decision_log(request):
 
 def _mentor_scope(user):
     """Assignments the user is the mentor of: by a mentor's jury seat or as the masterclass's mentor."""
-    from django.db.models import Q
-
     seats = JuryMember.objects.filter(user=user, role=JuryMember.Role.MENTOR)
     scope = Q(masterclass__mentor__user=user)
     for seat in seats:
@@ -157,7 +157,7 @@ def _mentor_scope(user):
 
 
 def mentor_assignments(user):
-    if user.is_superuser or services.is_editor(user):
+    if user.is_superuser or roles.is_editor(user):
         return Assignment.objects.all()
     return _mentor_scope(user)
 
@@ -165,7 +165,7 @@ def mentor_assignments(user):
 def results_index(request):
     """Assignments whose results the user may see: the mentor's own, or all for editors."""
     assignments = mentor_assignments(request.user).select_related("direction", "season").order_by("-closes_at")
-    if not assignments.exists() and not services.is_editor(request.user):
+    if not assignments.exists() and not roles.is_editor(request.user):
         raise PermissionDenied
     return TemplateResponse(
         request,
@@ -179,7 +179,7 @@ def results(request, pk):
     assignment = get_object_or_404(Assignment.objects.select_related("direction", "season"), pk=pk)
     if not mentor_assignments(request.user).filter(pk=pk).exists():
         raise PermissionDenied
-    can_confirm = services.is_mentor_of(request.user, assignment) or request.user.is_superuser
+    can_confirm = roles.is_mentor_of(request.user, assignment) or request.user.is_superuser
     if request.method == "POST":
         if not can_confirm:
             raise PermissionDenied
@@ -187,8 +187,8 @@ def results(request, pk):
         winners = list(works.filter(pk__in=request.POST.getlist("winners")))
         finalists = list(works.filter(pk__in=request.POST.getlist("finalists")))
         try:
-            confirmed = services.confirm_winners(request.user, assignment, winners=winners, finalists=finalists)
-        except services.LearningError as error:
+            confirmed = jury.confirm_winners(request.user, assignment, winners=winners, finalists=finalists)
+        except ServiceError as error:
             messages.error(request, error.message)
         else:
             count = len(confirmed)
@@ -209,8 +209,8 @@ def results(request, pk):
             "page_title": f"Итоги: {assignment}",
             "header_icon": "success",
             "assignment": assignment,
-            "ranking": services.jury_ranking(assignment),
-            "audience": services.audience_award(assignment),
+            "ranking": selectors.jury_ranking(assignment),
+            "audience": selectors.audience_award(assignment),
             "can_confirm": can_confirm,
         },
     )
@@ -224,7 +224,7 @@ def _require_juror(request):
 def jury_index(request):
     """The juror's blind shortlist: works to score, nothing about who made them."""
     _require_juror(request)
-    works = services.blind_works_for(request.user)
+    works = selectors.blind_works_for(request.user)
     scored = set(request.user.jury_scores.values_list("submission_id", flat=True))
     return TemplateResponse(
         request,
@@ -237,16 +237,16 @@ def jury_work(request, code):
     """Score one work on the rubric with a comment, or declare a conflict of interest: the work is
     named and its files addressed only by its jury code."""
     _require_juror(request)
-    work = get_object_or_404(services.blind_works_for(request.user), jury_code=code)
+    work = get_object_or_404(selectors.blind_works_for(request.user), jury_code=code)
     criteria = list(work.assignment.criteria.all())
     if request.method == "POST":
         try:
             if "conflict" in request.POST:
-                services.declare_conflict(request.user, work, request.POST.get("note", ""))
+                jury.declare_conflict(request.user, work, request.POST.get("note", ""))
                 messages.success(request, "Конфликт интересов записан: работа скрыта из вашего списка.")
             else:
                 points = {str(c.pk): request.POST.get(f"criterion-{c.pk}", "") or None for c in criteria}
-                services.score_submission(
+                jury.score_submission(
                     request.user,
                     work,
                     points={k: v for k, v in points.items() if v is not None},
@@ -254,14 +254,14 @@ def jury_work(request, code):
                 )
                 messages.success(request, "Оценка сохранена.")
             return redirect("learning_jury")
-        except services.LearningError as error:
+        except ServiceError as error:
             messages.error(request, error.message)
     mine = work.scores.filter(juror=request.user).first()
     return TemplateResponse(
         request,
         "learning/admin/jury_work.html",
         {
-            "page_title": services.jury_label(work),
+            "page_title": jury.jury_label(work),
             "header_icon": "pick",
             "work": work,
             "files": [(number, item.kind) for number, item in enumerate(work.files.all(), start=1)],

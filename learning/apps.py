@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
+
+from media_pipeline.signals import video_ready
 
 
 class LearningConfig(AppConfig):
@@ -6,11 +9,10 @@ class LearningConfig(AppConfig):
     name = "learning"
 
     def ready(self):
-        from django.db.models.signals import post_delete
+        from learning import receivers  # noqa: PLC0415 — receivers import models, which load after apps
+        from learning.models import JuryMember  # noqa: PLC0415 — models load after apps
 
-        from learning import services
-        from learning.models import JuryMember
-        from media_pipeline.signals import video_ready
-
-        video_ready.connect(services.on_video_ready, dispatch_uid="learning_publish_approved_videos")
-        post_delete.connect(services.on_jury_seat_removed, sender=JuryMember, dispatch_uid="learning_jury_seat_removed")
+        video_ready.connect(receivers.on_video_ready, dispatch_uid="learning_publish_approved_videos")
+        post_delete.connect(
+            receivers.on_jury_seat_removed, sender=JuryMember, dispatch_uid="learning_jury_seat_removed"
+        )

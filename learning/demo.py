@@ -9,9 +9,27 @@ import random
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from django.utils.translation import ngettext
 from PIL import Image, ImageDraw
+
+from cms.models import DirectionPage, LessonPage, MasterclassPage, MentorPage, Region, Season
+from learning import selectors
+from learning.models import (
+    Assignment,
+    JuryMember,
+    LessonProgress,
+    Like,
+    RejectionReason,
+    RubricCriterion,
+    Score,
+    Student,
+    Submission,
+)
+from learning.services import accounts, jury, likes, moderation, progress, submissions
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 DEMO_PASSWORD = "demo-pokolenie-2026"  # noqa: S105 (development demo accounts only)
@@ -102,9 +120,6 @@ REJECTION = "На рисунке видно номер дома и назван�
 
 
 def load(stdout):
-    from cms.models import DirectionPage, Season
-    from learning.models import RejectionReason
-
     current = Season.objects.filter(name="Сезон 2026/27").first()
     past = Season.objects.filter(name="Сезон 2025/26").first()
     directions = {d.slug: d for d in DirectionPage.objects.filter(slug__in=TASKS)}
@@ -148,15 +163,11 @@ def load(stdout):
 
 
 def ensure_student(key, first_name, surname, birth_date, region_code, town, population):
-    from cms.models import Region
-    from learning import services
-    from learning.models import Student
-
     email = f"{key}@{DOMAIN}"
     existing = Student.objects.filter(user__email=email).first()
     if existing:
         return existing
-    student = services.register_student(
+    student = accounts.register_student(
         email=email,
         password=DEMO_PASSWORD,
         first_name=first_name,
@@ -171,7 +182,7 @@ def ensure_student(key, first_name, surname, birth_date, region_code, town, popu
         notify_guardian=False,
     )
     if student.needs_guardian_consent:
-        services.confirm_guardian_consent(services.guardian_token(student), ip="127.0.0.1", password=DEMO_PASSWORD)
+        accounts.confirm_guardian_consent(accounts.guardian_token(student), ip="127.0.0.1", password=DEMO_PASSWORD)
     student.refresh_from_db()
     if not settings.DEBUG:  # sign-in passwords are for development only
         for user in filter(None, [student.user, student.guardian]):
@@ -181,9 +192,6 @@ def ensure_student(key, first_name, surname, birth_date, region_code, town, popu
 
 
 def ensure_staff(username, first_name, last_name, group=None):
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
     user, created = get_user_model().objects.get_or_create(
         username=username,
         defaults={"first_name": first_name, "last_name": last_name, "email": f"{username}@{DOMAIN}"},
@@ -205,9 +213,6 @@ def set_demo_password(user):
 
 
 def ensure_assignment(direction, season, title, task, kinds, opportunity):
-    from cms.models import MasterclassPage
-    from learning.models import Assignment, RubricCriterion
-
     existing = Assignment.objects.filter(direction=direction, season=season).first()
     if existing:
         return existing
@@ -249,55 +254,42 @@ def picture(seed, title):
 
 
 def _submit(student, assignment, title, when):
-    from learning import services
-    from learning.models import Submission
-
     existing = Submission.objects.filter(student=student, assignment=assignment).first()
     if existing:
         return existing, False
     kinds = assignment.allowed_kinds
     files = [picture(f"{student.pk}-{assignment.pk}", title)] if "image" in kinds else []
     text = "" if files else f"{title}\n\nТекст работы: отрывок, который я читаю наизусть."
-    work = services.submit_work(
+    work = submissions.submit_work(
         student, assignment, title=title, description="Моя работа для конкурса.", text=text, files=files, now=when
     )
     return work, True
 
 
 def ensure_current_work(student, assignment, title, status, moderator, rng):
-    from django.utils import timezone
-
-    from learning import services
-
     when = min(timezone.now(), assignment.closes_at) - datetime.timedelta(days=rng.randrange(1, 20))
     work, created = _submit(student, assignment, title, when)
     if not created:
         return work
     if status in ("approved", "reported"):
-        services.approve_submission(work, moderator)
+        moderation.approve_submission(work, moderator)
     if status == "rejected":
-        services.reject_submission(work, moderator, REJECTION)
+        moderation.reject_submission(work, moderator, REJECTION)
     if status == "reported":
-        services.report_submission(work, reason="Кажется, это срисовано с открытки.", ip="203.0.113.7")
+        moderation.report_submission(work, reason="Кажется, это срисовано с открытки.", ip="203.0.113.7")
     return work
 
 
 def like_some(assignments, visitors, rng):
-    from learning import services
-    from learning.models import Like
-
-    works = list(services.public_works().filter(assignment__in=assignments.values()))
+    works = list(selectors.public_works().filter(assignment__in=assignments.values()))
     if Like.objects.filter(submission__in=works).exists():
         return
     for work in works:
         for visitor in rng.sample(visitors, rng.randrange(1, len(visitors) + 1)):
-            services.set_like(visitor, work, True)
+            likes.set_like(visitor, work, True)
 
 
 def ensure_jury(direction, season, jurors):
-    from cms.models import MasterclassPage, MentorPage
-    from learning.models import JuryMember
-
     for juror in jurors:
         JuryMember.objects.get_or_create(user=juror, direction=direction, season=season)
     mentor = MentorPage.objects.filter(curated_directions=direction).exclude(user=None).first()
@@ -311,16 +303,13 @@ def ensure_jury(direction, season, jurors):
 
 
 def ensure_past_results(assignment, students, jurors, moderator):
-    from learning import services
-    from learning.models import JuryMember, Score, Submission
-
     works = []
     for key, _, title, base in PAST_WORKS:
         when = assignment.opens_at + datetime.timedelta(days=30 + len(works))
         work, created = _submit(students[key], assignment, title, when)
         if created:
-            services.approve_submission(work, moderator)
-            work = services.shortlist_submission(work, moderator)
+            moderation.approve_submission(work, moderator)
+            work = jury.shortlist_submission(work, moderator)
         works.append((work, base))
     criteria = list(assignment.criteria.all())
     for shift, juror in enumerate(jurors):
@@ -331,7 +320,7 @@ def ensure_past_results(assignment, students, jurors, moderator):
                 str(c.pk): max(0, min(c.max_points, p - (shift % 2))) for c, p in zip(criteria, base, strict=True)
             }
             comment = "Видна своя идея; стоит поработать над композицией."
-            services.score_submission(juror, work, points=points, comment=comment)
+            jury.score_submission(juror, work, points=points, comment=comment)
     if assignment.submissions.filter(status=Submission.Status.WINNER).exists():
         return
     seat = JuryMember.objects.filter(
@@ -339,36 +328,30 @@ def ensure_past_results(assignment, students, jurors, moderator):
     ).first()
     if seat is None:
         return
-    ranking = services.jury_ranking(assignment)
+    ranking = selectors.jury_ranking(assignment)
     winners = [rows[0]["submission"] for rows in ranking.values() if rows]
     finalists = [rows[1]["submission"] for rows in ranking.values() if len(rows) > 1]
-    services.confirm_winners(seat.user, assignment, winners=winners, finalists=finalists, notify=False)
+    jury.confirm_winners(seat.user, assignment, winners=winners, finalists=finalists, notify=False)
 
 
 def ensure_current_shortlist(assignment, students, jurors, moderator, rng):
     """This season's painting shortlist under judging: jurors have scored some works (with
     comments); juror.kim has one left to score and the mentor can confirm winners."""
-    from learning import services
-
     criteria = list(assignment.criteria.all())
     for key, title, base, scored_by in CURRENT_SHORTLIST:
         work = ensure_current_work(students[key], assignment, title, "approved", moderator, rng)
         work.refresh_from_db()
         if work.status == "approved":
-            work = services.shortlist_submission(work, moderator)
+            work = jury.shortlist_submission(work, moderator)
         if work.status != "shortlisted" or work.scores.exists():
             continue
         for index in scored_by:
             points = {str(c.pk): min(c.max_points, p) for c, p in zip(criteria, base, strict=True)}
             comment = "Смелый цвет и своя история; фон можно проработать тоньше."
-            services.score_submission(jurors[index], work, points=points, comment=comment)
+            jury.score_submission(jurors[index], work, points=points, comment=comment)
 
 
 def ensure_progress(*students):
-    from cms.models import LessonPage
-    from learning import services
-    from learning.models import LessonProgress
-
     lessons = list(LessonPage.objects.live().order_by("path")[:3])
     for student in students:
         for number, lesson in enumerate(lessons):
@@ -379,5 +362,5 @@ def ensure_progress(*students):
             position = 0.0
             while position < watched_to:
                 end = min(position + 10, watched_to)
-                services.record_progress(student, lesson, position=end, start=position, end=end, duration=duration)
+                progress.record_progress(student, lesson, position=end, start=position, end=end, duration=duration)
                 position = end

@@ -8,6 +8,7 @@ moderator approves it.
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -17,6 +18,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Orderable
+
+from media_pipeline.storage import private_storage
 
 AGE_BANDS = [("6-9", "6–9 лет"), ("10-13", "10–13 лет"), ("14-18", "14–18 лет")]
 MIN_AGE = 6
@@ -366,8 +369,6 @@ class Submission(models.Model):
 def work_storage():
     """Works live in the private storage (never served under /media/); the work-file view, which
     checks who may see a work, serves them before and after approval."""
-    from media_pipeline.storage import private_storage
-
     return private_storage
 
 
@@ -515,8 +516,6 @@ class JuryMember(models.Model):
 
     def save(self, *args, **kwargs):
         """A seat opens the admin's jury screen: the member joins the Jury group (admin access only)."""
-        from django.contrib.auth.models import Group
-
         super().save(*args, **kwargs)
         group = Group.objects.filter(name=JURY_GROUP).first()
         if group is not None:

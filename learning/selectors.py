@@ -1,12 +1,21 @@
-"""Reads other apps make of learning: what a student achieved and who looks after whom.
+"""Learning's reads: what a student achieved and who looks after whom, which works are public and
+how the gallery filters them, the moderation queue, the jury's blind list and the rankings.
 
-Certificates and the cabinet read through these functions rather than through learning's models,
-so learning can change its tables without breaking them.
+Other apps (certificates, the site's pages, the cabinet) and learning's own views read through these
+functions rather than through learning's models, so learning can change its tables without breaking
+them. Nothing here writes.
 """
 
-from django.db.models import Count, Min, Q
+import statistics
+from urllib.parse import urlencode
 
-from learning.models import LessonProgress, Student, Submission
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Min, OuterRef, Q
+from django.utils import timezone
+
+from cms.models import LessonPage, MasterclassPage
+from learning.models import Assignment, JuryMember, LessonProgress, Score, Student, Submission, SubmissionFile
 
 # A work counts for recognition once a moderator approved it, whatever happened to it after
 # (shortlist, results), unless it was rejected later or withdrawn with the account.
@@ -38,8 +47,6 @@ def recognised_works(*, season=None, ids=None):
 def adults_for_jury(query=""):
     """Accounts that may sit on a jury: active adults — never a student's (a child's) account.
     `query` narrows by name, email or login, for the admin's search."""
-    from django.contrib.auth import get_user_model
-
     adults = get_user_model().objects.filter(is_active=True, student__isnull=True)
     for word in query.split():
         adults = adults.filter(
@@ -59,8 +66,6 @@ def work_with_student(submission_id):
 def completed_masterclasses(*, season=None, student=None, masterclass=None):
     """(student, masterclass) pairs where the student completed every live lesson of the
     masterclass under learning's completion rule. Two queries per masterclass looked at."""
-    from cms.models import LessonPage, MasterclassPage
-
     masterclasses = MasterclassPage.objects.live().select_related("mentor", "season")
     if season is not None:
         masterclasses = masterclasses.filter(season=season)
@@ -89,8 +94,6 @@ def completed_masterclasses(*, season=None, student=None, masterclass=None):
 
 def masterclass_of_lesson(lesson):
     """The masterclass a lesson belongs to (its parent page), or None."""
-    from cms.models import MasterclassPage
-
     return MasterclassPage.objects.filter(path=lesson.path[: -lesson.steplen]).first()
 
 
@@ -132,3 +135,132 @@ def milestones(user):
         else {}
     )
     return {"first_lesson": row.get("first_lesson"), "first_work": row.get("first_work")}
+
+
+# --- Public works, the gallery's filters and the moderation queue -----------------------------------
+
+
+def under_judging():
+    """Works the jury is judging now: shortlisted in an assignment whose winners are not confirmed."""
+    confirmed = Submission.objects.filter(assignment=OuterRef("assignment"), status=Submission.Status.WINNER)
+    return Q(status=Submission.Status.SHORTLISTED) & ~Exists(confirmed)
+
+
+def public_works():
+    """Works anyone may see, flagged `under_judging`: until the results are confirmed such a work is
+    shown without its author (name, age, region) and is left out of filters by author."""
+    return Submission.objects.filter(
+        status__in=Submission.PUBLIC_STATUSES, hidden=False, withdrawn_at__isnull=True
+    ).annotate(under_judging=ExpressionWrapper(under_judging(), output_field=BooleanField()))
+
+
+def by_author(works, **lookups):
+    """Public works filtered by something of their author's (region, age band): never a work under
+    judging, whose author the gallery does not show yet."""
+    return works.filter(**lookups).exclude(under_judging())
+
+
+def public_work_url(submission):
+    return f"{settings.SITE_URL}/gallery/{submission.pk}/"
+
+
+def vk_share_url(submission):
+    return "https://vk.com/share.php?" + urlencode({"url": public_work_url(submission), "title": submission.title})
+
+
+def moderation_queue_with_reports():
+    return moderation_queue().annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+
+
+def filter_by_kind(queryset, kind):
+    """Works that contain a file of `kind` (or a text, for "text")."""
+    if kind == Assignment.Kind.TEXT:
+        return queryset.exclude(text="")
+    return queryset.filter(Exists(SubmissionFile.objects.filter(submission=OuterRef("pk"), kind=kind)))
+
+
+def moderation_queue():
+    """Pending works and reported public ones, oldest first."""
+    return (
+        Submission.objects.filter(withdrawn_at__isnull=True)
+        .filter(Q(status=Submission.Status.PENDING) | Q(needs_review=True))
+        .select_related("assignment__direction", "student__region")
+        .prefetch_related("files__video")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def blind_works_for(user):
+    """Shortlisted works of the directions and seasons the user judges, minus declared conflicts.
+    A finished contest leaves the list: its winners are confirmed or its season is over."""
+    seats = JuryMember.objects.filter(user=user)
+    if not seats.exists():
+        return Submission.objects.none()
+    scope = Q()
+    for seat in seats:
+        scope |= Q(assignment__direction_id=seat.direction_id, assignment__season_id=seat.season_id)
+    return (
+        Submission.objects.filter(scope, under_judging(), withdrawn_at__isnull=True)
+        .filter(assignment__season__ends_on__gte=timezone.localdate())
+        .exclude(conflicts__juror=user)
+        .select_related("assignment")
+        .prefetch_related("files__video", "assignment__criteria")
+        .order_by("uid")
+    )
+
+
+def jury_ranking(assignment):
+    """Per age band: each juror's totals turned into z-scores over the works that juror scored (so a
+    strict and a generous juror weigh the same), then averaged per work. Likes play no part."""
+    scores = list(
+        Score.objects.filter(submission__assignment=assignment, submission__withdrawn_at__isnull=True)
+        .exclude(submission__status__in=[Submission.Status.PENDING, Submission.Status.REJECTED])
+        .select_related("submission")
+    )
+    by_juror = {}
+    for score in scores:
+        by_juror.setdefault(score.juror_id, []).append(score)
+    z_by_work = {}
+    for juror_scores in by_juror.values():
+        totals = [s.total for s in juror_scores]
+        mean = statistics.fmean(totals)
+        spread = statistics.pstdev(totals) if len(totals) > 1 else 0.0
+        for s in juror_scores:
+            z = (s.total - mean) / spread if spread else 0.0
+            z_by_work.setdefault(s.submission_id, []).append(z)
+    works = {s.submission_id: s.submission for s in scores}
+    bands = {}
+    for work_id, zs in z_by_work.items():
+        work = works[work_id]
+        raw = [s.total for s in scores if s.submission_id == work_id]
+        bands.setdefault(work.age_band, []).append(
+            {
+                "submission": work,
+                "score": round(statistics.fmean(zs), 4),
+                "jurors": len(zs),
+                "mean_total": round(statistics.fmean(raw), 2),
+                "enough_scores": len(zs) >= assignment.jurors_per_work,
+            }
+        )
+    for rows in bands.values():
+        rows.sort(key=lambda r: (-r["score"], -r["mean_total"], r["submission"].pk))
+        for place, row in enumerate(rows, start=1):
+            row["place"] = place
+    return dict(sorted(bands.items()))
+
+
+def audience_award(assignment, limit=10):
+    """The most liked public works of an assignment, per age band: shown apart from the jury ranking."""
+    works = (
+        Submission.objects.filter(
+            assignment=assignment, status__in=Submission.PUBLIC_STATUSES, hidden=False, withdrawn_at__isnull=True
+        )
+        .select_related("student__region")
+        .order_by("-like_count", "submitted_at")
+    )
+    bands = {}
+    for work in works:
+        rows = bands.setdefault(work.age_band, [])
+        if len(rows) < limit:
+            rows.append(work)
+    return dict(sorted(bands.items()))

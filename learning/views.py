@@ -4,7 +4,8 @@ from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from learning import services
+from config.errors import ServiceError
+from learning.services import accounts
 
 
 @require_http_methods(["GET", "POST"])
@@ -12,19 +13,19 @@ def guardian_consent_page(request, token):
     """GET shows what is being agreed to (a link scanner opening it changes nothing); POST confirms."""
     context = {
         "token": token,
-        "version": services.CONSENT_TEXT_VERSION,
+        "version": accounts.CONSENT_TEXT_VERSION,
         # The site's layout when one is configured (config/settings.py), else learning's own.
         "layout": getattr(settings, "LEARNING_PAGE_LAYOUT", ""),
     }
     try:
-        student = services.student_for_guardian_token(token)
+        student = accounts.student_for_guardian_token(token)
         context["student"] = student
         if request.method == "POST":
-            services.confirm_guardian_consent(
+            accounts.confirm_guardian_consent(
                 token, ip=request.META.get("REMOTE_ADDR"), password=request.POST.get("password", "")
             )
             context["confirmed"] = True
-    except services.LearningError as error:
+    except ServiceError as error:
         context["error"] = error.message
         return render(request, "learning/guardian_consent.html", context, status=error.status)
     return render(request, "learning/guardian_consent.html", context)
@@ -35,15 +36,15 @@ def town_consent_page(request, token):
     """GET says what naming the town means (a link scanner opening it changes nothing); POST consents."""
     context = {
         "token": token,
-        "version": services.TOWN_CONSENT_TEXT_VERSION,
+        "version": accounts.TOWN_CONSENT_TEXT_VERSION,
         "layout": getattr(settings, "LEARNING_PAGE_LAYOUT", ""),
     }
     try:
-        context["student"] = services.student_for_town_token(token)
+        context["student"] = accounts.student_for_town_token(token)
         if request.method == "POST":
-            services.record_town_consent(token, ip=request.META.get("REMOTE_ADDR"))
+            accounts.record_town_consent(token, ip=request.META.get("REMOTE_ADDR"))
             context["confirmed"] = True
-    except services.LearningError as error:
+    except ServiceError as error:
         context["error"] = error.message
         return render(request, "learning/town_consent.html", context, status=error.status)
     return render(request, "learning/town_consent.html", context)

@@ -13,8 +13,9 @@ from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from learning import admin_views, selectors, services
+from learning import admin_views, selectors
 from learning.models import Assignment, JuryMember, RejectionReason
+from learning.services import roles
 
 
 @hooks.register("register_admin_urls")
@@ -36,12 +37,12 @@ def learning_admin_urls():
 
 class ModerationMenuItem(MenuItem):
     def is_shown(self, request):
-        return services.is_moderator(request.user)
+        return roles.is_moderator(request.user)
 
 
 class ResultsMenuItem(MenuItem):
     def is_shown(self, request):
-        return services.is_editor(request.user) or admin_views.mentor_assignments(request.user).exists()
+        return roles.is_editor(request.user) or admin_views.mentor_assignments(request.user).exists()
 
 
 @hooks.register("register_admin_menu_item")

@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from config.errors import ServiceError
+
 
 class LoginForm(AuthenticationForm):
     """Email and password, checked by learning.services.check_login — the same rule as the API's sign-in,
@@ -24,7 +26,7 @@ class LoginForm(AuthenticationForm):
             except learning.ConsentPending as pending:
                 self.pending_student = pending.student
                 raise forms.ValidationError(pending.message, code="consent_pending") from None
-            except learning.LearningError as error:
+            except ServiceError as error:
                 raise forms.ValidationError(
                     f"{error.message} Проверьте раскладку и попробуйте ещё раз.", code="invalid_login"
                 ) from None

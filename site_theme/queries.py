@@ -13,7 +13,7 @@ GALLERY_ORDERINGS = {
 def public_works(direction="", age_band="", region="", kind="", ordering="newest"):
     """Works a visitor may see (learning's rule), newest approval (or most likes) first, with what a
     card shows loaded up front, narrowed by the gallery's filters."""
-    from learning import services as learning
+    from learning import selectors as learning
     from learning.models import SubmissionFile
 
     works = (

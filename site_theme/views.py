@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from config.errors import STORAGE_RETRY_AFTER, STORAGE_UNAVAILABLE
+from config.errors import STORAGE_RETRY_AFTER, STORAGE_UNAVAILABLE, ServiceError
 from config.pagination import CachedCountPaginator
 from config.throttling import throttle_sign_in
 from media_pipeline import storage
@@ -183,7 +183,7 @@ def like_work(request, pk):
     liked = request.POST.get("action", "like") != "unlike"
     try:
         likes = learning.set_like(request.user, work, liked, ip=client_ip(request))
-    except learning.LearningError as error:
+    except ServiceError as error:
         if wants_json:
             return JsonResponse({"detail": error.message}, status=error.status)
         messages.error(request, error.message)
@@ -229,7 +229,7 @@ def resend_consent(request):
         return redirect("site_theme:login")
     try:
         learning.resend_guardian_consent(student)
-    except learning.LearningError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Отправили письмо со ссылкой ещё раз на {student.guardian_email}.")
@@ -263,7 +263,7 @@ def register(request):
                 consent=data["consent"],
                 ip=client_ip(request),
             )
-        except learning.LearningError as error:
+        except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             if student.user.is_active:
@@ -331,7 +331,7 @@ def submit_work(request):
                     files=request.FILES.getlist("files"),
                     videos=request.POST.getlist("videos"),
                 )
-            except learning.LearningError as error:
+            except ServiceError as error:
                 errors.append(error.message)
             except Exception as error:
                 if not storage.is_unavailable(error):

@@ -7,6 +7,7 @@ import subprocess
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from config.errors import ServiceError
 from learning import services
 from learning.models import Submission
 from media_pipeline.models import VideoAsset, VideoUpload
@@ -82,7 +83,7 @@ def test_bidi_controls_in_a_work_title_are_dropped(student, assignment):
 
 
 def test_a_title_of_nothing_but_bidi_controls_is_no_title(student, assignment):
-    with pytest.raises(services.LearningError, match="название"):
+    with pytest.raises(ServiceError, match="название"):
         services.submit_work(student, assignment, title="\u202e\u202c", files=[image_upload()])
 
 

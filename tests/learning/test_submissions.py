@@ -9,6 +9,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 from PIL import Image
 
+from config.errors import ServiceError
 from learning import services
 from learning.models import Submission, SubmissionFile
 from tests.learning.conftest import image_upload, pdf_upload
@@ -185,7 +186,7 @@ def test_a_child_waiting_for_consent_cannot_submit(client_for, assignment):
         town="Москва",
         guardian_email="mama.wait@example.org",
     )
-    with pytest.raises(services.LearningError, match="согласие родителя"):
+    with pytest.raises(ServiceError, match="согласие родителя"):
         services.submit_work(waiting, assignment, title="Рисунок", text="…", now=timezone.now())
 
 

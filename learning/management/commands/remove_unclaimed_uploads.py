@@ -2,12 +2,12 @@
 
 from django.core.management.base import BaseCommand
 
-from learning import services
+from learning.services import uploads
 
 
 class Command(BaseCommand):
     help = "Удаляет загрузки видео учеников, которые за неделю не завершили или не приложили к работе."
 
     def handle(self, *args, **options):
-        aborted, deleted = services.remove_unclaimed_uploads()
+        aborted, deleted = uploads.remove_unclaimed_uploads()
         self.stdout.write(f"Отменено незавершённых загрузок: {aborted}; удалено неприложенных видео: {deleted}")
