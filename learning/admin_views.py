@@ -29,10 +29,7 @@ def moderation_queue(request):
     queue = selectors.moderation_queue_with_reports()
     direction = request.GET.get("direction", "")
     kind = request.GET.get("kind", "")
-    if direction:
-        queue = queue.filter(assignment__direction__slug=direction)
-    if kind:
-        queue = selectors.filter_by_kind(queue, kind)
+    queue = selectors.filter_works(queue, direction=direction, kind=kind)
     page = Paginator(queue.prefetch_related("reports"), 20).get_page(request.GET.get("p"))
     return TemplateResponse(
         request,
@@ -42,7 +39,7 @@ def moderation_queue(request):
             "header_icon": "tick-inverse",
             "page": page,
             "directions": DirectionPage.objects.order_by("title"),
-            "kinds": Assignment.Kind.choices,
+            "kinds": selectors.WORK_KINDS,
             "direction": direction,
             "kind": kind,
             "reasons": RejectionReason.objects.all(),

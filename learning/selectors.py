@@ -172,11 +172,38 @@ def moderation_queue_with_reports():
     return moderation_queue().annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
 
 
+# The filters on works that the gallery (API and site), the moderation queue (API and admin) share.
+WORK_KINDS = Assignment.Kind.choices
+GALLERY_ORDERINGS = {
+    "newest": ("-approved_at", "-pk"),
+    "popular": ("-like_count", "-approved_at", "-pk"),
+}
+
+
+def by_direction(works, slug):
+    """Works of one direction, by the direction's slug."""
+    return works.filter(assignment__direction__slug=slug)
+
+
 def filter_by_kind(queryset, kind):
     """Works that contain a file of `kind` (or a text, for "text")."""
     if kind == Assignment.Kind.TEXT:
         return queryset.exclude(text="")
     return queryset.filter(Exists(SubmissionFile.objects.filter(submission=OuterRef("pk"), kind=kind)))
+
+
+def filter_works(works, *, direction="", kind=""):
+    """Works narrowed by direction (slug) and kind; an empty value does not narrow."""
+    if direction:
+        works = by_direction(works, direction)
+    if kind:
+        works = filter_by_kind(works, kind)
+    return works
+
+
+def order_works(works, ordering):
+    """Public works newest approval first, or most liked first ("popular"); anything else is "newest"."""
+    return works.order_by(*GALLERY_ORDERINGS.get(ordering, GALLERY_ORDERINGS["newest"]))
 
 
 def moderation_queue():

@@ -1,13 +1,8 @@
 """Read-only querysets the site's pages list. Which works are public is the learning app's rule
-(`learning.services.public_works`); these only add what a page shows and its filters."""
+(`learning.selectors.public_works`, with its filters); these only add what a page shows and its filters."""
 
 from django.db.models import Prefetch
 from django.utils import timezone
-
-GALLERY_ORDERINGS = {
-    "newest": ("-approved_at", "-pk"),
-    "popular": ("-like_count", "-approved_at", "-pk"),  # the same choice as /api/gallery/?ordering=
-}
 
 
 def public_works(direction="", age_band="", region="", kind="", ordering="newest"):
@@ -16,20 +11,17 @@ def public_works(direction="", age_band="", region="", kind="", ordering="newest
     from learning import selectors as learning
     from learning.models import SubmissionFile
 
-    works = (
+    works = learning.order_works(
         learning.public_works()
         .select_related("student__region", "assignment__direction", "assignment__masterclass")
-        .prefetch_related(Prefetch("files", queryset=SubmissionFile.objects.select_related("video")))
-        .order_by(*GALLERY_ORDERINGS.get(ordering, GALLERY_ORDERINGS["newest"]))
+        .prefetch_related(Prefetch("files", queryset=SubmissionFile.objects.select_related("video"))),
+        ordering,
     )
-    if direction:
-        works = works.filter(assignment__direction__slug=direction)
+    works = learning.filter_works(works, direction=direction, kind=kind)
     if age_band:
         works = learning.by_author(works, age_band=age_band)
     if region:
         works = learning.by_author(works, student__region__code=region)
-    if kind:
-        works = learning.filter_by_kind(works, kind)
     return works
 
 
