@@ -1,8 +1,8 @@
 """Students and consent, lesson progress, contest assignments and works, moderation, jury, winners.
 
-Personal data stays in `Student`; everything public is derived from `Student.public_author()`
-(first name, surname initial, age, region) and nothing a student uploads is public before a
-moderator approves it.
+Personal data stays in `Student`; all that is public of a child is the first name and surname
+initial (`Student.public_name`), the work's age and age band and the region (the API's
+`PublicAuthorSerializer`), and nothing a student uploads is public before a moderator approves it.
 """
 
 import uuid
