@@ -17,6 +17,7 @@ from django.utils import timezone
 from config.errors import ServiceError
 from events.models import CheckIn, Event, Registration, VolunteerShift, VolunteerSignup
 from learning.models import GUARDIAN_CONSENT_BELOW_AGE, Consent, age_on
+from learning.services import roles
 
 MAX_GROUP = 60  # a school group with its teacher; larger parties talk to the organisers
 ADULT_AGE = 18
@@ -25,15 +26,11 @@ ADULT_AGE = 18
 # --- Roles ----------------------------------------------------------------------------------------
 
 
-def _is_editor(user):
-    return user.is_superuser or user.groups.filter(name="Editors").exists()
-
-
 def is_coordinator(user, event):
     """The event's coordinators (and editors): they confirm volunteers' hours and see every list."""
     if not user or not user.is_authenticated:
         return False
-    return _is_editor(user) or event.coordinators.filter(pk=user.pk).exists()
+    return roles.is_editor(user) or event.coordinators.filter(pk=user.pk).exists()
 
 
 def is_door_staff(user, event):

@@ -214,7 +214,7 @@ def results(request, pk):
 
 
 def _require_juror(request):
-    if not request.user.jury_seats.exists():
+    if not roles.is_juror(request.user):
         raise PermissionDenied
 
 

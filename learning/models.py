@@ -225,6 +225,7 @@ class Assignment(ClusterableModel):
         verbose_name = "конкурсное задание"
         verbose_name_plural = "конкурсные задания"
         ordering = ["-opens_at"]
+        permissions = [("run_contest", "Ведёт конкурс: задания, жюри и итоги всех заданий")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(closes_at__gt=models.F("opens_at")), name="assignment_closes_after_opening"
@@ -325,6 +326,7 @@ class Submission(models.Model):
         verbose_name = "конкурсная работа"
         verbose_name_plural = "конкурсные работы"
         ordering = ["-created_at"]
+        permissions = [("moderate_submission", "Модерирует работы учеников")]
         constraints = [
             models.UniqueConstraint(fields=["student", "assignment"], name="one_submission_per_student_assignment"),
             models.CheckConstraint(

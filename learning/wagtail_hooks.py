@@ -62,7 +62,7 @@ def shortlist_menu_item():
 
 class JuryMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.jury_seats.exists()
+        return roles.is_juror(request.user)
 
 
 @hooks.register("register_admin_menu_item")

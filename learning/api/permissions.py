@@ -25,7 +25,7 @@ class IsJuror(permissions.BasePermission):
     message = "Это доступно только членам жюри."
 
     def has_permission(self, request, view):
-        return bool(request.user.is_authenticated and request.user.jury_seats.exists())
+        return roles.is_juror(request.user)
 
 
 class ReportThrottle(SimpleRateThrottle):

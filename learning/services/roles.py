@@ -1,19 +1,36 @@
-"""Who may do what in learning: the roles (moderator, editor, mentor, juror), the student behind
-an account, and who may see a work before it is public."""
+"""Who may do what in learning, defined once: the roles as permissions (moderator, editor), the roles
+that follow from data (the student behind an account, a juror's seat, a direction's mentor), and who
+may see a work before it is public.
+
+The editorial groups hold the role permissions (migrations 0002 and 0007 grant them: Moderators hold
+`moderate_submission`, Editors `run_contest`); code asks for the permission, never a group's name,
+so a role can be given to another group, or to one account, without changing code.
+"""
 
 from learning.models import JuryMember, Submission
 
+# Moderators: the moderation queue (approve, reject, keep), the shortlist, every work before approval.
+MODERATOR = "learning.moderate_submission"
+# Editors: run the contest — assignments, jury seats, and every assignment's results.
+EDITOR = "learning.run_contest"
 
-def in_group(user, name):
-    return bool(user and user.is_authenticated and (user.is_superuser or user.groups.filter(name=name).exists()))
+
+def has_role(user, permission):
+    """Whether the account holds a role's permission (through a group or its own); superusers hold every role."""
+    return bool(user and user.is_authenticated and (user.is_superuser or user.has_perm(permission)))
 
 
 def is_moderator(user):
-    return in_group(user, "Moderators")
+    return has_role(user, MODERATOR)
 
 
 def is_editor(user):
-    return in_group(user, "Editors")
+    return has_role(user, EDITOR)
+
+
+def is_juror(user):
+    """An account with a jury seat (of any direction and season): it reaches the blind scoring screens."""
+    return bool(user and user.is_authenticated and user.jury_seats.exists())
 
 
 def student_of(user):
