@@ -98,6 +98,11 @@ run: $(VENV)/.installed tools
 	$(RUN_ENV) $(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
 	wait
 
+# pytest-xdist workers for `make test` (`auto`: one per core; 0 runs in this one process). Each worker
+# has its own test database, Redis database, SeaweedFS and temporary folders (tests/factories/plugin.py);
+# a file's tests stay on one worker (--dist loadfile), as its module fixtures expect.
+PYTEST_WORKERS ?= auto
+
 # Which database: DATABASE_URL if set, else PostgreSQL on 127.0.0.1:5432 if it answers, else SQLite.
 test: $(VENV)/.installed tools browser
 	@DB="$${DATABASE_URL:-}"; \
@@ -108,7 +113,7 @@ test: $(VENV)/.installed tools browser
 	$(PY) -m ruff check . ; \
 	$(PY) manage.py check ; \
 	$(PY) manage.py makemigrations --check --dry-run ; \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The production configuration without Docker (SeaweedFS, PostgreSQL, Redis, gunicorn, an RQ worker
 # and the scheduler, DEBUG=0), used in Chromium by tests/production: .ci/production-smoke.

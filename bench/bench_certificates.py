@@ -64,17 +64,12 @@ def setup_django():
 
 
 def picture(title, colour, size=(600, 240)):
-    import io
+    from tests.factories import png_image
 
-    from django.core.files.images import ImageFile
-    from PIL import Image, ImageDraw
-    from wagtail.images.models import Image as WagtailImage
+    def rounded(pen, size):
+        pen.rounded_rectangle((8, 8, size[0] - 8, size[1] - 8), radius=30, fill=colour)
 
-    drawing = Image.new("RGBA", size, (255, 255, 255, 0))
-    ImageDraw.Draw(drawing).rounded_rectangle((8, 8, size[0] - 8, size[1] - 8), radius=30, fill=colour)
-    buffer = io.BytesIO()
-    drawing.save(buffer, "PNG")
-    return WagtailImage.objects.create(title=title, file=ImageFile(buffer, name=f"bench-{colour[0]}.png"))
+    return png_image(title, size, draw=rounded, name=f"bench-{colour[0]}.png")
 
 
 def fill():
@@ -86,56 +81,35 @@ def fill():
     from django.utils import timezone
 
     from certificates.models import CertificateDesign, DesignPartner
-    from cms.models import (
-        DirectionIndexPage,
-        DirectionPage,
-        HomePage,
-        MasterclassPage,
-        MentorIndexPage,
-        MentorPage,
-        PartnerIndexPage,
-        PartnerPage,
-        Season,
-    )
-    from learning.models import Assignment, Student, Submission
+    from cms.models import Season
+    from learning.models import Student, Submission
+    from tests.factories import PageTree, make_assignment, make_season
 
     season = Season.objects.filter(name=SEASON).first()
     if season and Submission.objects.filter(assignment__season=season).count() == WORKS:
         return season
     if season:
         sys.exit(f"{BENCH_DB} holds a season of another size: drop the database or set BENCH_CERTIFICATES_WORKS.")
-    today = timezone.localdate()
-    season = Season.objects.create(
-        name=SEASON, starts_on=today - datetime.timedelta(days=200), ends_on=today + datetime.timedelta(days=30)
-    )
-    home = HomePage.objects.get()
-    directions = home.add_child(instance=DirectionIndexPage(title="Направления", slug="directions"))
-    mentors = home.add_child(instance=MentorIndexPage(title="Наставники", slug="mentors"))
-    partners = home.add_child(instance=PartnerIndexPage(title="Партнёры", slug="partners"))
-    mentor = mentors.add_child(instance=MentorPage(title="Алина Соловьёва", role="певица", bio="<p>…</p>"))
-    direction = directions.add_child(
-        instance=DirectionPage(title="Вокал", slug="vocal", description="<p>…</p>", curator=mentor)
-    )
-    masterclass = direction.add_child(
-        instance=MasterclassPage(title="Голос с нуля", mentor=mentor, season=season, age_band="10-13", description="…")
-    )
+    season = make_season(SEASON, days_before=200, days_after=30)
+    tree = PageTree(publish=False)
+    tree.sections_named("directions", "mentors", "partners")
+    mentor = tree.mentor("Алина Соловьёва", bio="<p>…</p>")
+    direction = tree.direction(description="<p>…</p>", curator=mentor)
+    masterclass = tree.masterclass(direction, mentor=mentor, season=season, description="…")
     now = timezone.now()
-    assignment = Assignment.objects.create(
-        title="Спой песню о своём городе",
-        direction=direction,
+    assignment = make_assignment(
+        direction,
         season=season,
         masterclass=masterclass,
+        title="Спой песню о своём городе",
         task="…",
-        opens_at=now - datetime.timedelta(days=100),
-        closes_at=now - datetime.timedelta(days=10),
-        age_bands=["6-9", "10-13", "14-18"],
+        days_open=100,
+        days_left=-10,
         allowed_kinds=["text"],
         winner_opportunity="Сцена фестиваля",
     )
     logos = [
-        partners.add_child(
-            instance=PartnerPage(title=name, kind="business", description="<p>…</p>", logo=picture(name, colour))
-        )
+        tree.partner(name, description="<p>…</p>", logo=picture(name, colour))
         for name, colour in (("Фонд", (230, 160, 0, 255)), ("Студия", (0, 120, 200, 255)))
     ]
     design = CertificateDesign(season=season, signature=picture("Подпись", (20, 20, 90, 255)))

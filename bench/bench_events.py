@@ -58,7 +58,7 @@ def fill():
     from django.contrib.auth import get_user_model
 
     from events.models import Event, Registration, new_ticket_code
-    from tests.events.builders import make_event
+    from tests.factories import make_event
 
     event = Event.objects.filter(page__title="Бенчмарк входа").first()
     if event is None:

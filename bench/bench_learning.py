@@ -52,18 +52,9 @@ def fill():
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from cms.models import (
-        DirectionIndexPage,
-        DirectionPage,
-        HomePage,
-        LessonPage,
-        MasterclassPage,
-        MentorIndexPage,
-        MentorPage,
-        Region,
-        Season,
-    )
+    from cms.models import DirectionPage, LessonPage, MasterclassPage, MentorPage, Region, Season
     from learning.models import Assignment, Student, Submission, SubmissionFile
+    from tests.factories import PageTree
 
     if Submission.objects.count() >= WORKS:
         return
@@ -72,24 +63,17 @@ def fill():
         name="Бенчмарк",
         defaults={"starts_on": today - datetime.timedelta(days=30), "ends_on": today + datetime.timedelta(days=200)},
     )
-    home = HomePage.objects.get()
-    index = DirectionIndexPage.objects.first() or home.add_child(
-        instance=DirectionIndexPage(title="Направления", slug="directions")
+    tree = PageTree(publish=False)
+    tree.sections_named("directions", "mentors")
+    mentor = MentorPage.objects.first() or tree.mentor("Наставник", role="художник", bio="<p>…</p>")
+    direction = DirectionPage.objects.filter(slug="painting").first() or tree.direction(
+        "Живопись", "painting", description="<p>…</p>"
     )
-    mentors = MentorIndexPage.objects.first() or home.add_child(
-        instance=MentorIndexPage(title="Наставники", slug="mentors")
-    )
-    mentor = MentorPage.objects.first() or mentors.add_child(
-        instance=MentorPage(title="Наставник", role="художник", bio="<p>…</p>")
-    )
-    direction = DirectionPage.objects.filter(slug="painting").first() or index.add_child(
-        instance=DirectionPage(title="Живопись", slug="painting", description="<p>…</p>")
-    )
-    masterclass = MasterclassPage.objects.first() or direction.add_child(
-        instance=MasterclassPage(title="Цвет", mentor=mentor, season=season, age_band="10-13", description="<p>…</p>")
+    masterclass = MasterclassPage.objects.first() or tree.masterclass(
+        direction, mentor=mentor, season=season, title="Цвет", description="<p>…</p>"
     )
     if not LessonPage.objects.exists():
-        masterclass.add_child(instance=LessonPage(title="Урок", summary="…"))
+        tree.lesson(masterclass, "Урок", summary="…", text="")
     now = timezone.now()
     assignment = Assignment.objects.create(
         title="Рисунок",

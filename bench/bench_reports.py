@@ -64,31 +64,14 @@ def setup_django(url):
     logging.disable(logging.WARNING)  # page creation logs every page and task
 
 
-def add_child(parent, page):
-    return parent.add_child(instance=page)
-
-
 def build_content(today):
     """Season, campaign, pages and assignments through the ORM: a few hundred rows."""
     from django.utils import timezone
 
-    from cms.models import (
-        DirectionIndexPage,
-        DirectionPage,
-        EventIndexPage,
-        EventPage,
-        HomePage,
-        LessonPage,
-        MasterclassPage,
-        MentorIndexPage,
-        MentorPage,
-        PartnerIndexPage,
-        PartnerPage,
-        Region,
-        Season,
-    )
+    from cms.models import EventPage, PartnerPage, Region, Season
     from engagement.models import Campaign
     from learning.models import Assignment
+    from tests.factories import PageTree
 
     season = Season.objects.create(
         name="Сезон нагрузочный",
@@ -103,29 +86,22 @@ def build_content(today):
         ends_at=now + datetime.timedelta(days=190),
         cap=10**12,
     )
-    home = HomePage.objects.get()
-    mentors = add_child(home, MentorIndexPage(title="Наставники", slug="mentors"))
-    directions = add_child(home, DirectionIndexPage(title="Направления", slug="directions"))
+    tree = PageTree(publish=False)
+    tree.sections_named("mentors", "directions")
     for number, title in enumerate(DIRECTIONS):
-        mentor = add_child(
-            mentors, MentorPage(title=f"Наставник {number}", slug=f"mentor-{number}", role="артист", bio="<p>…</p>")
-        )
-        direction = add_child(
-            directions, DirectionPage(title=title, slug=f"direction-{number}", description="<p>…</p>")
-        )
-        masterclass = add_child(
+        mentor = tree.mentor(f"Наставник {number}", slug=f"mentor-{number}", role="артист", bio="<p>…</p>")
+        direction = tree.direction(title, f"direction-{number}", description="<p>…</p>")
+        masterclass = tree.masterclass(
             direction,
-            MasterclassPage(
-                title=f"{title}: курс",
-                slug=f"course-{number}",
-                mentor=mentor,
-                season=season,
-                age_band=["6-9", "10-13", "14-18"][number % 3],
-                description="<p>…</p>",
-            ),
+            mentor=mentor,
+            season=season,
+            title=f"{title}: курс",
+            slug=f"course-{number}",
+            age_band=["6-9", "10-13", "14-18"][number % 3],
+            description="<p>…</p>",
         )
         for lesson in range(LESSONS_PER_MASTERCLASS):
-            add_child(masterclass, LessonPage(title=f"Урок {lesson + 1}", slug=f"lesson-{lesson}", text="<p>…</p>"))
+            tree.lesson(masterclass, f"Урок {lesson + 1}", slug=f"lesson-{lesson}", summary="", text="<p>…</p>")
         Assignment.objects.create(
             title=f"{title}: задание",
             direction=direction,
@@ -139,20 +115,14 @@ def build_content(today):
             jurors_per_work=3,
             winner_opportunity="Сцена",
         )
-    partners = add_child(home, PartnerIndexPage(title="Партнёры", slug="partners"))
     kinds = [kind for kind, _ in PartnerPage.Kind.choices]
     for number in range(12):
-        add_child(
-            partners,
-            PartnerPage(
-                title=f"Партнёр {number}", slug=f"partner-{number}", kind=kinds[number % 4], description="<p>…</p>"
-            ),
-        )
-    events = add_child(home, EventIndexPage(title="Мероприятия", slug="events"))
+        tree.partner(f"Партнёр {number}", slug=f"partner-{number}", kind=kinds[number % 4], description="<p>…</p>")
+    events = tree.section("events")
     regions = list(Region.objects.order_by("code")[:30])
     for number, region in enumerate(regions):
         starts = now - datetime.timedelta(days=number + 1)
-        add_child(
+        tree.add(
             events,
             EventPage(
                 title=f"Мероприятие {number}",

@@ -1,30 +1,11 @@
 """Small builders for the content tree: a test creates only the pages it reads."""
 
 import datetime
-import io
 
 import pytest
-from django.contrib.auth.models import Group
-from django.core.files.images import ImageFile
-from PIL import Image as PILImage
-from wagtail.images.models import Image
 
-from cms.models import (
-    DirectionIndexPage,
-    DirectionPage,
-    EventIndexPage,
-    EventPage,
-    LessonPage,
-    MasterclassPage,
-    MentorIndexPage,
-    MentorPage,
-    PartnerIndexPage,
-    PartnerPage,
-    Region,
-    Season,
-    WinnerStoryIndexPage,
-    WinnerStoryPage,
-)
+from cms.models import EventPage, PartnerPage, Region, Season, WinnerStoryPage
+from tests import factories
 from tests.factories import add_child
 
 
@@ -36,76 +17,50 @@ def season(db):
 
 
 @pytest.fixture
-def sections(home):
-    return {
-        "directions": add_child(home, DirectionIndexPage(title="Направления", slug="directions")),
-        "mentors": add_child(home, MentorIndexPage(title="Наставники", slug="mentors")),
-        "stories": add_child(home, WinnerStoryIndexPage(title="Истории", slug="stories")),
-        "partners": add_child(home, PartnerIndexPage(title="Партнёры", slug="partners")),
-        "events": add_child(home, EventIndexPage(title="Мероприятия", slug="events")),
-    }
+def sections(page_tree):
+    return page_tree.sections_named(
+        "directions", "mentors", "stories", "partners", "events", stories="Истории"
+    )
 
 
 @pytest.fixture
 def make_image(db):
-    def make(title="Обложка", color=(200, 60, 60)):
-        buffer = io.BytesIO()
-        PILImage.new("RGB", (64, 36), color).save(buffer, "PNG")
-        return Image.objects.create(title=title, file=ImageFile(buffer, name="cover.png"))
-
-    return make
+    return factories.cover_image
 
 
 @pytest.fixture
-def make_mentor(sections, django_user_model):
+def make_mentor(page_tree, sections):
     def make(name="Мария Голосова", username=None, photo=None):
         user = None
         if username:
-            user = django_user_model.objects.create_user(username=username, password="pass-12345")
-            user.groups.add(Group.objects.get(name="Mentors"))
-        return add_child(
-            sections["mentors"],
-            MentorPage(title=name, role="певица", bio="<p>Поёт.</p>", user=user, photo=photo, owner=user),
-        )
+            user = factories.make_user(username, group="Mentors", password="pass-12345", email="")
+        return page_tree.mentor(name, user=user, photo=photo, owner=user)
 
     return make
 
 
 @pytest.fixture
-def make_direction(sections):
+def make_direction(page_tree, sections):
     def make(title="Вокал", slug="vocal", cover=None):
-        return add_child(
-            sections["directions"], DirectionPage(title=title, slug=slug, description="<p>Пение.</p>", cover=cover)
-        )
+        return page_tree.direction(title, slug, cover=cover)
 
     return make
 
 
 @pytest.fixture
-def make_masterclass(season):
+def make_masterclass(page_tree, season):
     def make(direction, mentor, title="Голос с нуля", age_band="10-13", cover=None, slug=None):
-        return add_child(
-            direction,
-            MasterclassPage(
-                title=title,
-                slug=slug or None,
-                mentor=mentor,
-                season=season,
-                age_band=age_band,
-                description="<p>Курс.</p>",
-                cover=cover,
-            ),
+        return page_tree.masterclass(
+            direction, mentor=mentor, season=season, title=title, age_band=age_band, cover=cover, slug=slug or None
         )
 
     return make
 
 
 @pytest.fixture
-def make_lesson():
+def make_lesson(page_tree):
     def make(masterclass, title="Дыхание", video=None, owner=None):
-        return add_child(
-            masterclass, LessonPage(title=title, summary="Кратко", text="<p>Урок.</p>", video=video, owner=owner)
-        )
+        return page_tree.lesson(masterclass, title, video=video, owner=owner)
 
     return make
 

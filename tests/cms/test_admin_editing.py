@@ -1,18 +1,9 @@
 """Editors can open every page type in the admin, and the tree offers only the allowed children."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(client, django_user_model):
-    editor = django_user_model.objects.create_user(username="editor", password="pass-12345")
-    editor.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(editor)
-    return client
 
 
 def test_editors_open_the_edit_form_of_every_page_type(editor_client, one_of_each):

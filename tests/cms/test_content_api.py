@@ -3,7 +3,8 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from cms.models import Region, Season
+from cms.models import LessonPage, Region, Season
+from tests.factories import add_child
 
 pytestmark = pytest.mark.django_db
 
@@ -133,9 +134,6 @@ def test_a_lesson_without_a_finished_video_says_so(client, vocal_tree):
 
 def test_drafts_are_not_in_the_api(client, vocal_tree, make_lesson):
     _, _, masterclass, _ = vocal_tree
-    from cms.models import LessonPage
-    from tests.cms.conftest import add_child
-
     draft = add_child(masterclass, LessonPage(title="Черновик урока", live=False), publish=False)
     draft.save_revision()
 

@@ -9,7 +9,6 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import signing
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
@@ -23,14 +22,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def lesson(make_direction, make_mentor, make_masterclass, make_lesson):
     return make_lesson(make_masterclass(make_direction(), make_mentor()), "Дыхание")
-
-
-@pytest.fixture
-def editor_client(client, django_user_model):
-    editor = django_user_model.objects.create_user(username="editor", password="pass-12345")
-    editor.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(editor)
-    return client
 
 
 def preview_in_admin(client, lesson, title):

@@ -14,6 +14,8 @@ import requests
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 
+from tests.factories import make_season, make_user
+
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
@@ -28,7 +30,6 @@ def roles(live_server, fast_password_hashing):
 
     from cms.models import Region
     from learning import services as learning
-    from tests.factories import make_season, make_user
 
     make_season()
     today = timezone.localdate()

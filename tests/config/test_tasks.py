@@ -43,12 +43,12 @@ def redis_answers():
 
 @pytest.mark.skipif(not redis_answers(), reason="needs Redis on 127.0.0.1:6379")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_rq_worker_runs_our_task_and_wagtails(settings):
+def test_rq_worker_runs_our_task_and_wagtails(settings, redis_url):
     import django_rq
     from django_tasks_rq import Job
     from rq import SimpleWorker
 
-    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:6379/15"}}
+    settings.RQ_QUEUES = {"default": {"URL": redis_url}}
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     queue = django_rq.get_queue("default")
     queue.empty()

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.e2e.conftest import DESKTOP
+from tests.factories import DESKTOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -10,7 +10,7 @@ import pypdf
 import pytest
 from django.utils import timezone
 
-from tests.e2e.conftest import PHONE, add_child
+from tests.factories import PHONE, add_child
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

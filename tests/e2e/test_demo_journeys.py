@@ -22,8 +22,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from learning.demo import DEMO_PASSWORD
-from tests.e2e.conftest import DESKTOP, PHONE
-from tests.factories import restore_migrated_data
+from tests.factories import DESKTOP, PHONE, restore_migrated_data
 
 # Plain django_db: the demo is committed once by the module fixture; each test reads it (and what the
 # live server commits) inside its own rolled-back transaction.

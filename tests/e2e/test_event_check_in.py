@@ -9,8 +9,7 @@ import segno
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.conftest import PHONE
+from tests.factories import CHROMIUM, CHROMIUM_ARGS, PHONE, make_event, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -36,8 +35,6 @@ def door(migrated_data, make_user_for_door):
 @pytest.fixture
 def make_user_for_door(migrated_data):
     from events import services
-    from tests.events.builders import make_event
-    from tests.factories import make_user
 
     event = make_event(capacity=10)
     tickets = [services.register_adult(event, make_user(password="x"), name=f"Гость {n}") for n in range(4)]

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE
+from tests.factories import PHONE, make_child, make_event
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -23,7 +23,6 @@ def signed_in(new_page, live_server, user):
 def test_guardian_signs_a_child_up_and_finds_the_ticket_in_the_cabinet(
     migrated_data, new_page, live_server, screenshot
 ):
-    from tests.events.builders import make_child, make_event
 
     event = make_event(capacity=1, min_age=8, max_age=14)
     child, other = make_child(12), make_child(10)

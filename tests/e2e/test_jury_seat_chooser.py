@@ -6,7 +6,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.e2e.conftest import DESKTOP
+from tests.factories import DESKTOP, add_child, make_season
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -18,7 +18,6 @@ def test_an_editor_finds_an_adult_by_name_and_seats_them(new_page, migrated_data
 
     from cms.models import DirectionIndexPage, DirectionPage, HomePage
     from learning.models import JuryMember, Student
-    from tests.factories import add_child, make_season
 
     users = get_user_model().objects
     editor = users.create_user("olga", "olga@example.org", PASSWORD)

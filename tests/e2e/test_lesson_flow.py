@@ -3,7 +3,7 @@ the page wider than the screen."""
 
 import pytest
 
-from tests.e2e.conftest import PHONE, add_child
+from tests.factories import PHONE, add_child
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.factories import DESKTOP, PHONE, add_child
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -37,7 +37,6 @@ def site_pages(season_content, live_server):
     from engagement.models import Beneficiary, Campaign, Transfer
     from engagement.services import save_transfer
     from learning import services as learning
-    from tests.e2e.conftest import add_child
 
     today = timezone.localdate()
     student = learning.register_student(

@@ -3,7 +3,7 @@ chosen region (Chromium; the suggestions fill the field's <datalist>)."""
 
 import pytest
 
-from tests.e2e.conftest import PHONE
+from tests.factories import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

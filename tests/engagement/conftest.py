@@ -1,30 +1,25 @@
 """Small factories for the engagement tests: campaigns, accounts and things to act on."""
 
+import datetime
 import itertools
-import threading
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection
-from django.utils import timezone
+from django.core.cache import cache
 
-from engagement.models import Campaign
+from cms.models import Region
+from engagement.api import DonationCounterView
+from engagement.models import Beneficiary
+from tests import factories
 
 _counter = itertools.count(1)
 
 
 @pytest.fixture
 def make_campaign(db):
-    def make(cap=1_000_000, **fields):
-        now = timezone.now()
-        fields.setdefault("starts_at", now - timedelta(days=30))
-        fields.setdefault("ends_at", now + timedelta(days=30))
-        fields.setdefault("name", f"Сезон {next(_counter)}")
-        return Campaign.objects.create(cap=cap, **fields)
-
-    return make
+    """`make_campaign(cap=1_000_000, **fields)`: a campaign running from 30 days ago to 30 days on."""
+    return factories.make_campaign
 
 
 @pytest.fixture
@@ -34,6 +29,8 @@ def campaign(make_campaign):
 
 @pytest.fixture
 def make_user(db):
+    """Unlike the shared `make_user`, takes only a name (Cyrillic ones too) and sets no e-mail."""
+
     def make(name=None):
         return get_user_model().objects.create_user(username=name or f"ученик{next(_counter)}", password="x")
 
@@ -52,63 +49,21 @@ def make_work(db):
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits_and_counter():
-    from django.core.cache import cache
-
-    from engagement.api import DonationCounterView
-
     cache.clear()
     DonationCounterView._answers.clear()
 
 
-def run_in_threads(count, work):
-    """Run work(index) in `count` real threads, each on its own database connection; re-raise the
-    first error."""
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def target(index):
-        try:
-            barrier.wait()
-            work(index)
-        except Exception as error:  # noqa: BLE001 - reported to the test below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-
-
 @pytest.fixture
 def make_foundation(db):
-    from cms.models import HomePage, PartnerIndexPage, PartnerPage
-
     def make(title="Фонд «Тёплые ладони»"):
-        home = HomePage.objects.get()
-        partners = PartnerIndexPage.objects.first()
-        if partners is None:
-            partners = PartnerIndexPage(title="Партнёры", slug="partners")
-            home.add_child(instance=partners)
-        foundation = PartnerPage(title=title, kind="foundation", description="<p>Помогаем детям.</p>")
-        partners.add_child(instance=foundation)
-        return foundation
+        return factories.PageTree(publish=False).partner(title, kind="foundation", description="<p>Помогаем детям.</p>")
 
     return make
 
 
 @pytest.fixture
 def make_beneficiary(db):
-    from cms.models import Region
-    from engagement.models import Beneficiary
-
     def make(foundation, first_name="Аня", consent=True, verified=True, **fields):
-        import datetime
-
         return Beneficiary.objects.create(
             foundation=foundation,
             first_name=first_name,

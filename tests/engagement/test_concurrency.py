@@ -8,9 +8,9 @@ from django.db import IntegrityError, InternalError, connection, transaction
 
 from engagement import services
 from engagement.models import CounterSlot, LedgerEntry
+from tests.factories import run_in_threads
 
 from . import vk
-from .conftest import run_in_threads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

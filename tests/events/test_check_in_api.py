@@ -7,7 +7,7 @@ import pytest
 
 from events import services
 from events.models import CheckIn
-from tests.events.builders import make_event
+from tests.factories import make_child, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,6 @@ def test_only_the_events_staff_check_in(event, make_user, client_for):
 
 
 def test_door_page_carries_the_roster_without_childrens_surnames(event, door):
-    from tests.events.builders import make_child
 
     child = make_child(12)
     services.register_child(event, child, by=child.guardian)

@@ -8,8 +8,7 @@ from django.db import connection
 
 from events import services
 from events.models import Registration
-from tests.events.builders import make_event
-from tests.factories import make_user
+from tests.factories import make_event, make_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

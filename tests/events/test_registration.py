@@ -8,7 +8,7 @@ from config.errors import ServiceError
 from events import services
 from events.models import Registration
 from learning.models import Consent
-from tests.events.builders import make_child, make_event
+from tests.factories import make_child, make_event
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from cms.models import Season
 from events import services
 from events.models import VolunteerShift
 from reports import figures
-from tests.events.builders import make_event
+from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
 

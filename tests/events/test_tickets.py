@@ -8,7 +8,7 @@ from django.test import Client
 from PIL import Image
 
 from events import services
-from tests.events.builders import make_child, make_event
+from tests.factories import make_child, make_event
 
 pytestmark = pytest.mark.django_db
 

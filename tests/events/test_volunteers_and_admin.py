@@ -12,7 +12,7 @@ from django.utils import timezone
 from config.errors import ServiceError
 from events import services
 from events.models import VolunteerShift
-from tests.events.builders import make_child, make_event
+from tests.factories import make_child, make_event
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from django.contrib.auth import authenticate
 from engagement.models import LedgerEntry
 from learning import services
 from learning.models import Consent, Student, Submission
-from tests.learning.conftest import PASSWORD, image_upload
+from tests.factories import PASSWORD, image_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import pytest
 
 from cms.models import WinnerStoryPage
 from learning import services
-from tests.learning.conftest import PASSWORD, image_upload
+from tests.factories import PASSWORD, image_upload
 
 pytestmark = pytest.mark.django_db
 

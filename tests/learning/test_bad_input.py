@@ -11,16 +11,11 @@ from config.errors import ServiceError
 from learning import services
 from learning.models import Submission
 from media_pipeline.models import VideoAsset, VideoUpload
-from tests.learning.conftest import PASSWORD, birth_date_for, image_upload
+from tests.factories import PASSWORD, birth_date_for, image_upload
 
 pytestmark = pytest.mark.django_db
 
 BIDI = "\u202e\u202d\u202a\u202b\u202c\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-
-
-@pytest.fixture
-def moderator(make_user):
-    return make_user("moderator", group="Moderators")
 
 
 REGISTRATION = {

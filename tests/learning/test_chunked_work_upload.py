@@ -11,7 +11,7 @@ import pytest
 
 from learning.models import Submission, SubmissionFile
 from media_pipeline.models import VideoAsset, VideoUpload
-from tests.learning.conftest import image_upload, work_clip
+from tests.factories import image_upload, work_clip
 
 pytestmark = pytest.mark.django_db
 

@@ -5,14 +5,9 @@ from django.db.models import Sum
 from engagement.models import LedgerEntry
 from learning import services
 from learning.models import Submission
-from tests.learning.conftest import image_upload
+from tests.factories import image_upload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def moderator(make_user):
-    return make_user("moderator", group="Moderators")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from cms.models import WinnerStoryPage
 from engagement.models import LedgerEntry
 from learning.models import JuryMember, Submission
 from media_pipeline.models import VideoAsset
-from tests.learning.conftest import PASSWORD, birth_date_for, image_upload
+from tests.factories import PASSWORD, birth_date_for, image_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -4,15 +4,9 @@ from wagtail.models import Page
 from cms.models import WinnerStoryPage
 from learning import services
 from learning.models import Submission
-from tests.factories import make_season
-from tests.learning.conftest import image_upload
+from tests.factories import image_upload, make_season
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def moderator(make_user):
-    return make_user("moderator", group="Moderators")
 
 
 @pytest.fixture

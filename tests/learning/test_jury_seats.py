@@ -9,7 +9,7 @@ from django.utils import timezone
 from cms.models import Season
 from learning import services
 from learning.models import JuryMember
-from tests.learning.conftest import image_upload
+from tests.factories import image_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -7,14 +7,9 @@ from django.utils import timezone
 from engagement.models import LedgerEntry
 from learning import services
 from learning.models import ContestSettings, ModerationDecision, RejectionReason, Submission
-from tests.learning.conftest import PASSWORD, image_upload
+from tests.factories import PASSWORD, image_upload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def moderator(make_user):
-    return make_user("moderator", group="Moderators")
 
 
 @pytest.fixture

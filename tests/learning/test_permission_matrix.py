@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from learning import services
 from learning.models import JuryMember, Score
-from tests.learning.conftest import PASSWORD, birth_date_for, image_upload
+from tests.factories import PASSWORD, birth_date_for, image_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.views.static import serve
 from learning import services
 from learning.models import SubmissionFile
 from media_pipeline.models import VideoAsset
-from tests.learning.conftest import image_upload, work_clip
+from tests.factories import image_upload, work_clip
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +23,6 @@ pytestmark = pytest.mark.django_db
 def clip(tmp_path_factory):
     """One second of 160×90 test video with a tone."""
     return work_clip(tmp_path_factory.mktemp("work-clip") / "song.mp4")
-
-
-@pytest.fixture
-def moderator(make_user):
-    return make_user("moderator", group="Moderators")
 
 
 def public_media(settings, name):

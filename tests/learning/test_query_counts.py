@@ -4,7 +4,7 @@ import pytest
 
 from learning import services
 from learning.models import JuryMember
-from tests.learning.conftest import image_upload
+from tests.factories import image_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.throttling import SimpleRateThrottle
 
 from learning.models import Consent, Student
-from tests.learning.conftest import PASSWORD, birth_date_for
+from tests.factories import PASSWORD, birth_date_for
 
 pytestmark = pytest.mark.django_db
 

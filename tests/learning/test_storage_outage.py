@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from learning.models import Submission
-from tests.learning.conftest import image_upload
+from tests.factories import image_upload
 from tests.s3_server import free_ports
 
 pytestmark = pytest.mark.django_db

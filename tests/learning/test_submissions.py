@@ -12,7 +12,7 @@ from PIL import Image
 from config.errors import ServiceError
 from learning import services
 from learning.models import Submission, SubmissionFile
-from tests.learning.conftest import image_upload, pdf_upload
+from tests.factories import PASSWORD, birth_date_for, image_upload, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -174,7 +174,6 @@ def test_a_text_work_needs_no_file(client_for, student, assignment):
 
 def test_a_child_waiting_for_consent_cannot_submit(client_for, assignment):
     from cms.models import Region
-    from tests.learning.conftest import PASSWORD, birth_date_for
 
     waiting = services.register_student(
         email="wait@example.org",

@@ -10,8 +10,7 @@ from wagtail.admin.forms.models import registry as form_field_overrides
 
 from media_pipeline.models import VideoAsset, VideoUpload
 from media_pipeline.wagtail_hooks import VideoChooserWidget
-from tests.factories import restore_migrated_data
-from tests.media_pipeline.conftest import make_mentor
+from tests.factories import make_video_mentor, restore_migrated_data
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
 
@@ -100,7 +99,7 @@ def test_editor_adds_captions_in_the_admin_and_a_bad_file_gets_a_reason(mentor_c
 def test_mentor_uploads_in_the_admin_and_watches_progress_live(initial_data, browser, live_server, clips, settings):
     # Browser tests of other folders may have flushed the migrations' data (groups, permissions).
     restore_migrated_data(initial_data)
-    mentor = make_mentor()
+    mentor = make_video_mentor()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     settings.VIDEO_UPLOAD_CHUNK_SIZE = 256 * 1024  # several chunks for a small clip
     admin_access(mentor)

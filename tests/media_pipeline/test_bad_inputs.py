@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from media_pipeline.models import VideoAsset
-from tests.media_pipeline.conftest import make_clip, upload_clip
+from tests.factories import make_clip, upload_clip
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.views.static import serve
 from rest_framework.test import APIClient
 
 from media_pipeline.models import VideoAsset
-from tests.media_pipeline.conftest import ffprobe, upload_clip
+from tests.factories import ffprobe, upload_clip
 
 pytestmark = pytest.mark.django_db
 

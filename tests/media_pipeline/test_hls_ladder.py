@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from media_pipeline.models import VideoAsset
-from tests.media_pipeline.conftest import ffprobe, upload_clip
+from tests.factories import ffprobe, upload_clip
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from media_pipeline import services
 from media_pipeline.models import VideoAsset
 from media_pipeline.signals import video_ready
-from tests.media_pipeline.conftest import bucket_keys, ffprobe, make_clip
+from tests.factories import bucket_keys, ffprobe, make_clip
 
 pytestmark = pytest.mark.django_db
 

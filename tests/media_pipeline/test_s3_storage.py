@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from media_pipeline import services, storage
 from media_pipeline.models import VideoAsset, VideoUpload
-from tests.media_pipeline.conftest import bucket_keys, upload_clip
+from tests.factories import bucket_keys, upload_clip
 
 pytestmark = pytest.mark.django_db
 

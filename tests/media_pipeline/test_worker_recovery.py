@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from media_pipeline import services
 from media_pipeline.models import VideoAsset
-from tests.media_pipeline.conftest import make_clip, upload_clip
+from tests.factories import make_clip, upload_clip
 
 DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

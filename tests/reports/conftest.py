@@ -3,32 +3,20 @@ Moscow, their works in every status, jury scores, likes and an approved work in 
 foundation's transfer, offline events and partners. Tests read the report against these numbers."""
 
 import datetime
-import functools
 import itertools
 from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
-from cms.models import (
-    DirectionIndexPage,
-    DirectionPage,
-    EventIndexPage,
-    EventPage,
-    HomePage,
-    LessonPage,
-    MasterclassPage,
-    MentorIndexPage,
-    MentorPage,
-    PartnerIndexPage,
-    PartnerPage,
-    Region,
-)
-from learning.models import Assignment, LessonProgress, Score, Student, Submission
+from cms.models import EventPage, Region
+from engagement.models import Beneficiary, Transfer
+from engagement.services import record_action, save_transfer
+from learning import services as learning
+from learning.models import LessonProgress, Score, Student, Submission
 from reports.services import town_population_for
 from tests import factories
 
-PASSWORD = "Отчёт-2026-пароль"
 _numbers = itertools.count(1)
 
 
@@ -37,46 +25,15 @@ def clean_state(fresh_cache, fast_password_hashing):
     """Every test starts with an empty cache, and cheap password hashing."""
 
 
-def add_child(parent, page):
-    """A live page straight in the tree (no revision to publish: the report reads only live pages)."""
-    return factories.add_child(parent, page, publish=False)
-
-
-@pytest.fixture
-def make_user(db):
-    return functools.partial(factories.make_user, password=PASSWORD)
-
-
-@pytest.fixture
-def editor(make_user):
-    return make_user("editor", group="Editors")
-
-
-@pytest.fixture
-def moderator(make_user):
-    return make_user("moderator", group="Moderators")
-
-
-@pytest.fixture
-def season(db):
-    return factories.make_season()
-
-
 @pytest.fixture
 def campaign(season):
-    from engagement.models import Campaign
-
-    now = timezone.now()
-    return Campaign.objects.create(
-        name="Рубль за действие 2026/27",
-        season=season,
-        starts_at=now - datetime.timedelta(days=30),
-        ends_at=now + datetime.timedelta(days=200),
-        cap=10_000_00,  # 10 000 roubles
-    )
+    return factories.make_campaign(
+        10_000_00, name="Рубль за действие 2026/27", season=season, days_after=200
+    )  # 10 000 roubles
 
 
-def make_student(make_user, *, first_name, region_code, town, birth_year_age):
+def student_record(make_user, *, first_name, region_code, town, birth_year_age):
+    """A student row straight in the table (the report reads rows, not registrations)."""
     region = Region.objects.get(code=region_code)
     user = make_user()
     today = timezone.localdate()
@@ -91,7 +48,8 @@ def make_student(make_user, *, first_name, region_code, town, birth_year_age):
     )
 
 
-def make_work(student, assignment, status, age_band, **extra):
+def work_record(student, assignment, status, age_band, **extra):
+    """A work row in `status` straight in the table."""
     fields = {"rejection_reason": "Работа не по заданию."} if status == "rejected" else {}
     return Submission.objects.create(
         assignment=assignment,
@@ -106,56 +64,54 @@ def make_work(student, assignment, status, age_band, **extra):
 
 
 @pytest.fixture
+def add_student(make_user):
+    """`add_student(first_name=…, region_code=…, town=…, birth_year_age=…)`: a student row."""
+    return lambda **fields: student_record(make_user, **fields)
+
+
+@pytest.fixture
+def add_work():
+    """`add_work(student, assignment, status, age_band)`: a work row."""
+    return work_record
+
+
+@pytest.fixture
 def world(season, campaign, make_user):
     """The season described in the module docstring; returns what tests need to look things up."""
-    from engagement.models import Beneficiary, Transfer
-    from engagement.services import record_action, save_transfer
-    from learning import services as learning
-
-    home = HomePage.objects.get()
-    mentors = add_child(home, MentorIndexPage(title="Наставники", slug="mentors"))
-    mentor = add_child(mentors, MentorPage(title="Мария Голосова", role="певица", bio="<p>Поёт.</p>"))
-    index = add_child(home, DirectionIndexPage(title="Направления", slug="directions"))
-    vocal = add_child(index, DirectionPage(title="Вокал", slug="vocal", description="<p>Пение.</p>"))
-    painting = add_child(index, DirectionPage(title="Живопись", slug="painting", description="<p>Краски.</p>"))
+    tree = factories.PageTree(publish=False)
+    tree.section("mentors")
+    mentor = tree.mentor()
+    tree.section("directions")
+    vocal = tree.direction()
+    painting = tree.direction("Живопись", "painting", description="<p>Краски.</p>")
     lessons = {}
     assignments = {}
     now = timezone.now()
     for direction in (vocal, painting):
-        masterclass = add_child(
-            direction,
-            MasterclassPage(
-                title=f"Мастер-класс: {direction.title}",
-                mentor=mentor,
-                season=season,
-                age_band="10-13",
-                description="<p>Курс.</p>",
-            ),
+        masterclass = tree.masterclass(
+            direction, mentor=mentor, season=season, title=f"Мастер-класс: {direction.title}"
         )
         lessons[direction.slug] = [
-            add_child(masterclass, LessonPage(title=f"{direction.title}, урок {n}", summary="Кратко", text="<p>У</p>"))
-            for n in (1, 2)
+            tree.lesson(masterclass, f"{direction.title}, урок {n}", text="<p>У</p>") for n in (1, 2)
         ]
-        assignments[direction.slug] = Assignment.objects.create(
-            title=f"Задание: {direction.title}",
-            direction=direction,
+        assignments[direction.slug] = factories.make_assignment(
+            direction,
             season=season,
             masterclass=masterclass,
-            task="Покажите, чему научились.",
-            opens_at=now - datetime.timedelta(days=20),
-            closes_at=now + datetime.timedelta(days=20),
-            age_bands=["6-9", "10-13", "14-18"],
+            title=f"Задание: {direction.title}",
+            days_open=20,
+            days_left=20,
             allowed_kinds=["text"],
             jurors_per_work=2,
             winner_opportunity="Выступление на фестивале",
         )
 
     # Students: a village in Tver oblast, Kazan (over a million), Moscow, and a hamlet not in the list.
-    anya = make_student(make_user, first_name="Аня", region_code="69", town="Удомля", birth_year_age=12)
-    boris = make_student(make_user, first_name="Борис", region_code="16", town="Казань", birth_year_age=15)
-    vera = make_student(make_user, first_name="Вера", region_code="77", town="Москва", birth_year_age=8)
-    gleb = make_student(make_user, first_name="Глеб", region_code="14", town="Заимка Лесная", birth_year_age=11)
-    make_student(make_user, first_name="Даша", region_code="50", town="Химки", birth_year_age=13)  # registered only
+    anya = student_record(make_user, first_name="Аня", region_code="69", town="Удомля", birth_year_age=12)
+    boris = student_record(make_user, first_name="Борис", region_code="16", town="Казань", birth_year_age=15)
+    vera = student_record(make_user, first_name="Вера", region_code="77", town="Москва", birth_year_age=8)
+    gleb = student_record(make_user, first_name="Глеб", region_code="14", town="Заимка Лесная", birth_year_age=11)
+    student_record(make_user, first_name="Даша", region_code="50", town="Химки", birth_year_age=13)  # registered only
 
     # Lesson progress: Anya finished both vocal lessons, Boris started one painting lesson.
     for lesson in lessons["vocal"]:
@@ -163,13 +119,13 @@ def world(season, campaign, make_user):
     LessonProgress.objects.create(student=boris, lesson=lessons["painting"][0], duration=60, watched_seconds=20)
 
     vocal_task, painting_task = assignments["vocal"], assignments["painting"]
-    anya_work = make_work(anya, vocal_task, "winner", "10-13")
-    boris_work = make_work(boris, vocal_task, "finalist", "14-18")
-    make_work(vera, vocal_task, "rejected", "6-9")
-    gleb_work = make_work(gleb, vocal_task, "shortlisted", "10-13")
-    make_work(boris, painting_task, "approved", "14-18")
-    make_work(gleb, painting_task, "pending", "10-13")
-    vera_painting = make_work(vera, painting_task, "winner", "6-9")
+    anya_work = work_record(anya, vocal_task, "winner", "10-13")
+    boris_work = work_record(boris, vocal_task, "finalist", "14-18")
+    work_record(vera, vocal_task, "rejected", "6-9")
+    gleb_work = work_record(gleb, vocal_task, "shortlisted", "10-13")
+    work_record(boris, painting_task, "approved", "14-18")
+    work_record(gleb, painting_task, "pending", "10-13")
+    vera_painting = work_record(vera, painting_task, "winner", "6-9")
 
     jurors = [make_user(), make_user()]
     for juror in jurors:  # anya's work fully judged, boris's half, gleb's not yet
@@ -188,12 +144,9 @@ def world(season, campaign, make_user):
     record_action("work_approved", None, anya_work, f"work_approved:{anya_work.uid}")
 
     # A foundation pays for one child's treatment out of what was raised.
-    partners = add_child(home, PartnerIndexPage(title="Партнёры", slug="partners"))
-    foundation = add_child(
-        partners, PartnerPage(title="Фонд «Тёплые руки»", slug="warm-hands", kind="foundation", description="<p>Ф</p>")
-    )
-    add_child(partners, PartnerPage(title="Театр «Сказка»", slug="skazka", kind="creative", description="<p>Т</p>"))
-    add_child(partners, PartnerPage(title="Студия «Кадр»", slug="kadr", kind="creative", description="<p>С</p>"))
+    foundation = tree.partner("Фонд «Тёплые руки»", slug="warm-hands", kind="foundation", description="<p>Ф</p>")
+    tree.partner("Театр «Сказка»", slug="skazka", kind="creative", description="<p>Т</p>")
+    tree.partner("Студия «Кадр»", slug="kadr", kind="creative", description="<p>С</p>")
     child = Beneficiary.objects.create(
         foundation=foundation,
         first_name="Миша",
@@ -214,14 +167,14 @@ def world(season, campaign, make_user):
     )
 
     # Offline: two events in Tver oblast (one without figures yet), one in Moscow.
-    events = add_child(home, EventIndexPage(title="Мероприятия", slug="events"))
+    events = tree.section("events")
     for title, region_code, attendance, volunteers in [
         ("Мастерская в Твери", "69", 120, 8),
         ("Концерт в Торжке", "69", None, None),
         ("Выставка в Москве", "77", 300, 15),
     ]:
         starts = now - datetime.timedelta(days=5)
-        add_child(
+        tree.add(
             events,
             EventPage(
                 title=title,
@@ -241,8 +194,3 @@ def world(season, campaign, make_user):
         season=season, campaign=campaign, vocal=vocal, painting=painting, students=[anya, boris, vera, gleb]
     )
 
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client

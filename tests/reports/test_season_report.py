@@ -133,20 +133,19 @@ def test_unknown_season_is_a_clear_400(editor_client, world):
     assert "Такого сезона нет. Выберите сезон из списка." in response.content.decode()
 
 
-def test_report_reads_the_database_a_fixed_number_of_times_however_many_students(world, make_user):
+def test_report_reads_the_database_a_fixed_number_of_times_however_many_students(world, add_student, add_work):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from learning.models import Assignment
     from reports.figures import ReportFilter, full_report
-    from tests.reports.conftest import make_student, make_work
 
     with CaptureQueriesContext(connection) as before:
         full_report(ReportFilter(season=world.season))
     task = Assignment.objects.get(direction=world.painting)
     for number in range(5):
-        student = make_student(make_user, first_name=f"Ученик{number}", region_code="10", town="Кемь", birth_year_age=9)
-        make_work(student, task, "approved", "6-9")
+        student = add_student(first_name=f"Ученик{number}", region_code="10", town="Кемь", birth_year_age=9)
+        add_work(student, task, "approved", "6-9")
     with CaptureQueriesContext(connection) as after:
         report = dict(full_report(ReportFilter(season=world.season)))
     assert len(after) == len(before) <= 30

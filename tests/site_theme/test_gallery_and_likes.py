@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from tests.site_theme.conftest import png_upload
+from tests.factories import add_child, png_upload
 
 
 @pytest.mark.django_db
@@ -147,7 +147,6 @@ def test_an_event_counts_its_people_in_russian_plurals(client, season_tree):
     from django.utils import timezone
 
     from cms.models import EventIndexPage, EventPage, Region
-    from tests.factories import add_child
 
     events = add_child(season_tree["home"], EventIndexPage(title="События", slug="events"))
     start = timezone.now() - datetime.timedelta(days=3)

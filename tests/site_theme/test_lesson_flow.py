@@ -4,7 +4,7 @@ by likes, and the registration form suggests towns."""
 
 import pytest
 
-from tests.factories import add_child
+from tests.factories import add_child, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,6 @@ def test_start_learning_leads_a_newcomer_to_the_lessons_not_to_registration(clie
 
 def test_the_gallery_sorts_by_likes(client, public_work, make_student, assignment, moderator, visitor):
     from learning import services as learning
-    from tests.site_theme.conftest import png_upload
 
     newer = learning.submit_work(make_student(email="b@example.ru"), assignment, title="Новая", files=[png_upload()])
     learning.approve_submission(newer, moderator)
@@ -86,7 +85,6 @@ def test_registration_suggests_towns_from_the_settlements_api(client, season_tre
 def test_the_gallery_pager_keeps_the_sort_and_filters(client, public_work, moderator, make_student, monkeypatch):
     from learning import services as learning
     from site_theme import views
-    from tests.site_theme.conftest import png_upload
 
     monkeypatch.setattr(views, "GALLERY_PAGE_SIZE", 1)
     author = make_student(email="vtoraya@example.ru")

@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.site_theme.conftest import PASSWORD, png_upload
+from tests.factories import PASSWORD, png_upload
 
 pytestmark = pytest.mark.django_db
 

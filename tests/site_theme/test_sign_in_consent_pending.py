@@ -6,7 +6,7 @@ import re
 
 from django.utils import timezone
 
-from tests.site_theme.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def register_under_14(guardian_email="mama@example.org"):

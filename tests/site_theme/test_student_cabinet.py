@@ -6,7 +6,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.site_theme.conftest import png_upload
+from tests.factories import PASSWORD, png_upload
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def test_registration_under_14_without_a_guardian_email_is_refused_in_russian(cl
             "region": Region.objects.first().pk,
             "town": "Вологда",
             "email": "petya@example.ru",
-            "password": "Kraski-2026-leto",
+            "password": PASSWORD,
         },
     )
     assert response.status_code == 200

@@ -1,0 +1,282 @@
+"""The tests' shared fixtures, registered as a pytest plugin by `pytest_plugins` in tests/conftest.py.
+
+Everything here is per process, so each pytest-xdist worker (`-n 2`) has its own: pytest-django gives
+each worker its own test database (test_<name>_gw0, _gw1…), `redis_url` its own Redis database,
+`s3_server` its own SeaweedFS on free ports, `tmp_path` its own media and work folders, and
+pytest-django's live server its own free port."""
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.backends.postgresql.operations import DatabaseOperations
+from rest_framework.test import APIClient
+
+import config.tasks  # noqa: F401 - see task_modules_imported_first
+import engagement.tasks  # noqa: F401
+import learning.tasks  # noqa: F401
+import media_pipeline.tasks  # noqa: F401
+from cms.models import HomePage
+from engagement.database_roles import append_only_tables
+from tests.factories import accounts, pages
+from tests.factories.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.s3_server import SeaweedFS
+
+SKIPPED_FOR_POSTGRES = []
+
+
+def worker_index():
+    """0 without pytest-xdist, else the number of this worker (gw0, gw1…)."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+
+
+def pytest_collection_modifyitems(config, items):
+    if django_settings.IS_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL or start it on 127.0.0.1:5432)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+            SKIPPED_FOR_POSTGRES.append(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SKIPPED_FOR_POSTGRES:
+        terminalreporter.write_line(
+            f"{len(SKIPPED_FOR_POSTGRES)} tests needed PostgreSQL and were skipped (running on SQLite).",
+            yellow=True,
+        )
+    else:
+        terminalreporter.write_line(f"Database: {connection.vendor}.")
+
+
+# --- Run-wide set-up ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def task_modules_imported_first():
+    """`@task` builds each task with the task class of the backend configured when its module is
+    first imported (django_tasks_rq's is the backport's). This plugin imports them all under the test
+    settings, so that a test switching to RQ does not leave tasks the database backend refuses to run."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flush_past_the_ledgers_truncate_guard():
+    """Transactional tests empty the database with TRUNCATE, which a trigger refuses on the ledger's
+    tables (engagement migration 0012). The test run owns its database, so a flush lifts that
+    trigger inside its own transaction and restores it before committing."""
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        guarded = [table for table in append_only_tables() if table in tables] if statements else []
+        toggles = [f"ALTER TABLE {self.quote_name(table)} %s TRIGGER {table}_no_truncate" for table in guarded]
+        return [*(t % "DISABLE" for t in toggles), *statements, *(t % "ENABLE" for t in toggles)]
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
+
+
+@pytest.fixture(autouse=True)
+def isolated_media_and_tasks(settings, tmp_path):
+    """Each test gets its own media, upload and work folders; tasks run at once unless a test asks
+    for a real queue."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.VIDEO_WORK_DIR = tmp_path / "work"
+    settings.VIDEO_UPLOAD_TEMP_DIR = tmp_path / "uploads"
+    if settings.STORAGES["private"]["BACKEND"].endswith("FileSystemStorage"):
+        private = {**settings.STORAGES["private"], "OPTIONS": {"location": settings.PRIVATE_MEDIA_ROOT}}
+        settings.STORAGES = {**settings.STORAGES, "private": private}
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+# --- Opt-in state (a folder's conftest turns them on for all its tests with an autouse fixture) ---
+
+
+@pytest.fixture
+def fresh_cache():
+    """Throttles, like-rate counters, menus and counter figures live in the cache; start with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    """Real hashing is built to be slow; the tests check who may log in, not PBKDF2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Pages and people ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def home(db):
+    """The site's home page, created by the cms migrations."""
+    return HomePage.objects.get()
+
+
+@pytest.fixture
+def page_tree(home):
+    """The one builder of the page tree (tests/factories/pages.py), publishing through revisions."""
+    return pages.PageTree(home)
+
+
+@pytest.fixture
+def season(db):
+    """A season running today."""
+    return pages.make_season()
+
+
+@pytest.fixture
+def make_user(db):
+    """`make_user(username=None, group=None, **fields)`: an account with the tests' PASSWORD."""
+    return accounts.make_user
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user("editor", group="Editors")
+
+
+@pytest.fixture
+def moderator(make_user):
+    return make_user("moderator", group="Moderators")
+
+
+@pytest.fixture
+def mentor_user(make_user):
+    return make_user("mentor", group="Mentors")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    """Django's test client signed in as an editor (the Editors group)."""
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def client_for():
+    """`client_for(user=None)`: a DRF API client, signed in (a session) as `user` when given."""
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+# --- Real servers, one per worker --------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3-compatible store for this process's run: SeaweedFS on 127.0.0.1 (tests/s3_server.py),
+    on ports chosen free; a second try if another worker took one of them meanwhile."""
+    for attempt in range(3):
+        server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs"))
+        try:
+            server.start()
+            break
+        except RuntimeError:
+            if attempt == 2:
+                raise
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server):
+    """Switch both storages to S3 (django-storages), as production has them, on a fresh bucket of
+    the SeaweedFS server; the private one under private/ with signed URLs only."""
+    bucket = f"video-{uuid.uuid4().hex[:16]}"
+    client = s3_server.client()
+    client.create_bucket(Bucket=bucket)
+    settings.STORAGE_BACKEND = "s3"
+    settings.AWS_STORAGE_BUCKET_NAME = bucket
+    settings.AWS_S3_ENDPOINT_URL = s3_server.endpoint
+    settings.AWS_S3_REGION_NAME = "us-east-1"
+    settings.AWS_ACCESS_KEY_ID = s3_server.ACCESS_KEY
+    settings.AWS_SECRET_ACCESS_KEY = s3_server.SECRET_KEY
+    settings.AWS_S3_ADDRESSING_STYLE = "path"
+    settings.AWS_DEFAULT_ACL = None
+    settings.AWS_QUERYSTRING_AUTH = False
+    settings.AWS_S3_FILE_OVERWRITE = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {"location": "private", "querystring_auth": True, "custom_domain": None},
+        },
+    }
+    client.bucket = bucket
+    client.anonymous_get = lambda key: s3_server.anonymous_get(bucket, key)
+    return client
+
+
+def worker_redis_url():
+    """This worker's Redis database. TEST_REDIS_URL names it (db 15 by default); under pytest-xdist
+    worker n takes the n-th of a comma-separated list, or else the database n below the one named
+    (db 15, 14, 13… by default), so workers never empty each other's."""
+    urls = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15").split(",")
+    index = worker_index()
+    if len(urls) > 1:
+        return urls[index % len(urls)].strip()
+    base, _, db = urls[0].strip().rpartition("/")
+    number = int(db or 0) - index
+    if number < 0:
+        raise pytest.UsageError(f"TEST_REDIS_URL={urls[0]}: no Redis database below 0 for worker gw{index}")
+    return f"{base}/{number}"
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis database this worker may empty (see worker_redis_url); skips without Redis."""
+    url = worker_redis_url()
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        pytest.skip(f"нет Redis по адресу {url}")
+    return url
+
+
+# --- Real-browser tests (Debian's headless Chromium driven by Playwright) ---------------------
+# One Playwright instance for the whole run: its sync API runs an event loop in this thread, and a
+# second instance started while one is open refuses to run ("Sync API inside the asyncio loop").
+
+@pytest.fixture(scope="session")
+def initial_data(django_db_setup, django_db_blocker):
+    """The migrations' data (home page, regions, groups, permissions) as serialized at setup.
+    Taken before Playwright starts: its event loop gives later code a fresh Django connection
+    object, which no longer carries the serialized copy that transactional tests restore from."""
+    if not hasattr(connection, "_test_serialized_contents"):
+        # No test of this run asked for a serialized rollback, so pytest-django did not take a copy.
+        with django_db_blocker.unblock():
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    return connection._test_serialized_contents
+
+
+@pytest.fixture(scope="session")
+def browser(initial_data):
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        pytest.skip("нет chromium: `make browser` ставит пакет Debian")
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only browser runs load Playwright
+
+    # The ORM calls tests make between browser steps are ordinary blocking calls in this thread.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
