@@ -9,8 +9,8 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from media_pipeline import services
-from media_pipeline.api import ADD_PERMISSION, sees_all_videos, videos_for
 from media_pipeline.models import VideoAsset, VideoCaption
+from media_pipeline.selectors import ADD_PERMISSION, MANAGE_ALL_PERMISSION, max_size_gb, sees_all_videos, videos_for
 
 ACTIVE = [VideoAsset.Status.UPLOADED, VideoAsset.Status.PROBING, VideoAsset.Status.TRANSCODING]
 
@@ -35,7 +35,7 @@ def video_index(request):
     return TemplateResponse(
         request,
         "media_pipeline/video_index.html",
-        {"page": page, "active_statuses": ACTIVE, "max_size_gb": services.max_size_gb()},
+        {"page": page, "active_statuses": ACTIVE, "max_size_gb": max_size_gb()},
     )
 
 
@@ -58,7 +58,7 @@ def video_retry(request, pk):
 @require_POST
 def video_delete(request, pk):
     video = video_for(request, pk)
-    if not (video.owner_id == request.user.pk or request.user.has_perm("media_pipeline.delete_videoasset")):
+    if not (video.owner_id == request.user.pk or request.user.has_perm(MANAGE_ALL_PERMISSION)):
         raise PermissionDenied
     video.delete()
     messages.success(request, f"Видео «{video.title}» и все его файлы удалены.")

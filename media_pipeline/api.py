@@ -11,19 +11,7 @@ from rest_framework.response import Response
 
 from media_pipeline import services
 from media_pipeline.models import VideoAsset, VideoCaption, VideoUpload
-
-ADD_PERMISSION = "media_pipeline.add_videoasset"
-MANAGE_ALL_PERMISSION = "media_pipeline.delete_videoasset"
-
-
-def sees_all_videos(user):
-    """Editors (who may delete any video) see every video; mentors only their own uploads."""
-    return user.has_perm(MANAGE_ALL_PERMISSION)
-
-
-def videos_for(user):
-    queryset = VideoAsset.objects.select_related("owner").prefetch_related("captions")
-    return queryset if sees_all_videos(user) else queryset.filter(owner=user)
+from media_pipeline.selectors import ADD_PERMISSION, uploaded_parts, videos_for
 
 
 class CanUploadVideo(permissions.BasePermission):
@@ -208,7 +196,7 @@ class UploadViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, uid=None):
         upload = self.get_object()
         answer = UploadSerializer(upload).data
-        answer["parts"] = services.uploaded_parts(upload)
+        answer["parts"] = uploaded_parts(upload)
         return Response(answer)
 
     def destroy(self, request, uid=None):

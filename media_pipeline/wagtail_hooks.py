@@ -9,8 +9,8 @@ from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
 from media_pipeline import admin_views
-from media_pipeline.api import ADD_PERMISSION, videos_for
 from media_pipeline.models import VideoAsset
+from media_pipeline.selectors import ADD_PERMISSION, videos_for
 
 
 class VideoChooserColumnsMixin:
