@@ -2,12 +2,13 @@
 rungs and captions. The upload itself goes through the API (static/media_pipeline/upload.js)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from config.errors import ServiceError
 from media_pipeline import services
 from media_pipeline.models import VideoAsset, VideoCaption
 from media_pipeline.selectors import ADD_PERMISSION, MANAGE_ALL_PERMISSION, max_size_gb, sees_all_videos, videos_for
@@ -50,8 +51,8 @@ def video_retry(request, pk):
     try:
         services.retry_video(video)
         messages.success(request, f"«{video.title}»: обработка запущена заново.")
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
+    except ServiceError as error:
+        messages.error(request, error.message)
     return redirect("media_pipeline_videos")
 
 
@@ -77,8 +78,8 @@ def caption_add(request, pk):
                 video, request.POST.get("language", "").strip(), request.POST.get("label", "").strip(), file
             )
             messages.success(request, "Субтитры добавлены.")
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except ServiceError as error:
+            messages.error(request, error.message)
     return redirect("media_pipeline_video", pk=video.pk)
 
 

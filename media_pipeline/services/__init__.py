@@ -12,8 +12,9 @@ Reads live in `media_pipeline.selectors`. The names below are what views, tasks,
 and benchmarks call as `media_pipeline.services.<name>`; modules of this package import each other
 directly, never through this file."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ValidationError  # every refusal here (VideoRefused) is one too
 
+from media_pipeline.errors import ChunkOutOfOrder, UploadRejected, VideoRefused
 from media_pipeline.selectors import max_size_gb, open_file, source_head, uploaded_parts
 from media_pipeline.services.captions import add_caption, remove_caption
 from media_pipeline.services.jobs import (
@@ -26,8 +27,6 @@ from media_pipeline.services.jobs import (
 )
 from media_pipeline.services.processing import probe, process_now, transcode, write_master
 from media_pipeline.services.uploads import (
-    ChunkOutOfOrder,
-    UploadRejected,
     abort_upload,
     check_playable,
     check_size,
@@ -44,6 +43,7 @@ __all__ = [
     "Superseded",
     "UploadRejected",
     "ValidationError",
+    "VideoRefused",
     "_schedule",
     "abort_upload",
     "add_caption",

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from media_pipeline import storage, transcoding
+from media_pipeline.errors import VideoRefused
 from media_pipeline.models import VideoAsset, VideoCaption
 from media_pipeline.services.processing import write_master
 
@@ -15,15 +16,15 @@ def add_caption(video, language, label, file):
     try:
         vtt = transcoding.captions_to_webvtt(file.read(), getattr(file, "name", ""))
     except transcoding.VideoRejected as rejected:
-        raise ValidationError(rejected.reason, code="captions")
+        raise VideoRefused(rejected.reason, code="captions_unreadable", field="file")
     caption = VideoCaption(video=video, language=language, label=label)
     try:
         caption.full_clean(exclude=["file"], validate_unique=False)
     except ValidationError as error:
         labels = {"language": "Язык", "label": "Название"}
-        raise ValidationError(
+        raise VideoRefused(
             "; ".join(f"{labels.get(field, field)}: {' '.join(texts)}" for field, texts in error.message_dict.items()),
-            code="captions",
+            code="captions_invalid",
         )
     name = f"{video.storage_prefix}captions/{language}.vtt"
     with transaction.atomic():

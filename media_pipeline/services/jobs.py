@@ -15,7 +15,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import ngettext
 
 from media_pipeline import storage
+from media_pipeline.errors import VideoRefused
 from media_pipeline.models import VideoAsset, VideoCaption
 from media_pipeline.services.visibility import delete_prefix_in
 
@@ -125,9 +125,9 @@ def recover_stale_jobs():
 def retry_video(asset):
     """Run a failed (or stuck) video again from its source, if the source is still there."""
     if asset.status == VideoAsset.Status.READY:
-        raise ValidationError("Видео уже готово.", code="ready")
+        raise VideoRefused("Видео уже готово.", code="video_already_ready")
     if not asset.source.name:
-        raise ValidationError("Исходный файл удалён после ошибки. Загрузите видео заново.", code="no_source")
+        raise VideoRefused("Исходный файл удалён после ошибки. Загрузите видео заново.", code="video_source_missing")
     with transaction.atomic():
         asset.attempts = 0
         asset.failure_reason = ""

@@ -10,11 +10,11 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from media_pipeline import storage, transcoding
+from media_pipeline.errors import ChunkOutOfOrder, UploadRejected, VideoRefused
 from media_pipeline.models import VideoAsset, VideoUpload, safe_filename, video_title
 from media_pipeline.selectors import uploaded_parts
 from media_pipeline.services.jobs import _schedule
@@ -25,23 +25,15 @@ S3_MIN_PART = 5 * 1024 * 1024
 S3_MAX_PARTS = 10_000
 
 
-class ChunkOutOfOrder(ValidationError):
-    """A chunk that does not start where the upload stands; `expected` is where it does."""
-
-    def __init__(self, expected):
-        super().__init__(f"Ожидалась часть файла с байта {expected}. Продолжите загрузку с этого места.", code="offset")
-        self.expected = expected
-
-
 def check_size(size):
     if size <= 0:
-        raise ValidationError("Файл пустой. Выберите видеофайл.", code="empty")
+        raise VideoRefused("Файл пустой. Выберите видеофайл.", code="file_empty")
     if size > settings.VIDEO_MAX_UPLOAD_SIZE:
         limit = settings.VIDEO_MAX_UPLOAD_SIZE / 1024**3
-        raise ValidationError(
+        raise VideoRefused(
             f"Файл больше допустимого ({size / 1024**3:.1f} ГБ при пределе {limit:.1f} ГБ). "
             "Сожмите запись или разделите её на несколько уроков.",
-            code="too_large",
+            code="file_too_large",
         )
 
 
@@ -73,8 +65,9 @@ def register_upload(owner, title, file, private=False):
 
 
 def check_playable(file):
-    """Probe an uploaded file (a Django File) before anything is stored and raise ValidationError
-    with the probe's reason when it would fail later: not a video, truncated, too short or too long.
+    """Probe an uploaded file (a Django File) before anything is stored and raise VideoRefused (a
+    ValidationError too) with the probe's reason when it would fail later: not a video, truncated,
+    too short or too long.
     For callers that must refuse at once (a contest work sent in one request takes the child's
     only slot); the pipeline probes again when it runs."""
     file.seek(0)
@@ -93,7 +86,7 @@ def check_playable(file):
             file.seek(0)
             transcoding.probe_source(copy.name, head=head, max_duration=settings.VIDEO_MAX_DURATION)
     except transcoding.VideoRejected as rejected:
-        raise ValidationError(rejected.reason, code="unplayable")
+        raise VideoRefused(rejected.reason, code="video_unplayable")
 
 
 def _create_asset(
@@ -127,7 +120,7 @@ def start_upload(owner, title, filename, size, *, private=False):
     check_size(size)
     title = video_title(title)
     if not title:
-        raise ValidationError("Укажите название видео.", code="title")
+        raise VideoRefused("Укажите название видео.", code="title_missing", field="title")
     chunk_size = settings.VIDEO_UPLOAD_CHUNK_SIZE
     upload = VideoUpload(owner=owner, title=title, filename=safe_filename(filename), size=size, private=private)
     with storage.selected(private=True):
@@ -167,9 +160,9 @@ def part_path(upload):
 
 def _require_open(upload, mode):
     if upload.status != VideoUpload.Status.OPEN:
-        raise ValidationError("Эта загрузка уже завершена или отменена. Начните новую.", code="closed")
+        raise VideoRefused("Эта загрузка уже завершена или отменена. Начните новую.", code="upload_closed")
     if upload.mode != mode:
-        raise ValidationError("Эта загрузка идёт другим способом.", code="mode")
+        raise VideoRefused("Эта загрузка идёт другим способом.", code="upload_mode_mismatch")
 
 
 def receive_chunk(upload, offset, data, sha256):
@@ -182,15 +175,15 @@ def receive_chunk(upload, offset, data, sha256):
             raise ChunkOutOfOrder(upload.received)
         is_last = offset + len(data) == upload.size
         if not data or len(data) > upload.chunk_size or (len(data) != upload.chunk_size and not is_last):
-            raise ValidationError(
+            raise VideoRefused(
                 f"Часть файла должна быть ровно {upload.chunk_size} байт (последняя — до конца файла).",
-                code="chunk_size",
+                code="chunk_size_wrong",
             )
         digest = hashlib.sha256(data).hexdigest()
         if digest != (sha256 or "").lower():
-            raise ValidationError(
+            raise VideoRefused(
                 "Контрольная сумма части не совпала: она повредилась при передаче. Отправьте эту часть ещё раз.",
-                code="chunk_checksum",
+                code="chunk_checksum_mismatch",
             )
         path = part_path(upload)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -212,7 +205,11 @@ def presign_parts(upload, part_numbers):
     urls = {}
     for number in part_numbers:
         if not 1 <= number <= upload.parts_count:
-            raise ValidationError(f"Номер части должен быть от 1 до {upload.parts_count}.", code="part_number")
+            raise VideoRefused(
+                f"Номер части должен быть от 1 до {upload.parts_count}.",
+                code="part_number_out_of_range",
+                field="part_numbers",
+            )
         urls[number] = client.generate_presigned_url(
             "upload_part",
             Params={
@@ -224,10 +221,6 @@ def presign_parts(upload, part_numbers):
             ExpiresIn=3600,
         )
     return urls
-
-
-class UploadRejected(ValidationError):
-    """The uploaded file cannot be trusted; it is already removed and the upload closed."""
 
 
 @_in_upload_storage
@@ -268,9 +261,9 @@ def _reject_upload(upload, message, code):
 
 def _complete_local(upload, sha256):
     if upload.received != upload.size:
-        raise ValidationError(
+        raise VideoRefused(
             f"Файл загружен не полностью: {upload.received} из {upload.size} байт. Продолжите загрузку.",
-            code="incomplete",
+            code="upload_incomplete",
         )
     path = part_path(upload)
     whole, digests = hashlib.sha256(), []
@@ -280,7 +273,9 @@ def _complete_local(upload, sha256):
             digests.append(hashlib.sha256(chunk).hexdigest())
     if digests != upload.chunk_digests or (sha256 and sha256.lower() != whole.hexdigest()):
         raise _reject_upload(
-            upload, "Контрольная сумма собранного файла не совпала: файл повредился. Загрузите его заново.", "checksum"
+            upload,
+            "Контрольная сумма собранного файла не совпала: файл повредился. Загрузите его заново.",
+            "upload_checksum_mismatch",
         )
     return _create_asset(
         owner=upload.owner,
@@ -312,17 +307,17 @@ def _complete_s3(upload, parts):
             },
         )
     except client.exceptions.ClientError as error:
-        raise ValidationError(
+        raise VideoRefused(
             f"Хранилище не приняло файл: {error.response.get('Error', {}).get('Message', 'ошибка')}. "
             "Проверьте, что все части загружены, и повторите.",
-            code="s3_complete",
+            code="storage_refused_upload",
         )
     size = storage.object_size(upload.s3_key)
     if size != upload.size:
         raise _reject_upload(
             upload,
             f"В хранилище файл другого размера ({size or 0} байт вместо {upload.size}). Загрузите его заново.",
-            "size",
+            "upload_size_mismatch",
         )
     return _create_asset(
         owner=upload.owner,

@@ -2,10 +2,10 @@
 keeps its ladder in the private storage until `publish_asset`; `unpublish_asset` takes it back;
 a deleted video's files go from both storages. The source never leaves the private storage."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from media_pipeline import storage
+from media_pipeline.errors import VideoRefused
 from media_pipeline.models import VideoAsset
 
 
@@ -41,7 +41,9 @@ def publish_asset(asset):
         asset = VideoAsset.objects.select_for_update().get(pk=asset.pk)
         if asset.private:
             if not asset.is_ready:
-                raise ValidationError("Видео ещё обрабатывается: опубликовать его можно, когда оно готово.")
+                raise VideoRefused(
+                    "Видео ещё обрабатывается: опубликовать его можно, когда оно готово.", code="video_not_ready"
+                )
             for name in sorted(_published_files(asset), key=lambda name: name == asset.master_playlist):
                 storage.copy_to_public(name)
             asset.private = False
