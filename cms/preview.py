@@ -73,11 +73,3 @@ def page_from_token(token, content_type=None):
     page.preview_token = token  # tells serve_preview() to render the draft, not issue a new token
     return page
 
-
-def serve_draft(request, page):
-    """Render a draft from `page_from_token()` with its page type's own template, as the live page
-    would render (same as `page.serve_preview(request, page.default_preview_mode)`, rendered)."""
-    response = page.serve_preview(request, page.default_preview_mode)
-    if hasattr(response, "render"):
-        response.render()
-    return response
