@@ -110,7 +110,14 @@ COMMON_SCHEMAS = {
     "ContentListingMeta": {"type": "object", "properties": {"total_count": {"type": "integer"}}},
     "ContentError": {
         "type": "object",
-        "properties": {"message": {"type": "string", "example": "Неизвестный параметр запроса: colour."}},
+        "description": "Wagtail API's message plus the platform's error contract (code, detail, field).",
+        "properties": {
+            "message": {"type": "string", "example": "Неизвестный параметр запроса: colour."},
+            "code": {"type": "string", "example": "unknown_query_parameter"},
+            "detail": {"type": "string", "example": "Неизвестный параметр запроса: colour."},
+            "field": {"type": "string", "nullable": True, "example": None},
+        },
+        "required": ["message", "code", "detail", "field"],
     },
     "ContentStreamBlock": {
         "type": "object",
