@@ -22,35 +22,109 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from cms.models import DirectionPage, MasterclassPage, Region, Season
 from cms.preview import PreviewTokenError, page_from_token
+from config.errors import ServiceError
 
-# Wagtail's own API errors are English; a person reading them here reads Russian.
+# Wagtail's own API errors are English; a person reading them here reads Russian. Each has a
+# stable code (and the query parameter it is about, when there is one) for clients to branch on.
 ERROR_TRANSLATIONS = [
-    (r"query parameter is not an operation or a recognised field: (.*)", "Неизвестный параметр запроса: {0}."),
-    (r"type doesn't exist", "Такого типа страниц нет. Пример: type=cms.MasterclassPage."),
-    (r"limit cannot be higher than (\d+)", "Слишком большой limit: не больше {0}."),
-    (r"limit must be a positive integer", "limit должен быть целым неотрицательным числом."),
-    (r"offset must be a positive integer", "offset должен быть целым неотрицательным числом."),
-    (r"child_of must be a positive integer", "child_of должен быть номером страницы (id) или root."),
-    (r"descendant_of must be a positive integer", "descendant_of должен быть номером страницы (id)."),
-    (r"ancestor_of must be a positive integer", "ancestor_of должен быть номером страницы (id)."),
-    (r"parent page doesn't exist", "Страница, указанная в child_of, не найдена или не опубликована."),
-    (r"ancestor page doesn't exist", "Страница, указанная в descendant_of, не найдена или не опубликована."),
-    (r"descendant page doesn't exist", "Страница, указанная в ancestor_of, не найдена или не опубликована."),
-    (r"field filter error\. '(.*)' is not a valid value for (\w+).*", "Недопустимое значение «{0}» для {1}."),
-    (r"cannot order by '(.*)' \(unknown field\)", "Нельзя сортировать по «{0}»: такого поля нет."),
-    (r"fields error: (.*)", "Ошибка в параметре fields: {0}."),
-    (r"unknown fields: (.*)", "Неизвестные поля: {0}."),
-    (r"filtering by (.*) is not supported", "Фильтр по {0} вместе с поиском не поддерживается."),
-    (r"search is disabled", "Поиск отключён."),
-    (r"not found", "Не найдено."),
+    (
+        r"query parameter is not an operation or a recognised field: (.*)",
+        "Неизвестный параметр запроса: {0}.",
+        "unknown_query_parameter",
+        None,
+    ),
+    (r"type doesn't exist", "Такого типа страниц нет. Пример: type=cms.MasterclassPage.", "unknown_page_type", "type"),
+    (r"limit cannot be higher than (\d+)", "Слишком большой limit: не больше {0}.", "limit_too_high", "limit"),
+    (r"limit must be a positive integer", "limit должен быть целым неотрицательным числом.", "limit_invalid", "limit"),
+    (
+        r"offset must be a positive integer",
+        "offset должен быть целым неотрицательным числом.",
+        "offset_invalid",
+        "offset",
+    ),
+    (
+        r"child_of must be a positive integer",
+        "child_of должен быть номером страницы (id) или root.",
+        "child_of_invalid",
+        "child_of",
+    ),
+    (
+        r"descendant_of must be a positive integer",
+        "descendant_of должен быть номером страницы (id).",
+        "descendant_of_invalid",
+        "descendant_of",
+    ),
+    (
+        r"ancestor_of must be a positive integer",
+        "ancestor_of должен быть номером страницы (id).",
+        "ancestor_of_invalid",
+        "ancestor_of",
+    ),
+    (
+        r"parent page doesn't exist",
+        "Страница, указанная в child_of, не найдена или не опубликована.",
+        "parent_page_not_found",
+        "child_of",
+    ),
+    (
+        r"ancestor page doesn't exist",
+        "Страница, указанная в descendant_of, не найдена или не опубликована.",
+        "ancestor_page_not_found",
+        "descendant_of",
+    ),
+    (
+        r"descendant page doesn't exist",
+        "Страница, указанная в ancestor_of, не найдена или не опубликована.",
+        "descendant_page_not_found",
+        "ancestor_of",
+    ),
+    (
+        r"field filter error\. '(.*)' is not a valid value for (\w+).*",
+        "Недопустимое значение «{0}» для {1}.",
+        "filter_value_invalid",
+        None,
+    ),
+    (
+        r"cannot order by '(.*)' \(unknown field\)",
+        "Нельзя сортировать по «{0}»: такого поля нет.",
+        "order_unknown_field",
+        "order",
+    ),
+    (r"fields error: (.*)", "Ошибка в параметре fields: {0}.", "fields_invalid", "fields"),
+    (r"unknown fields: (.*)", "Неизвестные поля: {0}.", "fields_unknown", "fields"),
+    (
+        r"filtering by (.*) is not supported",
+        "Фильтр по {0} вместе с поиском не поддерживается.",
+        "search_filter_unsupported",
+        None,
+    ),
+    (r"search is disabled", "Поиск отключён.", "search_disabled", "search"),
+    (r"not found", "Не найдено.", "not_found", None),
 ]
 
 
-def translate_error(message):
-    for pattern, russian in ERROR_TRANSLATIONS:
+def translate_error(message, status=400):
+    """Wagtail's English message → (Russian message, code, field); an unknown one keeps its text and
+    gets the code of its status."""
+    for pattern, russian, code, field in ERROR_TRANSLATIONS:
         if match := re.fullmatch(pattern, message):
-            return russian.format(*match.groups())
-    return message
+            return russian.format(*match.groups()), code, field
+    return message, "not_found" if status == 404 else "invalid", None
+
+
+def content_error(message, code, field=None):
+    """An error of the content API: Wagtail API's `message` (what its clients read) plus the
+    platform's contract (`code`, `detail`, `field`; config.errors), so a client reads one shape."""
+    return {"message": message, "code": code, "detail": message, "field": field}
+
+
+class ContentQueryError(BadRequestError):
+    """A query the content API refuses (400), with a Russian message and a stable code."""
+
+    def __init__(self, message, code, field=None):
+        super().__init__(message)
+        self.code = code
+        self.field = field
 
 
 class ContentPagination(WagtailPagination):
@@ -68,9 +142,13 @@ class RussianErrorsMixin:
     pagination_class = ContentPagination
 
     def handle_exception(self, exc):
+        if isinstance(exc, ContentQueryError):
+            return Response(content_error(str(exc), exc.code, exc.field), status=400)
+        if isinstance(exc, ServiceError):
+            return Response(content_error(exc.message, exc.code, exc.field), status=exc.status)
         response = super().handle_exception(exc)
         if isinstance(getattr(response, "data", None), dict) and "message" in response.data:
-            response.data["message"] = translate_error(str(response.data["message"]))
+            response.data = content_error(*translate_error(str(response.data["message"]), response.status_code))
         return response
 
 
@@ -90,16 +168,28 @@ class ContentFilter(BaseFilterBackend):
             lookup = Q(slug=value) | Q(pk=value) if value.isdigit() else Q(slug=value)
             direction = DirectionPage.objects.live().filter(lookup).first()
             if direction is None:
-                raise BadRequestError(f"Направление «{value}» не найдено. Укажите slug (например, vocal) или id.")
+                raise ContentQueryError(
+                    f"Направление «{value}» не найдено. Укажите slug (например, vocal) или id.",
+                    "direction_not_found",
+                    "direction",
+                )
             if issubclass(model, MasterclassPage):
                 queryset = queryset.child_of(direction)
             elif has_field(model, "direction"):
                 queryset = queryset.filter(direction=direction)
             else:
-                raise BadRequestError("Фильтр direction работает для type=cms.MasterclassPage и cms.WinnerStoryPage.")
+                raise ContentQueryError(
+                    "Фильтр direction работает для type=cms.MasterclassPage и cms.WinnerStoryPage.",
+                    "direction_filter_unsupported",
+                    "direction",
+                )
         if value := request.GET.get("season"):
             if not has_field(model, "season"):
-                raise BadRequestError("Фильтр season работает для мастер-классов и историй: укажите type.")
+                raise ContentQueryError(
+                    "Фильтр season работает для мастер-классов и историй: укажите type.",
+                    "season_filter_unsupported",
+                    "season",
+                )
             if value == "current":
                 season = Season.current()
             elif value.isdigit():
@@ -107,11 +197,17 @@ class ContentFilter(BaseFilterBackend):
             else:
                 season = None
             if season is None:
-                raise BadRequestError(f"Сезон «{value}» не найден. Укажите id сезона или current.")
+                raise ContentQueryError(
+                    f"Сезон «{value}» не найден. Укажите id сезона или current.", "season_not_found", "season"
+                )
             queryset = queryset.filter(season=season)
         if value := request.GET.get("region_code"):
             if not has_field(model, "region"):
-                raise BadRequestError("Фильтр region_code работает для историй и мероприятий: укажите type.")
+                raise ContentQueryError(
+                    "Фильтр region_code работает для историй и мероприятий: укажите type.",
+                    "region_filter_unsupported",
+                    "region_code",
+                )
             queryset = queryset.filter(region__code=value)
         return queryset
 
@@ -212,7 +308,11 @@ class PagePreviewAPIViewSet(RussianErrorsMixin, PagesAPIViewSet):
         try:
             page = page_from_token(request.GET.get("token", ""), content_type=request.GET.get("content_type"))
         except PreviewTokenError as error:
-            return Response({"message": error.message}, status=error.status_code, headers={"Cache-Control": "no-store"})
+            return Response(
+                content_error(error.message, error.code, "token"),
+                status=error.status_code,
+                headers={"Cache-Control": "no-store"},
+            )
         self.action = "detail_view"
         self._cached_object = page
         serializer = self.get_serializer(page)

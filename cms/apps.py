@@ -8,14 +8,7 @@ class CmsConfig(AppConfig):
     verbose_name = "Контент"
 
     def ready(self):
-        post_migrate.connect(index_regions, sender=self)
+        # Django imports this module before any app's models, and the receivers work on the models.
+        from cms import receivers  # noqa: PLC0415 — apps.py loads before the app registry has models
 
-
-def index_regions(sender, using="default", **kwargs):
-    """Regions arrive by a data migration, which the search index never sees; index them so
-    editors find a region by name in the admin's region chooser."""
-    from wagtail.search.backends import get_search_backend
-
-    from cms.models import Region
-
-    get_search_backend().add_bulk(Region, list(Region.objects.using(using)))
+        post_migrate.connect(receivers.index_regions, sender=self)

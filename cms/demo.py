@@ -12,8 +12,10 @@ import hashlib
 import io
 import random
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -21,8 +23,27 @@ from django.core.files.images import ImageFile
 from django.utils.translation import ngettext
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
+from wagtail.documents.models import Document
+from wagtail.images.models import Image
+from wagtail.models import Site
 from wagtail.rich_text import RichText
 
+from cms import models
+from cms.models import (
+    DirectionPage,
+    EventPage,
+    HomePage,
+    LessonPage,
+    MasterclassMaterial,
+    MasterclassPage,
+    MentorPage,
+    MentorSocialLink,
+    PartnerPage,
+    Region,
+    Season,
+    WinnerStoryPage,
+)
+from cms.towns import town_size_bucket
 from learning.demo import DOMAIN, set_demo_password
 from media_pipeline.demo import ready_lesson_videos
 
@@ -514,7 +535,6 @@ EVENTS = [
 
 
 def load(stdout):
-    from cms.models import HomePage
 
     seasons = {name: ensure_season(name, starts, ends) for name, starts, ends in SEASONS}
     past, current = seasons["Сезон 2025/26"], seasons["Сезон 2026/27"]
@@ -568,10 +588,7 @@ def load(stdout):
 def ensure_site_address():
     """The default Wagtail site answers at SITE_URL's host and port (`make run PORT=…` sets it), so
     the admin's links and the content API's `html_url` point where the site really runs."""
-    from urllib.parse import urlsplit
 
-    from django.conf import settings
-    from wagtail.models import Site
 
     address = urlsplit(settings.SITE_URL)
     port = address.port or (443 if address.scheme == "https" else 80)
@@ -595,7 +612,6 @@ def ensure_editor():
 
 
 def ensure_season(name, starts_on, ends_on):
-    from cms.models import Season
 
     season, _ = Season.objects.get_or_create(name=name, defaults={"starts_on": starts_on, "ends_on": ends_on})
     return season
@@ -613,13 +629,11 @@ def ensure_page(parent, model, slug, **fields):
 
 
 def ensure_section(home, model_name, slug, title, intro):
-    from cms import models
 
     return ensure_page(home, getattr(models, model_name), slug, title=title, intro=f"<p>{intro}</p>")
 
 
 def ensure_direction(parent, slug, name, description):
-    from cms.models import DirectionPage
 
     return ensure_page(
         parent,
@@ -633,7 +647,6 @@ def ensure_direction(parent, slug, name, description):
 
 
 def ensure_mentor(parent, direction, username, first_name, last_name, role, bio, achievements):
-    from cms.models import MentorPage, MentorSocialLink
 
     user, created = get_user_model().objects.get_or_create(
         username=username,
@@ -664,7 +677,6 @@ def ensure_mentor(parent, direction, username, first_name, last_name, role, bio,
 
 
 def ensure_masterclass(direction, mentor, season, slug, title, age_band, description, lessons):
-    from cms.models import LessonPage, MasterclassMaterial, MasterclassPage
 
     masterclass = ensure_page(
         direction,
@@ -703,8 +715,6 @@ def ensure_masterclass(direction, mentor, season, slug, title, age_band, descrip
 
 def ensure_story(parent, directions, season, slug, first_name, initial, age, region_code, town, population,
                  direction_slug, opportunity, quote, story):  # fmt: skip
-    from cms.models import Region, WinnerStoryPage
-    from cms.towns import town_size_bucket
 
     return ensure_page(
         parent,
@@ -726,7 +736,6 @@ def ensure_story(parent, directions, season, slug, first_name, initial, age, reg
 
 
 def ensure_partner(parent, slug, name, kind, website, description):
-    from cms.models import PartnerPage
 
     return ensure_page(
         parent,
@@ -742,7 +751,6 @@ def ensure_partner(parent, slug, name, kind, website, description):
 
 def ensure_event(parent, mentors, slug, title, start, hours, region_code, town, venue, mentor_slugs, description,
                  attendance, volunteers):  # fmt: skip
-    from cms.models import EventPage, Region
 
     starts_at = datetime.datetime(*start, tzinfo=MOSCOW)
     return ensure_page(
@@ -768,8 +776,6 @@ def ensure_event(parent, mentors, slug, title, start, hours, region_code, town, 
 
 def ensure_image(title, seed, size=(1200, 675), portrait=False):
     """A Wagtail image with this title, drawn once from `seed` (same seed, same picture)."""
-    from wagtail.images.models import Image
-
     existing = Image.objects.filter(title=title).first()
     if existing:
         return existing
@@ -838,8 +844,6 @@ def draw_picture(seed, size, portrait, caption=None):
 
 def ensure_memo(title, description, lessons):
     """A one-page PDF memo for a masterclass (drawn with Pillow), as a Wagtail document."""
-    from wagtail.documents.models import Document
-
     doc_title = f"Памятка: {title}"
     existing = Document.objects.filter(title=doc_title).first()
     if existing:

@@ -10,6 +10,7 @@ from wagtail.fields import StreamField as StreamModelField
 from wagtail.models import get_page_models
 
 from cms import api_fields
+from cms.models import Region, Season
 
 TAG = "Контент (Wagtail API v2)"
 
@@ -109,7 +110,14 @@ COMMON_SCHEMAS = {
     "ContentListingMeta": {"type": "object", "properties": {"total_count": {"type": "integer"}}},
     "ContentError": {
         "type": "object",
-        "properties": {"message": {"type": "string", "example": "Неизвестный параметр запроса: colour."}},
+        "description": "Wagtail API's message plus the platform's error contract (code, detail, field).",
+        "properties": {
+            "message": {"type": "string", "example": "Неизвестный параметр запроса: colour."},
+            "code": {"type": "string", "example": "unknown_query_parameter"},
+            "detail": {"type": "string", "example": "Неизвестный параметр запроса: colour."},
+            "field": {"type": "string", "nullable": True, "example": None},
+        },
+        "required": ["message", "code", "detail", "field"],
     },
     "ContentStreamBlock": {
         "type": "object",
@@ -257,8 +265,6 @@ def content_api_schema(prefix="/api/v2"):
     schemas = dict(COMMON_SCHEMAS)
     for model in page_models:
         schemas[model.__name__] = page_schema(model)
-    from cms.models import Region, Season
-
     schemas["Season"] = child_schema(Season)
     schemas["Region"] = child_schema(Region)
     any_page = {"oneOf": [ref(model.__name__) for model in page_models]}

@@ -9,6 +9,8 @@ editor created them) and may add lessons only under their own masterclasses.
 
 from wagtail.models import PagePermissionTester
 
+from cms.models import DirectionPage, LessonPage, MasterclassPage, MentorPage
+
 MENTORS_GROUP = "Mentors"
 EDITORS_GROUP = "Editors"
 
@@ -25,8 +27,6 @@ def is_mentor(user):
 def mentor_owns(user, page):
     """Whether `page` is the mentor's by meaning: their MentorPage, a masterclass they teach, or
     a lesson of one."""
-    from cms.models import LessonPage, MasterclassPage, MentorPage
-
     page = page.specific_deferred if type(page).__name__ == "Page" else page
     if isinstance(page, MentorPage):
         return page.user_id == user.pk
@@ -56,8 +56,6 @@ class MentorAwarePagePermissionTester(PagePermissionTester):
             return False
         if not is_mentor(self.user):
             return True
-        from cms.models import DirectionPage, MasterclassPage
-
         specific = self.page.specific_deferred
         if isinstance(specific, MasterclassPage):
             return mentor_owns(self.user, specific)

@@ -13,9 +13,11 @@ from wagtail_headless_preview.models import HeadlessPreviewMixin, PagePreview
 
 
 class PreviewTokenError(Exception):
-    """A preview token that cannot be used; `message` is for the person, `status_code` for HTTP."""
+    """A preview token that cannot be used; `message` is for the person, `status_code` for HTTP,
+    `code` (stable) for a client to branch on."""
 
     status_code = 400
+    code = "preview_token_missing"
 
     def __init__(self, message):
         super().__init__(message)
@@ -24,18 +26,22 @@ class PreviewTokenError(Exception):
 
 class PreviewTokenMissing(PreviewTokenError):
     status_code = 400
+    code = "preview_token_missing"
 
 
 class PreviewTokenInvalid(PreviewTokenError):
     status_code = 403
+    code = "preview_token_invalid"
 
 
 class PreviewTokenExpired(PreviewTokenError):
     status_code = 410
+    code = "preview_token_expired"
 
 
 class PreviewNotFound(PreviewTokenError):
     status_code = 404
+    code = "preview_not_found"
 
 
 def page_from_token(token, content_type=None):
@@ -67,11 +73,3 @@ def page_from_token(token, content_type=None):
     page.preview_token = token  # tells serve_preview() to render the draft, not issue a new token
     return page
 
-
-def serve_draft(request, page):
-    """Render a draft from `page_from_token()` with its page type's own template, as the live page
-    would render (same as `page.serve_preview(request, page.default_preview_mode)`, rendered)."""
-    response = page.serve_preview(request, page.default_preview_mode)
-    if hasattr(response, "render"):
-        response.render()
-    return response

@@ -2,15 +2,16 @@
 rungs and captions. The upload itself goes through the API (static/media_pipeline/upload.js)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from config.errors import ServiceError
 from media_pipeline import services
-from media_pipeline.api import ADD_PERMISSION, sees_all_videos, videos_for
 from media_pipeline.models import VideoAsset, VideoCaption
+from media_pipeline.selectors import ADD_PERMISSION, MANAGE_ALL_PERMISSION, max_size_gb, sees_all_videos, videos_for
 
 ACTIVE = [VideoAsset.Status.UPLOADED, VideoAsset.Status.PROBING, VideoAsset.Status.TRANSCODING]
 
@@ -35,7 +36,7 @@ def video_index(request):
     return TemplateResponse(
         request,
         "media_pipeline/video_index.html",
-        {"page": page, "active_statuses": ACTIVE, "max_size_gb": services.max_size_gb()},
+        {"page": page, "active_statuses": ACTIVE, "max_size_gb": max_size_gb()},
     )
 
 
@@ -50,15 +51,15 @@ def video_retry(request, pk):
     try:
         services.retry_video(video)
         messages.success(request, f"«{video.title}»: обработка запущена заново.")
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
+    except ServiceError as error:
+        messages.error(request, error.message)
     return redirect("media_pipeline_videos")
 
 
 @require_POST
 def video_delete(request, pk):
     video = video_for(request, pk)
-    if not (video.owner_id == request.user.pk or request.user.has_perm("media_pipeline.delete_videoasset")):
+    if not (video.owner_id == request.user.pk or request.user.has_perm(MANAGE_ALL_PERMISSION)):
         raise PermissionDenied
     video.delete()
     messages.success(request, f"Видео «{video.title}» и все его файлы удалены.")
@@ -77,8 +78,8 @@ def caption_add(request, pk):
                 video, request.POST.get("language", "").strip(), request.POST.get("label", "").strip(), file
             )
             messages.success(request, "Субтитры добавлены.")
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except ServiceError as error:
+            messages.error(request, error.message)
     return redirect("media_pipeline_video", pk=video.pk)
 
 

@@ -1,7 +1,8 @@
 """Video API under /api/media/: resumable uploads (chunks through the platform or presigned S3
-parts), video status for live progress, captions. Thin: each view calls one service."""
+parts), video status for live progress, captions. Thin: each view calls one service; a service's
+refusal (`media_pipeline.errors.VideoRefused`, a `config.errors.ServiceError`) reaches the client
+through the project's DRF exception handler as `{"code", "detail", "field"}`."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -9,21 +10,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from config.errors import ServiceError
 from media_pipeline import services
 from media_pipeline.models import VideoAsset, VideoCaption, VideoUpload
-
-ADD_PERMISSION = "media_pipeline.add_videoasset"
-MANAGE_ALL_PERMISSION = "media_pipeline.delete_videoasset"
-
-
-def sees_all_videos(user):
-    """Editors (who may delete any video) see every video; mentors only their own uploads."""
-    return user.has_perm(MANAGE_ALL_PERMISSION)
-
-
-def videos_for(user):
-    queryset = VideoAsset.objects.select_related("owner").prefetch_related("captions")
-    return queryset if sees_all_videos(user) else queryset.filter(owner=user)
+from media_pipeline.selectors import ADD_PERMISSION, uploaded_parts, videos_for
 
 
 class CanUploadVideo(permissions.BasePermission):
@@ -36,12 +26,8 @@ class CanUploadVideo(permissions.BasePermission):
 def json_object(request, example):
     """The request's JSON body, which must be an object; anything else (null, a string, a list) is a 400."""
     if not isinstance(request.data, dict):
-        raise ValidationError({"detail": f"Тело запроса должно быть JSON-объектом, например {example}."})
+        raise ServiceError(f"Тело запроса должно быть JSON-объектом, например {example}.", code="body_not_json_object")
     return request.data
-
-
-def as_drf_error(error):
-    return ValidationError({"detail": error.messages[0] if error.messages else str(error)})
 
 
 class CaptionSerializer(serializers.ModelSerializer):
@@ -107,10 +93,7 @@ class VideoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def retry(self, request, uid=None):
         video = self.get_object()
-        try:
-            services.retry_video(video)
-        except DjangoValidationError as error:
-            raise as_drf_error(error)
+        services.retry_video(video)
         video.refresh_from_db()
         return Response(VideoSerializer(video).data, status=status.HTTP_202_ACCEPTED)
 
@@ -121,12 +104,9 @@ class VideoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         file = request.FILES.get("file")
         if file is None:
             raise ValidationError({"file": "Приложите файл субтитров (.vtt или .srt)."})
-        try:
-            caption = services.add_caption(
-                video, request.data.get("language", "").strip(), request.data.get("label", "").strip(), file
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error)
+        caption = services.add_caption(
+            video, request.data.get("language", "").strip(), request.data.get("label", "").strip(), file
+        )
         return Response(CaptionSerializer(caption).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["delete"], url_path=r"captions/(?P<language>[A-Za-z0-9-]+)")
@@ -164,17 +144,17 @@ class UploadSerializer(serializers.ModelSerializer):
 
 
 class UploadViewSet(viewsets.GenericViewSet):
-    """Resumable uploads.
+    """Resumable uploads under `/api/media/uploads/`.
 
-    - `POST /uploads/` {title, filename, size} → an upload in mode `local` or `s3` (mentors and
-      editors; a student's contest video starts at `/api/learning/assignments/{id}/video-upload/`
-      and goes on here like any other).
-    - local: `PUT /uploads/{uid}/chunk/` raw bytes, headers `Upload-Offset` and `Chunk-Sha256`;
-      `GET /uploads/{uid}/` tells where to resume (`received`).
-    - s3: `POST /uploads/{uid}/parts/` {part_numbers} → presigned PUT URLs; the browser sends the
-      parts straight to the bucket; `GET` lists the parts already there.
-    - `POST /uploads/{uid}/complete/` {sha256 | parts} verifies and starts processing;
-      `DELETE /uploads/{uid}/` cancels.
+    - `POST /api/media/uploads/` {title, filename, size} → an upload in mode `local` or `s3`
+      (mentors and editors; a student's contest video starts at
+      `/api/assignments/{id}/video-upload/` and goes on here like any other).
+    - local: `PUT /api/media/uploads/{uid}/chunk/` raw bytes, headers `Upload-Offset` and
+      `Chunk-Sha256`; `GET /api/media/uploads/{uid}/` tells where to resume (`received`).
+    - s3: `POST /api/media/uploads/{uid}/parts/` {part_numbers} → presigned PUT URLs; the browser
+      sends the parts straight to the bucket; `GET` lists the parts already there.
+    - `POST /api/media/uploads/{uid}/complete/` {sha256 | parts} verifies and starts processing;
+      `DELETE /api/media/uploads/{uid}/` cancels.
     """
 
     serializer_class = UploadSerializer
@@ -199,16 +179,13 @@ class UploadViewSet(viewsets.GenericViewSet):
     def create(self, request):
         data = UploadStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            upload = services.start_upload(request.user, **data.validated_data)
-        except DjangoValidationError as error:
-            raise as_drf_error(error)
+        upload = services.start_upload(request.user, **data.validated_data)
         return Response(UploadSerializer(upload).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, uid=None):
         upload = self.get_object()
         answer = UploadSerializer(upload).data
-        answer["parts"] = services.uploaded_parts(upload)
+        answer["parts"] = uploaded_parts(upload)
         return Response(answer)
 
     def destroy(self, request, uid=None):
@@ -220,17 +197,15 @@ class UploadViewSet(viewsets.GenericViewSet):
         upload = self.get_object()
         offset = request.headers.get("Upload-Offset", "")
         if not offset.isdigit():
-            raise ValidationError({"detail": "Укажите заголовок Upload-Offset: с какого байта эта часть."})
+            raise ServiceError(
+                "Укажите заголовок Upload-Offset: с какого байта эта часть.", code="upload_offset_missing"
+            )
         length = request.headers.get("Content-Length", "")
         if not length.isdigit() or int(length) > upload.chunk_size:
-            raise ValidationError({"detail": f"Часть файла должна быть не больше {upload.chunk_size} байт."})
+            raise ServiceError(f"Часть файла должна быть не больше {upload.chunk_size} байт.", code="chunk_too_large")
         data = request.stream.read() if request.stream else b""  # raw body; never parsed
-        try:
-            upload = services.receive_chunk(upload, int(offset), data, request.headers.get("Chunk-Sha256", ""))
-        except services.ChunkOutOfOrder as error:
-            return Response({"detail": error.messages[0], "received": error.expected}, status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as error:
-            raise as_drf_error(error)
+        # A chunk out of order is a 409 that tells where the upload stands (`received`).
+        upload = services.receive_chunk(upload, int(offset), data, request.headers.get("Chunk-Sha256", ""))
         return Response(UploadSerializer(upload).data)
 
     @action(detail=True, methods=["post"])
@@ -239,10 +214,7 @@ class UploadViewSet(viewsets.GenericViewSet):
         numbers = json_object(request, '{"part_numbers": [1, 2, 3]}').get("part_numbers") or []
         if not isinstance(numbers, list) or not all(isinstance(n, int) for n in numbers):
             raise ValidationError({"part_numbers": "Передайте список номеров частей, например [1, 2, 3]."})
-        try:
-            urls = services.presign_parts(upload, numbers)
-        except DjangoValidationError as error:
-            raise as_drf_error(error)
+        urls = services.presign_parts(upload, numbers)
         return Response({"urls": {str(n): url for n, url in urls.items()}})
 
     @action(detail=True, methods=["post"])
@@ -255,8 +227,5 @@ class UploadViewSet(viewsets.GenericViewSet):
             for p in parts
         ):
             raise ValidationError({"parts": "Передайте список частей [{part_number, etag}]."})
-        try:
-            video = services.complete_upload(upload, parts=parts, sha256=str(data.get("sha256", "")))
-        except DjangoValidationError as error:
-            raise as_drf_error(error)
+        video = services.complete_upload(upload, parts=parts, sha256=str(data.get("sha256", "")))
         return Response(VideoSerializer(video).data, status=status.HTTP_201_CREATED)

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
+
+from media_pipeline import storage
 
 
 class MediaPipelineConfig(AppConfig):
@@ -7,16 +10,10 @@ class MediaPipelineConfig(AppConfig):
     verbose_name = "Видео"
 
     def ready(self):
-        from django.db.models.signals import post_delete
-
-        from media_pipeline import storage
-        from media_pipeline.models import VideoAsset
+        # Django imports this module before any app's models, and the receivers work on the models.
+        from media_pipeline import receivers  # noqa: PLC0415 — apps.py loads before the app registry has models
 
         storage.register_content_types()
-        post_delete.connect(delete_video_files, sender=VideoAsset, dispatch_uid="media_pipeline_delete_files")
-
-
-def delete_video_files(sender, instance, **kwargs):
-    from media_pipeline import services
-
-    services.delete_files_of(instance)
+        post_delete.connect(
+            receivers.delete_video_files, sender="media_pipeline.VideoAsset", dispatch_uid="media_pipeline_delete_files"
+        )

@@ -8,6 +8,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.text import get_valid_filename
 
+from media_pipeline.storage import private_storage
+
 
 def source_upload_to(asset, filename):
     """Everything of one video lives under video/<uid>/, so deleting the prefix deletes it all."""
@@ -17,8 +19,6 @@ def source_upload_to(asset, filename):
 def source_storage():
     """A video's source stays in the private storage whatever the video's state: only the HLS
     ladder is ever published (a phone's recording carries where it was shot)."""
-    from media_pipeline.storage import private_storage
-
     return private_storage
 
 

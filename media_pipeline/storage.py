@@ -13,11 +13,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as S3ConnectionError
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
+from storages.utils import clean_name
 
 _alias = ContextVar("media_pipeline_storage", default="default")
 
@@ -87,8 +90,6 @@ def s3_bucket_name():
 
 def s3_key(name, storage=None):
     """The object key django-storages uses for a storage name (it may add a `location` prefix)."""
-    from storages.utils import clean_name
-
     return (storage or _storage())._normalize_name(clean_name(name))
 
 
@@ -314,9 +315,6 @@ UNAVAILABLE_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
 def is_unavailable(error):
     """Whether an exception means the storage does not work (unreachable, failing, full, refusing
     our credentials), so the answer is "try later" (503) rather than a fault of the request."""
-    from botocore.exceptions import ClientError, HTTPClientError
-    from botocore.exceptions import ConnectionError as S3ConnectionError
-
     if isinstance(error, S3ConnectionError | HTTPClientError):
         return True
     if isinstance(error, ClientError):

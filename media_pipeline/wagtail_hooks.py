@@ -1,52 +1,16 @@
-"""Admin: the «Видео» screen (upload, live status and progress), a video chooser for LessonPage
-(`video_chooser`, registered as the default widget for ForeignKeys to VideoAsset) and its block."""
+"""Admin: the «Видео» screen (upload, live status and progress) and the video chooser for lesson
+pages and video blocks (`video_chooser`, media_pipeline/choosers.py, registered as the default
+widget for ForeignKeys to VideoAsset)."""
 
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView
-from wagtail.admin.viewsets.chooser import ChooserViewSet
 
 from media_pipeline import admin_views
-from media_pipeline.api import ADD_PERMISSION, videos_for
-from media_pipeline.models import VideoAsset
+from media_pipeline.choosers import VideoChooserWidget, video_chooser_viewset
+from media_pipeline.selectors import ADD_PERMISSION
 
-
-class VideoChooserColumnsMixin:
-    @property
-    def columns(self):
-        return [
-            *super().columns,
-            Column("status", label="Статус", accessor="get_status_display"),
-            Column("duration", label="Длительность, с", accessor="duration"),
-        ]
-
-    def get_object_list(self):
-        return videos_for(self.request.user).exclude(status="failed")
-
-
-class VideoChooseView(VideoChooserColumnsMixin, ChooseView):
-    pass
-
-
-class VideoChooseResultsView(VideoChooserColumnsMixin, ChooseResultsView):
-    pass
-
-
-class VideoChooserViewSet(ChooserViewSet):
-    model = VideoAsset
-    icon = "media"
-    choose_one_text = "Выбрать видео"
-    choose_another_text = "Выбрать другое видео"
-    edit_item_text = "Открыть видео"
-    page_title = "Выбор видео"
-    choose_view_class = VideoChooseView
-    choose_results_view_class = VideoChooseResultsView
-
-
-video_chooser_viewset = VideoChooserViewSet("video_chooser")
-VideoChooserWidget = video_chooser_viewset.widget_class
+__all__ = ["VideoChooserWidget", "video_chooser_viewset"]
 
 
 @hooks.register("register_admin_viewset")

@@ -127,12 +127,11 @@ def test_a_request_without_a_token_gets_a_400(client):
 
 
 def test_a_draft_renders_with_its_own_template_for_the_bundled_site(editor_client, lesson, rf):
-    from cms.preview import serve_draft
-
     src = preview_in_admin(editor_client, lesson, "Дыхание (черновик)")
     draft = page_from_token(parse_qs(urlsplit(src).query)["token"][0])
 
-    response = serve_draft(rf.get("/preview/"), draft)
+    response = draft.serve_preview(rf.get("/preview/"), draft.default_preview_mode)
+    response.render()
 
     assert response.status_code == 200
     assert "Дыхание (черновик)" in response.content.decode()

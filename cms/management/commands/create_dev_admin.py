@@ -5,6 +5,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from cms.demo import EDITOR
+from learning.demo import DEMO_PASSWORD, DOMAIN
+
 USERNAME = "admin"
 PASSWORD = "admin"  # noqa: S105 - development only, refused with DEBUG off
 
@@ -13,9 +16,6 @@ def role_accounts():
     """(role, where to sign in, login, password) of each role in the demo, in the order a newcomer
     meets them. Staff sign in to /admin/ with the login; students and guardians to /cabinet/login/
     with their email."""
-    from cms.demo import EDITOR
-    from learning.demo import DEMO_PASSWORD, DOMAIN
-
     return [
         ("Администратор", "/admin/", USERNAME, PASSWORD),
         ("Редактор", "/admin/", EDITOR, DEMO_PASSWORD),
