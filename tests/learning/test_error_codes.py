@@ -6,7 +6,7 @@ import pytest
 from config.errors import ServiceError
 from learning import services
 from media_pipeline.models import VideoAsset
-from tests.learning.conftest import PASSWORD, birth_date_for
+from tests.factories import PASSWORD, birth_date_for
 
 pytestmark = pytest.mark.django_db
 
