@@ -19,7 +19,7 @@ from media_pipeline import storage, transcoding
 from media_pipeline.models import VideoAsset
 
 FOLDER = "downloads"
-VIDEO_FILE = f"{FOLDER}/lesson-360p.mp4"
+VIDEO_FILE = f"{FOLDER}/lesson-video.mp4"
 AUDIO_FILE = f"{FOLDER}/lesson-audio.m4a"
 SHORT_SIDE = 360
 VIDEO_KBPS = 400

@@ -74,7 +74,7 @@ def test_downloads_have_public_urls_only_once_the_video_is_public(mentor, clips,
     asset = transcoded(mentor, clips["landscape"], django_capture_on_commit_callbacks)
     links = downloads.public_downloads(asset)
     assert [link["url"] for link in links] == [
-        f"/media/{asset.hls_prefix}downloads/lesson-360p.mp4",
+        f"/media/{asset.hls_prefix}downloads/lesson-video.mp4",
         f"/media/{asset.hls_prefix}downloads/lesson-audio.m4a",
     ]
     asset.private = True
@@ -100,9 +100,9 @@ def test_downloads_are_stored_in_the_bucket_with_the_ladder(
     asset = transcoded(mentor, clips["landscape"], django_capture_on_commit_callbacks)
 
     keys = bucket_keys(s3_storage)
-    assert f"{asset.hls_prefix}downloads/lesson-360p.mp4" in keys
+    assert f"{asset.hls_prefix}downloads/lesson-video.mp4" in keys
     assert f"{asset.hls_prefix}downloads/lesson-audio.m4a" in keys
     head = s3_storage.head_object(Bucket=s3_storage.bucket, Key=f"{asset.hls_prefix}downloads/lesson-audio.m4a")
     assert head["ContentType"] == "audio/mp4"
     call_command("configure_bucket")  # the public-read policy of the README covers hls/
-    assert s3_storage.anonymous_get(f"{asset.hls_prefix}downloads/lesson-360p.mp4") == 200
+    assert s3_storage.anonymous_get(f"{asset.hls_prefix}downloads/lesson-video.mp4") == 200

@@ -25,7 +25,7 @@ def lesson_with_video(season_tree):
         downloads=[
             {
                 "kind": "video",
-                "file": "downloads/lesson-360p.mp4",
+                "file": "downloads/lesson-video.mp4",
                 "size": 12 * 1024 * 1024,
                 "width": 640,
                 "height": 360,
@@ -54,7 +54,7 @@ def test_the_lesson_page_offers_the_video_and_the_sound_with_their_sizes(client,
     page = client.get(lesson_with_video.url).content.decode()
     prefix = lesson_with_video.video.hls_prefix
 
-    assert f'href="/media/{prefix}downloads/lesson-360p.mp4" download' in page
+    assert f'href="/media/{prefix}downloads/lesson-video.mp4" download' in page
     assert 'Скачать урок: видео 360p, <abbr title="12 мегабайт">12\u00a0МБ</abbr>' in page
     assert 'Скачать урок: только звук, <abbr title="3 мегабайта">3\u00a0МБ</abbr>' in page
     assert "Сохранить для просмотра без сети" in page
