@@ -239,9 +239,11 @@ def second_visit(browser, proxy, path, throttled):
     page.goto(path, wait_until="load", timeout=120_000)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
     page.wait_for_timeout(1000)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    # A real second visit comes after the page's max-age: empty the HTTP cache, keep the worker's.
+    cdp.send("Network.clearBrowserCache")
     if throttled:
-        cdp = context.new_cdp_session(page)
-        cdp.send("Network.enable")
         cdp.send("Network.emulateNetworkConditions", SLOW)
     start = time.time()
     page.goto(path, wait_until="load", timeout=120_000)
