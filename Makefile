@@ -70,13 +70,17 @@ browser:
 	  fi; \
 	fi
 
-# hls.js for the lesson player and axe-core for the accessibility tests, from the npm registry at the
+# Workbox's runtime modules the service worker imports, in dependency order, as one file.
+WORKBOX_MODULES := core routing strategies expiration cacheable-response range-requests
+
+# hls.js for the lesson player, Workbox for the service worker and axe-core for the accessibility tests, from the npm registry at the
 # versions pinned in package.json. The minified builds are committed (site_theme/static/site_theme/vendor/,
 # tests/e2e/vendor/), so only an upgrade needs npm.
 vendor:
 	npm ci --no-audit --no-fund
 	sed '/^\/\/# sourceMappingURL=/d' node_modules/hls.js/dist/hls.light.min.js > site_theme/static/site_theme/vendor/hls.light.min.js
 	cp node_modules/axe-core/axe.min.js tests/e2e/vendor/axe.min.js
+	for m in $(WORKBOX_MODULES); do sed '/^\/\/# sourceMappingURL=/d' node_modules/workbox-$$m/build/workbox-$$m.prod.js; done > site_theme/static/site_theme/vendor/workbox.min.js
 	npx --yes terser@5.36.0 node_modules/jsqr/dist/jsQR.js -c -m -o events/static/events/vendor/jsQR.min.js
 
 run: $(VENV)/.installed tools

@@ -120,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Save-Data header or the site's toggle; before the cache lookup, which keys on it.
+    "site_theme.data_saver.DataSaverMiddleware",
     "config.http_cache.PageCacheFetchMiddleware",
 ]
 if DEBUG:

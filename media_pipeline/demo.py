@@ -1,9 +1,9 @@
-"""Demo data: short lesson videos made with ffmpeg and sent through the real pipeline (probe,
-HLS ladder, poster, thumbnails), so every demo lesson plays after `make run`. Each clip is a few
-seconds of a Russian title card over a test pattern with a tone; the first carries Russian WebVTT
-captions. The cms demo (it runs next) gives lesson N of every masterclass the clip N. Kept tiny
-(640×360 at 15 fps: two quality rungs and the sound-only rung) so the first start stays short on
-two cores. Idempotent: each video is found by its title."""
+"""Demo data: short lesson videos made with ffmpeg and sent through the real pipeline (probe, HLS
+ladder, poster, thumbnails, the 360p and sound-only downloads), so every demo lesson plays and
+downloads after `make run`. Each clip is a few seconds of a Russian title card over a test pattern
+with a tone; the first carries Russian WebVTT captions. The cms demo (it runs next) gives lesson N
+of every masterclass the clip N. Kept tiny (640×360 at 15 fps: two quality rungs and the sound-only
+rung) so the first start stays short on two cores. Idempotent: each video is found by its title."""
 
 import io
 import subprocess
@@ -62,7 +62,7 @@ def demo_clip(title, card, tone, stdout=None):
     """The ready demo video with this title, made and transcoded on first call."""
     existing = VideoAsset.objects.filter(title=title, status=VideoAsset.Status.READY).first()
     if existing:
-        return existing
+        return services.add_downloads(existing)  # a demo made before lessons could be downloaded
     VideoAsset.objects.filter(title=title).delete()  # a half-made one from an interrupted run
     with tempfile.TemporaryDirectory() as folder:
         clip = Path(folder) / "demo.mp4"

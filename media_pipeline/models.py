@@ -81,6 +81,8 @@ class VideoAsset(models.Model):
     thumbnails_sprite = models.CharField("спрайт миниатюр", max_length=500, blank=True)
     thumbnails_vtt = models.CharField("WebVTT миниатюр", max_length=500, blank=True)
     has_audio = models.BooleanField("есть звук", default=False)
+    # [{"kind": "video"|"audio", "file": path under hls/, "size": bytes, …}] (media_pipeline/downloads.py)
+    downloads = models.JSONField("файлы для скачивания", default=list, blank=True)
     video_codec = models.CharField("видеокодек исходника", max_length=32, blank=True)
     audio_codec = models.CharField("аудиокодек исходника", max_length=32, blank=True)
     stream_start = models.FloatField("начало потока HLS, с", default=0)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from site_theme import views
+from site_theme import pwa, views
 
 app_name = "site_theme"
 
@@ -23,4 +23,7 @@ urlpatterns = [
     path("widget/", views.widget_snippet, name="widget_snippet"),
     path("widget/counter/", views.widget_counter, name="widget_counter"),
     path("preview/", views.preview, name="preview"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("offline/", pwa.offline, name="offline"),
 ]

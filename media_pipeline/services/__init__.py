@@ -25,7 +25,7 @@ from media_pipeline.services.jobs import (
     sweep_work_folders,
     work_folder,
 )
-from media_pipeline.services.processing import probe, process_now, transcode, write_master
+from media_pipeline.services.processing import add_downloads, probe, process_now, transcode, write_master
 from media_pipeline.services.uploads import (
     abort_upload,
     check_playable,
@@ -39,6 +39,7 @@ from media_pipeline.services.uploads import (
 from media_pipeline.services.visibility import delete_files_of, publish_asset, unpublish_asset
 
 __all__ = [
+    "add_downloads",
     "ChunkOutOfOrder",
     "Superseded",
     "UploadRejected",

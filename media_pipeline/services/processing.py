@@ -3,12 +3,13 @@ ladder, poster and thumbnails in one ffmpeg pass and publish them, master playli
 
 import shutil
 import time
+import uuid
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from media_pipeline import storage, transcoding
+from media_pipeline import downloads, storage, transcoding
 from media_pipeline.models import VideoAsset
 from media_pipeline.services.jobs import (
     Superseded,
@@ -162,6 +163,21 @@ def _make_ladder(asset, token, workdir):
         transcoding.make_poster(
             source, workdir / "poster.jpg", at=min(info.duration / 3, 5.0), width=top.width, height=top.height
         )
+
+        def still_ours(fraction):
+            """The downloads' pass keeps the heartbeat (throttled like progress) and leaves the bar."""
+            if time.monotonic() - state["last"] < PROGRESS_WRITE_INTERVAL:
+                return True
+            state["last"] = time.monotonic()
+            try:
+                _beat(asset, token)
+            except Superseded:
+                return False
+            return True
+
+        made_downloads = downloads.make_downloads(
+            source, workdir, info, preset=settings.VIDEO_X264_PRESET, on_progress=still_ours
+        )
     transcoding.make_thumbnails(
         workdir / low.name / "index.m3u8",
         workdir / "thumbnails.jpg",
@@ -171,7 +187,7 @@ def _make_ladder(asset, token, workdir):
         height=low.height,
         sprite_url="thumbnails.jpg",
     )
-    extras = {"stream_start": renditions[0]["start_time"]}
+    extras = {"stream_start": renditions[0]["start_time"], "downloads": made_downloads}
     return renditions, extras
 
 
@@ -186,6 +202,7 @@ def _publish(asset, token, run_prefix, renditions, extras):
         updated = VideoAsset.objects.filter(pk=asset.pk, job_token=token).update(
             renditions=renditions,
             stream_start=extras["stream_start"],
+            downloads=extras["downloads"],
             poster=final + "poster.jpg",
             thumbnails_sprite=final + "thumbnails.jpg",
             thumbnails_vtt=final + "thumbnails.vtt",
@@ -234,3 +251,25 @@ def _write_master(asset):
     for name in storage.list_prefix(f"{final}subtitles/"):
         if name not in keep:
             storage.delete(name)
+
+
+def add_downloads(asset, *, preset="veryfast"):
+    """Give a ready video made before downloads existed its two files (stored beside its ladder,
+    in whichever storage holds it). Returns the asset; a video that has them is left alone."""
+    asset = VideoAsset.objects.get(pk=asset.pk)
+    if not asset.is_ready or asset.downloads:
+        return asset
+    token = uuid.uuid4()
+    workdir = work_folder(token, "downloads")
+    try:
+        with storage.selected(asset.private):
+            with local_source(asset, token) as source:
+                made = downloads.make_downloads(source, workdir, source_info(asset), preset=preset)
+            for item in made:
+                storage.put_file(workdir / item["file"], asset.hls_prefix + item["file"])
+        with transaction.atomic():
+            VideoAsset.objects.filter(pk=asset.pk).update(downloads=made)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    asset.refresh_from_db()
+    return asset

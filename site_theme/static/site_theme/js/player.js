@@ -1,10 +1,19 @@
 /* Lesson player: HLS through hls.js (or the browser's own HLS), quality choice with "auto", the
    audio-only rung offered on slow connections, seek thumbnails from WebVTT, resume from the saved
    position and progress beacons to the learning API every ~10 s. With JavaScript the browser's own
-   controls give way to the player's single set (one seek bar, with thumbnails). */
+   controls give way to the player's single set (one seek bar, with thumbnails).
+   A lesson saved on the device (offline.js, «Сохранить для просмотра без сети») plays from there,
+   online or not; a report that cannot be sent waits in offline.js's queue until the network is
+   back. Data saver (the page's data-save-data, or the browser's): nothing loads before «Смотреть»,
+   and the lowest picture rung comes first. */
 (function () {
   "use strict";
   var BEACON_SECONDS = 10;
+
+  function browserSavesData() {
+    var c = navigator.connection || navigator.mozConnection || navigator.webkitConnection;
+    return !!(c && c.saveData);
+  }
 
   function connectionIsSlow() {
     var c = navigator.connection || navigator.mozConnection || navigator.webkitConnection;
@@ -69,6 +78,8 @@
     this.notice = root.querySelector("[data-notice]");
     this.audioState = root.querySelector("[data-audio-state]");
     this.lesson = parseInt(root.getAttribute("data-lesson") || "0", 10) || null;
+    this.saveData = root.hasAttribute("data-save-data") || browserSavesData();
+    this.fromDevice = false;
     this.hls = null;
     this.audioOnly = false;
     this.segmentStart = null;
@@ -86,9 +97,23 @@
 
   Player.prototype.start = function () {
     var self = this;
+    var saved = window.pmOffline ? window.pmOffline.savedLesson(this.root.getAttribute("data-lesson")) : null;
+    if (!saved) return this.begin(null);
+    saved.then(function (record) { self.begin(record); }, function () { self.begin(null); });
+  };
+
+  Player.prototype.begin = function (saved) {
+    var self = this;
     var video = this.video;
     var Hls = window.Hls;
-    if (Hls && Hls.isSupported()) {
+    if (saved) {
+      // The copy on the device: the service worker answers its requests (with byte ranges).
+      this.fromDevice = true;
+      this.progressUrl = this.progressUrl || saved.progressUrl || "";
+      video.src = saved.video;
+      this.fillQuality([]);
+      this.say("Урок сохранён на устройстве: смотрим без интернета.");
+    } else if (Hls && Hls.isSupported()) {
       this.attachHls(this.src);
     } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
       video.src = this.src;
@@ -119,7 +144,7 @@
     if (this.quality) this.quality.addEventListener("change", function () { self.choose(self.quality.value); });
     if (this.scrub) this.setupScrub();
     this.setupButtons();
-    if (connectionIsSlow() && this.audioSrc) {
+    if (!this.fromDevice && connectionIsSlow() && this.audioSrc) {
       this.say("Похоже, интернет медленный. Можно выбрать «Только звук» — урок пойдёт без остановок.");
     }
   };
@@ -132,14 +157,24 @@
     // The first quality comes from the browser's own estimate of the link (or hls.js's 500 kbit/s)
     // rather than from a test download of a whole first segment, which a slow link would fetch
     // twice.
+    // Data saver: the lowest rung first (hls.js sorts levels by bitrate), nothing fetched before play.
     var hls = new Hls({
       enableWorker: false,
       capLevelToPlayerSize: true,
-      startLevel: -1,
+      startLevel: this.saveData ? 0 : -1,
+      autoStartLoad: !this.saveData,
       testBandwidth: false,
       abrEwmaDefaultEstimate: linkEstimate(),
     });
     this.hls = hls;
+    if (this.saveData) {
+      var video = this.video;
+      var load = function () {
+        video.removeEventListener("play", load);
+        hls.startLoad(video.currentTime || -1);
+      };
+      video.addEventListener("play", load);
+    }
     hls.on(Hls.Events.MANIFEST_PARSED, function (event, data) {
       // The audio rung's playlist has no pictures: the list keeps the video's qualities meanwhile.
       if (!self.audioOnly) self.videoLevels = data.levels || [];
@@ -170,7 +205,7 @@
       if (!level.height) return;
       select.appendChild(new Option(level.height + "p", String(index)));
     });
-    if (this.audioSrc) {
+    if (this.audioSrc && !this.fromDevice) {
       var label = connectionIsSlow() ? "Только звук (экономит трафик)" : "Только звук";
       select.appendChild(new Option(label, "audio"));
     }
@@ -312,19 +347,24 @@
     var start = Math.min(this.segmentStart, end);
     this.segmentStart = video.paused || video.seeking ? null : end;
     if (!end) return;
-    fetch(this.progressUrl, {
+    var url = this.progressUrl;
+    var body = {
+      lesson: this.lesson,
+      position: round(end),
+      start: round(start),
+      end: round(end),
+      duration: video.duration && isFinite(video.duration) ? round(video.duration) : undefined,
+    };
+    var offline = window.pmOffline;
+    // Offline, the report waits in the queue; it goes out, in order, when the network is back.
+    if (offline && !navigator.onLine) return offline.queueProgress(url, body);
+    fetch(url, {
       method: "POST",
       keepalive: true,
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": window.pmCsrfToken ? window.pmCsrfToken() : "" },
-      body: JSON.stringify({
-        lesson: this.lesson,
-        position: round(end),
-        start: round(start),
-        end: round(end),
-        duration: video.duration && isFinite(video.duration) ? round(video.duration) : undefined,
-      }),
-    }).catch(function () {});
+      body: JSON.stringify(body),
+    }).catch(function () { if (offline) offline.queueProgress(url, body); });
   };
 
   function round(value) { return Math.round(value * 10) / 10; }
