@@ -13,6 +13,7 @@ from pathlib import Path
 import ffmpeg
 
 from media_pipeline import transcoding
+from media_pipeline.models import public_url
 
 FOLDER = "downloads"
 VIDEO_FILE = f"{FOLDER}/lesson-video.mp4"
@@ -82,8 +83,6 @@ def make_downloads(source, workdir, info, *, preset, on_progress=lambda fraction
 def public_downloads(asset):
     """The downloads a visitor may fetch: [{kind, url, size, width, height}], [] for a private or
     unfinished video."""
-    from media_pipeline.models import public_url
-
     if not asset.is_public:
         return []
     return [{**item, "url": public_url(asset.hls_prefix + item["file"]), "name": Path(item["file"]).name}
