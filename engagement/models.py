@@ -413,7 +413,7 @@ class Transfer(models.Model):
 
             problem = transfer_problem(self)
             if problem:
-                raise ValidationError(problem)
+                raise ValidationError(problem.message)
 
 
 class FoundationLogManager(ModelLogEntryManager):

@@ -26,6 +26,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from config.errors import ServiceError
 from engagement.models import (
     SLOT_COUNT,
     ActionKind,
@@ -50,12 +51,15 @@ DIGEST_GRACE = timedelta(minutes=10)
 MOSCOW = ZoneInfo("Europe/Moscow")
 
 
-class EngagementError(Exception):
-    """A refused engagement operation; the message is Russian and says what to do."""
+# The name learning.services still catches; engagement itself raises ServiceError (issue 20).
+EngagementError = ServiceError
 
 
-class RateLimited(EngagementError):
-    pass
+class RateLimited(ServiceError):
+    """Too many likes too fast (HTTP 429)."""
+
+    def __init__(self, message):
+        super().__init__(message, code="rate_limited", status=429)
 
 
 @dataclass(frozen=True)
@@ -192,7 +196,9 @@ def _pour(cursor, slots, total, actions):
         if need <= 0:
             break
     if need > 0:
-        raise EngagementError("Счётчик кампании не вмещает сумму: бюджет ячеек нарушен.")
+        raise ServiceError(
+            "Счётчик кампании не вмещает сумму: бюджет ячеек нарушен.", code="counter_budget_broken", status=500
+        )
     first = next(iter(updates), slots[0][0])
     updates.setdefault(first, 0)
     for slot_id, take in updates.items():
@@ -260,12 +266,21 @@ def _day_bounds(moment):
 def _check_day_open(moment):
     last = DailyDigest.objects.order_by("-day").values_list("day", flat=True).first()
     if last is not None and moment.astimezone(UTC).date() <= last:
-        raise EngagementError(f"День {moment.date()} уже закрыт опубликованным хешем журнала: записи в него запрещены.")
+        raise ServiceError(
+            f"День {moment.date()} уже закрыт опубликованным хешем журнала: записи в него запрещены.",
+            code="day_closed",
+            status=409,
+        )
 
 
 def _check_key(key):
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise EngagementError(f"Ключ идемпотентности должен быть непустой строкой до {MAX_KEY_LENGTH} символов.")
+        raise ServiceError(
+            f"Ключ идемпотентности должен быть непустой строкой до {MAX_KEY_LENGTH} символов.",
+            code="invalid_key",
+            field="key",
+            status=409,
+        )
 
 
 _CAMPAIGN_AND_COUNT = (
@@ -397,7 +412,12 @@ def record_action(kind, actor, target, key, *, occurred_at=None):
     try:
         kind = ActionKind(kind)
     except ValueError:
-        raise EngagementError(f"Неизвестный вид действия «{kind}»: ожидается один из {', '.join(ActionKind.values)}.")
+        raise ServiceError(
+            f"Неизвестный вид действия «{kind}»: ожидается один из {', '.join(ActionKind.values)}.",
+            code="unknown_action_kind",
+            field="kind",
+            status=409,
+        )
     _check_key(key)
     if occurred_at is not None and (existing := LedgerEntry.objects.filter(key=key).first()):
         return existing  # a repeated import of a closed day is still a no-op, not a refusal
@@ -461,7 +481,9 @@ def reverse_action(key, reason=""):
     call returns the same compensation)."""
     original = LedgerEntry.objects.filter(key=key, reverses__isnull=True).first()
     if original is None:
-        raise EngagementError(f"В журнале нет действия с ключом «{key}»: отменять нечего.")
+        raise ServiceError(
+            f"В журнале нет действия с ключом «{key}»: отменять нечего.", code="action_not_found", status=409
+        )
     existing = LedgerEntry.objects.filter(reverses=original).first()
     if existing is not None:
         return existing
@@ -513,7 +535,7 @@ def set_like(actor, target, liked, *, ip=None):
     Rate-limited per account and per IP (THROTTLE_LIKE, THROTTLE_LIKE_IP)."""
     actor_fields, label = _actor(actor)
     if label is None:
-        raise EngagementError("Лайк может поставить только вошедший пользователь.")
+        raise ServiceError("Лайк может поставить только вошедший пользователь.", code="login_required")
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     _check_rate("like-account", label, rates["like"])
     if ip:
@@ -662,9 +684,11 @@ def void_account(actor, reason):
     transaction. Returns the number of compensations written."""
     actor_fields, label = _actor(actor)
     if label is None:
-        raise EngagementError("Укажите аккаунт, чьи действия нужно аннулировать.")
+        raise ServiceError("Укажите аккаунт, чьи действия нужно аннулировать.", code="actor_required")
     if not reason.strip():
-        raise EngagementError("Укажите причину аннулирования: она попадёт в журнал.")
+        raise ServiceError(
+            "Укажите причину аннулирования: она попадёт в журнал.", code="reason_required", field="reason"
+        )
     moment = timezone.now()
     with transaction.atomic():
         _lock(label)
@@ -847,25 +871,32 @@ def verify_digests():
 
 
 def transfer_problem(transfer, campaign=None):
-    """Why this transfer may not be saved (a Russian message), or None. Checks the beneficiary's
-    foundation and that the campaign's transfers stay within what it raised."""
+    """Why this transfer may not be saved (a ServiceError to raise), or None. Checks the
+    beneficiary's foundation and that the campaign's transfers stay within what it raised."""
     if (
         transfer.beneficiary_id
         and transfer.foundation_id
         and transfer.beneficiary.foundation_id != transfer.foundation_id
     ):
-        return "Подопечный относится к другому фонду: выберите подопечного своего фонда."
+        return ServiceError(
+            "Подопечный относится к другому фонду: выберите подопечного своего фонда.",
+            code="beneficiary_of_other_foundation",
+            field="beneficiary",
+        )
     if not transfer.amount or transfer.amount <= 0:
-        return "Сумма перевода должна быть больше нуля."
+        return ServiceError("Сумма перевода должна быть больше нуля.", code="amount_not_positive", field="amount")
     campaign = campaign or transfer.campaign
     raised, _ = campaign_totals(campaign)
     others = (
         Transfer.objects.filter(campaign=campaign).exclude(pk=transfer.pk).aggregate(total=Sum("amount"))["total"] or 0
     )
     if others + transfer.amount > raised:
-        return (
+        return ServiceError(
             f"Перевод больше, чем осталось в кампании «{campaign}»: собрано {raised / 100:.2f} ₽, "
-            f"уже переведено {others / 100:.2f} ₽, доступно {max(raised - others, 0) / 100:.2f} ₽."
+            f"уже переведено {others / 100:.2f} ₽, доступно {max(raised - others, 0) / 100:.2f} ₽.",
+            code="transfer_exceeds_raised",
+            field="amount",
+            status=409,
         )
     return None
 
@@ -877,7 +908,7 @@ def save_transfer(transfer):
         campaign = Campaign.objects.select_for_update().get(pk=transfer.campaign_id)
         problem = transfer_problem(transfer, campaign)
         if problem:
-            raise EngagementError(problem)
+            raise problem
         transfer.save()
     return transfer
 
@@ -936,8 +967,11 @@ def transparency():
 # --- VKontakte ----------------------------------------------------------------------------------
 
 
-class VkPayloadError(EngagementError):
-    pass
+class VkPayloadError(ServiceError):
+    """A VK callback event of a shape the ledger cannot hold (HTTP 400)."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message, code="invalid_vk_event", field=field)
 
 
 # VK ids go into bigint columns; VK's schema says "integer" and sets no bound.
@@ -949,9 +983,9 @@ def _vk_int(value, name):
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise VkPayloadError(f"Поле {name} события ВКонтакте должно быть целым числом.")
+        raise VkPayloadError(f"Поле {name} события ВКонтакте должно быть целым числом.", name)
     if not -VK_INT_BOUND <= number < VK_INT_BOUND:
-        raise VkPayloadError(f"Поле {name} события ВКонтакте вне допустимого диапазона (64-битное целое).")
+        raise VkPayloadError(f"Поле {name} события ВКонтакте вне допустимого диапазона (64-битное целое).", name)
     return number
 
 
@@ -965,7 +999,7 @@ def vk_intent(event):
         return None
     obj = event.get("object")
     if not isinstance(obj, dict):
-        raise VkPayloadError(f"В событии ВКонтакте {kind} поле object должно быть объектом.")
+        raise VkPayloadError(f"В событии ВКонтакте {kind} поле object должно быть объектом.", "object")
     try:
         if kind in ("like_add", "like_remove"):
             if obj.get("object_type") != "post" or _vk_int(obj["object_owner_id"], "object_owner_id") != -group_id:
@@ -975,24 +1009,27 @@ def vk_intent(event):
         reposter = _vk_int(obj.get("from_id") or obj.get("owner_id") or 0, "from_id")
         history = obj.get("copy_history") or []
         if not isinstance(history, list) or not all(isinstance(original, dict) for original in history):
-            raise VkPayloadError("В событии ВКонтакте wall_repost поле copy_history должно быть списком записей.")
+            raise VkPayloadError(
+                "В событии ВКонтакте wall_repost поле copy_history должно быть списком записей.", "copy_history"
+            )
         for original in history:
             if _vk_int(original["owner_id"], "owner_id") == -group_id and reposter > 0:
                 return ("repost", reposter, group_id, _vk_int(original["id"], "id"))
         return None
     except KeyError as error:
-        raise VkPayloadError(f"В событии ВКонтакте {kind} нет поля {error.args[0]}.")
+        raise VkPayloadError(f"В событии ВКонтакте {kind} нет поля {error.args[0]}.", error.args[0])
 
 
 def _vk_event_id(event):
     """The event's id as stored for de-duplication ("" when VK sent none)."""
     event_id = event.get("event_id", "")
     if not isinstance(event_id, str | int) or isinstance(event_id, bool):
-        raise VkPayloadError("Поле event_id события ВКонтакте должно быть строкой.")
+        raise VkPayloadError("Поле event_id события ВКонтакте должно быть строкой.", "event_id")
     event_id = str(event_id)
     if len(event_id) > VK_EVENT_ID_LENGTH or "\x00" in event_id:
         raise VkPayloadError(
-            f"Поле event_id события ВКонтакте длиннее {VK_EVENT_ID_LENGTH} символов или содержит символ NUL."
+            f"Поле event_id события ВКонтакте длиннее {VK_EVENT_ID_LENGTH} символов или содержит символ NUL.",
+            "event_id",
         )
     return event_id
 
