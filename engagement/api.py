@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ServiceError
-from engagement import services
+from engagement import selectors, services
 from engagement.models import Campaign, DailyDigest
 
 
@@ -60,7 +60,7 @@ class DonationCounterView(View):
                 return ServiceError(
                     f"Кампании с номером {param} нет.", code="campaign_not_found", field="campaign", status=404
                 ).as_response()
-        figures = services.counter(campaign)
+        figures = selectors.counter(campaign)
         stable = {key: value for key, value in figures.items() if key != "updated_at"}
         etag = 'W/"' + hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()[:32] + '"'
         expires = time.monotonic() + settings.ENGAGEMENT_COUNTER_CACHE_SECONDS
@@ -78,7 +78,7 @@ class MyImpactView(APIView):
         )
     )
     def get(self, request):
-        raised = services.raised_by(request.user)
+        raised = selectors.raised_by(request.user)
         return Response({"raised_kopecks": raised, "raised_roubles": raised // 100})
 
 
@@ -89,7 +89,7 @@ class TransparencyView(APIView):
 
     @extend_schema(responses=inline_serializer("Transparency", {"seasons": serializers.ListField()}))
     def get(self, request):
-        return Response({"seasons": services.transparency()})
+        return Response({"seasons": selectors.transparency()})
 
 
 class DailyDigestSerializer(serializers.ModelSerializer):
