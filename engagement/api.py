@@ -104,7 +104,7 @@ class DailyDigestListView(generics.ListAPIView):
 
     permission_classes = [permissions.AllowAny]
     serializer_class = DailyDigestSerializer
-    queryset = DailyDigest.objects.order_by("-day")
+    queryset = selectors.published_digests()
 
 
 @method_decorator(csrf_exempt, name="dispatch")

@@ -57,6 +57,11 @@ def current_campaign():
     )
 
 
+def season_campaign(season):
+    """The campaign of a season (cms.Season), or None."""
+    return Campaign.objects.filter(season=season).first()
+
+
 def _raised():
     """A campaign's raised kopecks and counted actions: the sums of its counter slots."""
     return {"raised": Sum("amount"), "actions": Sum("actions")}
@@ -150,6 +155,11 @@ def like_stands(actor, target):
 
 
 # --- transparency and reports -------------------------------------------------------------------
+
+
+def published_digests():
+    """The published daily digests of the ledger, newest first."""
+    return DailyDigest.objects.order_by("-day")
 
 
 def transparency():
