@@ -16,8 +16,10 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import chooser as chooser_views
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet, SnippetViewSetGroup
 
+from cms.models import PartnerPage
+from config.errors import ServiceError
 from engagement import services
 from engagement.admin_views import FOUNDATION_DOCUMENTS, VoidAccountView, foundation_document
 from engagement.forms import RoublesField, roubles_label
@@ -56,8 +58,6 @@ class FoundationScopedForm(WagtailAdminModelForm):
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
-        from cms.models import PartnerPage
-
         foundations = PartnerPage.objects.filter(kind="foundation").order_by("title")
         foundation_id = coordinated_foundation_id(for_user)
         if foundation_id is not None:
@@ -91,6 +91,26 @@ class TransferForm(FoundationScopedForm):
         if commit:
             services.save_transfer(transfer)
         return transfer
+
+
+class RefusalShownOnForm:
+    """A create or edit view whose save a service may refuse (ServiceError): the refusal shows on
+    the form, as a validation error would, and nothing is saved."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ServiceError as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            return self.form_invalid(form)
+
+
+class TransferCreateView(RefusalShownOnForm, CreateView):
+    pass
+
+
+class TransferEditView(RefusalShownOnForm, EditView):
+    pass
 
 
 def own_records(model, request):
@@ -181,6 +201,8 @@ class BeneficiaryViewSet(FoundationScopedViewSet):
 
 class TransferViewSet(FoundationScopedViewSet):
     model = Transfer
+    add_view_class = TransferCreateView
+    edit_view_class = TransferEditView
     icon = "doc-full"
     menu_label = "Переводы"
     list_display = [
