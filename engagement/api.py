@@ -18,8 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ServiceError
-from engagement import selectors, services
+from engagement import selectors
 from engagement.models import Campaign, DailyDigest
+from engagement.services.vk import VkPayloadError, ingest_vk_events
 
 
 class DonationCounterView(View):
@@ -144,8 +145,8 @@ class VkCallbackView(View):
                 "Неверный секретный ключ Callback API.", code="wrong_vk_secret", field="secret", status=403
             ).as_response()
         try:
-            services.ingest_vk_events([event])
-        except services.VkPayloadError as refusal:
+            ingest_vk_events([event])
+        except VkPayloadError as refusal:
             return refusal.as_response()
         except DatabaseError:
             return ServiceError(

@@ -20,11 +20,11 @@ from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from cms.models import PartnerPage
 from config.errors import ServiceError
-from engagement import services
 from engagement.admin_views import FOUNDATION_DOCUMENTS, VoidAccountView, foundation_document
 from engagement.forms import RoublesField, roubles_label
 from engagement.models import Beneficiary, Campaign, FoundationCoordinator, FoundationLogEntry, Transfer
 from engagement.selectors import coordinated_foundation_id, own_foundation
+from engagement.services.foundations import save_transfer
 
 FOUNDATION_DOCUMENT_FIELDS = {field for _, field in FOUNDATION_DOCUMENTS.values()}
 
@@ -89,7 +89,7 @@ class TransferForm(FoundationScopedForm):
     def save(self, commit=True):
         transfer = super().save(commit=False)
         if commit:
-            services.save_transfer(transfer)
+            save_transfer(transfer)
         return transfer
 
 
