@@ -39,6 +39,7 @@ def own_foundation(queryset, user):
         return queryset
     return queryset.none()
 
+
 # --- campaigns and the counter ------------------------------------------------------------------
 
 
@@ -130,6 +131,7 @@ def counter(campaign=None):
         "children_helped": children_helped(campaign),
         "updated_at": timezone.now().isoformat(),
     }
+
 
 # --- an account's actions -----------------------------------------------------------------------
 
