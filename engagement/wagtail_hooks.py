@@ -102,6 +102,9 @@ class RefusalShownOnForm:
             return super().form_valid(form)
         except ServiceError as refusal:
             form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            # What Wagtail's is_valid() sets when a form does not validate.
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
 
