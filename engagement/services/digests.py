@@ -124,5 +124,3 @@ def verify_digests():
             )
         previous, expected_day = published.digest, published.day + timedelta(days=1)
     return problems
-
-

@@ -49,5 +49,3 @@ def save_transfer(transfer):
             raise problem
         transfer.save()
     return transfer
-
-
