@@ -9,6 +9,7 @@ DRF exception handler below turns it into the one JSON shape every API error has
 
 import logging
 
+from django.http import JsonResponse
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -32,6 +33,10 @@ class ServiceError(Exception):
 
     def as_dict(self):
         return {"code": self.code, "detail": self.message, "field": self.field}
+
+    def as_response(self):
+        """The same JSON answer for a plain Django view (one that DRF's handler does not wrap)."""
+        return JsonResponse(self.as_dict(), status=self.status, json_dumps_params={"ensure_ascii": False})
 
 
 def api_exception_handler(exc, context):

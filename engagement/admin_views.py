@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from engagement import services
+from engagement.actors import VkActor
 from engagement.models import Beneficiary, Transfer
 from engagement.selectors import own_foundation
+from engagement.services.ledger import void_account
 
 FOUNDATION_DOCUMENTS = {
     "beneficiary": (Beneficiary, "verification_document"),
@@ -39,7 +40,7 @@ class VoidAccountForm(forms.Form):
                 self.add_error("username", f"Аккаунта с логином «{username}» нет.")
             data["actor"] = user
         else:
-            data["actor"] = services.VkActor(vk_id)
+            data["actor"] = VkActor(vk_id)
         return data
 
 
@@ -64,7 +65,7 @@ class VoidAccountView(WagtailAdminTemplateMixin, FormView):
 
     def form_valid(self, form):
         actor = form.cleaned_data["actor"]
-        written = services.void_account(actor, form.cleaned_data["reason"])
+        written = void_account(actor, form.cleaned_data["reason"])
         messages.success(self.request, f"Записано компенсаций: {written}. Деньги аккаунта больше не считаются.")
         return super().form_valid(form)
 

@@ -7,7 +7,7 @@ import time
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.utils.crypto import constant_time_compare
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -17,12 +17,10 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from engagement import services
+from config.errors import ServiceError
+from engagement import selectors
 from engagement.models import Campaign, DailyDigest
-
-
-def _error(message, status):
-    return JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
+from engagement.services.vk import VkPayloadError, ingest_vk_events
 
 
 class DonationCounterView(View):
@@ -53,11 +51,17 @@ class DonationCounterView(View):
         campaign = None
         if param:
             if not param.isdigit():
-                return _error("Параметр campaign должен быть номером кампании, например ?campaign=1.", 400)
+                return ServiceError(
+                    "Параметр campaign должен быть номером кампании, например ?campaign=1.",
+                    code="invalid_campaign",
+                    field="campaign",
+                ).as_response()
             campaign = Campaign.objects.filter(pk=int(param)).first()
             if campaign is None:
-                return _error(f"Кампании с номером {param} нет.", 404)
-        figures = services.counter(campaign)
+                return ServiceError(
+                    f"Кампании с номером {param} нет.", code="campaign_not_found", field="campaign", status=404
+                ).as_response()
+        figures = selectors.counter(campaign)
         stable = {key: value for key, value in figures.items() if key != "updated_at"}
         etag = 'W/"' + hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()[:32] + '"'
         expires = time.monotonic() + settings.ENGAGEMENT_COUNTER_CACHE_SECONDS
@@ -75,7 +79,7 @@ class MyImpactView(APIView):
         )
     )
     def get(self, request):
-        raised = services.raised_by(request.user)
+        raised = selectors.raised_by(request.user)
         return Response({"raised_kopecks": raised, "raised_roubles": raised // 100})
 
 
@@ -86,7 +90,7 @@ class TransparencyView(APIView):
 
     @extend_schema(responses=inline_serializer("Transparency", {"seasons": serializers.ListField()}))
     def get(self, request):
-        return Response({"seasons": services.transparency()})
+        return Response({"seasons": selectors.transparency()})
 
 
 class DailyDigestSerializer(serializers.ModelSerializer):
@@ -101,7 +105,7 @@ class DailyDigestListView(generics.ListAPIView):
 
     permission_classes = [permissions.AllowAny]
     serializer_class = DailyDigestSerializer
-    queryset = DailyDigest.objects.order_by("-day")
+    queryset = selectors.published_digests()
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -113,24 +117,39 @@ class VkCallbackView(View):
         try:
             event = json.loads(request.body)
         except (ValueError, UnicodeDecodeError):
-            return _error("Тело запроса должно быть JSON-объектом события ВКонтакте.", 400)
+            return ServiceError(
+                "Тело запроса должно быть JSON-объектом события ВКонтакте.", code="invalid_json"
+            ).as_response()
         if not isinstance(event, dict) or "type" not in event:
-            return _error("Событие ВКонтакте должно быть объектом с полями type и group_id.", 400)
+            return ServiceError(
+                "Событие ВКонтакте должно быть объектом с полями type и group_id.", code="invalid_vk_event"
+            ).as_response()
         try:
             group_id = int(event.get("group_id"))
         except (TypeError, ValueError):
-            return _error("В событии нет числового group_id.", 400)
+            return ServiceError(
+                "В событии нет числового group_id.", code="invalid_vk_event", field="group_id"
+            ).as_response()
         group = settings.VK_CALLBACK_GROUPS.get(group_id)
         if group is None:
-            return _error(f"Сообщество {group_id} не подключено к платформе (VK_CALLBACK_GROUPS).", 403)
+            return ServiceError(
+                f"Сообщество {group_id} не подключено к платформе (VK_CALLBACK_GROUPS).",
+                code="vk_group_not_connected",
+                field="group_id",
+                status=403,
+            ).as_response()
         if event["type"] == "confirmation":
             return HttpResponse(group["confirmation"], content_type="text/plain")
         if not constant_time_compare(str(event.get("secret", "")), group["secret"]):
-            return _error("Неверный секретный ключ Callback API.", 403)
+            return ServiceError(
+                "Неверный секретный ключ Callback API.", code="wrong_vk_secret", field="secret", status=403
+            ).as_response()
         try:
-            services.ingest_vk_events([event])
-        except services.VkPayloadError as error:
-            return _error(str(error), 400)
+            ingest_vk_events([event])
+        except VkPayloadError as refusal:
+            return refusal.as_response()
         except DatabaseError:
-            return _error("База данных недоступна; ВКонтакте повторит доставку.", 503)
+            return ServiceError(
+                "База данных недоступна; ВКонтакте повторит доставку.", code="database_unavailable", status=503
+            ).as_response()
         return HttpResponse("ok", content_type="text/plain")

@@ -2,14 +2,15 @@
 the ledger and cannot change it. Migrations run as the tables' owner (who alone may alter or
 disable the triggers); web and worker processes connect as this role (README, «Database roles»)."""
 
+from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
 
 from engagement.models import AppendOnlyModel
 
 
 def append_only_tables():
-    from django.apps import apps
-
     return sorted(model._meta.db_table for model in apps.get_models() if issubclass(model, AppendOnlyModel))
 
 
@@ -38,9 +39,6 @@ def grant_app_role(connection, role):
 
 
 def grant_after_migrate(sender, using="default", **kwargs):
-    from django.conf import settings
-    from django.db import connections
-
     connection = connections[using]
     if settings.DATABASE_APP_ROLE and connection.vendor == "postgresql":
         grant_app_role(connection, settings.DATABASE_APP_ROLE)

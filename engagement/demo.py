@@ -5,15 +5,24 @@ organisations are invented. Idempotent: every action has a fixed key or VK event
 
 import datetime
 import random
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from django.utils.translation import ngettext
 
-MOSCOW = ZoneInfo("Europe/Moscow")
+from cms.models import HomePage, PartnerIndexPage, PartnerPage, Region, Season
+from engagement.actors import VkActor
+from engagement.models import Beneficiary, Campaign, FoundationCoordinator, Transfer, VkPost
+from engagement.selectors import counter, reconcile
+from engagement.services.digests import publish_digests, verify_digests
+from engagement.services.foundations import save_transfer
+from engagement.services.ledger import record_action
+from engagement.services.vk import ingest_vk_events
+
+MOSCOW = timezone.get_default_timezone()  # TIME_ZONE: demo dates are Moscow dates
 DEMO_GROUP_ID = 218_500_000
 SEASONS = [
     ("Сезон 2025/26", datetime.date(2025, 9, 1), datetime.date(2026, 5, 31), 50_000_000),
@@ -33,9 +42,6 @@ def _at(day):
 def ensure_campaigns(stdout):
     """The demo campaigns of both seasons (idempotent). Apps whose demo records actions before this
     one runs (learning's approved works) may call it first, so those actions are worth money."""
-    from cms.models import Season
-    from engagement.models import Campaign
-
     campaigns = []
     for name, starts_on, ends_on, cap in SEASONS:
         season = Season.objects.filter(starts_on__lte=starts_on + datetime.timedelta(days=30), ends_on__gte=ends_on)
@@ -61,9 +67,6 @@ def ensure_campaigns(stdout):
 
 def _last_season_actions(campaign):
     """Backdated VK likes and reposts of last season (fixed keys: a second run finds them)."""
-    from engagement.models import VkPost
-    from engagement.services import VkActor, record_action
-
     rng = random.Random(2025)
     post, _ = VkPost.objects.get_or_create(group_id=DEMO_GROUP_ID, post_id=1)
     start = campaign.starts_at.astimezone(MOSCOW).date()
@@ -75,8 +78,6 @@ def _last_season_actions(campaign):
 
 def _this_season_vk_events():
     """This season's likes, an unlike and reposts, as VKontakte delivers them to the callback."""
-    from engagement.services import ingest_vk_events
-
     events = []
     for number in range(40):
         events.append(
@@ -125,8 +126,6 @@ def _this_season_vk_events():
 
 
 def _foundation(stdout):
-    from cms.models import HomePage, PartnerIndexPage, PartnerPage
-
     foundation = PartnerPage.objects.filter(kind="foundation").order_by("pk").first()
     if foundation is None:
         home = HomePage.objects.first()
@@ -153,8 +152,6 @@ def _document(title, text):
 
 
 def _coordinator(foundation):
-    from engagement.models import FoundationCoordinator
-
     user, created = get_user_model().objects.get_or_create(
         username="koordinator", defaults={"first_name": "Ольга", "last_name": "Фондова", "is_staff": True}
     )
@@ -169,10 +166,6 @@ def _coordinator(foundation):
 
 
 def _beneficiaries_and_transfers(stdout, foundation, campaign):
-    from cms.models import Region
-    from engagement.models import Beneficiary, Transfer
-    from engagement.services import save_transfer
-
     verification = ("Заключение фонда о проверке (демо)", "Документы подопечных проверены фондом. Демо.")
     report = ("Отчёт фонда о расходовании (демо)", "Средства направлены на лечение. Демо.")
     children = []
@@ -211,8 +204,6 @@ def _beneficiaries_and_transfers(stdout, foundation, campaign):
 
 
 def load(stdout):
-    from engagement.services import counter, publish_digests, reconcile, verify_digests
-
     last_season, this_season = ensure_campaigns(stdout)
     _last_season_actions(last_season)
     _this_season_vk_events()

@@ -17,6 +17,8 @@ from django.utils.text import get_valid_filename
 from wagtail.models import BaseLogEntry
 from wagtail.models.audit_log import ModelLogEntryManager
 
+from media_pipeline.storage import private_storage
+
 SLOT_COUNT = 32
 
 
@@ -57,7 +59,8 @@ class ActionKind(models.TextChoices):
 
 
 class Campaign(models.Model):
-    """A season's promise: so many kopecks per action, up to the sponsor's budget (the cap)."""
+    """A season's promise: so many kopecks per action, up to the sponsor's budget (the cap). Saving
+    one shares the cap among its counter slots (engagement.receivers)."""
 
     name = models.CharField("название", max_length=200)
     season = models.OneToOneField(
@@ -80,12 +83,6 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        from engagement.services import distribute_cap
-
-        distribute_cap(self)
 
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
@@ -290,8 +287,6 @@ def foundation_document_storage():
     """Foundations' documents (a child's verification, a transfer's report) live in the private
     storage, never under /media/ nor in Wagtail's documents: the admin serves them only to the
     foundation's coordinators and editors (admin_views.foundation_document)."""
-    from media_pipeline.storage import private_storage
-
     return private_storage
 
 
@@ -376,7 +371,8 @@ class Beneficiary(models.Model):
 
 class Transfer(models.Model):
     """Money of a campaign paid through a foundation for one child. Transfers of a campaign never add
-    up to more than it raised (services.save_transfer checks it under a lock)."""
+    up to more than it raised: services.save_transfer checks it, once, under a lock (the admin form
+    saves through it and shows its refusal)."""
 
     campaign = models.ForeignKey(Campaign, verbose_name="кампания", on_delete=models.PROTECT, related_name="transfers")
     foundation = models.ForeignKey(
@@ -407,14 +403,6 @@ class Transfer(models.Model):
     def __str__(self):
         return f"{self.amount / 100:.2f} ₽ → {self.beneficiary.first_name} ({self.transferred_on})"
 
-    def clean(self):
-        if self.campaign_id and self.beneficiary_id and self.foundation_id:
-            from engagement.services import transfer_problem
-
-            problem = transfer_problem(self)
-            if problem:
-                raise ValidationError(problem)
-
 
 class FoundationLogManager(ModelLogEntryManager):
     def log_action(self, instance, action, **kwargs):
@@ -423,7 +411,7 @@ class FoundationLogManager(ModelLogEntryManager):
 
     def viewable_by_user(self, user):
         """Entries of the records the user may see in the admin: a coordinator's own foundation's."""
-        from engagement.selectors import own_foundation
+        from engagement.selectors import own_foundation  # noqa: PLC0415 — engagement.selectors imports these models
 
         models_seen = [
             model for model in (Beneficiary, Transfer) if user.has_perm(f"engagement.view_{model._meta.model_name}")

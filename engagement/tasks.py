@@ -2,10 +2,10 @@
 
 from django.tasks import task
 
-from engagement import services
+from engagement.services.digests import publish_digests
 
 
 @task()
 def publish_ledger_digests():
     """Periodic (daily, after midnight UTC): publish the digest of every finished day; returns how many."""
-    return len(services.publish_digests())
+    return len(publish_digests())

@@ -16,13 +16,15 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import chooser as chooser_views
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet, SnippetViewSetGroup
 
-from engagement import services
+from cms.models import PartnerPage
+from config.errors import ServiceError
 from engagement.admin_views import FOUNDATION_DOCUMENTS, VoidAccountView, foundation_document
 from engagement.forms import RoublesField, roubles_label
 from engagement.models import Beneficiary, Campaign, FoundationCoordinator, FoundationLogEntry, Transfer
 from engagement.selectors import coordinated_foundation_id, own_foundation
+from engagement.services.foundations import save_transfer
 
 FOUNDATION_DOCUMENT_FIELDS = {field for _, field in FOUNDATION_DOCUMENTS.values()}
 
@@ -56,8 +58,6 @@ class FoundationScopedForm(WagtailAdminModelForm):
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
-        from cms.models import PartnerPage
-
         foundations = PartnerPage.objects.filter(kind="foundation").order_by("title")
         foundation_id = coordinated_foundation_id(for_user)
         if foundation_id is not None:
@@ -89,8 +89,31 @@ class TransferForm(FoundationScopedForm):
     def save(self, commit=True):
         transfer = super().save(commit=False)
         if commit:
-            services.save_transfer(transfer)
+            save_transfer(transfer)
         return transfer
+
+
+class RefusalShownOnForm:
+    """A create or edit view whose save a service may refuse (ServiceError): the refusal shows on
+    the form, as a validation error would, and nothing is saved."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ServiceError as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            # What Wagtail's is_valid() sets when a form does not validate.
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
+class TransferCreateView(RefusalShownOnForm, CreateView):
+    pass
+
+
+class TransferEditView(RefusalShownOnForm, EditView):
+    pass
 
 
 def own_records(model, request):
@@ -181,6 +204,8 @@ class BeneficiaryViewSet(FoundationScopedViewSet):
 
 class TransferViewSet(FoundationScopedViewSet):
     model = Transfer
+    add_view_class = TransferCreateView
+    edit_view_class = TransferEditView
     icon = "doc-full"
     menu_label = "Переводы"
     list_display = [

@@ -13,7 +13,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 
 from reports.services import TownSize, town_size_expression
 
@@ -70,9 +70,9 @@ class ReportFilter:
 
     @cached_property
     def campaign(self):
-        from engagement.models import Campaign
+        from engagement.selectors import season_campaign
 
-        return Campaign.objects.filter(season=self.season).first()
+        return season_campaign(self.season)
 
     @cached_property
     def lesson_ids(self):
@@ -131,8 +131,8 @@ class ReportFilter:
     @cached_property
     def ledger_months(self):
         """The campaign's ledger by Moscow month: amount, net counted actions and net reposts (see
-        engagement.services.ledger_by_month). Serves the reposts figure and the monthly table."""
-        from engagement.services import ledger_by_month
+        engagement.selectors.ledger_by_month). Serves the reposts figure and the monthly table."""
+        from engagement.selectors import ledger_by_month
 
         return ledger_by_month(self.campaign) if self.campaign is not None else []
 
@@ -438,25 +438,23 @@ def jury_progress(flt):
 
 def charity(flt):
     """Raised against the sponsor's cap, transferred through foundations, children helped."""
-    from engagement.models import CounterSlot, Transfer
+    from engagement import selectors as engagement
 
     campaign = flt.campaign
     columns = [Column("figure", "Показатель", "text"), Column("value", "Значение", "money")]
     if campaign is None:
         return Table("charity", "Благотворительность", columns, [], note="У сезона нет кампании: собирать не на что.")
-    raised = CounterSlot.objects.filter(campaign=campaign).aggregate(amount=Sum("amount"), actions=Sum("actions"))
-    transfers = Transfer.objects.filter(campaign=campaign).aggregate(
-        amount=Sum("amount"), children=Count("beneficiary", distinct=True)
-    )
-    balance = (raised["amount"] or 0) - (transfers["amount"] or 0)
+    raised, actions = engagement.campaign_totals(campaign)
+    transferred, children = engagement.transfer_totals(campaign)
+    balance = raised - transferred
     rows = [
         {"figure": "Бюджет спонсора (предел), ₽", "value": roubles(campaign.cap), "kind": "money"},
-        {"figure": "Собрано, ₽", "value": roubles(raised["amount"]), "kind": "money"},
-        {"figure": "Собрано от предела, %", "value": percent(raised["amount"] or 0, campaign.cap), "kind": "percent"},
-        {"figure": "Засчитано действий", "value": raised["actions"] or 0, "kind": "int"},
-        {"figure": "Передано фондам, ₽", "value": roubles(transfers["amount"]), "kind": "money"},
+        {"figure": "Собрано, ₽", "value": roubles(raised), "kind": "money"},
+        {"figure": "Собрано от предела, %", "value": percent(raised, campaign.cap), "kind": "percent"},
+        {"figure": "Засчитано действий", "value": actions, "kind": "int"},
+        {"figure": "Передано фондам, ₽", "value": roubles(transferred), "kind": "money"},
         {"figure": "Ещё не передано, ₽", "value": roubles(balance), "kind": "money"},
-        {"figure": "Детей получили помощь", "value": transfers["children"], "kind": "int"},
+        {"figure": "Детей получили помощь", "value": children, "kind": "int"},
     ]  # fmt: skip
     note = f"Кампания «{campaign}»."
     if flt.direction is not None:
@@ -466,7 +464,7 @@ def charity(flt):
 
 def charity_by_month(flt):
     """Per month (Moscow time): raised and counted actions from the ledger, transfers and children."""
-    from engagement.models import Transfer
+    from engagement import selectors as engagement
 
     columns = [
         Column("month", "Месяц", "text"),
@@ -479,13 +477,7 @@ def charity_by_month(flt):
     if campaign is None:
         return Table("charity_by_month", "Благотворительность по месяцам", columns, [], note="У сезона нет кампании.")
     ledger = {row["month"]: row for row in flt.ledger_months}
-    transfers = {
-        row["month"]: row
-        for row in Transfer.objects.filter(campaign=campaign)
-        .annotate(month=TruncMonth("transferred_on"))
-        .values("month")
-        .annotate(amount=Sum("amount"), children=Count("beneficiary", distinct=True))
-    }
+    transfers = engagement.transfers_by_month(campaign)
     rows = []
     for month in sorted(set(ledger) | set(transfers)):
         rows.append(
@@ -502,7 +494,7 @@ def charity_by_month(flt):
         "actions": sum(row["actions"] for row in rows),
         "raised": sum((row["raised"] for row in rows), Decimal("0.00")),
         "transferred": sum((row["transferred"] for row in rows), Decimal("0.00")),
-        "children": Transfer.objects.filter(campaign=campaign).values("beneficiary").distinct().count(),
+        "children": engagement.children_helped(campaign),
     }
     return Table(
         "charity_by_month",

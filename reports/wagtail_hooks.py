@@ -1,7 +1,6 @@
 """Admin registration: the season report under "Отчёты", its URLs, and a panel on the admin home."""
 
 from django.contrib.auth.models import Permission
-from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from wagtail import hooks
@@ -44,12 +43,12 @@ class SeasonSummaryPanel(Component):
         self.flt = flt
 
     def render_html(self, parent_context=None):
-        from engagement.models import CounterSlot
+        from engagement import selectors as engagement
 
         flt = self.flt
         raised = None
         if flt.campaign is not None:
-            raised = figures.roubles(CounterSlot.objects.filter(campaign=flt.campaign).aggregate(s=Sum("amount"))["s"])
+            raised = figures.roubles(engagement.campaign_totals(flt.campaign)[0])
         rows = [
             ("Активные ученики", sum(row["students"] for row in flt.student_cube), "int"),
             ("Регионов с участниками", len({row["region_id"] for row in flt.student_cube} - {None}), "int"),

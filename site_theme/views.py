@@ -76,13 +76,12 @@ def widget_snippet(request):
 
 def transparency(request):
     """Raised, transferred, children helped and the published daily digests (engagement's figures)."""
-    from engagement import services as engagement
-    from engagement.models import DailyDigest
+    from engagement import selectors as engagement
 
     context = {
         "counter": engagement.counter(),
         "seasons": engagement.transparency(),
-        "digests": DailyDigest.objects.order_by("-day")[:14],
+        "digests": engagement.published_digests()[:14],
     }
     return render(request, "site_theme/transparency.html", context)
 
@@ -288,7 +287,7 @@ def cabinet(request):
     """My lessons with progress, my works with status and feedback, what my actions raised, my
     certificates (and my children's) and badges."""
     from certificates import selectors as certificates
-    from engagement import services as engagement
+    from engagement import selectors as engagement
 
     student = student_or_none(request)
     context = {

@@ -11,13 +11,9 @@ from learning.services.moderation import lock_work
 
 def count_like(user, submission, liked, ip=None):
     """The one place a like reaches the engagement ledger (a like is worth its rouble while it stands;
-    the ledger also limits how fast an account or an address may like)."""
-    try:
-        return engagement.set_like(user, submission, liked, ip=ip)
-    except engagement.RateLimited as error:
-        raise ServiceError(str(error), code="rate_limited", status=429)
-    except engagement.EngagementError as error:
-        raise ServiceError(str(error), code="like_refused")
+    the ledger also limits how fast an account or an address may like; its refusals are
+    ServiceErrors that reach the person as they are)."""
+    return engagement.set_like(user, submission, liked, ip=ip)
 
 
 def set_like(user, submission, liked, ip=None):

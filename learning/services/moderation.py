@@ -24,17 +24,11 @@ def approval_key(submission):
 
 def count_approved_work(submission):
     """The one place a contest work reaches the engagement ledger: one action per accepted work."""
-    try:
-        return engagement.record_action("work_approved", submission.student.user, submission, approval_key(submission))
-    except engagement.EngagementError as error:
-        raise ServiceError(str(error), code="ledger_refused", status=409)
+    return engagement.record_action("work_approved", submission.student.user, submission, approval_key(submission))
 
 
 def uncount_approved_work(submission, reason):
-    try:
-        return engagement.reverse_action(approval_key(submission), reason)
-    except engagement.EngagementError as error:
-        raise ServiceError(str(error), code="ledger_refused", status=409)
+    return engagement.reverse_action(approval_key(submission), reason)
 
 
 def _notify_author(submission, template):

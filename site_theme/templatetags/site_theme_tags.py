@@ -198,7 +198,7 @@ COUNTER_API_URL = "/api/engagement/counter/"
 @register.simple_tag
 def donation_counter():
     """The counter's figures, rendered on the server so the number is right without JavaScript."""
-    from engagement import services as engagement
+    from engagement import selectors as engagement
 
     figures = engagement.counter()
     figures["api_url"] = COUNTER_API_URL

@@ -47,11 +47,15 @@ def test_counter_of_a_chosen_campaign(client, make_campaign, make_user, make_wor
     assert body["campaign"]["name"] == "Сезон 2025/26"
 
 
-@pytest.mark.parametrize(("param", "status", "text"), [("abc", 400, "номером кампании"), ("99999", 404, "нет")])
-def test_counter_explains_a_wrong_campaign_parameter(client, campaign, param, status, text):
+@pytest.mark.parametrize(
+    ("param", "status", "text", "code"),
+    [("abc", 400, "номером кампании", "invalid_campaign"), ("99999", 404, "нет", "campaign_not_found")],
+)
+def test_counter_explains_a_wrong_campaign_parameter(client, campaign, param, status, text, code):
     response = client.get(f"/api/engagement/counter/?campaign={param}")
     assert response.status_code == status
     assert text in response.json()["detail"]
+    assert response.json()["code"] == code and response.json()["field"] == "campaign"
 
 
 def test_counter_reads_slots_not_entries(client, campaign, make_user, make_work, django_assert_max_num_queries):

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group
 
+from config.errors import ServiceError
 from engagement import services
 from engagement.models import FoundationCoordinator, Transfer
 
@@ -31,8 +32,9 @@ def transfer(campaign, beneficiary, amount, reference="п/п 1"):
 def test_transfers_never_exceed_what_the_campaign_raised(raised_campaign, make_foundation, make_beneficiary):
     child = make_beneficiary(make_foundation())
     services.save_transfer(transfer(raised_campaign, child, 600, "п/п 1"))
-    with pytest.raises(services.EngagementError, match="доступно 4.00 ₽"):
+    with pytest.raises(ServiceError, match="доступно 4.00 ₽") as refusal:
         services.save_transfer(transfer(raised_campaign, child, 500, "п/п 2"))
+    assert (refusal.value.code, refusal.value.field) == ("transfer_exceeds_raised", "amount")
     services.save_transfer(transfer(raised_campaign, child, 400, "п/п 3"))
     assert Transfer.objects.count() == 2
     assert services.counter(raised_campaign)["children_helped"] == 1
@@ -42,8 +44,9 @@ def test_a_transfer_pays_only_a_beneficiary_of_its_foundation(raised_campaign, m
     child = make_beneficiary(make_foundation("Фонд «Солнце»"))
     wrong = transfer(raised_campaign, child, 100)
     wrong.foundation = make_foundation("Фонд «Ветер»")
-    with pytest.raises(services.EngagementError, match="другому фонду"):
+    with pytest.raises(ServiceError, match="другому фонду") as refusal:
         services.save_transfer(wrong)
+    assert (refusal.value.code, refusal.value.field) == ("beneficiary_of_other_foundation", "beneficiary")
 
 
 def test_transparency_shows_only_consented_verified_children_with_public_fields(

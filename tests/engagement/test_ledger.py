@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from config.errors import ServiceError
 from engagement import services
 from engagement.models import AppendOnlyError, LedgerEntry
 
@@ -39,13 +40,15 @@ def test_reversal_is_a_compensating_entry_written_once(campaign, make_user, make
 
 
 def test_reversing_an_unknown_action_says_what_is_wrong(campaign):
-    with pytest.raises(services.EngagementError, match="нет действия"):
+    with pytest.raises(ServiceError, match="нет действия") as refusal:
         services.reverse_action("never-recorded", "ошибка")
+    assert refusal.value.code == "action_not_found"
 
 
 def test_unknown_kind_is_refused_with_a_clear_message(campaign, make_user, make_work):
-    with pytest.raises(services.EngagementError, match="Неизвестный вид действия"):
+    with pytest.raises(ServiceError, match="Неизвестный вид действия") as refusal:
         services.record_action("comment", make_user(), make_work(), "comment:1")
+    assert refusal.value.code == "unknown_action_kind"
 
 
 def test_past_the_cap_actions_are_recorded_with_amount_zero(make_campaign, make_user, make_work):
@@ -111,5 +114,6 @@ def test_a_day_closed_by_a_digest_accepts_no_backdated_entries(campaign, make_us
     work = make_work()
     services.record_action("like", make_user(), work, "old:1", occurred_at=timezone.now() - timedelta(days=3))
     services.publish_digests()
-    with pytest.raises(services.EngagementError, match="уже закрыт"):
+    with pytest.raises(ServiceError, match="уже закрыт") as refusal:
         services.record_action("like", make_user(), work, "old:2", occurred_at=timezone.now() - timedelta(days=3))
+    assert refusal.value.code == "day_closed"

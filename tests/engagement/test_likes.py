@@ -2,6 +2,7 @@
 
 import pytest
 
+from config.errors import ServiceError
 from engagement import services
 from engagement.models import LedgerEntry
 
@@ -23,8 +24,9 @@ def test_like_unlike_like_keeps_one_rouble_and_a_full_history(campaign, make_use
 
 
 def test_anonymous_visitors_cannot_like(campaign, make_work):
-    with pytest.raises(services.EngagementError, match="вошедший"):
+    with pytest.raises(ServiceError, match="вошедший") as refusal:
         services.set_like(None, make_work(), True)
+    assert refusal.value.code == "login_required"
 
 
 def test_likes_are_rate_limited_per_account(campaign, make_user, make_work, settings):
@@ -35,8 +37,9 @@ def test_likes_are_rate_limited_per_account(campaign, make_user, make_work, sett
     visitor = make_user()
     for _ in range(3):
         services.set_like(visitor, make_work(), True)
-    with pytest.raises(services.RateLimited, match="Слишком много лайков"):
+    with pytest.raises(services.RateLimited, match="Слишком много лайков") as refusal:
         services.set_like(visitor, make_work(), True)
+    assert (refusal.value.code, refusal.value.status) == ("rate_limited", 429)
     services.set_like(make_user(), make_work(), True)  # another account is not affected
 
 

@@ -33,6 +33,7 @@ def test_wrong_secret_is_refused_with_403(client, campaign):
     response = deliver(client, vk.like(101, 5, secret="guess"))
     assert response.status_code == 403
     assert "секретный ключ" in response.json()["detail"]
+    assert response.json()["code"] == "wrong_vk_secret"
     assert LedgerEntry.objects.count() == 0
 
 
@@ -46,6 +47,7 @@ def test_broken_json_gets_a_clear_400(client, db):
     response = client.post("/api/vk/callback/", data="{not json", content_type="application/json")
     assert response.status_code == 400
     assert "JSON" in response.json()["detail"]
+    assert response.json()["code"] == "invalid_json"
 
 
 def test_like_on_the_projects_post_adds_a_rouble_and_unlike_takes_it_back(client, campaign):
@@ -155,6 +157,7 @@ def test_an_event_of_a_shape_the_ledger_cannot_hold_gets_a_clear_400(client, cam
     response = deliver(client, event)
     assert response.status_code == 400, response.content
     assert complaint in response.json()["detail"]
+    assert response.json()["code"] == "invalid_vk_event"
     assert VkEvent.objects.count() == 0 and LedgerEntry.objects.count() == 0
 
 

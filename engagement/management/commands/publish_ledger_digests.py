@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from engagement.services import publish_digests
+from engagement.services.digests import publish_digests
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from engagement.services import reconcile
+from engagement.selectors import reconcile
 
 
 class Command(BaseCommand):

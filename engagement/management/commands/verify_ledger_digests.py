@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from engagement.models import DailyDigest
-from engagement.services import verify_digests
+from engagement.services.digests import verify_digests
 
 
 class Command(BaseCommand):

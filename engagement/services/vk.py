@@ -1,0 +1,282 @@
+"""The VKontakte Callback API's events: likes and reposts of the project's own wall posts become
+ledger entries, a batch at a time, in one transaction; redelivered events count once."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from config.errors import ServiceError
+from engagement.models import ActionKind, LedgerEntry, VkEvent, VkPost
+from engagement.selectors import campaign_at
+from engagement.services import sql
+from engagement.services.ledger import day_bounds, reversal_key
+from engagement.services.likes import like_key
+from engagement.services.slots import credit, grant, locked_slots, pour
+
+logger = logging.getLogger(__name__)
+
+
+class VkPayloadError(ServiceError):
+    """A VK callback event of a shape the ledger cannot hold (HTTP 400)."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message, code="invalid_vk_event", field=field)
+
+
+# VK ids go into bigint columns; VK's schema says "integer" and sets no bound.
+VK_INT_BOUND = 2**63
+VK_EVENT_ID_LENGTH = VkEvent._meta.get_field("event_id").max_length
+
+
+def _vk_int(value, name):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise VkPayloadError(f"Поле {name} события ВКонтакте должно быть целым числом.", name)
+    if not -VK_INT_BOUND <= number < VK_INT_BOUND:
+        raise VkPayloadError(f"Поле {name} события ВКонтакте вне допустимого диапазона (64-битное целое).", name)
+    return number
+
+
+def vk_intent(event):
+    """What a VK callback event means for the ledger: ("like" | "unlike" | "repost", vk user id,
+    group id, post id) for likes and reposts of the group's own wall posts; None for anything else.
+    A like or repost event of a shape the ledger cannot hold raises VkPayloadError."""
+    group_id = _vk_int(event.get("group_id"), "group_id")
+    kind = event.get("type")
+    if kind not in ("like_add", "like_remove", "wall_repost"):
+        return None
+    obj = event.get("object")
+    if not isinstance(obj, dict):
+        raise VkPayloadError(f"В событии ВКонтакте {kind} поле object должно быть объектом.", "object")
+    try:
+        if kind in ("like_add", "like_remove"):
+            if obj.get("object_type") != "post" or _vk_int(obj["object_owner_id"], "object_owner_id") != -group_id:
+                return None
+            liker, post = _vk_int(obj["liker_id"], "liker_id"), _vk_int(obj["object_id"], "object_id")
+            return ("like" if kind == "like_add" else "unlike", liker, group_id, post)
+        reposter = _vk_int(obj.get("from_id") or obj.get("owner_id") or 0, "from_id")
+        history = obj.get("copy_history") or []
+        if not isinstance(history, list) or not all(isinstance(original, dict) for original in history):
+            raise VkPayloadError(
+                "В событии ВКонтакте wall_repost поле copy_history должно быть списком записей.", "copy_history"
+            )
+        for original in history:
+            if _vk_int(original["owner_id"], "owner_id") == -group_id and reposter > 0:
+                return ("repost", reposter, group_id, _vk_int(original["id"], "id"))
+        return None
+    except KeyError as error:
+        raise VkPayloadError(f"В событии ВКонтакте {kind} нет поля {error.args[0]}.", error.args[0])
+
+
+def _vk_event_id(event):
+    """The event's id as stored for de-duplication ("" when VK sent none)."""
+    event_id = event.get("event_id", "")
+    if not isinstance(event_id, str | int) or isinstance(event_id, bool):
+        raise VkPayloadError("Поле event_id события ВКонтакте должно быть строкой.", "event_id")
+    event_id = str(event_id)
+    if len(event_id) > VK_EVENT_ID_LENGTH or "\x00" in event_id:
+        raise VkPayloadError(
+            f"Поле event_id события ВКонтакте длиннее {VK_EVENT_ID_LENGTH} символов или содержит символ NUL.",
+            "event_id",
+        )
+    return event_id
+
+
+def _insert_vk_events(cursor, rows):
+    """Insert (group_id, event_id, type) rows; return the pairs that were new."""
+    if connection.vendor == "postgresql":
+        with sql.binary_cursor() as binary:
+            binary.execute(
+                sql.INSERT_VK_EVENTS_UNNEST, [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]]
+            )
+            return set(binary.fetchall())
+    new = set()
+    for group_id, event_id, kind in rows:
+        cursor.execute(sql.INSERT_VK_EVENT, [group_id, event_id, kind, timezone.now()])
+        new.update(cursor.fetchall())
+    return new
+
+
+def _insert_entries(cursor, rows):
+    """Insert entries (tuples in sql.VK_ENTRY_COLUMNS order) skipping existing keys; return (id, key,
+    amount, campaign_id) of the rows really inserted."""
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        with sql.binary_cursor() as binary:
+            binary.execute(sql.binary(sql.INSERT_ENTRIES_UNNEST), [list(column) for column in zip(*rows, strict=True)])
+            return binary.fetchall()
+    inserted = []
+    for row in rows:
+        cursor.execute(sql.INSERT_ENTRY_ROW, row)
+        inserted.extend(cursor.fetchall())
+    return inserted
+
+
+def _vk_posts(pairs):
+    VkPost.objects.bulk_create([VkPost(group_id=g, post_id=p) for g, p in pairs], ignore_conflicts=True)
+    query = Q()
+    for group_id, post_id in pairs:
+        query |= Q(group_id=group_id, post_id=post_id)
+    return {(post.group_id, post.post_id): post.pk for post in VkPost.objects.filter(query)}
+
+
+def ingest_vk_events(events):
+    """Turn VKontakte callback events into ledger entries in one transaction; returns how many
+    entries were written. Events already delivered (same group_id and event_id) are skipped, likes
+    follow the same "worth a rouble while it stands" keys as set_like, a user's repost of a post
+    counts once, and slots change only by what was really inserted. Batches of one group run one
+    after another (an advisory lock per group)."""
+    wanted, seen = [], set()
+    for event in events:
+        intent = vk_intent(event)
+        if intent is None:
+            continue
+        pair = (intent[2], _vk_event_id(event))
+        if not pair[1]:
+            # Without an id a redelivery could not be told apart, so the event cannot count.
+            logger.warning("VK event %s of group %s has no event_id: not counted", event["type"], pair[0])
+            continue
+        if pair in seen:
+            continue
+        seen.add(pair)
+        wanted.append((pair, event["type"], intent))
+    if not wanted:
+        return 0
+    moment = timezone.now()
+    post_type = ContentType.objects.get_for_model(VkPost).pk
+    with transaction.atomic(), connection.cursor() as cursor:
+        sql.lock(*{f"vk-group:{pair[0]}" for pair, _, _ in wanted})
+        new = _insert_vk_events(cursor, [(pair[0], pair[1], kind) for pair, kind, _ in wanted])
+        wanted = [(pair, kind, intent) for pair, kind, intent in wanted if pair in new]
+        if not wanted:
+            return 0
+        posts = _vk_posts({(intent[2], intent[3]) for _, _, intent in wanted})
+        actors = sorted({intent[1] for _, _, intent in wanted})
+        likes = _vk_like_state(cursor, post_type, actors, sorted(set(posts.values())))
+        campaign = campaign_at(moment)
+        counted = _vk_counted_today(cursor, actors, moment)
+        daily_cap = settings.ENGAGEMENT_DAILY_ACTION_CAP
+
+        originals, reversals = [], []
+        for _, _, (op, vk_id, group_id, post_id) in wanted:
+            post = posts[(group_id, post_id)]
+            if op == "repost":
+                originals.append([ActionKind.REPOST.value, vk_id, post, f"repost:{post_type}:{post}:vk:{vk_id}"])
+                continue
+            state = likes.setdefault((vk_id, post), {"generations": 0, "standing": None})
+            if op == "like" and state["standing"] is None:
+                state["generations"] += 1
+                key = like_key(post_type, post, f"vk:{vk_id}", state["generations"])
+                originals.append([ActionKind.LIKE.value, vk_id, post, key])
+                state["standing"] = key
+            elif op == "unlike" and state["standing"] is not None:
+                reversals.append(state["standing"])
+                state["standing"] = None
+        # Likes get fresh generation keys by construction; a repost key may exist from an earlier batch.
+        reposts = [row[3] for row in originals if row[0] == ActionKind.REPOST]
+        existing = _existing_keys(cursor, reposts) if reposts else set()
+        originals = [row for row in originals if row[3] not in existing]
+
+        slots, rates = [], []
+        for kind, vk_id, _, _ in originals:
+            rate = campaign.rate_for(kind) if campaign else 0
+            if rate and counted.get(vk_id, 0) >= daily_cap:
+                rate = 0
+            if rate:
+                counted[vk_id] = counted.get(vk_id, 0) + 1
+            rates.append(rate)
+        if campaign is not None and originals:
+            slots = locked_slots(cursor, campaign.pk)
+            granted = grant(slots, rates)
+        else:
+            granted = [0] * len(originals)
+        inserted = _insert_entries(
+            cursor,
+            [
+                (kind, vk_id, post_type, post, amount, campaign.pk if campaign else None, key, None, "", moment)
+                for (kind, vk_id, post, key), amount in zip(originals, granted, strict=True)
+            ],
+        )
+        if campaign is not None and inserted:
+            pour(cursor, slots, sum(row[2] for row in inserted), len(inserted))
+
+        compensations = _vk_compensations(cursor, reversals, inserted, post_type, moment)
+        written = _insert_entries(cursor, compensations)
+        credits = {}
+        for _, _, amount, campaign_id in written:
+            if campaign_id:
+                total, count = credits.get(campaign_id, (0, 0))
+                credits[campaign_id] = (total + amount, count - 1)
+        for campaign_id in sorted(credits):
+            credit(cursor, campaign_id, *credits[campaign_id])
+    return len(inserted) + len(written)
+
+
+def _vk_like_state(cursor, post_type, actors, posts):
+    """{(vk_id, post): {"generations": n, "standing": key or None}} from the ledger."""
+    state = {}
+    wanted = set(posts)
+    for vk_id, post, key, reversed_by in sql.select_with_array(cursor, sql.VK_LIKES, actors, post_type):
+        if post not in wanted:
+            continue
+        entry = state.setdefault((vk_id, post), {"generations": 0, "standing": None})
+        entry["generations"] += 1
+        if reversed_by is None:
+            entry["standing"] = key
+    return state
+
+
+def _vk_counted_today(cursor, actors, moment):
+    start, end = day_bounds(moment)
+    return dict(sql.select_with_array(cursor, sql.VK_COUNTED, actors, start, end))
+
+
+def _existing_keys(cursor, keys):
+    return {row[0] for row in sql.select_with_array(cursor, sql.EXISTING_KEYS, keys)}
+
+
+def _vk_compensations(cursor, keys, inserted, post_type, moment):
+    """Compensation rows for the likes under `keys` (inserted in this batch or earlier)."""
+    if not keys:
+        return []
+    fresh = {key: (entry_id, amount, campaign_id) for entry_id, key, amount, campaign_id in inserted}
+    earlier = {
+        key: (entry_id, amount, campaign_id)
+        for entry_id, key, amount, campaign_id in LedgerEntry.objects.filter(
+            key__in=[key for key in keys if key not in fresh]
+        ).values_list("id", "key", "amount", "campaign_id")
+    }
+    originals = {**earlier, **fresh}
+    rows = []
+    for key in keys:
+        if key not in originals:
+            continue
+        entry_id, amount, campaign_id = originals[key]
+        vk_id, post = _vk_actor_and_post(key)
+        rows.append(
+            (
+                ActionKind.LIKE.value,
+                vk_id,
+                post_type,
+                post,
+                -amount,
+                campaign_id,
+                reversal_key(key),
+                entry_id,
+                "лайк снят",
+                moment,
+            )
+        )
+    return rows
+
+
+def _vk_actor_and_post(like_key):
+    # like:<type>:<post>:vk:<vk_id>:<generation>
+    parts = like_key.split(":")
+    return int(parts[4]), int(parts[2])
