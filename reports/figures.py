@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
+from cms.age_bands import AgeBand
 from reports.services import TownSize, town_size_expression
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 JURY_STATUSES = ("shortlisted", "winner", "finalist")
 PUBLIC_STATUSES = ("approved", *JURY_STATUSES)
-AGE_BANDS = [("6-9", "6–9 лет"), ("10-13", "10–13 лет"), ("14-18", "14–18 лет")]
 MONTHS = [
     "январь",
     "февраль",
@@ -353,19 +353,19 @@ def contest_works(flt):
     rows = []
     for direction_id, title in directions(flt):
         row = {"direction": title}
-        for band, _ in AGE_BANDS:
+        for band, _ in AgeBand.choices:
             row[band] = counts.get((direction_id, band), {}).get("works", 0)
-        cells = [counts.get((direction_id, band), {}) for band, _ in AGE_BANDS]
+        cells = [counts.get((direction_id, band), {}) for band, _ in AgeBand.choices]
         row["works"] = sum(cell.get("works", 0) for cell in cells)
         row["public"] = sum(cell.get("public", 0) for cell in cells)
         row["winners"] = sum(cell.get("winners", 0) for cell in cells)
         rows.append(row)
-    keys = [band for band, _ in AGE_BANDS] + ["works", "public", "winners"]
+    keys = [band for band, _ in AgeBand.choices] + ["works", "public", "winners"]
     return Table(
         key="contest_works",
         title="Работы по направлениям и возрастам",
         columns=[Column("direction", "Направление", "text")]
-        + [Column(band, label) for band, label in AGE_BANDS]
+        + [Column(band, label) for band, label in AgeBand.choices]
         + [Column("works", "Всего работ"), Column("public", "Опубликовано"), Column("winners", "Победители")],
         rows=rows,
         total={"direction": "Итого", **{key: sum(row[key] for row in rows) for key in keys}},

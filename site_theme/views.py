@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from cms.age_bands import AgeBand
 from config.errors import STORAGE_RETRY_AFTER, STORAGE_UNAVAILABLE
 from config.pagination import CachedCountPaginator
 from config.throttling import throttle_sign_in
@@ -105,11 +106,11 @@ def gallery(request):
 
 def gallery_choices():
     from cms.models import DirectionPage, Region
-    from learning.models import AGE_BANDS, Assignment
+    from learning.models import Assignment
 
     return {
         "directions": DirectionPage.objects.live().public().order_by("path").values_list("slug", "title"),
-        "age_bands": AGE_BANDS,
+        "age_bands": AgeBand.choices,
         "regions": Region.objects.order_by("name").values_list("code", "name"),
         "kinds": Assignment.Kind.choices,
     }
