@@ -12,12 +12,12 @@ import hashlib
 import io
 import random
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
+from django.utils import timezone
 from django.utils.translation import ngettext
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
@@ -26,7 +26,6 @@ from wagtail.rich_text import RichText
 from learning.demo import DOMAIN, set_demo_password
 from media_pipeline.demo import ready_lesson_videos
 
-MOSCOW = ZoneInfo("Europe/Moscow")
 EDITOR = "redaktor.demo"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
@@ -744,7 +743,7 @@ def ensure_event(parent, mentors, slug, title, start, hours, region_code, town, 
                  attendance, volunteers):  # fmt: skip
     from cms.models import EventPage, Region
 
-    starts_at = datetime.datetime(*start, tzinfo=MOSCOW)
+    starts_at = datetime.datetime(*start, tzinfo=timezone.get_default_timezone())
     return ensure_page(
         parent,
         EventPage,

@@ -5,15 +5,14 @@ organisations are invented. Idempotent: every action has a fixed key or VK event
 
 import datetime
 import random
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from django.utils.translation import ngettext
 
-MOSCOW = ZoneInfo("Europe/Moscow")
 DEMO_GROUP_ID = 218_500_000
 SEASONS = [
     ("Сезон 2025/26", datetime.date(2025, 9, 1), datetime.date(2026, 5, 31), 50_000_000),
@@ -27,7 +26,7 @@ CHILDREN = [
 
 
 def _at(day):
-    return datetime.datetime.combine(day, datetime.time(12, 0), tzinfo=MOSCOW)
+    return datetime.datetime.combine(day, datetime.time(12, 0), tzinfo=timezone.get_default_timezone())
 
 
 def ensure_campaigns(stdout):
@@ -48,9 +47,9 @@ def ensure_campaigns(stdout):
             campaign = Campaign.objects.create(
                 name=f"Рубль за действие — {season.name}",
                 season=season,
-                starts_at=datetime.datetime.combine(season.starts_on, datetime.time.min, tzinfo=MOSCOW),
-                ends_at=datetime.datetime.combine(
-                    season.ends_on + datetime.timedelta(days=1), datetime.time.min, tzinfo=MOSCOW
+                starts_at=timezone.make_aware(datetime.datetime.combine(season.starts_on, datetime.time.min)),
+                ends_at=timezone.make_aware(
+                    datetime.datetime.combine(season.ends_on + datetime.timedelta(days=1), datetime.time.min)
                 ),
                 cap=cap,
             )
@@ -66,7 +65,7 @@ def _last_season_actions(campaign):
 
     rng = random.Random(2025)
     post, _ = VkPost.objects.get_or_create(group_id=DEMO_GROUP_ID, post_id=1)
-    start = campaign.starts_at.astimezone(MOSCOW).date()
+    start = campaign.starts_at.astimezone(timezone.get_default_timezone()).date()
     for number in range(150):
         day = start + datetime.timedelta(days=rng.randrange(0, 260))
         kind = "repost" if number % 5 == 0 else "like"

@@ -15,7 +15,6 @@ import random
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -47,7 +46,6 @@ MAX_KEY_LENGTH = 200
 # A day is digested only once it has been over for this long, so no late commit can land in it.
 DIGEST_GRACE = timedelta(minutes=10)
 # Reports count money by Moscow month (times are stored in UTC, shown in Moscow time).
-MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 class EngagementError(Exception):
@@ -755,7 +753,7 @@ def _roll_up_day(day):
     totals = (
         LedgerEntry.objects.filter(created_at__gte=start, created_at__lt=start + timedelta(days=1))
         .filter(campaign__isnull=False)
-        .annotate(month=TruncMonth("created_at", tzinfo=MOSCOW, output_field=DateField()))
+        .annotate(month=TruncMonth("created_at", tzinfo=timezone.get_default_timezone(), output_field=DateField()))
         .values("campaign_id", "month", "kind")
         .annotate(amount=Sum("amount"), entries=Count("pk"), compensations=Count("reverses"))
         .order_by()
@@ -780,7 +778,9 @@ def ledger_by_month(campaign):
         rolled_up = LedgerDayTotal.objects.filter(campaign=campaign, day__lte=last)
     # One pass without grouping by kind (a FILTER for reposts is cheaper when there are many entries).
     parts = [
-        entries.annotate(month=TruncMonth("created_at", tzinfo=MOSCOW, output_field=DateField()))
+        entries.annotate(
+            month=TruncMonth("created_at", tzinfo=timezone.get_default_timezone(), output_field=DateField())
+        )
         .values("month")
         .annotate(
             kopecks=Sum("amount"),

@@ -6,14 +6,13 @@ student + assignment, juror + work) and left as it is."""
 import datetime
 import io
 import random
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from django.utils.translation import ngettext
 from PIL import Image, ImageDraw
 
-MOSCOW = ZoneInfo("Europe/Moscow")
 DEMO_PASSWORD = "demo-pokolenie-2026"  # noqa: S105 (development demo accounts only)
 DOMAIN = "demo.pokolenie-m.example"
 
@@ -211,8 +210,9 @@ def ensure_assignment(direction, season, title, task, kinds, opportunity):
     existing = Assignment.objects.filter(direction=direction, season=season).first()
     if existing:
         return existing
-    opens = datetime.datetime.combine(season.starts_on + datetime.timedelta(days=14), datetime.time(10), MOSCOW)
-    closes = datetime.datetime.combine(season.ends_on - datetime.timedelta(days=45), datetime.time(23, 59), MOSCOW)
+    moscow = timezone.get_default_timezone()
+    opens = datetime.datetime.combine(season.starts_on + datetime.timedelta(days=14), datetime.time(10), moscow)
+    closes = datetime.datetime.combine(season.ends_on - datetime.timedelta(days=45), datetime.time(23, 59), moscow)
     masterclass = MasterclassPage.objects.child_of(direction).filter(season=season).first()
     assignment = Assignment.objects.create(
         title=title,
@@ -265,8 +265,6 @@ def _submit(student, assignment, title, when):
 
 
 def ensure_current_work(student, assignment, title, status, moderator, rng):
-    from django.utils import timezone
-
     from learning import services
 
     when = min(timezone.now(), assignment.closes_at) - datetime.timedelta(days=rng.randrange(1, 20))

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePath
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import filetype
 from django.conf import settings
@@ -63,7 +62,6 @@ GUARDIAN_RESEND_INTERVAL = 10 * 60  # seconds between resent consent emails for 
 TOWN_CONSENT_TEXT_VERSION = "2026-12"
 TOWN_TOKEN_SALT = "learning.town-consent"  # noqa: S105 (a signing namespace, not a secret)
 TOWN_TOKEN_MAX_AGE = 90 * 24 * 3600
-MOSCOW = ZoneInfo("Europe/Moscow")
 
 # A lesson counts as complete when this share of it was actually watched.
 COMPLETE_SHARE = 0.95
@@ -616,7 +614,7 @@ class CheckedFile:
 
 def _format_moscow(moment):
     with translation.override("ru"):
-        return dateformat.format(timezone.localtime(moment, MOSCOW), "j E Y, H:i")
+        return dateformat.format(timezone.localtime(moment), "j E Y, H:i")
 
 
 def check_upload(assignment, upload):

@@ -10,15 +10,14 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
 from cms.age_bands import AgeBand
 from reports.services import TownSize, town_size_expression
 
-MOSCOW = ZoneInfo("Europe/Moscow")
 JURY_STATUSES = ("shortlisted", "winner", "finalist")
 PUBLIC_STATUSES = ("approved", *JURY_STATUSES)
 MONTHS = [
@@ -157,8 +156,9 @@ def percent(part, whole):
 
 def season_bounds(season):
     """The season's first and last moment, Moscow time."""
-    start = datetime.datetime.combine(season.starts_on, datetime.time.min, tzinfo=MOSCOW)
-    end = datetime.datetime.combine(season.ends_on, datetime.time.max, tzinfo=MOSCOW)
+    moscow = timezone.get_default_timezone()
+    start = datetime.datetime.combine(season.starts_on, datetime.time.min, tzinfo=moscow)
+    end = datetime.datetime.combine(season.ends_on, datetime.time.max, tzinfo=moscow)
     return start, end
 
 
