@@ -252,23 +252,32 @@ class RubricCriterion(Orderable):
         return f"{self.name} (до {self.max_points})"
 
 
-# Which works are public (Submission.PUBLIC_STATUSES, not hidden, not withdrawn), as the partial
-# indexes' condition: learning.services.public_works() filters exactly so.
-PUBLIC_WORKS = Q(status__in=["approved", "shortlisted", "winner", "finalist"], hidden=False, withdrawn_at__isnull=True)
+class SubmissionStatus(models.TextChoices):
+    PENDING = "pending", "на модерации"
+    APPROVED = "approved", "опубликована"
+    REJECTED = "rejected", "отклонена"
+    SHORTLISTED = "shortlisted", "в шорт-листе"
+    WINNER = "winner", "победитель"
+    FINALIST = "finalist", "финалист"
+
+
+# The one definition of which works are public: these statuses, not hidden, not withdrawn.
+# PUBLIC_WORKS is also the partial indexes' condition (hence defined before Submission's Meta needs
+# it); learning.services.public_works() filters exactly so, the report and certificates count by it.
+PUBLIC_STATUSES = (
+    SubmissionStatus.APPROVED,
+    SubmissionStatus.SHORTLISTED,
+    SubmissionStatus.WINNER,
+    SubmissionStatus.FINALIST,
+)
+PUBLIC_WORKS = Q(status__in=list(PUBLIC_STATUSES), hidden=False, withdrawn_at__isnull=True)
 
 
 class Submission(models.Model):
     """A contest work: one per student and assignment (a database constraint)."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "на модерации"
-        APPROVED = "approved", "опубликована"
-        REJECTED = "rejected", "отклонена"
-        SHORTLISTED = "shortlisted", "в шорт-листе"
-        WINNER = "winner", "победитель"
-        FINALIST = "finalist", "финалист"
-
-    PUBLIC_STATUSES = (Status.APPROVED, Status.SHORTLISTED, Status.WINNER, Status.FINALIST)
+    Status = SubmissionStatus
+    PUBLIC_STATUSES = PUBLIC_STATUSES
 
     uid = models.UUIDField("идентификатор", default=uuid.uuid4, unique=True, editable=False)
     assignment = models.ForeignKey(
