@@ -17,6 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from cms.models import Region
+from config.http import client_ip
 from config.pagination import CachedCountPageNumberPagination
 from learning import services
 from learning.models import (
@@ -54,10 +55,6 @@ def call(service, *args, **kwargs):
 
 # Routes take numeric ids only: anything else is a 404 before a query is tried.
 NUMERIC_ID = r"\d+"
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR")
 
 
 # --- Permissions ----------------------------------------------------------------------------------

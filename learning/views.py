@@ -4,6 +4,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from config.http import client_ip
 from learning import services
 
 
@@ -21,7 +22,7 @@ def guardian_consent_page(request, token):
         context["student"] = student
         if request.method == "POST":
             services.confirm_guardian_consent(
-                token, ip=request.META.get("REMOTE_ADDR"), password=request.POST.get("password", "")
+                token, ip=client_ip(request), password=request.POST.get("password", "")
             )
             context["confirmed"] = True
     except services.LearningError as error:
@@ -41,7 +42,7 @@ def town_consent_page(request, token):
     try:
         context["student"] = services.student_for_town_token(token)
         if request.method == "POST":
-            services.record_town_consent(token, ip=request.META.get("REMOTE_ADDR"))
+            services.record_town_consent(token, ip=client_ip(request))
             context["confirmed"] = True
     except services.LearningError as error:
         context["error"] = error.message

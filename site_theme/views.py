@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from cms.age_bands import AgeBand
 from config.errors import STORAGE_RETRY_AFTER, STORAGE_UNAVAILABLE
+from config.http import client_ip
 from config.pagination import CachedCountPaginator
 from config.throttling import throttle_sign_in
 from media_pipeline import storage
@@ -33,10 +34,6 @@ logger = logging.getLogger(__name__)
 SEARCH_PAGE_SIZE = 10
 GALLERY_PAGE_SIZE = 24
 CONSENT_PENDING_SESSION_KEY = "consent_pending_student"
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR")
 
 
 # --- Search ---------------------------------------------------------------------------------------
