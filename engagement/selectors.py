@@ -1,5 +1,7 @@
 """Reads of the engagement app that more than one screen needs."""
 
+from engagement.models import Campaign
+
 
 def coordinated_foundation_id(user):
     """The foundation a coordinator keeps; None for everyone else (editors, superusers see all)."""
@@ -16,3 +18,8 @@ def own_foundation(queryset, user):
     if user.is_superuser or user.has_perm("engagement.view_foundationcoordinator"):
         return queryset
     return queryset.none()
+
+
+def campaign_of_season(season):
+    """The season's campaign (None when the season collects nothing)."""
+    return Campaign.objects.filter(season=season).first()
