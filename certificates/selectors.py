@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Min, Q
 
-from certificates.models import Certificate, CertificateBatch, CertificateDesign, Kind, normalise_code
+from certificates.models import Certificate, CertificateDesign, Kind, normalise_code
 
 STAFF_PERMISSION = "certificates.view_certificate"
 
@@ -59,10 +59,6 @@ def design_for(season_id, direction_id):
     )
     found = {design.direction_id: design for design in designs}
     return found.get(direction_id) or found.get(None)
-
-
-def active_batch_seasons():
-    return set(CertificateBatch.objects.filter(status__in=CertificateBatch.ACTIVE).values_list("season_id", flat=True))
 
 
 # --- Badges ---------------------------------------------------------------------------------------

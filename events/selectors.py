@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
-from events.models import CheckIn, Event, Registration, VolunteerShift, VolunteerSignup
+from events.models import CheckIn, Event, Registration, VolunteerSignup
 
 
 def event_for_page(page):
@@ -82,10 +82,6 @@ def volunteers_of(event):
         .select_related("shift", "volunteer", "confirmed_by")
         .order_by("shift__starts_at", "volunteer__last_name")
     )
-
-
-def shifts_of(event):
-    return VolunteerShift.objects.filter(event=event).order_by("starts_at")
 
 
 def season_offline(start, end):
