@@ -3,7 +3,9 @@
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
+from cms.models import EventPage
 from events.models import CheckIn, Event, Registration, VolunteerSignup
+from learning.models import Student
 
 
 def event_for_page(page):
@@ -25,8 +27,6 @@ def registrations_of(user, event=None):
 
 def children_to_register(user):
     """Whom this account may sign up as a child: itself (a student) and the guardian's children."""
-    from learning.models import Student
-
     return list(Student.objects.filter(Q(user=user) | Q(guardian=user), deleted_at__isnull=True).order_by("first_name"))
 
 
@@ -90,8 +90,6 @@ def season_offline(start, end):
     confirmed places, people let in (tickets once, walk-ins), volunteers with confirmed hours and
     those hours. An event run outside the platform keeps the numbers editors typed in, marked
     `hand_typed`. Four queries whatever the number of events."""
-    from cms.models import EventPage
-
     pages = list(
         EventPage.objects.live()
         .filter(starts_at__range=(start, end))

@@ -1,5 +1,7 @@
 """Server-drawn SVG bar charts for the report: no JavaScript, nothing fetched from other hosts."""
 
+from dataclasses import replace
+
 from django.utils.html import format_html, format_html_join
 
 from cms.age_bands import AgeBand
@@ -94,8 +96,6 @@ def chart_for(table):
         return None
     label_key, series, scope = CHARTS[table.key]
     if scope == "top":
-        from dataclasses import replace
-
         busiest = sorted(table.rows, key=lambda row: row[series[0][0]], reverse=True)[:TOP_REGIONS]
         table = replace(table, rows=busiest)
         return bar_chart(table, label_key, series, title=f"{table.title}: {TOP_REGIONS} самых активных")
