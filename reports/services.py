@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 
-from cms.models import Region
+from cms import selectors as cms_selectors
 from cms.towns import TownSize, town_size_bucket  # noqa: F401 (the report's buckets are the stories')
 from learning.models import Student
 from reports.models import Settlement
@@ -59,7 +59,7 @@ def town_population_for(name, region=None):
 def load_settlements(rows=None):
     """Insert or refresh the settlement list from the shipped file (or given rows). Returns the count."""
     rows = read_settlements_file() if rows is None else rows
-    regions = dict(Region.objects.values_list("code", "pk"))
+    regions = cms_selectors.region_ids_by_code()
     objects = [
         Settlement(
             geonames_id=row["geonames_id"],
