@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from PIL import Image, ImageDraw
 
+from cms.age_bands import AgeBand
+
 DEMO_PASSWORD = "demo-pokolenie-2026"  # noqa: S105 (development demo accounts only)
 DOMAIN = "demo.pokolenie-m.example"
 
@@ -222,7 +224,7 @@ def ensure_assignment(direction, season, title, task, kinds, opportunity):
         task=task,
         opens_at=opens,
         closes_at=closes,
-        age_bands=["6-9", "10-13", "14-18"],
+        age_bands=AgeBand.values,
         allowed_kinds=kinds,
         max_files=3,
         jurors_per_work=3,
