@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from certificates import services
 from certificates.models import Certificate, CertificateBatch
+from cms.models import Season
 from config.errors import ServiceError
 
 ISSUE_PERMISSION = "certificates.issue_certificates"
@@ -24,8 +25,6 @@ class BatchForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from cms.models import Season
-
         super().__init__(*args, **kwargs)
         self.fields["season"].queryset = Season.objects.order_by("-starts_on")
 

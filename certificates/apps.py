@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from learning import signals
+
 
 class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -7,8 +9,7 @@ class CertificatesConfig(AppConfig):
     verbose_name = "Сертификаты"
 
     def ready(self):
-        from certificates import receivers
-        from learning import signals
+        from certificates import receivers  # noqa: PLC0415 — it imports models, which exist only once the app registry is ready
 
         signals.work_status_changed.connect(receivers.on_work_status_changed, dispatch_uid="certificates_work")
         signals.lesson_completed.connect(receivers.on_lesson_completed, dispatch_uid="certificates_lesson")

@@ -5,16 +5,21 @@ demo student Аня completes a masterclass of this season and gets its certific
 import io
 import random
 
+from django.core.files.images import ImageFile
 from django.utils.translation import ngettext
 from PIL import Image, ImageDraw
+from wagtail.images.models import Image as WagtailImage
+
+from certificates import eligibility, services
+from certificates.models import Certificate, CertificateBatch, CertificateDesign, DesignPartner
+from cms.models import LessonPage, MasterclassPage, PartnerPage, Season
+from learning import selectors
+from learning import services as learning
 
 STUDENT_EMAIL = "anya@demo.pokolenie-m.example"
 
 
 def load(stdout):
-    from certificates.models import Certificate
-    from cms.models import Season
-
     past = Season.objects.filter(name="Сезон 2025/26").first()
     current = Season.objects.filter(name="Сезон 2026/27").first()
     if past is None or current is None:
@@ -33,9 +38,6 @@ def load(stdout):
 
 
 def ensure_design(season):
-    from certificates.models import CertificateDesign, DesignPartner
-    from cms.models import PartnerPage
-
     if CertificateDesign.objects.filter(season=season, direction=None).exists():
         return
     design = CertificateDesign(
@@ -52,9 +54,6 @@ def ensure_design(season):
 
 def signature_image():
     """A handwritten-looking scribble (invented), as a Wagtail image with a transparent background."""
-    from django.core.files.images import ImageFile
-    from wagtail.images.models import Image as WagtailImage
-
     title = "Подпись: Ирина Светлова"
     existing = WagtailImage.objects.filter(title=title).first()
     if existing:
@@ -71,9 +70,6 @@ def signature_image():
 
 
 def ensure_season_issued(season):
-    from certificates import services
-    from certificates.models import CertificateBatch
-
     if not CertificateBatch.objects.filter(season=season, status=CertificateBatch.Status.DONE).exists():
         services.issue_season(season)
 
@@ -81,12 +77,6 @@ def ensure_season_issued(season):
 def ensure_completion(season):
     """Аня watches every lesson of this season's first masterclass to the end (through learning's
     own progress rule), then gets the completion certificate."""
-    from certificates import eligibility, services
-    from certificates.models import Certificate
-    from cms.models import LessonPage, MasterclassPage
-    from learning import selectors
-    from learning import services as learning
-
     student = selectors.student_for_email(STUDENT_EMAIL)
     if student is None:
         return None

@@ -6,9 +6,33 @@ a work approved in a season's assignment earns «участник», one that re
 under learning's 95 % rule earns its completion certificate.
 """
 
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q
+
 from certificates.models import Kind
-from certificates.services import Claim
+from cms.models import LessonPage
 from learning import selectors as learning
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a caller asks to certify: who, what kind, for what, and what the paper says."""
+
+    holder_id: int
+    kind: str
+    subject: object
+    season: object
+    first_name: str
+    surname: str = ""
+    direction: object = None
+    title: str = ""
+    mentor_name: str = ""
+
+    @property
+    def key(self):
+        return (self.holder_id, self.kind, ContentType.objects.get_for_model(self.subject).pk, self.subject.pk)
 
 
 def kinds_for_status(status):
@@ -68,8 +92,6 @@ def work(submission_id):
 
 def completion_claims(student_id, lesson_id):
     """The completion claim a just-completed lesson may have earned (its whole masterclass done)."""
-    from cms.models import LessonPage
-
     student = learning.student_by_id(student_id)
     lesson = LessonPage.objects.filter(pk=lesson_id).first()
     masterclass = learning.masterclass_of_lesson(lesson) if lesson else None
@@ -81,8 +103,6 @@ def completion_claims(student_id, lesson_id):
 
 def season_claim_count(season):
     """How many claims `season_claims` will yield (the batch's total)."""
-    from django.db.models import Count, Q
-
     counts = learning.recognised_works(season=season).aggregate(
         works=Count("pk"),
         shortlisted=Count("pk", filter=Q(status__in=learning.SHORTLIST_STATUSES)),

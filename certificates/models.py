@@ -11,11 +11,15 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.models import Orderable, PreviewableMixin
+
+from media_pipeline import storage as media_storage
 
 # Crockford's base32 without I, L, O, U: a code read off paper and typed back stays unambiguous.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -37,9 +41,7 @@ def normalise_code(text):
 
 
 def private_storage():
-    from media_pipeline.storage import private_storage
-
-    return private_storage
+    return media_storage.private_storage
 
 
 def pdf_path(instance, filename):
@@ -152,8 +154,6 @@ class Certificate(models.Model):
 
     @property
     def verify_path(self):
-        from django.urls import reverse
-
         return reverse("certificates:verify", args=[self.code])
 
     @property
@@ -327,9 +327,7 @@ class CertificateDesign(PreviewableMixin, ClusterableModel):
 
     def serve_preview(self, request, mode_name):
         """The editor sees a sample certificate of the chosen kind as a PDF, drawn as issued ones are."""
-        from django.http import HttpResponse
-
-        from certificates import pdf
+        from certificates import pdf  # noqa: PLC0415 — certificates.pdf imports these models (DEFAULT_TEXTS, Kind)
 
         document = pdf.render(pdf.sample_sheet(self, mode_name or Kind.PARTICIPANT))
         return HttpResponse(document, content_type="application/pdf")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import segno
 from django.conf import settings
-from django.utils import dateformat, translation
+from django.utils import dateformat, timezone, translation
 from PIL import Image
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
@@ -89,8 +89,6 @@ def sheet_for(certificate, design):
 
 def sample_sheet(design, kind):
     """A made-up certificate of `kind` in `design`, for the editors' preview."""
-    from django.utils import timezone
-
     direction = design.direction
     curator = getattr(direction, "curator", None) if direction else None
     heading, text = design.texts(kind)

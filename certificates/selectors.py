@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import Min, Q
 
-from certificates.models import Certificate, CertificateBatch, CertificateDesign, Kind, normalise_code
+from certificates import eligibility
+from certificates.models import Certificate, CertificateDesign, Kind, normalise_code
 
 STAFF_PERMISSION = "certificates.view_certificate"
 
@@ -17,8 +18,6 @@ def is_staff(user):
 
 def certificates_for(user):
     """The account's own certificates and those of the children it is the guardian of, newest first."""
-    from certificates import eligibility
-
     if not user or not user.is_authenticated:
         return Certificate.objects.none()
     holders = [user.pk, *eligibility.ward_ids(user)]
@@ -42,8 +41,6 @@ def can_download(user, certificate):
 
 def can_download_when_valid(user, certificate):
     """The holder or the holder's guardian (who may download it as long as it is valid)."""
-    from certificates import eligibility
-
     if not user or not user.is_authenticated:
         return False
     return certificate.holder_id == user.pk or eligibility.is_guardian_of(user, certificate.holder_id)
@@ -59,10 +56,6 @@ def design_for(season_id, direction_id):
     )
     found = {design.direction_id: design for design in designs}
     return found.get(direction_id) or found.get(None)
-
-
-def active_batch_seasons():
-    return set(CertificateBatch.objects.filter(status__in=CertificateBatch.ACTIVE).values_list("season_id", flat=True))
 
 
 # --- Badges ---------------------------------------------------------------------------------------
@@ -92,8 +85,6 @@ BADGES = [
 def badges_of(user):
     """The cabinet's five badges, each with when it was earned (None: still ahead). Lessons and
     works come from learning; the rest from the account's valid certificates. Two queries."""
-    from certificates import eligibility
-
     milestones = eligibility.milestones(user)
     valid = Q(revoked_at__isnull=True)
     firsts = Certificate.objects.filter(holder=user).aggregate(

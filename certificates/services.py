@@ -6,18 +6,19 @@ the same operation for many claims at once.
 """
 
 import logging
-from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from certificates import pdf, selectors
+from certificates import eligibility, pdf, selectors
+from certificates.eligibility import Claim
 from certificates.models import Certificate, CertificateBatch, Kind, SeasonNumbering, new_code
 from config.errors import ServiceError
+from config.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -25,25 +26,6 @@ logger = logging.getLogger(__name__)
 WORK_WITHDRAWN_REASON = "Работа снята с конкурса модератором."
 ACCOUNT_ERASED_REASON = "Аккаунт владельца удалён по его просьбе."
 BATCH_CHUNK = 200
-
-
-@dataclass(frozen=True)
-class Claim:
-    """What a caller asks to certify: who, what kind, for what, and what the paper says."""
-
-    holder_id: int
-    kind: str
-    subject: object
-    season: object
-    first_name: str
-    surname: str = ""
-    direction: object = None
-    title: str = ""
-    mentor_name: str = ""
-
-    @property
-    def key(self):
-        return (self.holder_id, self.kind, ContentType.objects.get_for_model(self.subject).pk, self.subject.pk)
 
 
 def issue_certificate(
@@ -278,10 +260,8 @@ def erase_holder(user):
 def start_batch(season, *, mode=CertificateBatch.Mode.ISSUE, by=None):
     """Queue the issue (or re-issue) of every certificate a season has earned; the worker runs it
     (`tasks.run_batch`) and the admin shows its progress. One at a time per season."""
-    from certificates.tasks import run_batch
-
     batch = _open_batch(season, mode, by)
-    transaction.on_commit(lambda: run_batch.enqueue(batch.pk))
+    enqueue_on_commit("certificates.tasks.run_batch", batch.pk)
     return batch
 
 
@@ -291,8 +271,6 @@ def issue_season(season, *, mode=CertificateBatch.Mode.ISSUE, by=None):
 
 
 def _open_batch(season, mode, by):
-    from django.db import IntegrityError
-
     if mode not in CertificateBatch.Mode.values:
         raise ServiceError("Выберите, что сделать: выпустить или перевыпустить.", code="unknown_mode", field="mode")
     try:
@@ -309,7 +287,6 @@ def _open_batch(season, mode, by):
 def run_batch(batch):
     """Issue (and, in re-issue mode, redraw) the season's certificates chunk by chunk, saving
     progress after each chunk. Safe to run again: issued claims are skipped."""
-    from certificates import eligibility
 
     season = batch.season
     CertificateBatch.objects.filter(pk=batch.pk).update(

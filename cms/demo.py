@@ -13,13 +13,13 @@ import io
 import random
 from pathlib import Path
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
+from django.utils import timezone
 from django.utils.translation import ngettext
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
@@ -47,7 +47,6 @@ from cms.towns import town_size_bucket
 from learning.demo import DOMAIN, set_demo_password
 from media_pipeline.demo import ready_lesson_videos
 
-MOSCOW = ZoneInfo("Europe/Moscow")
 EDITOR = "redaktor.demo"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
@@ -752,7 +751,7 @@ def ensure_partner(parent, slug, name, kind, website, description):
 def ensure_event(parent, mentors, slug, title, start, hours, region_code, town, venue, mentor_slugs, description,
                  attendance, volunteers):  # fmt: skip
 
-    starts_at = datetime.datetime(*start, tzinfo=MOSCOW)
+    starts_at = datetime.datetime(*start, tzinfo=timezone.get_default_timezone())
     return ensure_page(
         parent,
         EventPage,

@@ -10,6 +10,7 @@ from wagtail.fields import StreamField as StreamModelField
 from wagtail.models import get_page_models
 
 from cms import api_fields
+from cms.age_bands import AgeBand
 from cms.models import Region, Season
 
 TAG = "Контент (Wagtail API v2)"
@@ -252,7 +253,7 @@ PAGE_PARAMETERS = [
     parameter("direction", "Направление (slug, например vocal, или id): мастер-классы и истории."),
     parameter("season", "Сезон (id или current): мастер-классы и истории."),
     parameter("mentor", "Наставник (id страницы наставника): мастер-классы.", {"type": "integer"}),
-    parameter("age_band", "Возраст: мастер-классы.", {"type": "string", "enum": ["6-9", "10-13", "14-18"]}),
+    parameter("age_band", "Возраст: мастер-классы.", {"type": "string", "enum": AgeBand.values}),
     parameter("region", "Регион (id): истории и мероприятия.", {"type": "integer"}),
     parameter("region_code", "Регион по коду субъекта (77 — Москва): истории и мероприятия."),
     parameter("kind", "Вид партнёра.", {"type": "string", "enum": ["creative", "foundation", "authority", "business"]}),

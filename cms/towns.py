@@ -28,7 +28,6 @@ class TownSize:
         UNKNOWN: "размер населённого пункта не указан",
     }
     CHOICES = list(STORY_LABELS.items())
-    SMALL_BELOW = 100_000  # "small towns" of the equal-access share: under 100 thousand
 
 
 def town_size_bucket(population):

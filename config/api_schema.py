@@ -1,5 +1,7 @@
 """OpenAPI schema hooks (drf-spectacular)."""
 
+from cms.openapi import content_api_schema
+
 EXCLUDED_PREFIXES = ("/api/v2/", "/admin/")
 
 
@@ -16,8 +18,6 @@ def platform_endpoints_only(endpoints):
 def add_content_api(result, generator, request, public):
     """Merge the content API's description (built by cms.openapi from the page models) into the
     schema, so /api/docs/ shows /api/v2/ next to the platform's own endpoints."""
-    from cms.openapi import content_api_schema
-
     content = content_api_schema()
     result.setdefault("paths", {}).update(content["paths"])
     result.setdefault("components", {}).setdefault("schemas", {}).update(content["components"]["schemas"])

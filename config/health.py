@@ -2,6 +2,7 @@
 
 import uuid
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -9,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django_tasks_db.models import DBTaskResult
 
 
 def check_database():
@@ -24,12 +26,8 @@ def check_storage():
 
 def check_task_queue():
     if settings.TASK_BACKEND == "db":
-        from django_tasks_db.models import DBTaskResult
-
         DBTaskResult.objects.exists()
     elif settings.TASK_BACKEND == "rq":
-        import redis
-
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
 
 

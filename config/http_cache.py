@@ -19,9 +19,15 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from wagtail.models import Page
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+from learning.signals import student_account_deleted, work_status_changed, work_visibility_changed
 
 GENERATION_KEY = "page-cache:generation"
 # Paths whose answers are never public, whoever asks.
@@ -44,8 +50,6 @@ def generation():
 def purge(**kwargs):
     """Forget every cached page: now, and again once the transaction that changed content commits
     (a page rendered meanwhile from the old content is dropped too)."""
-    from django.db import transaction
-
     def bump():
         _cache().set(GENERATION_KEY, time.time_ns(), None)
 
@@ -55,11 +59,6 @@ def purge(**kwargs):
 
 def connect_purges():
     """Purge on what changes public pages: Wagtail's publishing and moving, and moderation."""
-    from wagtail.models import Page
-    from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
-
-    from learning.signals import student_account_deleted, work_status_changed, work_visibility_changed
-
     for signal in (
         page_published,
         page_unpublished,
@@ -70,16 +69,12 @@ def connect_purges():
     ):
         signal.connect(purge, dispatch_uid=f"page-cache-purge:{id(signal)}")
     student_account_deleted.connect(purge, dispatch_uid="page-cache-purge:student-deleted")
-    from django.db.models.signals import post_delete, post_save
-
     post_delete.connect(purge, sender=Page, dispatch_uid="page-cache-purge:page-deleted")
     # A live page saved without publishing (imports, the demo loader, add_child) changes pages too.
     post_save.connect(_purge_on_live_page_save, dispatch_uid="page-cache-purge:page-saved")
 
 
 def _purge_on_live_page_save(sender, instance, **kwargs):
-    from wagtail.models import Page
-
     if isinstance(instance, Page) and instance.live:
         purge()
 

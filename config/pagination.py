@@ -13,6 +13,8 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 
+from config.http_cache import generation
+
 COUNT_CACHE_SECONDS = 60
 
 
@@ -22,8 +24,6 @@ class CachedCountPaginator(Paginator):
         if not isinstance(self.object_list, QuerySet):
             return super().count
         query = self.object_list.query
-        from config.http_cache import generation
-
         sql, params = query.sql_with_params()
         digest = hashlib.blake2b(repr((sql, params)).encode(), digest_size=16).hexdigest()
         key = f"paginator-count:{generation()}:{digest}"

@@ -7,6 +7,7 @@ prefix of the indexed words: «живописи» → «живопис*» finds 
 
 import functools
 
+import snowballstemmer
 from django.db import connection
 from modelsearch.backends import database
 from modelsearch.query import PlainText
@@ -17,8 +18,6 @@ MIN_PREFIX = 3
 
 @functools.cache
 def _russian_stemmer():
-    import snowballstemmer
-
     return snowballstemmer.stemmer("russian")
 
 
@@ -41,7 +40,9 @@ def SearchBackend(params):  # noqa: N802 (the name Wagtail looks a backend modul
 
 @functools.cache
 def _stemming_compiler(base):
-    from modelsearch.backends.database.sqlite.query import Lexeme, SearchQueryExpression
+    # noqa below: this module looks up modelsearch's SQLite index model when imported, so it is
+    # imported only on SQLite, once the app registry is ready.
+    from modelsearch.backends.database.sqlite.query import Lexeme, SearchQueryExpression  # noqa: PLC0415
 
     class RussianSQLiteSearchQueryCompiler(base):
         def build_search_query_content(self, query, config=None):

@@ -242,8 +242,9 @@ def s3_origin(custom_domain=None):
     """The origin of the URLs the S3 storage gives out, computed by botocore itself (no request)."""
     if custom_domain:
         return origin_of(f"{AWS_S3_URL_PROTOCOL}//{custom_domain}")
-    import boto3
-    from botocore.config import Config
+    # noqa below: settings load in every process; only S3 deployments pay for importing boto3.
+    import boto3  # noqa: PLC0415
+    from botocore.config import Config  # noqa: PLC0415
 
     client = boto3.session.Session().client(
         "s3",

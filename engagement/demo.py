@@ -22,7 +22,6 @@ from engagement.services.foundations import save_transfer
 from engagement.services.ledger import record_action
 from engagement.services.vk import ingest_vk_events
 
-MOSCOW = timezone.get_default_timezone()  # TIME_ZONE: demo dates are Moscow dates
 DEMO_GROUP_ID = 218_500_000
 SEASONS = [
     ("Сезон 2025/26", datetime.date(2025, 9, 1), datetime.date(2026, 5, 31), 50_000_000),
@@ -36,7 +35,7 @@ CHILDREN = [
 
 
 def _at(day):
-    return datetime.datetime.combine(day, datetime.time(12, 0), tzinfo=MOSCOW)
+    return datetime.datetime.combine(day, datetime.time(12, 0), tzinfo=timezone.get_default_timezone())
 
 
 def ensure_campaigns(stdout):
@@ -54,9 +53,9 @@ def ensure_campaigns(stdout):
             campaign = Campaign.objects.create(
                 name=f"Рубль за действие — {season.name}",
                 season=season,
-                starts_at=datetime.datetime.combine(season.starts_on, datetime.time.min, tzinfo=MOSCOW),
-                ends_at=datetime.datetime.combine(
-                    season.ends_on + datetime.timedelta(days=1), datetime.time.min, tzinfo=MOSCOW
+                starts_at=timezone.make_aware(datetime.datetime.combine(season.starts_on, datetime.time.min)),
+                ends_at=timezone.make_aware(
+                    datetime.datetime.combine(season.ends_on + datetime.timedelta(days=1), datetime.time.min)
                 ),
                 cap=cap,
             )
@@ -69,7 +68,7 @@ def _last_season_actions(campaign):
     """Backdated VK likes and reposts of last season (fixed keys: a second run finds them)."""
     rng = random.Random(2025)
     post, _ = VkPost.objects.get_or_create(group_id=DEMO_GROUP_ID, post_id=1)
-    start = campaign.starts_at.astimezone(MOSCOW).date()
+    start = campaign.starts_at.astimezone(timezone.get_default_timezone()).date()
     for number in range(150):
         day = start + datetime.timedelta(days=rng.randrange(0, 260))
         kind = "repost" if number % 5 == 0 else "like"

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from config.errors import ServiceError
 from events import selectors, services
@@ -99,6 +100,4 @@ def export(request, pk, what):
 
 
 def _moment(value):
-    from django.utils import timezone
-
     return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if value else ""

@@ -6,9 +6,16 @@ past events keep their typed-in figures, as events run outside the platform. Ide
 import datetime
 import uuid
 
+from django.contrib.auth.models import Group
+from django.utils import timezone
 from django.utils.translation import ngettext
 
+from cms.models import EventPage
+from config.errors import ServiceError
+from events import services
+from events.models import Event, Registration, VolunteerShift, VolunteerSignup
 from learning.demo import DEMO_PASSWORD, DOMAIN, ensure_staff
+from learning.models import Student
 
 ADULTS = ["Ирина Петрова", "Олег Смирнов", "Мария Кузнецова", "Денис Орлов", "Светлана Волкова", "Павел Зайцев"]
 VOLUNTEERS = [
@@ -19,12 +26,6 @@ VOLUNTEERS = [
 
 
 def load(stdout):
-    from django.contrib.auth.models import Group
-    from django.utils import timezone
-
-    from cms.models import EventPage
-    from events.models import Event
-
     pages = list(EventPage.objects.live().order_by("starts_at"))
     if not pages:
         stdout.write("Мероприятия: нет страниц мероприятий — пропускаю.")
@@ -69,10 +70,6 @@ def _adult(number):
 def _register(event, full):
     """Through the services, as people would: children (with their guardian's consent where needed),
     adults and one school group; the full event gets more people than places."""
-    from config.errors import ServiceError
-    from events import services
-    from learning.models import Student
-
     children = Student.objects.filter(deleted_at__isnull=True, user__email__endswith=DOMAIN).order_by("pk")[:4]
     for child in children:
         try:
@@ -88,8 +85,6 @@ def _register(event, full):
 
 
 def _shifts(event):
-    from events.models import VolunteerShift
-
     start = event.page.starts_at - datetime.timedelta(hours=1)
     for role, places in (("Встреча гостей", 3), ("Гардероб", 2)):
         VolunteerShift.objects.create(
@@ -100,9 +95,6 @@ def _shifts(event):
 def _history(event, door, coordinator):
     """A past event's records, written as they would have been: registrations, check-ins at the door
     (one ticket shown twice), walk-ins, and volunteers whose hours the coordinator confirmed."""
-    from events import services
-    from events.models import Registration, VolunteerShift, VolunteerSignup
-
     page = event.page
     registrations = []
     for number in range(30):

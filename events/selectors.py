@@ -3,7 +3,9 @@
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
-from events.models import CheckIn, Event, Registration, VolunteerShift, VolunteerSignup
+from cms.models import EventPage
+from events.models import CheckIn, Event, Registration, VolunteerSignup
+from learning.models import Student
 
 
 def event_for_page(page):
@@ -25,8 +27,6 @@ def registrations_of(user, event=None):
 
 def children_to_register(user):
     """Whom this account may sign up as a child: itself (a student) and the guardian's children."""
-    from learning.models import Student
-
     return list(Student.objects.filter(Q(user=user) | Q(guardian=user), deleted_at__isnull=True).order_by("first_name"))
 
 
@@ -84,18 +84,12 @@ def volunteers_of(event):
     )
 
 
-def shifts_of(event):
-    return VolunteerShift.objects.filter(event=event).order_by("starts_at")
-
-
 def season_offline(start, end):
     """Every live event page starting in [start, end] with its offline figures, for the season
     report. An event run on the platform (it has registration settings) counts from its records:
     confirmed places, people let in (tickets once, walk-ins), volunteers with confirmed hours and
     those hours. An event run outside the platform keeps the numbers editors typed in, marked
     `hand_typed`. Four queries whatever the number of events."""
-    from cms.models import EventPage
-
     pages = list(
         EventPage.objects.live()
         .filter(starts_at__range=(start, end))

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.errors import ServiceError
+from config.tasks import enqueue_on_commit
 from events.models import CheckIn, Event, Registration, VolunteerShift, VolunteerSignup
 from learning.models import GUARDIAN_CONSENT_BELOW_AGE, Consent, age_on
 from learning.services import roles
@@ -230,10 +231,8 @@ def promote_from_waiting_list(event, *, now=None):
         free -= waiting.seats
         promoted.append(waiting)
     if promoted:
-        from events.tasks import send_promotion_notice
-
-        ids = [r.pk for r in promoted]
-        transaction.on_commit(lambda: [send_promotion_notice.enqueue(pk) for pk in ids])
+        for registration in promoted:
+            enqueue_on_commit("events.tasks.send_promotion_notice", registration.pk)
     return promoted
 
 

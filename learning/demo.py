@@ -6,7 +6,6 @@ student + assignment, juror + work) and left as it is."""
 import datetime
 import io
 import random
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from PIL import Image, ImageDraw
 
+from cms.age_bands import AgeBand
 from cms.models import DirectionPage, LessonPage, MasterclassPage, MentorPage, Region, Season
 from learning import selectors
 from learning.models import (
@@ -31,7 +31,6 @@ from learning.models import (
 )
 from learning.services import accounts, jury, likes, moderation, progress, submissions
 
-MOSCOW = ZoneInfo("Europe/Moscow")
 DEMO_PASSWORD = "demo-pokolenie-2026"  # noqa: S105 (development demo accounts only)
 DOMAIN = "demo.pokolenie-m.example"
 
@@ -216,8 +215,9 @@ def ensure_assignment(direction, season, title, task, kinds, opportunity):
     existing = Assignment.objects.filter(direction=direction, season=season).first()
     if existing:
         return existing
-    opens = datetime.datetime.combine(season.starts_on + datetime.timedelta(days=14), datetime.time(10), MOSCOW)
-    closes = datetime.datetime.combine(season.ends_on - datetime.timedelta(days=45), datetime.time(23, 59), MOSCOW)
+    moscow = timezone.get_default_timezone()
+    opens = datetime.datetime.combine(season.starts_on + datetime.timedelta(days=14), datetime.time(10), moscow)
+    closes = datetime.datetime.combine(season.ends_on - datetime.timedelta(days=45), datetime.time(23, 59), moscow)
     masterclass = MasterclassPage.objects.child_of(direction).filter(season=season).first()
     assignment = Assignment.objects.create(
         title=title,
@@ -227,7 +227,7 @@ def ensure_assignment(direction, season, title, task, kinds, opportunity):
         task=task,
         opens_at=opens,
         closes_at=closes,
-        age_bands=["6-9", "10-13", "14-18"],
+        age_bands=AgeBand.values,
         allowed_kinds=kinds,
         max_files=3,
         jurors_per_work=3,

@@ -1,8 +1,8 @@
 """Students and consent, lesson progress, contest assignments and works, moderation, jury, winners.
 
-Personal data stays in `Student`; all that is public of a child is the first name and surname
-initial (`Student.public_name`), the work's age and age band and the region (the API's
-`PublicAuthorSerializer`), and nothing a student uploads is public before a moderator approves it.
+Personal data stays in `Student`; everything public is derived from `Student.public_name` (first
+name, surname initial), `Student.age` and the region, and nothing a student uploads is public before a
+moderator approves it.
 """
 
 import uuid
@@ -19,9 +19,10 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Orderable
 
+from cms.age_bands import AgeBand, age_band_for
 from media_pipeline.storage import private_storage
 
-AGE_BANDS = [("6-9", "6–9 лет"), ("10-13", "10–13 лет"), ("14-18", "14–18 лет")]
+AGE_BANDS = AgeBand.choices  # kept for learning/api.py; the bands themselves live in cms/age_bands.py
 MIN_AGE = 6
 MAX_AGE = 18
 GUARDIAN_CONSENT_BELOW_AGE = 14
@@ -30,16 +31,6 @@ JURY_GROUP = "Jury"
 
 def age_on(birth_date, day):
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
-def age_band_for(age):
-    if age is None:
-        return ""
-    if age <= 9:
-        return "6-9"
-    if age <= 13:
-        return "10-13"
-    return "14-18"
 
 
 class Student(models.Model):
@@ -264,23 +255,32 @@ class RubricCriterion(Orderable):
         return f"{self.name} (до {self.max_points})"
 
 
-# Which works are public (Submission.PUBLIC_STATUSES, not hidden, not withdrawn), as the partial
-# indexes' condition: learning.services.public_works() filters exactly so.
-PUBLIC_WORKS = Q(status__in=["approved", "shortlisted", "winner", "finalist"], hidden=False, withdrawn_at__isnull=True)
+class SubmissionStatus(models.TextChoices):
+    PENDING = "pending", "на модерации"
+    APPROVED = "approved", "опубликована"
+    REJECTED = "rejected", "отклонена"
+    SHORTLISTED = "shortlisted", "в шорт-листе"
+    WINNER = "winner", "победитель"
+    FINALIST = "finalist", "финалист"
+
+
+# The one definition of which works are public: these statuses, not hidden, not withdrawn.
+# PUBLIC_WORKS is also the partial indexes' condition (hence defined before Submission's Meta needs
+# it); learning.services.public_works() filters exactly so, the report and certificates count by it.
+PUBLIC_STATUSES = (
+    SubmissionStatus.APPROVED,
+    SubmissionStatus.SHORTLISTED,
+    SubmissionStatus.WINNER,
+    SubmissionStatus.FINALIST,
+)
+PUBLIC_WORKS = Q(status__in=list(PUBLIC_STATUSES), hidden=False, withdrawn_at__isnull=True)
 
 
 class Submission(models.Model):
     """A contest work: one per student and assignment (a database constraint)."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "на модерации"
-        APPROVED = "approved", "опубликована"
-        REJECTED = "rejected", "отклонена"
-        SHORTLISTED = "shortlisted", "в шорт-листе"
-        WINNER = "winner", "победитель"
-        FINALIST = "finalist", "финалист"
-
-    PUBLIC_STATUSES = (Status.APPROVED, Status.SHORTLISTED, Status.WINNER, Status.FINALIST)
+    Status = SubmissionStatus
+    PUBLIC_STATUSES = PUBLIC_STATUSES
 
     uid = models.UUIDField("идентификатор", default=uuid.uuid4, unique=True, editable=False)
     assignment = models.ForeignKey(

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from config.errors import ServiceError
+from config.http import client_ip
 from learning.services import accounts
 
 
@@ -22,7 +23,7 @@ def guardian_consent_page(request, token):
         context["student"] = student
         if request.method == "POST":
             accounts.confirm_guardian_consent(
-                token, ip=request.META.get("REMOTE_ADDR"), password=request.POST.get("password", "")
+                token, ip=client_ip(request), password=request.POST.get("password", "")
             )
             context["confirmed"] = True
     except ServiceError as error:
@@ -42,7 +43,7 @@ def town_consent_page(request, token):
     try:
         context["student"] = accounts.student_for_town_token(token)
         if request.method == "POST":
-            accounts.record_town_consent(token, ip=request.META.get("REMOTE_ADDR"))
+            accounts.record_town_consent(token, ip=client_ip(request))
             context["confirmed"] = True
     except ServiceError as error:
         context["error"] = error.message

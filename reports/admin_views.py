@@ -9,6 +9,7 @@ from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
+from cms.models import DirectionPage, Season
 from reports import figures
 from reports.charts import chart_for
 
@@ -40,16 +41,12 @@ class ReportFilterForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from cms.models import DirectionPage, Season
-
         super().__init__(*args, **kwargs)
         self.fields["season"].queryset = Season.objects.all()
         self.fields["direction"].queryset = DirectionPage.objects.live().order_by("path")
 
     def report_filter(self):
         """The filter of a valid form; the current season when none was chosen. None if there is no season."""
-        from cms.models import Season
-
         season = self.cleaned_data.get("season") or Season.current() or Season.objects.first()
         if season is None:
             return None

@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 
+from cms.models import Region
 from reports.models import Settlement
 from reports.services import find_settlements
 
@@ -39,8 +40,6 @@ class SettlementSearchView(ListAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        from cms.models import Region
-
         if getattr(self, "swagger_fake_view", False):  # schema generation has no query
             return Settlement.objects.none()
         query = self.request.query_params.get("q", "").strip()

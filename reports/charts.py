@@ -1,6 +1,10 @@
 """Server-drawn SVG bar charts for the report: no JavaScript, nothing fetched from other hosts."""
 
+from dataclasses import replace
+
 from django.utils.html import format_html, format_html_join
+
+from cms.age_bands import AgeBand
 
 COLOURS = ["#2e7d6b", "#e0803a", "#5b6bbf"]
 ROW_HEIGHT = 22
@@ -77,7 +81,7 @@ def bar_chart(table, label_key, series, title=""):
 CHARTS = {
     "regions": ("region", [("students", "Активные ученики")], "top"),
     "town_sizes": ("size", [("students", "Ученики"), ("works", "Работы"), ("winners", "Победители")], "all"),
-    "contest_works": ("direction", [("6-9", "6–9"), ("10-13", "10–13"), ("14-18", "14–18")], "all"),
+    "contest_works": ("direction", [(band.value, band.short_label) for band in AgeBand], "all"),
     "jury_progress": ("direction", [("progress", "Готовность, %")], "all"),
     "charity_by_month": ("month", [("raised", "Собрано, ₽"), ("transferred", "Передано, ₽")], "all"),
     "partners": ("kind", [("partners", "Партнёров")], "all"),
@@ -92,8 +96,6 @@ def chart_for(table):
         return None
     label_key, series, scope = CHARTS[table.key]
     if scope == "top":
-        from dataclasses import replace
-
         busiest = sorted(table.rows, key=lambda row: row[series[0][0]], reverse=True)[:TOP_REGIONS]
         table = replace(table, rows=busiest)
         return bar_chart(table, label_key, series, title=f"{table.title}: {TOP_REGIONS} самых активных")

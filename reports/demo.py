@@ -1,13 +1,13 @@
 """Demo: make sure the settlement list is loaded, give demo students' towns their population, and
 print the demo season's headline figures (they come from the other apps' demo data)."""
 
+from cms.models import Season
+from reports import figures
+from reports.models import Settlement
+from reports.services import fill_town_populations, load_settlements
+
 
 def load(stdout):
-    from cms.models import Season
-    from reports import figures
-    from reports.models import Settlement
-    from reports.services import fill_town_populations, load_settlements
-
     if not Settlement.objects.exists():
         load_settlements()
     filled = fill_town_populations()

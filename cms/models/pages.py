@@ -21,6 +21,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail_headless_preview.models import HeadlessMixin
 
+from cms.age_bands import AgeBand
 from cms.api_fields import (
     DirectionField,
     DocumentField,
@@ -247,10 +248,7 @@ class MasterclassPage(SiteServedPage):
 
     base_form_class = MasterclassPageForm
 
-    class AgeBand(models.TextChoices):
-        YOUNGER = "6-9", "6–9 лет"
-        MIDDLE = "10-13", "10–13 лет"
-        OLDER = "14-18", "14–18 лет"
+    AgeBand = AgeBand
 
     mentor = models.ForeignKey(
         "cms.MentorPage", verbose_name="наставник", null=True, on_delete=models.SET_NULL, related_name="masterclasses"

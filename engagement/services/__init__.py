@@ -15,7 +15,7 @@ Inside engagement, modules import each other's submodules directly, never this p
 
 from engagement.actors import VkActor
 from engagement.selectors import counter, ledger_by_month, like_stands, raised_by, reconcile, transparency
-from engagement.services.digests import DIGEST_GRACE, GENESIS_DIGEST, MOSCOW, publish_digests, verify_digests
+from engagement.services.digests import DIGEST_GRACE, GENESIS_DIGEST, publish_digests, verify_digests
 from engagement.services.foundations import save_transfer, transfer_problem
 from engagement.services.ledger import record_action, reverse_action, void_account
 from engagement.services.likes import RateLimited, set_like
@@ -30,7 +30,6 @@ from engagement.services.vk import VkPayloadError, ingest_vk_events
 __all__ = [
     "DIGEST_GRACE",
     "GENESIS_DIGEST",
-    "MOSCOW",
     "RateLimited",
     "VkActor",
     "VkPayloadError",

@@ -17,8 +17,6 @@ from engagement.services import sql
 GENESIS_DIGEST = "0" * 64
 # A day is digested only once it has been over for this long, so no late commit can land in it.
 DIGEST_GRACE = timedelta(minutes=10)
-# Reports count money by Moscow month (times are stored in UTC, shown in TIME_ZONE, Moscow time).
-MOSCOW = timezone.get_default_timezone()
 
 
 def _entry_line(entry):
@@ -86,7 +84,7 @@ def _roll_up_day(day):
     totals = (
         LedgerEntry.objects.filter(created_at__gte=start, created_at__lt=start + timedelta(days=1))
         .filter(campaign__isnull=False)
-        .annotate(month=TruncMonth("created_at", tzinfo=MOSCOW, output_field=DateField()))
+        .annotate(month=TruncMonth("created_at", tzinfo=timezone.get_default_timezone(), output_field=DateField()))
         .values("campaign_id", "month", "kind")
         .annotate(amount=Sum("amount"), entries=Count("pk"), compensations=Count("reverses"))
         .order_by()

@@ -15,6 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from cms.models import LessonPage, MasterclassPage
+from config.http import client_ip
 from config.pagination import CachedCountPageNumberPagination
 from learning import selectors
 from learning.api.filters import GalleryFilter, ModerationFilter
@@ -53,10 +54,6 @@ from media_pipeline.api import UploadSerializer
 
 # Routes take numeric ids only: anything else is a 404 before a query is tried.
 NUMERIC_ID = r"\d+"
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR")
 
 
 class RegisterView(GenericAPIView):

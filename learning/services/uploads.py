@@ -64,7 +64,7 @@ class CheckedFile:
 
 def format_moscow(moment):
     with translation.override("ru"):
-        return dateformat.format(timezone.localtime(moment, timezone.get_default_timezone()), "j E Y, H:i")
+        return dateformat.format(timezone.localtime(moment), "j E Y, H:i")
 
 
 def check_upload(assignment, upload):

@@ -2,8 +2,19 @@
 
 from django import template
 from django.core.cache import cache
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import ngettext
+
+from cms import models as cms_models
+from cms.models import DirectionPage, EventPage, MasterclassPage, PartnerPage, Season, WinnerStoryPage
+from engagement import selectors as engagement
+from engagement.forms import KOPECKS_PER_ROUBLE, roubles_label
+from learning import services as learning
+from learning.models import LessonProgress
+from media_pipeline.models import public_url
+from site_theme.queries import public_works
 
 register = template.Library()
 
@@ -23,8 +34,6 @@ def index_page_urls():
     """(title, url) of each live index page in the menu; cached briefly, as it is on every page."""
     items = cache.get(NAV_CACHE_KEY)
     if items is None:
-        from cms import models as cms_models
-
         items = []
         for model_name, title in NAV_INDEX_PAGES:
             model = getattr(cms_models, model_name, None)
@@ -56,8 +65,6 @@ def site_nav(context):
 @register.filter
 def rubles(kopecks):
     """12345678 kopecks -> "123 456 ₽": whole roubles, written as the admin writes amounts."""
-    from engagement.forms import KOPECKS_PER_ROUBLE, roubles_label
-
     whole_kopecks = int(kopecks or 0)
     return roubles_label(whole_kopecks - whole_kopecks % KOPECKS_PER_ROUBLE)
 
@@ -84,8 +91,6 @@ def years(age):
 
 @register.simple_tag
 def current_season():
-    from cms.models import Season
-
     return Season.current()
 
 
@@ -97,8 +102,6 @@ def live_children(page):
 
 @register.simple_tag
 def site_directions():
-    from cms.models import DirectionPage
-
     directions = DirectionPage.objects.live().public().select_related("cover", "curator")
     return list(directions.prefetch_related("cover__renditions").order_by("path"))
 
@@ -107,26 +110,18 @@ def site_directions():
 def direction_masterclasses(direction):
     """A direction's live masterclasses for its cards: cover (with its renditions) and mentor loaded
     up front, not two queries a card."""
-    from cms.models import MasterclassPage
-
     masterclasses = MasterclassPage.objects.child_of(direction).live().public().select_related("cover", "mentor")
     return list(masterclasses.prefetch_related("cover__renditions").order_by("path"))
 
 
 @register.simple_tag
 def latest_winners(limit=3):
-    from cms.models import WinnerStoryPage
-
     stories = WinnerStoryPage.objects.live().public().select_related("photo", "direction", "region", "season")
     return list(stories.prefetch_related("photo__renditions").order_by("-first_published_at")[:limit])
 
 
 @register.simple_tag
 def upcoming_events(limit=3):
-    from django.utils import timezone
-
-    from cms.models import EventPage
-
     events = EventPage.objects.live().public().filter(ends_at__gte=timezone.now()).select_related("cover", "region")
     return list(events.prefetch_related("cover__renditions").order_by("starts_at")[:limit])
 
@@ -134,10 +129,6 @@ def upcoming_events(limit=3):
 @register.simple_tag
 def events_split(index_page):
     """The events under an index page: upcoming first (soonest first), then past (latest first)."""
-    from django.utils import timezone
-
-    from cms.models import EventPage
-
     now = timezone.now()
     events = EventPage.objects.child_of(index_page).live().public().select_related("cover", "region")
     return {
@@ -148,8 +139,6 @@ def events_split(index_page):
 
 @register.simple_tag
 def mentor_masterclasses(mentor_page):
-    from cms.models import MasterclassPage
-
     masterclasses = MasterclassPage.objects.live().public().filter(mentor=mentor_page)
     return list(masterclasses.select_related("cover", "season").order_by("-season__starts_on", "path"))
 
@@ -157,8 +146,6 @@ def mentor_masterclasses(mentor_page):
 @register.simple_tag
 def partners_by_kind(index_page):
     """Partners grouped by kind, in the order of PartnerPage.Kind; empty groups are left out."""
-    from cms.models import PartnerPage
-
     partners = list(PartnerPage.objects.child_of(index_page).live().public().select_related("logo"))
     groups = []
     for kind, label in PartnerPage.Kind.choices:
@@ -180,8 +167,6 @@ PLURAL_PARTNER_KINDS = {
 def audio_playlist_url(video):
     """URL of the audio-only rung's playlist (the rendition without a picture), if there is one.
     hls.js leaves audio-only variants out of its quality list, so the player loads this directly."""
-    from media_pipeline.models import public_url
-
     if not video.is_ready:
         return ""
     for rendition in video.renditions or []:
@@ -198,8 +183,6 @@ COUNTER_API_URL = "/api/engagement/counter/"
 @register.simple_tag
 def donation_counter():
     """The counter's figures, rendered on the server so the number is right without JavaScript."""
-    from engagement import selectors as engagement
-
     figures = engagement.counter()
     figures["api_url"] = COUNTER_API_URL
     return figures
@@ -207,8 +190,6 @@ def donation_counter():
 
 @register.simple_tag
 def featured_works(limit=6):
-    from site_theme.queries import public_works
-
     return list(public_works()[:limit])
 
 
@@ -233,9 +214,6 @@ def work_cover(work):
 @register.simple_tag
 def lesson_list(masterclass, user):
     """The live lessons of a masterclass, each with the student's watched percent (None for guests)."""
-    from learning import services as learning
-    from learning.models import LessonProgress
-
     lessons = list(masterclass.get_children().live().public().specific().select_related("video"))
     student = learning.student_of(user)
     progress = {}
@@ -246,8 +224,6 @@ def lesson_list(masterclass, user):
 
 
 def _complete(item):
-    from learning import services as learning
-
     return item["percent"] is not None and item["percent"] >= round(100 * learning.COMPLETE_SHARE)
 
 
@@ -295,9 +271,6 @@ def learning_start_url():
 @register.simple_tag
 def lesson_player_state(lesson, user):
     """Where the player starts and where it reports progress: only for a signed-in student."""
-    from learning import services as learning
-    from learning.models import LessonProgress
-
     student = learning.student_of(user)
     if student is None:
         return {"progress_url": "", "position": 0}
@@ -335,8 +308,6 @@ def share_meta(context, title="", description=""):
     """Open Graph tags with absolute URLs. A view may pass `share` = {title, description, image,
     width, height} (image: a URL), a template a title and description; a Wagtail page gives its
     title, search description and picture; the site's own card stands in for a missing picture."""
-    from django.templatetags.static import static
-
     request = context.get("request")
     page = context.get("page")
     share = dict(context.get("share") or {})

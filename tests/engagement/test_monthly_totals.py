@@ -24,7 +24,7 @@ def entries_by_month(campaign):
     repost = Q(kind="repost")
     rows = (
         LedgerEntry.objects.filter(campaign=campaign)
-        .annotate(month=TruncMonth("created_at", tzinfo=services.MOSCOW))
+        .annotate(month=TruncMonth("created_at", tzinfo=timezone.get_default_timezone()))
         .values("month")
         .annotate(
             amount=Sum("amount"),
@@ -37,7 +37,7 @@ def entries_by_month(campaign):
     )
     return [
         {
-            "month": row["month"].astimezone(services.MOSCOW).date(),
+            "month": row["month"].astimezone(timezone.get_default_timezone()).date(),
             "amount": row["amount"],
             "actions": row["entries"] - 2 * row["compensations"],
             "reposts": row["reposts"] - 2 * row["repost_compensations"],
