@@ -102,10 +102,11 @@ run: $(VENV)/.installed tools
 	$(RUN_ENV) $(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
 	wait
 
-# pytest-xdist workers for `make test` (`auto`: one per core; 0 runs in this one process). Each worker
-# has its own test database, Redis database, SeaweedFS and temporary folders (tests/factories/plugin.py);
-# a file's tests stay on one worker (--dist loadfile), as its module fixtures expect.
-PYTEST_WORKERS ?= auto
+# pytest-xdist workers for `make test` (0: this one process, the default). Each worker has its own test
+# database, Redis database, SeaweedFS and temporary folders (tests/factories/plugin.py); a file's tests
+# stay on one worker (--dist loadfile). Not the default: a worker that runs a live-server test before a
+# plain database test leaves the latter without the migrations' data.
+PYTEST_WORKERS ?= 0
 
 # Which database: DATABASE_URL if set, else PostgreSQL on 127.0.0.1:5432 if it answers, else SQLite.
 test: $(VENV)/.installed tools browser
