@@ -8,6 +8,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
 from cms.models import Season
+from engagement import selectors as engagement
 from reports import admin_views, figures
 
 
@@ -44,8 +45,6 @@ class SeasonSummaryPanel(Component):
         self.flt = flt
 
     def render_html(self, parent_context=None):
-        from engagement import selectors as engagement
-
         flt = self.flt
         raised = None
         if flt.campaign is not None:
