@@ -116,6 +116,7 @@ test: $(VENV)/.installed tools browser
 	echo "База для тестов: $${DB:-SQLite (PostgreSQL не отвечает)}"; \
 	set -e; \
 	$(PY) -m ruff check . ; \
+	$(PY) -m ruff format --check . ; \
 	$(PY) manage.py check ; \
 	$(PY) manage.py makemigrations --check --dry-run ; \
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)

@@ -588,7 +588,6 @@ def ensure_site_address():
     """The default Wagtail site answers at SITE_URL's host and port (`make run PORT=…` sets it), so
     the admin's links and the content API's `html_url` point where the site really runs."""
 
-
     address = urlsplit(settings.SITE_URL)
     port = address.port or (443 if address.scheme == "https" else 80)
     site = Site.objects.filter(is_default_site=True).first()

@@ -72,4 +72,3 @@ def page_from_token(token, content_type=None):
     page = preview.as_page()
     page.preview_token = token  # tells serve_preview() to render the draft, not issue a new token
     return page
-

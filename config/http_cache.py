@@ -50,6 +50,7 @@ def generation():
 def purge(**kwargs):
     """Forget every cached page: now, and again once the transaction that changed content commits
     (a page rendered meanwhile from the old content is dropped too)."""
+
     def bump():
         _cache().set(GENERATION_KEY, time.time_ns(), None)
 

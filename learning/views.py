@@ -22,9 +22,7 @@ def guardian_consent_page(request, token):
         student = accounts.student_for_guardian_token(token)
         context["student"] = student
         if request.method == "POST":
-            accounts.confirm_guardian_consent(
-                token, ip=client_ip(request), password=request.POST.get("password", "")
-            )
+            accounts.confirm_guardian_consent(token, ip=client_ip(request), password=request.POST.get("password", ""))
             context["confirmed"] = True
     except ServiceError as error:
         context["error"] = error.message

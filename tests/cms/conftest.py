@@ -18,9 +18,7 @@ def season(db):
 
 @pytest.fixture
 def sections(page_tree):
-    return page_tree.sections_named(
-        "directions", "mentors", "stories", "partners", "events", stories="Истории"
-    )
+    return page_tree.sections_named("directions", "mentors", "stories", "partners", "events", stories="Истории")
 
 
 @pytest.fixture

@@ -39,8 +39,6 @@ def test_loading_cms_models_imports_no_admin_views_api_or_hooks():
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     assert "cms.models" in loaded and "cms.blocks" in loaded and "media_pipeline.blocks" in loaded
     offending = [
-        name
-        for name in loaded
-        if name.split(".")[0] in PROJECT_APPS and name.rsplit(".", 1)[-1] in ADMIN_OR_API
+        name for name in loaded if name.split(".")[0] in PROJECT_APPS and name.rsplit(".", 1)[-1] in ADMIN_OR_API
     ]
     assert offending == []

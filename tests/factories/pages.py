@@ -71,8 +71,8 @@ class PageTree:
         if name not in self.sections:
             model, default_title = self.SECTIONS[name]
             found = model.objects.child_of(self.home).first()
-            self.sections[name] = found.specific if found else self.add(
-                self.home, model(title=title or default_title, slug=name)
+            self.sections[name] = (
+                found.specific if found else self.add(self.home, model(title=title or default_title, slug=name))
             )
         return self.sections[name]
 

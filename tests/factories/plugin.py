@@ -256,6 +256,7 @@ def redis_url():
 # One Playwright instance for the whole run: its sync API runs an event loop in this thread, and a
 # second instance started while one is open refuses to run ("Sync API inside the asyncio loop").
 
+
 @pytest.fixture(scope="session")
 def initial_data(django_db_setup, django_db_blocker):
     """The migrations' data (home page, regions, groups, permissions) as serialized at setup.

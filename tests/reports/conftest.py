@@ -193,4 +193,3 @@ def world(season, campaign, make_user):
     return SimpleNamespace(
         season=season, campaign=campaign, vocal=vocal, painting=painting, students=[anya, boris, vera, gleb]
     )
-

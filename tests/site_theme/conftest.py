@@ -1,7 +1,6 @@
 """Builders for the site's page tests: a small season (direction, masterclass, lesson), an open
 assignment, a running campaign, students and public works made through the learning services."""
 
-
 import pytest
 from django.contrib.auth import get_user_model
 
