@@ -1,9 +1,7 @@
 """A contest work's videos follow the work into public view and out of it. The move runs as a
 task (learning.tasks.sync_work_videos), enqueued by name so this module does not import tasks."""
 
-from django.db import transaction
-from django.utils.module_loading import import_string
-
+from config.tasks import enqueue_on_commit
 from learning.models import Submission
 from media_pipeline.services import publish_asset, unpublish_asset
 
@@ -12,7 +10,7 @@ SYNC_TASK = "learning.tasks.sync_work_videos"
 
 def enqueue_video_sync(submission_id):
     """Once the transaction commits, the task moves the work's videos (by name: tasks import services)."""
-    transaction.on_commit(lambda: import_string(SYNC_TASK).enqueue(submission_id))
+    enqueue_on_commit(SYNC_TASK, submission_id)
 
 
 def sync_work_videos(submission):

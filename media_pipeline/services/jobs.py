@@ -18,9 +18,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import ngettext
 
+from config.tasks import enqueue_on_commit
 from media_pipeline import storage
 from media_pipeline.errors import VideoRefused
 from media_pipeline.models import VideoAsset, VideoCaption
@@ -43,8 +43,7 @@ def _schedule(asset, stage):
     asset.status = VideoAsset.Status.UPLOADED if stage == "probe" else VideoAsset.Status.TRANSCODING
     asset.progress = 0
     asset.save(update_fields=["job_token", "heartbeat_at", "status", "progress", "updated_at"])
-    task_path, asset_id, token = STAGE_TASKS[stage], asset.pk, str(asset.job_token)
-    transaction.on_commit(lambda: import_string(task_path).enqueue(asset_id, token))
+    enqueue_on_commit(STAGE_TASKS[stage], asset.pk, str(asset.job_token))
 
 
 def _claim(asset_id, token, status, *, count_attempt):
