@@ -1,0 +1,52 @@
+"""Other apps' signals, turned into notifications (connected in `apps.ready`). Each receiver runs
+inside the transaction that made the change and writes its notification rows there, so both
+commit or neither does; sending starts once it commits."""
+
+from django.db import transaction
+from django.db.models.signals import post_save
+
+from notifications.services import sources
+
+
+def on_work_status_changed(sender, submission, **kwargs):
+    sources.work_status_changed(submission)
+
+
+def on_score_saved(sender, instance, created, **kwargs):
+    if created and instance.comment:
+        sources.jury_commented(instance)
+
+
+def on_certificate_saved(sender, instance, created, **kwargs):
+    if created and instance.revoked_at is None:
+        sources.certificate_issued(instance)
+
+
+def on_page_published(sender, instance, revision=None, **kwargs):
+    from cms.models import LessonPage
+
+    if not isinstance(instance, LessonPage):
+        return
+    if (
+        instance.first_published_at
+        and instance.last_published_at
+        and instance.first_published_at != (instance.last_published_at)
+    ):
+        return  # a re-publish of a lesson already out
+    from notifications import reminders
+
+    lesson_id = instance.pk
+    transaction.on_commit(lambda: reminders.announce_new_lesson.enqueue(lesson_id))
+
+
+def connect():
+    from wagtail.signals import page_published
+
+    from certificates.models import Certificate
+    from learning.models import Score
+    from learning.signals import work_status_changed
+
+    work_status_changed.connect(on_work_status_changed, dispatch_uid="notifications.work_status")
+    post_save.connect(on_score_saved, sender=Score, dispatch_uid="notifications.jury_comment")
+    post_save.connect(on_certificate_saved, sender=Certificate, dispatch_uid="notifications.certificate")
+    page_published.connect(on_page_published, dispatch_uid="notifications.new_lesson")

@@ -1,0 +1,302 @@
+"""Sending: claim the deliveries that are due, send each on its channel, log every try, retry with
+backoff, fall back to email when a messenger fails for good. Runs in the task worker only.
+
+A claimed delivery is `sending` until `lease_until`; a worker that dies mid-send leaves it to be
+claimed again after the lease (at-least-once: VK drops the repeat by `random_id`)."""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from notifications import channels
+from notifications.models import (
+    PUSHED_CHANNELS,
+    Channel,
+    Delivery,
+    DeliveryAttempt,
+    Preference,
+)
+from notifications.services import preferences
+from notifications.timezones import time_zone_for_region
+
+LEASE = datetime.timedelta(minutes=5)
+
+
+# --- When a message may go ----------------------------------------------------------------------
+
+
+def quiet_hours_end(moment, zone):
+    """`moment` if it is outside the quiet hours in `zone`, else the next morning's end of them."""
+    start, end = settings.NOTIFICATIONS_QUIET_HOURS
+    local = moment.astimezone(zone)
+    if end <= local.hour < start:
+        return moment
+    morning = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    if local.hour >= start:
+        morning += datetime.timedelta(days=1)
+    # Through the wall clock, so a zone's offset change overnight still gives 08:00 local.
+    return datetime.datetime.combine(morning.date(), datetime.time(end), tzinfo=zone).astimezone(datetime.UTC)
+
+
+def earliest_send(notification, channel, moment):
+    """A child is not messaged during the quiet hours of their region; the cabinet shows at once."""
+    if channel not in PUSHED_CHANNELS or not notification.child:
+        return moment
+    return quiet_hours_end(moment, time_zone_for_region(notification.time_zone))
+
+
+def backoff(attempt):
+    """Seconds before try `attempt + 1`: 1, 2, 4, 8 … times the base, at most six hours."""
+    return min(settings.NOTIFICATIONS_RETRY_SECONDS * 2 ** (attempt - 1), 6 * 3600)
+
+
+# --- Rendering ----------------------------------------------------------------------------------
+
+
+def absolute(url):
+    return url if not url or url.startswith("http") else settings.SITE_URL + url
+
+
+def render(delivery, notification, address):
+    """The message of one delivery on its channel."""
+    url = absolute(notification.url)
+    if delivery.channel == Channel.EMAIL:
+        unsubscribe = preferences.unsubscribe_url(notification)
+        context = {
+            "notification": notification,
+            "url": url,
+            "unsubscribe_url": unsubscribe,
+            "site_url": settings.SITE_URL,
+        }
+        return channels.Message(
+            delivery_id=delivery.pk,
+            address=address,
+            subject=notification.title,
+            text=render_to_string("notifications/emails/notification.txt", context),
+            html=render_to_string("notifications/emails/notification.html", context),
+            # RFC 8058: mail clients show «Отписаться» and POST to the link, no sign-in needed.
+            headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        )
+    text = f"{notification.title}\n\n{notification.body}"
+    if url:
+        text += f"\n{url}"
+    return channels.Message(delivery_id=delivery.pk, address=address, subject=notification.title, text=text)
+
+
+SENDERS = {
+    Channel.VK: channels.send_vk,
+    Channel.TELEGRAM: channels.send_telegram,
+}
+
+
+# --- Claiming and sending -----------------------------------------------------------------------
+
+
+def claim(*, ids=None, now=None, limit=200):
+    """Mark up to `limit` due deliveries (of `ids`, if given) as being sent by this worker, skipping
+    rows another worker holds. Returns their ids."""
+    now = now or timezone.now()
+    due = Q(status=Delivery.Status.PENDING, next_try_at__lte=now) | Q(
+        status=Delivery.Status.SENDING, lease_until__lt=now
+    )
+    with transaction.atomic():
+        rows = Delivery.objects.select_for_update(skip_locked=True).filter(due)
+        if ids is not None:
+            rows = rows.filter(pk__in=ids)
+        claimed = list(rows.order_by("next_try_at").values_list("pk", flat=True)[:limit])
+        if claimed:
+            Delivery.objects.filter(pk__in=claimed).update(
+                status=Delivery.Status.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1
+            )
+    return claimed
+
+
+def send_due(*, ids=None, now=None, limit=200, throttles=None):
+    """Claim and send what is due (of `ids`, if given). Returns how many were sent."""
+    sent = 0
+    while True:
+        claimed = claim(ids=ids, now=now, limit=limit)
+        if not claimed:
+            return sent
+        fallbacks, count = send_claimed(claimed, throttles=throttles)
+        sent += count
+        if ids is not None:
+            ids = fallbacks  # the named ones are done; their email fallbacks go next
+            if not ids:
+                return sent
+
+
+def send_claimed(ids, *, throttles=None):
+    """Send claimed deliveries; log each try; schedule retries; create email fallbacks.
+    Returns (ids of fallback deliveries due now, number sent)."""
+    deliveries = list(
+        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING)
+        .select_related("notification__recipient")
+        .order_by("pk")
+    )
+    links = preferences.usable_links({d.notification.recipient_id for d in deliveries if d.notification.recipient_id})
+    throttles = throttles if throttles is not None else {}
+    attempts, sent_ids, outcomes = [], [], []
+    connection = None
+    try:
+        for delivery in deliveries:
+            notification = delivery.notification
+            address = (
+                notification.address
+                if delivery.channel == Channel.EMAIL
+                else links.get(notification.recipient_id, {}).get(delivery.channel, "")
+            )
+            throttle = throttles.get(delivery.channel)
+            if throttle is None:
+                throttle = throttles[delivery.channel] = channels.Throttle(
+                    settings.NOTIFICATIONS_RATES.get(delivery.channel, 0)
+                )
+            error = None
+            try:
+                if not address:
+                    raise channels.ChannelError("Адреса на этом канале больше нет.", permanent=True)
+                message = render(delivery, notification, address)
+                throttle.wait()
+                if delivery.channel == Channel.EMAIL:
+                    if connection is None:
+                        from django.core.mail import mailers
+
+                        connection = mailers.default
+                        connection.open()
+                    channels.send_email(message, connection)
+                else:
+                    SENDERS[delivery.channel](message)
+            except channels.ChannelError as failure:
+                error = failure
+            if error is None:
+                sent_ids.append(delivery.pk)
+                attempts.append(
+                    DeliveryAttempt(
+                        delivery=delivery, number=delivery.attempts, channel=delivery.channel, status="sent"
+                    )
+                )
+            else:
+                outcomes.append((delivery, error))
+    finally:
+        if connection is not None:
+            connection.close()
+    now = timezone.now()
+    fallbacks = []
+    with transaction.atomic():
+        if sent_ids:
+            Delivery.objects.filter(pk__in=sent_ids).update(
+                status=Delivery.Status.SENT, sent_at=now, lease_until=None, last_error=""
+            )
+        for delivery, error in outcomes:
+            attempts.append(_record_failure(delivery, error, now, fallbacks))
+        DeliveryAttempt.objects.bulk_create(attempts, ignore_conflicts=True)
+    return [f.pk for f in fallbacks if f.next_try_at <= now], len(sent_ids)
+
+
+def _record_failure(delivery, error, now, fallbacks):
+    retry = not error.permanent and delivery.attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS
+    if retry:
+        wait = error.retry_after or backoff(delivery.attempts)
+        next_try = earliest_send(delivery.notification, delivery.channel, now + datetime.timedelta(seconds=wait))
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.PENDING, next_try_at=next_try, lease_until=None, last_error=error.message
+        )
+        return DeliveryAttempt(
+            delivery=delivery,
+            number=delivery.attempts,
+            channel=delivery.channel,
+            status=DeliveryAttempt.Status.RETRY,
+            error=error.message,
+            next_try_at=next_try,
+        )
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.FAILED, lease_until=None, last_error=error.message
+    )
+    fallback = email_fallback(delivery, now)
+    if fallback is not None:
+        fallbacks.append(fallback)
+    return DeliveryAttempt(
+        delivery=delivery,
+        number=delivery.attempts,
+        channel=delivery.channel,
+        status=DeliveryAttempt.Status.FAILED,
+        error=error.message,
+    )
+
+
+def email_fallback(delivery, now):
+    """A messenger failed for good: send the notification by email instead, unless the person
+    already gets it by email, has no address, or turned that kind's email off on purpose."""
+    notification = delivery.notification
+    if delivery.channel == Channel.EMAIL or not notification.address:
+        return None
+    if notification.kind in preferences.EMAIL_SENT_ELSEWHERE:
+        return None  # learning emailed it already
+    if (
+        notification.recipient_id
+        and Preference.objects.filter(
+            user_id=notification.recipient_id, kind=notification.kind, channel=Channel.EMAIL, enabled=False
+        ).exists()
+    ):
+        return None
+    fallback, created = Delivery.objects.get_or_create(
+        notification=notification,
+        channel=Channel.EMAIL,
+        defaults={"fallback_of": delivery, "next_try_at": earliest_send(notification, Channel.EMAIL, now)},
+    )
+    return fallback if created else None
+
+
+# --- The weekly digest --------------------------------------------------------------------------
+
+
+def send_weekly_digests(now=None):
+    """One letter per person with every email that waited for the digest. Returns letters sent."""
+    now = now or timezone.now()
+    waiting = (
+        Delivery.objects.filter(status=Delivery.Status.DIGEST)
+        .select_related("notification__recipient")
+        .order_by("notification__recipient_id", "notification__created_at")
+    )
+    by_person = {}
+    for delivery in waiting:
+        by_person.setdefault(delivery.notification.recipient_id, []).append(delivery)
+    letters = 0
+    for items in by_person.values():
+        person = items[0].notification.recipient
+        if person is None or not person.email:
+            continue
+        context = {
+            "items": [i.notification for i in items],
+            "site_url": settings.SITE_URL,
+            "settings_url": settings.SITE_URL + "/cabinet/notifications/settings/",
+        }
+        message = channels.Message(
+            delivery_id=items[0].pk,
+            address=person.email,
+            subject="Поколение М: что нового за неделю",
+            text=render_to_string("notifications/emails/digest.txt", context),
+            html=render_to_string("notifications/emails/digest.html", context),
+        )
+        try:
+            channels.send_email(message)
+        except channels.ChannelError as error:
+            Delivery.objects.filter(pk__in=[i.pk for i in items]).update(last_error=error.message)
+            continue
+        with transaction.atomic():
+            Delivery.objects.filter(pk__in=[i.pk for i in items]).update(
+                status=Delivery.Status.SENT, sent_at=now, attempts=F("attempts") + 1
+            )
+            DeliveryAttempt.objects.bulk_create(
+                [
+                    DeliveryAttempt(delivery=i, number=i.attempts + 1, channel=Channel.EMAIL, status="sent")
+                    for i in items
+                ],
+                ignore_conflicts=True,
+            )
+        letters += 1
+    return letters
