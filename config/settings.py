@@ -356,6 +356,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LEARNING_PAGE_LAYOUT = os.environ.get("LEARNING_PAGE_LAYOUT", "site_theme/base.html")
 # The same for the certificates' public verification page.
 CERTIFICATES_PAGE_LAYOUT = os.environ.get("CERTIFICATES_PAGE_LAYOUT", LEARNING_PAGE_LAYOUT)
+# The same for the notification centre, its preferences and the unsubscribe page.
+NOTIFICATIONS_PAGE_LAYOUT = os.environ.get("NOTIFICATIONS_PAGE_LAYOUT", LEARNING_PAGE_LAYOUT)
 # DejaVu TTF fonts (Debian's fonts-dejavu-core) embedded in certificate PDFs for Cyrillic text.
 CERTIFICATE_FONT_DIR = os.environ.get("CERTIFICATE_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 
