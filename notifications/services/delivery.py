@@ -32,6 +32,8 @@ LEASE = datetime.timedelta(minutes=5)
 def quiet_hours_end(moment, zone):
     """`moment` if it is outside the quiet hours in `zone`, else the next morning's end of them."""
     start, end = settings.NOTIFICATIONS_QUIET_HOURS
+    if start == end:
+        return moment  # no quiet hours
     local = moment.astimezone(zone)
     if end <= local.hour < start:
         return moment
