@@ -18,7 +18,6 @@ from notifications.models import (
     Channel,
     Delivery,
     DeliveryAttempt,
-    Preference,
 )
 from notifications.services import preferences
 from notifications.timezones import time_zone_for_region
@@ -231,19 +230,15 @@ def _record_failure(delivery, error, now, fallbacks):
 
 
 def email_fallback(delivery, now):
-    """A messenger failed for good: send the notification by email instead, unless the person
-    already gets it by email, has no address, or turned that kind's email off on purpose."""
+    """A messenger failed for good: send the notification by email instead, even when the person
+    chose other channels for this kind (they would otherwise never learn of it), unless it went by
+    email already, there is no address, or the address unsubscribed from this kind."""
     notification = delivery.notification
     if delivery.channel == Channel.EMAIL or not notification.address:
         return None
     if notification.kind in preferences.EMAIL_SENT_ELSEWHERE:
         return None  # learning emailed it already
-    if (
-        notification.recipient_id
-        and Preference.objects.filter(
-            user_id=notification.recipient_id, kind=notification.kind, channel=Channel.EMAIL, enabled=False
-        ).exists()
-    ):
+    if preferences.email_opted_out(notification.address, notification.kind):
         return None
     fallback, created = Delivery.objects.get_or_create(
         notification=notification,

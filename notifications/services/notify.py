@@ -50,6 +50,8 @@ def notify(kind, target, *, recipient=None, email="", key="", title, body, url="
         return None  # told already: the database keeps one per recipient, kind, target and key
     if recipient is not None:
         wanted = preferences.channels_for(recipient, kind)
+        if Channel.EMAIL in wanted and preferences.email_opted_out(recipient.email, kind):
+            wanted.remove(Channel.EMAIL)
         digest = preferences.wants_weekly_digest(recipient) and kind not in preferences.NOT_DIGESTED
     else:
         wanted = [] if preferences.email_opted_out(email, kind) else [Channel.EMAIL]

@@ -2,6 +2,7 @@
 one-click unsubscribe token, and linking VK and Telegram."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
@@ -67,13 +68,17 @@ def wants_weekly_digest(user):
 
 
 def set_preferences(user, choices, *, weekly_digest):
-    """Save the preferences page: `choices` is the set of (kind, channel) switched on."""
+    """Save the preferences page: `choices` is the set of (kind, channel) switched on. Switching a
+    kind's email back on lifts an earlier one-click unsubscribe of it."""
     with transaction.atomic():
         for kind in Kind.values:
             for channel in Channel.values:
                 Preference.objects.update_or_create(
                     user=user, kind=kind, channel=channel, defaults={"enabled": (kind, channel) in choices}
                 )
+        if user.email:
+            wanted = [kind for kind in Kind.values if (kind, Channel.EMAIL) in choices]
+            EmailOptOut.objects.filter(email__iexact=user.email, kind__in=wanted).delete()
         Profile.objects.update_or_create(user=user, defaults={"weekly_digest": weekly_digest})
 
 
@@ -106,15 +111,21 @@ def read_unsubscribe_token(token):
 
 
 def unsubscribe(token):
-    """Turn off email of one kind for the person the token names; no sign-in needed. Returns the kind."""
+    """Stop email of one kind to the person the token names; no sign-in needed. Unlike switching
+    email off on the preferences page (a choice of channel), this also stops the email that stands
+    in for a failed messenger. Returns the kind."""
     data = read_unsubscribe_token(token)
     kind = data["k"]
-    if "u" in data:
-        Preference.objects.update_or_create(
-            user_id=data["u"], kind=kind, channel=Channel.EMAIL, defaults={"enabled": False}
-        )
-    else:
-        EmailOptOut.objects.get_or_create(email=data["e"], kind=kind)
+    email = data.get("e", "")
+    with transaction.atomic():
+        if "u" in data:
+            Preference.objects.update_or_create(
+                user_id=data["u"], kind=kind, channel=Channel.EMAIL, defaults={"enabled": False}
+            )
+            user = get_user_model().objects.filter(pk=data["u"]).first()
+            email = user.email.lower() if user is not None else ""
+        if email:
+            EmailOptOut.objects.get_or_create(email=email, kind=kind)
     return Kind(kind)
 
 

@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from cms.models import Region
-from notifications.models import Delivery, DeliveryAttempt, Kind, Notification
+from notifications.models import Delivery, DeliveryAttempt, EmailOptOut, Kind, Notification, Preference
 from notifications.services import delivery
 from notifications.services.notify import notify
-from tests.notifications.builders import link_messengers, switch_on_everything
+from tests.notifications.builders import link_messengers
 
 pytestmark = pytest.mark.django_db
 
@@ -92,11 +92,9 @@ def test_an_adult_is_messaged_at_night(adult, settings, send, vk):
 def test_vk_refusing_for_good_falls_back_to_email(make_user, send, vk, smtp):
     person = make_user("papa")
     link_messengers(person, vk_id=4004)
-    switch_on_everything(person)
-    person.notification_preferences.filter(channel="email").update(enabled=False)
-    person.notification_preferences.filter(channel="email").delete()  # back to the default: on
+    Preference.objects.create(user=person, kind=Kind.NEW_LESSON, channel="email", enabled=False)  # VK only
     vk.fail(4004, {"code": 901, "message": "Can't send messages for users without permission"})
-    # Email off for this kind by default (learning emails approvals itself)? Use a kind that is on.
+
     send(tell, person, person, kind=Kind.NEW_LESSON)
 
     vk_delivery = Delivery.objects.get(channel="vk")
@@ -104,27 +102,34 @@ def test_vk_refusing_for_good_falls_back_to_email(make_user, send, vk, smtp):
     attempt = DeliveryAttempt.objects.get(delivery=vk_delivery)
     assert attempt.status == "failed" and "901" in attempt.error
     assert vk.received == []
-    assert len(smtp.to(person.email)) == 1
+    fallback = Delivery.objects.get(channel="email")
+    assert fallback.fallback_of == vk_delivery and fallback.status == "sent"
+    [letter] = smtp.to(person.email)
+    assert letter["Subject"] == "Новый урок вышел"
 
 
-def test_a_messenger_failing_for_good_falls_back_to_email_the_person_did_not_choose(make_user, send, telegram, smtp):
+def test_telegram_blocked_falls_back_to_one_email_when_email_was_chosen_too(make_user, send, telegram, smtp):
     person = make_user("babushka")
     link_messengers(person, chat_id=5005)
-    from notifications.models import Preference
-
-    Preference.objects.create(user=person, kind=Kind.NEW_LESSON, channel="email", enabled=True)
-    Preference.objects.filter(user=person, kind=Kind.NEW_LESSON, channel="email").delete()
-    # Only Telegram wanted: email not switched off explicitly, so it is the fallback.
-    Preference.objects.create(user=person, kind=Kind.NEW_LESSON, channel="site", enabled=True)
     telegram.fail(5005, {"code": 403, "message": "Forbidden: bot was blocked by the user"})
 
     send(tell, person, person, kind=Kind.NEW_LESSON)
 
-    telegram_delivery = Delivery.objects.get(channel="telegram")
-    assert telegram_delivery.status == "failed"
-    email = Delivery.objects.get(channel="email")
-    assert email.status == "sent"
-    assert len(smtp.to(person.email)) == 1  # one letter, not the regular one plus a fallback
+    assert Delivery.objects.get(channel="telegram").status == "failed"
+    assert Delivery.objects.get(channel="email").fallback_of is None
+    assert len(smtp.to(person.email)) == 1  # the regular letter, not a second one
+
+
+def test_no_fallback_email_to_an_address_that_unsubscribed(make_user, send, vk, smtp):
+    person = make_user("dedushka")
+    link_messengers(person, vk_id=6006)
+    EmailOptOut.objects.create(email=person.email, kind=Kind.NEW_LESSON)
+    vk.fail(6006, {"code": 901, "message": "Can't send messages for users without permission"})
+
+    send(tell, person, person, kind=Kind.NEW_LESSON)
+
+    assert not Delivery.objects.filter(channel="email").exists()
+    assert smtp.received == []
 
 
 def test_telegram_asking_to_wait_is_retried_after_retry_after(adult, send, telegram):
