@@ -17,9 +17,9 @@ def on_score_saved(sender, instance, created, **kwargs):
         sources.jury_commented(instance)
 
 
-def on_certificate_saved(sender, instance, created, **kwargs):
-    if created and instance.revoked_at is None:
-        sources.certificate_issued(instance)
+def on_certificates_ready(sender, certificates, **kwargs):
+    for certificate in certificates:
+        sources.certificate_issued(certificate)
 
 
 def on_page_published(sender, instance, revision=None, **kwargs):
@@ -42,11 +42,11 @@ def on_page_published(sender, instance, revision=None, **kwargs):
 def connect():
     from wagtail.signals import page_published
 
-    from certificates.models import Certificate
+    from certificates.signals import certificates_ready
     from learning.models import Score
     from learning.signals import work_status_changed
 
     work_status_changed.connect(on_work_status_changed, dispatch_uid="notifications.work_status")
     post_save.connect(on_score_saved, sender=Score, dispatch_uid="notifications.jury_comment")
-    post_save.connect(on_certificate_saved, sender=Certificate, dispatch_uid="notifications.certificate")
+    certificates_ready.connect(on_certificates_ready, dispatch_uid="notifications.certificates")
     page_published.connect(on_page_published, dispatch_uid="notifications.new_lesson")

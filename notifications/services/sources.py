@@ -88,9 +88,8 @@ def certificate_issued(certificate):
         Kind.CERTIFICATE_READY,
         certificate,
         recipient=certificate.holder,
-        title="Ваш сертификат готов",
-        body=f"{certificate.get_kind_display().capitalize()}: «{certificate.title}». "
-        f"Скачайте его в кабинете; код проверки {certificate.code}.",
+        title=f"Сертификат готов: {certificate.get_kind_display()}",
+        body=f"Сертификат за «{certificate.title}» — в кабинете, его можно скачать. Код проверки {certificate.code}.",
         url=CABINET_URL,
     )
 
