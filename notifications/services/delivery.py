@@ -7,6 +7,7 @@ claimed again after the lease (at-least-once: VK drops the repeat by `random_id`
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -117,7 +118,8 @@ def claim(*, ids=None, now=None, limit=200):
 
 
 def send_due(*, ids=None, now=None, limit=200, throttles=None):
-    """Claim and send what is due (of `ids`, if given). Returns how many were sent."""
+    """Claim and send what is due (of `ids`, if given, then their email fallbacks), `limit` at a
+    time. Returns how many were sent."""
     sent = 0
     while True:
         claimed = claim(ids=ids, now=now, limit=limit)
@@ -126,31 +128,31 @@ def send_due(*, ids=None, now=None, limit=200, throttles=None):
         fallbacks, count = send_claimed(claimed, throttles=throttles)
         sent += count
         if ids is not None:
-            ids = fallbacks  # the named ones are done; their email fallbacks go next
-            if not ids:
-                return sent
+            done = set(claimed)
+            ids = [pk for pk in ids if pk not in done] + fallbacks
 
 
 def send_claimed(ids, *, throttles=None):
     """Send claimed deliveries; log each try; schedule retries; create email fallbacks.
     Returns (ids of fallback deliveries due now, number sent)."""
-    deliveries = list(
-        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING)
-        .select_related("notification__recipient")
-        .order_by("pk")
-    )
-    links = preferences.usable_links({d.notification.recipient_id for d in deliveries if d.notification.recipient_id})
+    claimed = Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING)
+    deliveries = list(claimed.select_related("notification").order_by("pk"))
+    # Addresses in two narrow reads instead of a whole account per message.
+    people = {d.notification.recipient_id for d in deliveries if d.notification.recipient_id}
+    by_messenger = {d.notification.recipient_id for d in deliveries if d.channel != Channel.EMAIL} & people
+    by_email = {d.notification.recipient_id for d in deliveries if d.channel == Channel.EMAIL} & people
+    links = preferences.usable_links(by_messenger) if by_messenger else {}
+    emails = dict(get_user_model().objects.filter(pk__in=by_email).values_list("pk", "email")) if by_email else {}
     throttles = throttles if throttles is not None else {}
     attempts, sent_ids, outcomes = [], [], []
     connection = None
     try:
         for delivery in deliveries:
             notification = delivery.notification
-            address = (
-                notification.address
-                if delivery.channel == Channel.EMAIL
-                else links.get(notification.recipient_id, {}).get(delivery.channel, "")
-            )
+            if delivery.channel == Channel.EMAIL:
+                address = emails.get(notification.recipient_id, "") if notification.recipient_id else notification.email
+            else:
+                address = links.get(notification.recipient_id, {}).get(delivery.channel, "")
             throttle = throttles.get(delivery.channel)
             if throttle is None:
                 throttle = throttles[delivery.channel] = channels.Throttle(

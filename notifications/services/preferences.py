@@ -38,8 +38,9 @@ def preference_map(user):
 def usable_links(user_ids):
     """{user_id: {channel: address}} of the VK and Telegram links that may be written to."""
     links = {}
-    for link in ChannelLink.objects.filter(user_id__in=user_ids, allowed=True).exclude(address=""):
-        links.setdefault(link.user_id, {})[link.channel] = link.address
+    rows = ChannelLink.objects.filter(user_id__in=user_ids, allowed=True).exclude(address="")
+    for user_id, channel, address in rows.values_list("user_id", "channel", "address"):
+        links.setdefault(user_id, {})[channel] = address
     return links
 
 

@@ -173,3 +173,13 @@ def test_vk_errors_are_retried_with_growing_waits_then_fall_back_to_email(adult,
     ]
     # The person already had this notification by email: no second letter.
     assert len(smtp.to(adult.email)) == 1
+
+
+def test_a_worker_sends_named_deliveries_in_batches_until_all_are_out(make_user, vk):
+    people = [link_messengers(make_user(f"batch{n}"), vk_id=9100 + n) for n in range(5)]
+    for person in people:
+        tell(person, person)  # no commit here: nothing was enqueued, the deliveries wait
+    due = list(Delivery.objects.filter(channel="vk").values_list("pk", flat=True))
+
+    assert delivery.send_due(ids=due, limit=2) == 5
+    assert len(vk.received) == 5
