@@ -41,6 +41,8 @@ def task_modules_imported_first():
     import engagement.tasks  # noqa: F401
     import learning.tasks  # noqa: F401
     import media_pipeline.tasks  # noqa: F401
+    import notifications.reminders  # noqa: F401
+    import notifications.tasks  # noqa: F401
 
 
 @pytest.fixture(scope="session", autouse=True)
