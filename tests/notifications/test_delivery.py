@@ -183,3 +183,21 @@ def test_a_worker_sends_named_deliveries_in_batches_until_all_are_out(make_user,
 
     assert delivery.send_due(ids=due, limit=2) == 5
     assert len(vk.received) == 5
+
+
+def test_the_weekly_digest_holds_letters_and_sends_one_on_monday(make_user, client, send, smtp, vk):
+    person = link_messengers(make_user("digest"), vk_id=9300)
+    client.force_login(person)
+    client.post(
+        "/cabinet/notifications/settings/", {"weekly_digest": "1", "new_lesson:email": "1", "new_lesson:vk": "1"}
+    )
+
+    send(tell, person, person, kind=Kind.NEW_LESSON)
+    send(notify, Kind.NEW_LESSON, person, recipient=person, key="2", title="Второй урок", body="Ещё.")
+
+    assert smtp.received == [] and len(vk.received) == 2  # messengers at once, email waits
+    assert delivery.send_weekly_digests() == 1
+    [letter] = smtp.to(person.email)
+    text = letter.get_body(preferencelist=("plain",)).get_content()
+    assert "Новый урок вышел" in text and "Второй урок" in text
+    assert delivery.send_weekly_digests() == 0
