@@ -39,14 +39,21 @@ def on_page_published(sender, instance, revision=None, **kwargs):
     transaction.on_commit(lambda: reminders.announce_new_lesson.enqueue(lesson_id))
 
 
+def on_student_account_deleted(sender, student, **kwargs):
+    """An erased child's notifications, messenger links and choices go, inside learning's erasing
+    transaction, with every notification about the child (the guardian's reminders name them)."""
+    sources.forget_student(student)
+
+
 def connect():
     from wagtail.signals import page_published
 
     from certificates.signals import certificates_ready
     from learning.models import Score
-    from learning.signals import work_status_changed
+    from learning.signals import student_account_deleted, work_status_changed
 
     work_status_changed.connect(on_work_status_changed, dispatch_uid="notifications.work_status")
     post_save.connect(on_score_saved, sender=Score, dispatch_uid="notifications.jury_comment")
     certificates_ready.connect(on_certificates_ready, dispatch_uid="notifications.certificates")
     page_published.connect(on_page_published, dispatch_uid="notifications.new_lesson")
+    student_account_deleted.connect(on_student_account_deleted, dispatch_uid="notifications.erase")

@@ -144,11 +144,16 @@ def send_claimed(ids, *, throttles=None):
     links = preferences.usable_links(by_messenger) if by_messenger else {}
     emails = dict(get_user_model().objects.filter(pk__in=by_email).values_list("pk", "email")) if by_email else {}
     throttles = throttles if throttles is not None else {}
-    attempts, sent_ids, outcomes = [], [], []
+    attempts, sent_ids, outcomes, postponed = [], [], [], []
     connection = None
+    started = timezone.now()
     try:
         for delivery in deliveries:
             notification = delivery.notification
+            morning = earliest_send(notification, delivery.channel, started)
+            if morning > started:  # claimed late, into a child's quiet hours: wait for the morning
+                postponed.append((delivery.pk, morning))
+                continue
             if delivery.channel == Channel.EMAIL:
                 address = emails.get(notification.recipient_id, "") if notification.recipient_id else notification.email
             else:
@@ -190,6 +195,10 @@ def send_claimed(ids, *, throttles=None):
     now = timezone.now()
     fallbacks = []
     with transaction.atomic():
+        for pk, morning in postponed:
+            Delivery.objects.filter(pk=pk).update(
+                status=Delivery.Status.PENDING, next_try_at=morning, lease_until=None, attempts=F("attempts") - 1
+            )
         if sent_ids:
             Delivery.objects.filter(pk__in=sent_ids).update(
                 status=Delivery.Status.SENT, sent_at=now, lease_until=None, last_error=""

@@ -194,3 +194,24 @@ def event_reminders(now=None):
                 is not None
             )
     return told
+
+
+def forget_student(student):
+    """Erase what notifications hold of a child: theirs, and those about them or their works."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from learning.models import Score, Student, Submission
+    from notifications.models import ChannelLink, Notification, Preference, Profile
+
+    works = list(Submission.objects.filter(student=student).values_list("pk", flat=True))
+    scores = list(Score.objects.filter(submission_id__in=works).values_list("pk", flat=True))
+    about = [(Student, [student.pk]), (Submission, works), (Score, scores)]
+    for model, ids in about:
+        if ids:
+            Notification.objects.filter(
+                target_type=ContentType.objects.get_for_model(model), target_id__in=ids
+            ).delete()
+    Notification.objects.filter(recipient=student.user).delete()
+    ChannelLink.objects.filter(user=student.user).delete()
+    Preference.objects.filter(user=student.user).delete()
+    Profile.objects.filter(user=student.user).delete()

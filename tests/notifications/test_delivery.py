@@ -201,3 +201,20 @@ def test_the_weekly_digest_holds_letters_and_sends_one_on_monday(make_user, clie
     text = letter.get_body(preferencelist=("plain",)).get_content()
     assert "Новый урок вышел" in text and "Второй урок" in text
     assert delivery.send_weekly_digests() == 0
+
+
+def test_a_childs_message_claimed_late_into_quiet_hours_waits_for_the_morning(make_child, settings, vk):
+    settings.NOTIFICATIONS_QUIET_HOURS = (22, 8)
+    child = make_child(age=15)
+    link_messengers(child.user, vk_id=9400)
+    moscow = ZoneInfo("Europe/Moscow")
+    now = timezone.now().astimezone(moscow)
+    # Queued in the afternoon two days ago; the worker only gets to it now, whatever the hour.
+    queued = datetime.datetime.combine(now.date() - datetime.timedelta(days=2), datetime.time(15), tzinfo=moscow)
+    tell(child.user, child.user, now=queued)
+    settings.NOTIFICATIONS_QUIET_HOURS = (now.hour, (now.hour + 2) % 24)  # «now» is inside quiet hours
+
+    assert delivery.send_due() == 0
+    waiting = Delivery.objects.get(channel="vk")
+    assert waiting.status == "pending" and waiting.attempts == 0 and waiting.next_try_at > timezone.now()
+    assert vk.received == [] and not DeliveryAttempt.objects.exists()

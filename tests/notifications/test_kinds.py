@@ -155,3 +155,17 @@ def test_no_reminder_once_the_guardian_consented(make_child, send, smtp):
     send(sources.consent_reminders)
 
     assert smtp.received == []
+
+
+def test_erasing_a_child_erases_their_notifications_and_messenger_links(make_child, send):
+    child = make_child(age=15, email="erase@example.org")
+    link_messengers(child.user, vk_id=9500)
+    from notifications.services.notify import notify
+
+    send(notify, Kind.NEW_LESSON, child, recipient=child.user, title="Урок", body="Вышел.")
+    assert Notification.objects.filter(recipient=child.user).exists()
+
+    learning.delete_student_account(child, by=child.user)
+
+    assert not Notification.objects.filter(recipient=child.user).exists()
+    assert not child.user.channel_links.exists()
