@@ -10,6 +10,7 @@ Telegram: `sendMessage` (https://core.telegram.org/bots/api#sendmessage); the an
 Base URLs come from settings (`VK_API_URL`, `TELEGRAM_API_URL`), so tests point at local servers.
 """
 
+import smtplib
 import threading
 import time
 from dataclasses import dataclass
@@ -73,9 +74,12 @@ def send_email(message, connection=None):
             mailers.default.send_messages([letter])
         else:
             connection.send_messages([letter])
-    except OSError as error:  # smtplib's errors are OSErrors: refused, unreachable, 4xx/5xx replies
+    except smtplib.SMTPRecipientsRefused as error:  # the address itself: 5xx for good, 4xx for now
+        codes = [code for code, _ in error.recipients.values()]
+        raise ChannelError(f"SMTP: адрес не принят {codes}", permanent=all(500 <= c < 600 for c in codes))
+    except OSError as error:  # smtplib's other errors are OSErrors too: refused, unreachable, replies
         code = getattr(error, "smtp_code", 0) or 0
-        raise ChannelError(f"SMTP: {error}", permanent=500 <= code < 600 and code not in (421, 450, 451, 452))
+        raise ChannelError(f"SMTP: {error}", permanent=500 <= code < 600)
 
 
 def send_vk(message):

@@ -218,3 +218,14 @@ def test_a_childs_message_claimed_late_into_quiet_hours_waits_for_the_morning(ma
     waiting = Delivery.objects.get(channel="vk")
     assert waiting.status == "pending" and waiting.attempts == 0 and waiting.next_try_at > timezone.now()
     assert vk.received == [] and not DeliveryAttempt.objects.exists()
+
+
+def test_an_address_the_mail_server_refuses_fails_for_good_without_retries(make_user, send, smtp):
+    person = make_user("nobody")
+    smtp.refuse.add(person.email)
+
+    send(tell, person, person, kind=Kind.NEW_LESSON)
+
+    email = Delivery.objects.get(channel="email")
+    assert email.status == "failed" and email.attempts == 1
+    assert "550" in DeliveryAttempt.objects.get(delivery=email).error
