@@ -216,3 +216,29 @@ def test_vk_callback_refuses_a_wrong_secret_and_bad_json(db):
     forged = {"type": "message_allow", "group_id": 4242, "secret": "nope", "object": {"user_id": 1, "key": "k"}}
     assert vk_event(forged).status_code == 403
     assert Client().post("/notifications/vk/callback/", "{", content_type="application/json").status_code == 400
+
+
+# --- The API for other front ends ---------------------------------------------------------------
+
+
+def test_the_api_lists_counts_and_marks_my_notifications_only(person, make_user, send):
+    from rest_framework.test import APIClient
+
+    send(tell, person)
+    send(tell, person, kind=Kind.ANNOUNCEMENT, title="Объявление")
+    other = make_user("other")
+    send(tell, other)
+    api = APIClient()
+    api.force_login(person)
+
+    listing = api.get("/api/notifications/").json()
+    assert [n["title"] for n in listing["results"]] == ["Объявление", "Новый урок: «Опора»"]
+    assert api.get("/api/notifications/unread-count/").json() == {"unread": 2}
+    first = listing["results"][0]["id"]
+    assert api.post(f"/api/notifications/{first}/read/").json() == {"unread": 1}
+    assert [n["title"] for n in api.get("/api/notifications/?unread=1").json()["results"]] == ["Новый урок: «Опора»"]
+    foreign = Notification.objects.get(recipient=other).pk
+    refused = api.post(f"/api/notifications/{foreign}/read/")
+    assert refused.status_code == 404 and refused.json()["code"] == "not_found"
+    assert api.post("/api/notifications/read-all/").json() == {"unread": 0}
+    assert APIClient().get("/api/notifications/").status_code == 403
