@@ -242,3 +242,30 @@ def test_the_api_lists_counts_and_marks_my_notifications_only(person, make_user,
     assert refused.status_code == 404 and refused.json()["code"] == "not_found"
     assert api.post("/api/notifications/read-all/").json() == {"unread": 0}
     assert APIClient().get("/api/notifications/").status_code == 403
+
+
+def test_the_api_and_the_centre_take_as_many_queries_for_20_notifications_as_for_2(person):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_login(person)
+    web = Client()
+    web.force_login(person)
+
+    def queries(path, client):
+        client.get(path)  # warm the menu cache the site's header reads
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    for number in range(2):
+        tell(person, title=f"Урок {number}")
+    few = queries("/api/notifications/", api), queries("/cabinet/notifications/", web)
+    for number in range(2, 20):
+        tell(person, title=f"Урок {number}")
+    many = queries("/api/notifications/", api), queries("/cabinet/notifications/", web)
+
+    assert many == few
+    assert few[0] <= 5
