@@ -229,3 +229,22 @@ def test_an_address_the_mail_server_refuses_fails_for_good_without_retries(make_
     email = Delivery.objects.get(channel="email")
     assert email.status == "failed" and email.attempts == 1
     assert "550" in DeliveryAttempt.objects.get(delivery=email).error
+
+
+def test_the_minute_job_runs_as_a_command_on_one_machine(make_child, settings, send, vk):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.NOTIFICATIONS_RETRY_SECONDS = 0
+    child = make_child(age=15)
+    link_messengers(child.user, vk_id=9600)
+    vk.fail(9600, {"code": 6, "message": "Too many requests per second"})
+    send(tell, child.user, child.user)  # the first try meets VK's limit and waits for a retry
+    assert vk.received == []
+
+    out = StringIO()
+    call_command("dispatch_due_deliveries", stdout=out)
+
+    assert "Отправлено сообщений: 1" in out.getvalue()
+    assert [m["user_id"] for m in vk.received] == ["9600"]
