@@ -1,14 +1,18 @@
 """Admin: editors' announcements (with the preview-and-send screen and progress) and the delivery
 log staff read (every try on every channel, read-only)."""
 
+from django.contrib.admin.utils import unquote
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import DeleteView, EditView, IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from notifications import admin_views
 from notifications.models import Announcement, DeliveryAttempt
@@ -59,6 +63,26 @@ class DeliveryAttemptViewSet(SnippetViewSet):
         return DeliveryAttempt.objects.select_related("delivery__notification")
 
 
+class DraftsOnlyMixin:
+    """An announcement can be edited or deleted while it is a draft; once queued it is a record:
+    the admin goes to its progress screen instead."""
+
+    def dispatch(self, request, *args, **kwargs):
+        announcement = Announcement.objects.filter(pk=unquote(str(kwargs.get("pk", "")))).first()
+        if announcement is not None and announcement.status != Announcement.Status.DRAFT:
+            messages.error(request, "Отправленное объявление изменить или удалить нельзя.")
+            return redirect("notifications_announcement_send", pk=announcement.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AnnouncementEditView(DraftsOnlyMixin, EditView):
+    pass
+
+
+class AnnouncementDeleteView(DraftsOnlyMixin, DeleteView):
+    pass
+
+
 class AnnouncementIndexView(IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
@@ -76,9 +100,19 @@ class AnnouncementViewSet(SnippetViewSet):
     icon = "mail"
     menu_label = "Объявления"
     index_view_class = AnnouncementIndexView
+    edit_view_class = AnnouncementEditView
+    delete_view_class = AnnouncementDeleteView
     list_display = ["title", "audience", "status", "total", "done", "created_at"]
     list_filter = ["status", "audience"]
-    form_fields = ["title", "body", "url", "audience", "direction", "season", "region"]
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("body"),
+        FieldPanel("url"),
+        MultiFieldPanel(
+            [FieldPanel("audience"), FieldPanel("direction"), FieldPanel("season"), FieldPanel("region")],
+            heading="Кому",
+        ),
+    ]
 
 
 class NotificationsViewSetGroup(SnippetViewSetGroup):

@@ -96,3 +96,20 @@ def test_staff_read_every_try_in_the_admin(editor, children, client, send, vk):
 
     assert "Can&#x27;t send messages for users without permission" in log or "without permission" in log
     assert client.get("/admin/snippets/notifications/deliveryattempt/add/").status_code in (302, 403)
+
+
+def test_an_editor_writes_an_announcement_in_the_admin_and_cannot_edit_it_once_sent(editor, children, client, send):
+    client.force_login(editor)
+    created = client.post(
+        "/admin/snippets/notifications/announcement/add/",
+        {"title": "Новый сезон", "body": "Приём работ открыт.", "url": "", "audience": "students"},
+    )
+    assert created.status_code == 302, created.context["form"].errors
+    announcement = Announcement.objects.get(title="Новый сезон")
+    listing = client.get("/admin/snippets/notifications/announcement/").content.decode()
+    assert "Проверить и отправить" in listing
+
+    send(client.post, f"/admin/notifications/announcements/{announcement.pk}/send/")
+
+    edit = client.get(f"/admin/snippets/notifications/announcement/edit/{announcement.pk}/")
+    assert edit.status_code in (302, 403)
