@@ -56,6 +56,8 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             notification_id = int(pk)
         except (TypeError, ValueError):
             notification_id = 0
+        if not 0 < notification_id < 2**63:
+            notification_id = 0  # out of the column's range: simply not found
         notifying.mark_read(request.user, notification_id)
         return Response({"unread": selectors.unread_count(request.user)})
 

@@ -43,7 +43,10 @@ def mark_read(request):
         notifying.mark_all_read(request.user)
     else:
         try:
-            notifying.mark_read(request.user, int(request.POST.get("id", "")))
+            notification_id = int(request.POST.get("id", ""))
+            if not 0 < notification_id < 2**63:
+                raise ValueError
+            notifying.mark_read(request.user, notification_id)
         except (ValueError, ServiceError):
             messages.error(request, "Такого уведомления нет.")
     return redirect("notifications:centre")

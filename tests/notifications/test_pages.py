@@ -269,3 +269,16 @@ def test_the_api_and_the_centre_take_as_many_queries_for_20_notifications_as_for
 
     assert many == few
     assert few[0] <= 5
+
+
+def test_bad_ids_get_a_russian_404_not_a_500(person):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_login(person)
+    for bad in ("abc", "0", "-5", "99999999999999999999999"):
+        answer = api.post(f"/api/notifications/{bad}/read/")
+        assert answer.status_code == 404 and answer.json()["detail"] == "Такого уведомления нет."
+    web = Client()
+    web.force_login(person)
+    assert web.post("/cabinet/notifications/read/", {"id": "99999999999999999999999"}).status_code == 302
