@@ -1,22 +1,43 @@
 """Other apps' signals, turned into notifications (connected in `apps.ready`). Each receiver runs
 inside the transaction that made the change and writes its notification rows there, so both
-commit or neither does; sending starts once it commits."""
+commit or neither does; sending starts once it commits. A notification that cannot be written is
+logged and rolled back to its own savepoint: telling someone must never undo a moderator's decision."""
+
+import functools
+import logging
 
 from django.db import transaction
 from django.db.models.signals import post_save
 
 from notifications.services import sources
 
+logger = logging.getLogger(__name__)
 
+
+def never_blocking(receiver):
+    @functools.wraps(receiver)
+    def guarded(*args, **kwargs):
+        try:
+            with transaction.atomic():
+                return receiver(*args, **kwargs)
+        except Exception:
+            logger.exception("notifications: %s failed; the change itself goes on", receiver.__name__)
+
+    return guarded
+
+
+@never_blocking
 def on_work_status_changed(sender, submission, **kwargs):
     sources.work_status_changed(submission)
 
 
+@never_blocking
 def on_score_saved(sender, instance, created, **kwargs):
     if created and instance.comment:
         sources.jury_commented(instance)
 
 
+@never_blocking
 def on_certificates_ready(sender, certificates, **kwargs):
     for certificate in certificates:
         sources.certificate_issued(certificate)

@@ -169,3 +169,28 @@ def test_erasing_a_child_erases_their_notifications_and_messenger_links(make_chi
 
     assert not Notification.objects.filter(recipient=child.user).exists()
     assert not child.user.channel_links.exists()
+
+
+def test_a_notification_that_cannot_be_written_does_not_undo_the_moderators_decision(
+    contest, child, make_user, send, caplog
+):
+    from django.db import connection
+
+    moderator = make_user("moderator2", group="Moderators")
+    work = learning.submit_work(child, contest["assignment"], title="Песня", text="Текст")
+    with connection.cursor() as cursor:  # the notifications table refuses every row, as a broken disk might
+        cursor.execute(
+            "CREATE FUNCTION refuse_notification() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'notifications unavailable'; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_notification BEFORE INSERT ON notifications_notification "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_notification()"
+        )
+
+    send(learning.approve_submission, work, moderator)
+
+    work.refresh_from_db()
+    assert work.status == "approved"
+    assert not Notification.objects.exists()
+    assert "the change itself goes on" in caplog.text
