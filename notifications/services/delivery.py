@@ -5,9 +5,11 @@ A claimed delivery is `sending` until `lease_until`; a worker that dies mid-send
 claimed again after the lease (at-least-once: VK drops the repeat by `random_id`)."""
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.mail import mailers
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -24,6 +26,7 @@ from notifications.services import preferences
 from notifications.timezones import time_zone_for_region
 
 LEASE = datetime.timedelta(minutes=5)
+logger = logging.getLogger(__name__)
 
 
 # --- When a message may go ----------------------------------------------------------------------
@@ -171,8 +174,6 @@ def send_claimed(ids, *, throttles=None):
                 throttle.wait()
                 if delivery.channel == Channel.EMAIL:
                     if connection is None:
-                        from django.core.mail import mailers
-
                         connection = mailers.default
                         connection.open()
                     channels.send_email(message, connection)
@@ -180,6 +181,11 @@ def send_claimed(ids, *, throttles=None):
                     SENDERS[delivery.channel](message)
             except channels.ChannelError as failure:
                 error = failure
+            except Exception as failure:
+                # Recorded like a channel error, so the rest of the batch is still marked as sent
+                # (a crash here would leave it to be claimed, and sent, again after the lease).
+                logger.exception("notifications: delivery %s failed unexpectedly", delivery.pk)
+                error = channels.ChannelError(f"Внутренняя ошибка: {failure.__class__.__name__}")
             if error is None:
                 sent_ids.append(delivery.pk)
                 attempts.append(

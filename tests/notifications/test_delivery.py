@@ -248,3 +248,18 @@ def test_the_minute_job_runs_as_a_command_on_one_machine(make_child, settings, s
 
     assert "Отправлено сообщений: 1" in out.getvalue()
     assert [m["user_id"] for m in vk.received] == ["9600"]
+
+
+def test_a_letter_that_breaks_does_not_resend_the_rest_of_its_batch(make_user, smtp):
+    person = make_user("fine")
+    target = make_user("target")
+    notify(Kind.CONSENT_PENDING, target, email="broken\naddress@example.org", title="Сломано", body="…")
+    notify(Kind.NEW_LESSON, target, recipient=person, title="Целое", body="…")
+
+    assert delivery.send_due() == 1
+
+    broken = Delivery.objects.get(notification__email__startswith="broken")
+    assert broken.status == "pending" and "Внутренняя ошибка" in broken.last_error
+    assert Delivery.objects.get(notification__recipient=person).status == "sent"
+    assert delivery.send_due() == 0  # the sent one is not claimed again
+    assert len(smtp.to(person.email)) == 1
