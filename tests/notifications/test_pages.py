@@ -282,3 +282,13 @@ def test_bad_ids_get_a_russian_404_not_a_500(person):
     web = Client()
     web.force_login(person)
     assert web.post("/cabinet/notifications/read/", {"id": "99999999999999999999999"}).status_code == 302
+
+
+def test_only_the_settings_page_lets_vks_widget_in(person, client):
+    client.force_login(person)
+
+    settings_csp = client.get("/cabinet/notifications/settings/")["Content-Security-Policy"]
+    centre_csp = client.get("/cabinet/notifications/")["Content-Security-Policy"]
+
+    assert "https://vk.com" in settings_csp.split("script-src")[1].split(";")[0]
+    assert "https://vk.com" not in centre_csp
