@@ -121,7 +121,7 @@ def queue_deliveries(users):
     )
 
 
-BLOCKS = 4  # each run alternates bare and path blocks, so both meet the same load on a shared machine
+BLOCKS = 10  # each run alternates bare and path blocks, so both meet the same load on a shared machine
 
 
 def one_run(users, run):
