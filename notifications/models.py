@@ -97,10 +97,6 @@ class Notification(models.Model):
     def __str__(self):
         return self.title
 
-    @property
-    def address(self):
-        return self.recipient.email if self.recipient_id else self.email
-
 
 class Delivery(models.Model):
     """A notification on one channel: waiting (until `next_try_at`), being sent, sent, or failed

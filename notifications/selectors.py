@@ -1,6 +1,6 @@
 """Reads for the cabinet, the header and the admin."""
 
-from notifications.models import Channel, Delivery, DeliveryAttempt, Kind, Notification
+from notifications.models import Channel, Kind, Notification
 from notifications.services import preferences
 
 
@@ -24,11 +24,3 @@ def preference_rows(user):
         for kind, label in Kind.choices
         if kind != Kind.CONSENT_PENDING  # goes to a guardian's address before any account exists
     ]
-
-
-def attempts_for_staff():
-    return DeliveryAttempt.objects.select_related("delivery__notification")
-
-
-def pending_deliveries():
-    return Delivery.objects.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING])
