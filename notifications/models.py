@@ -99,12 +99,12 @@ class Notification(models.Model):
 
 
 class Delivery(models.Model):
-    """A notification on one channel: waiting (until `next_try_at`), being sent, sent, or failed
-    for good. Fallbacks to email are deliveries of their own (`fallback_of`)."""
+    """A notification on one channel: waiting (until `next_try_at`; a worker sending it holds it
+    until `lease_until`), sent, or failed for good. Fallbacks to email are deliveries of their own
+    (`fallback_of`)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "ждёт отправки"
-        SENDING = "sending", "отправляется"
         SENT = "sent", "доставлено"
         FAILED = "failed", "не доставлено"
         DIGEST = "digest", "ждёт еженедельной сводки"

@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('channel', models.CharField(choices=[('site', 'в кабинете'), ('email', 'email'), ('vk', 'ВКонтакте'), ('telegram', 'Telegram')], max_length=12, verbose_name='канал')),
-                ('status', models.CharField(choices=[('pending', 'ждёт отправки'), ('sending', 'отправляется'), ('sent', 'доставлено'), ('failed', 'не доставлено'), ('digest', 'ждёт еженедельной сводки')], default='pending', max_length=12, verbose_name='состояние')),
+                ('status', models.CharField(choices=[('pending', 'ждёт отправки'), ('sent', 'доставлено'), ('failed', 'не доставлено'), ('digest', 'ждёт еженедельной сводки')], default='pending', max_length=12, verbose_name='состояние')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='попыток')),
                 ('next_try_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='следующая попытка')),
                 ('lease_until', models.DateTimeField(blank=True, null=True, verbose_name='занято до')),

@@ -1,8 +1,10 @@
 """Sending: claim the deliveries that are due, send each on its channel, log every try, retry with
 backoff, fall back to email when a messenger fails for good. Runs in the task worker only.
 
-A claimed delivery is `sending` until `lease_until`; a worker that dies mid-send leaves it to be
-claimed again after the lease (at-least-once: VK drops the repeat by `random_id`)."""
+A claimed delivery stays `pending` with `lease_until` set: no other worker claims it until then,
+and a worker that dies mid-send leaves it to be claimed again after the lease (at-least-once: VK
+drops the repeat by `random_id`). Claiming writes no indexed column, so PostgreSQL updates the row
+in place (HOT); only the final `sent` or `failed` touches the indexes."""
 
 import datetime
 import logging
@@ -106,8 +108,8 @@ def claim(*, ids=None, now=None, limit=500):
     """Mark up to `limit` due deliveries (of `ids`, if given) as being sent by this worker, skipping
     rows another worker holds. Returns their ids."""
     now = now or timezone.now()
-    due = Q(status=Delivery.Status.PENDING, next_try_at__lte=now) | Q(
-        status=Delivery.Status.SENDING, lease_until__lt=now
+    due = Q(status=Delivery.Status.PENDING, next_try_at__lte=now) & (
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
     )
     with transaction.atomic():
         rows = Delivery.objects.select_for_update(skip_locked=True).filter(due)
@@ -115,9 +117,7 @@ def claim(*, ids=None, now=None, limit=500):
             rows = rows.filter(pk__in=ids)
         claimed = list(rows.order_by("next_try_at").values_list("pk", flat=True)[:limit])
         if claimed:
-            Delivery.objects.filter(pk__in=claimed).update(
-                status=Delivery.Status.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1
-            )
+            Delivery.objects.filter(pk__in=claimed).update(lease_until=now + LEASE, attempts=F("attempts") + 1)
     return claimed
 
 
@@ -145,7 +145,7 @@ def claimed_rows(ids):
     announcement sends thousands, and two model instances a message cost as much as the rest of
     the path."""
     names = [*ROW_FIELDS, *(f"notification__{field}" for field in NOTIFICATION_FIELDS)]
-    rows = Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING).order_by("pk").values_list(*names)
+    rows = Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING).order_by("pk").values_list(*names)
     split = len(ROW_FIELDS)
     return [
         SimpleNamespace(
@@ -217,9 +217,7 @@ def send_claimed(ids, *, throttles=None):
     fallbacks = []
     with transaction.atomic():
         for pk, morning in postponed:
-            Delivery.objects.filter(pk=pk).update(
-                status=Delivery.Status.PENDING, next_try_at=morning, lease_until=None, attempts=F("attempts") - 1
-            )
+            Delivery.objects.filter(pk=pk).update(next_try_at=morning, lease_until=None, attempts=F("attempts") - 1)
         if sent_ids:
             _record_sent(sent_ids, now)
         for delivery, error in outcomes:
@@ -263,9 +261,7 @@ def _record_failure(delivery, error, now, fallbacks):
     if retry:
         wait = error.retry_after or backoff(delivery.attempts)
         next_try = earliest_send(delivery.notification, delivery.channel, now + datetime.timedelta(seconds=wait))
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.PENDING, next_try_at=next_try, lease_until=None, last_error=error.message
-        )
+        Delivery.objects.filter(pk=delivery.pk).update(next_try_at=next_try, lease_until=None, last_error=error.message)
         return DeliveryAttempt(
             delivery_id=delivery.pk,
             number=delivery.attempts,

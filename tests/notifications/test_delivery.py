@@ -263,3 +263,15 @@ def test_a_letter_that_breaks_does_not_resend_the_rest_of_its_batch(make_user, s
     assert Delivery.objects.get(notification__recipient=person).status == "sent"
     assert delivery.send_due() == 0  # the sent one is not claimed again
     assert len(smtp.to(person.email)) == 1
+
+
+def test_a_delivery_held_by_a_worker_is_left_alone_until_its_lease_ends(adult, vk):
+    tell(adult, adult)  # no commit: nothing enqueued
+    held = delivery.claim()  # a worker takes them and dies before sending
+    assert held and delivery.send_due() == 0
+    assert vk.received == []
+
+    later = timezone.now() + delivery.LEASE + datetime.timedelta(seconds=1)
+    assert delivery.send_due(now=later) == 3
+    assert len(vk.received) == 1
+    assert set(Delivery.objects.values_list("attempts", flat=True)) == {2}  # the dead worker's try counts
