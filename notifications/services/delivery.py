@@ -29,6 +29,7 @@ from notifications.services import preferences
 from notifications.timezones import time_zone_for_region
 
 LEASE = datetime.timedelta(minutes=5)
+MESSENGER_LIMIT = 4096  # characters of one VK or Telegram message
 logger = logging.getLogger(__name__)
 
 
@@ -89,9 +90,11 @@ def render(delivery, notification, address):
             # RFC 8058: mail clients show «Отписаться» and POST to the link, no sign-in needed.
             headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         )
+    tail = f"\n{url}" if url else ""
     text = f"{notification.title}\n\n{notification.body}"
-    if url:
-        text += f"\n{url}"
+    if len(text) + len(tail) > MESSENGER_LIMIT:  # VK and Telegram refuse longer texts
+        text = text[: MESSENGER_LIMIT - len(tail) - 1] + "…"
+    text += tail
     return channels.Message(delivery_id=delivery.pk, address=address, subject=notification.title, text=text)
 
 

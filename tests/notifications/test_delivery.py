@@ -275,3 +275,10 @@ def test_a_delivery_held_by_a_worker_is_left_alone_until_its_lease_ends(adult, v
     assert delivery.send_due(now=later) == 3
     assert len(vk.received) == 1
     assert set(Delivery.objects.values_list("attempts", flat=True)) == {2}  # the dead worker's try counts
+
+
+def test_a_long_announcement_is_cut_to_what_vk_and_telegram_accept(adult, send, vk, telegram):
+    send(notify, Kind.ANNOUNCEMENT, adult, recipient=adult, title="Длинное", body="слово " * 2000, url="/x/")
+
+    for text in (vk.received[0]["message"], telegram.received[0]["text"]):
+        assert len(text) <= 4096 and text.endswith("…\nhttp://testserver/x/")
