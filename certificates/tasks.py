@@ -4,7 +4,8 @@ run a season's batch. Tasks import services; services only enqueue tasks."""
 from django.tasks import task
 
 from certificates import eligibility, services
-from certificates.models import CertificateBatch
+from certificates.models import Certificate, CertificateBatch
+from certificates.signals import certificates_ready
 
 
 @task()
@@ -39,4 +40,6 @@ def _issue(claims):
     issued = services.issue_certificates(claims)
     for certificate in issued:
         services.store_pdf(certificate)
+    if issued:
+        certificates_ready.send(sender=Certificate, certificates=issued)
     return len(issued)

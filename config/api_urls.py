@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("learning.urls")),
     path("", include("certificates.urls")),
     path("", include("events.urls")),
+    path("", include("notifications.urls")),
     path("", include("media_pipeline.urls")),
     path("", include("reports.urls")),
 ]

@@ -12,12 +12,18 @@ from rq import cron
 from engagement.tasks import publish_ledger_digests
 from learning.tasks import remove_unclaimed_uploads
 from media_pipeline.tasks import recover_stale_videos, sweep_video_work_folders
+from notifications.reminders import send_consent_reminders, send_event_reminders
+from notifications.tasks import dispatch_due_deliveries, send_weekly_digests
 
 PERIODIC_TASKS = {
     "publish_ledger_digests": publish_ledger_digests,
     "recover_stale_videos": recover_stale_videos,
     "remove_unclaimed_uploads": remove_unclaimed_uploads,
     "sweep_video_work_folders": sweep_video_work_folders,
+    "dispatch_due_deliveries": dispatch_due_deliveries,
+    "send_consent_reminders": send_consent_reminders,
+    "send_event_reminders": send_event_reminders,
+    "send_weekly_digests": send_weekly_digests,
 }
 
 for name, periodic_task in PERIODIC_TASKS.items():

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "learning",
     "certificates",
     "events",
+    "notifications",
     "reports",
     "site_theme",
     "wagtail_headless_preview",
@@ -334,6 +335,10 @@ SCHEDULE = {
     "recover_stale_videos": os.environ.get("SCHEDULE_RECOVER_STALE_VIDEOS", "*/5 * * * *"),
     "remove_unclaimed_uploads": os.environ.get("SCHEDULE_REMOVE_UNCLAIMED_UPLOADS", "30 2 * * *"),
     "sweep_video_work_folders": os.environ.get("SCHEDULE_SWEEP_VIDEO_WORK_FOLDERS", "*/30 * * * *"),
+    "dispatch_due_deliveries": os.environ.get("SCHEDULE_DISPATCH_DUE_DELIVERIES", "* * * * *"),
+    "send_consent_reminders": os.environ.get("SCHEDULE_SEND_CONSENT_REMINDERS", "5 * * * *"),
+    "send_event_reminders": os.environ.get("SCHEDULE_SEND_EVENT_REMINDERS", "10 * * * *"),
+    "send_weekly_digests": os.environ.get("SCHEDULE_SEND_WEEKLY_DIGESTS", "0 7 * * 1"),
 }
 
 # --- Auth, language, time -------------------------------------------------------------------
@@ -354,6 +359,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LEARNING_PAGE_LAYOUT = os.environ.get("LEARNING_PAGE_LAYOUT", "site_theme/base.html")
 # The same for the certificates' public verification page.
 CERTIFICATES_PAGE_LAYOUT = os.environ.get("CERTIFICATES_PAGE_LAYOUT", LEARNING_PAGE_LAYOUT)
+# The same for the notification centre, its preferences and the unsubscribe page.
+NOTIFICATIONS_PAGE_LAYOUT = os.environ.get("NOTIFICATIONS_PAGE_LAYOUT", LEARNING_PAGE_LAYOUT)
 # DejaVu TTF fonts (Debian's fonts-dejavu-core) embedded in certificate PDFs for Cyrillic text.
 CERTIFICATE_FONT_DIR = os.environ.get("CERTIFICATE_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 
@@ -452,6 +459,29 @@ for _item in env_list("VK_CALLBACK_GROUPS"):
     if not _group.isdigit() or not _secret or not _confirmation:
         raise ImproperlyConfigured("VK_CALLBACK_GROUPS items must look like group_id:secret:confirmation.")
     VK_CALLBACK_GROUPS[int(_group)] = {"secret": _secret, "confirmation": _confirmation}
+
+# --- Notifications (notifications/) ----------------------------------------------------------
+# VK community messages: the community's token with the «messages» right; the callback server of
+# notifications (/notifications/vk/callback/) with its own secret and confirmation string.
+VK_API_URL = os.environ.get("VK_API_URL", "https://api.vk.com").rstrip("/")
+VK_MESSAGES_GROUP_ID = env_int("VK_MESSAGES_GROUP_ID", 0)
+VK_MESSAGES_TOKEN = os.environ.get("VK_MESSAGES_TOKEN", "")
+VK_MESSAGES_CALLBACK_SECRET = os.environ.get("VK_MESSAGES_CALLBACK_SECRET", "")
+VK_MESSAGES_CALLBACK_CONFIRMATION = os.environ.get("VK_MESSAGES_CALLBACK_CONFIRMATION", "")
+# Telegram bot: token, its @username for the deep link, and the webhook's secret_token (setWebhook).
+TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
+TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+TELEGRAM_BOT_USERNAME = os.environ.get("TELEGRAM_BOT_USERNAME", "pokolenie_m_bot")
+TELEGRAM_WEBHOOK_SECRET = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5)
+NOTIFICATIONS_RETRY_SECONDS = env_int("NOTIFICATIONS_RETRY_SECONDS", 60)  # doubled after each failed try
+# Sends per second per channel in a worker (VK allows a community 20 requests/s; 0: no limit).
+NOTIFICATIONS_RATES = {
+    name: float(rate)
+    for name, _, rate in (item.partition(":") for item in env_list("NOTIFICATIONS_RATES", "email:20,vk:20,telegram:25"))
+}
+NOTIFICATIONS_QUIET_HOURS = (22, 8)  # children get no messages from 22:00 to 08:00 in their region's time
+NOTIFICATIONS_EVENT_REMINDER_HOURS = env_int("NOTIFICATIONS_EVENT_REMINDER_HOURS", 24)
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -42,6 +42,7 @@ urlpatterns += [
     path("", include("config.dev_mailbox")),  # 404 unless DEBUG and the mailbox backend
     path("certificates/", include("certificates.page_urls")),
     path("", include("events.page_urls")),
+    path("", include("notifications.page_urls")),
     path("", include("site_theme.urls")),
     path("", include(wagtail_urls)),
 ]

@@ -18,6 +18,10 @@ PERIODIC_JOBS = {
     "recover_stale_videos",
     "remove_unclaimed_uploads",
     "sweep_video_work_folders",
+    "dispatch_due_deliveries",
+    "send_consent_reminders",
+    "send_event_reminders",
+    "send_weekly_digests",
 }
 
 
@@ -72,6 +76,10 @@ def test_every_scheduled_job_runs_on_an_rq_worker(rq_queue, settings, tmp_path, 
         "recover_stale_videos": 0,
         "remove_unclaimed_uploads": [1, 0],
         "sweep_video_work_folders": 1,
+        "dispatch_due_deliveries": 0,
+        "send_consent_reminders": 0,
+        "send_event_reminders": 0,
+        "send_weekly_digests": 0,
     }
     assert not dead_run.exists()
     assert VideoUpload.objects.get(pk=forgotten.pk).status == VideoUpload.Status.ABORTED

@@ -22,6 +22,8 @@ import config.tasks  # noqa: F401 - see task_modules_imported_first
 import engagement.tasks  # noqa: F401
 import learning.tasks  # noqa: F401
 import media_pipeline.tasks  # noqa: F401
+import notifications.reminders  # noqa: F401
+import notifications.tasks  # noqa: F401
 from cms.models import HomePage
 from engagement.database_roles import append_only_tables
 from tests.factories import accounts, pages
