@@ -63,7 +63,7 @@ def make_user(db):
 
 @pytest.fixture
 def make_child(db):
-    from tests.events.builders import make_child
+    from tests.factories import make_child
 
     return functools.partial(make_child, password=PASSWORD)
 

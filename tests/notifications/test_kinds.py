@@ -10,7 +10,7 @@ from learning import services as learning
 from learning.models import JuryMember, Student
 from notifications.models import Kind, Notification
 from notifications.services import sources
-from tests.events.builders import make_event
+from tests.factories import make_event
 from tests.notifications.builders import link_messengers, make_contest, switch_on_everything
 
 pytestmark = pytest.mark.django_db
