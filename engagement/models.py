@@ -17,6 +17,8 @@ from django.utils.text import get_valid_filename
 from wagtail.models import BaseLogEntry
 from wagtail.models.audit_log import ModelLogEntryManager
 
+from engagement.receipts import ReceiptCode
+
 SLOT_COUNT = 32
 
 
@@ -185,6 +187,13 @@ class LedgerEntry(AppendOnlyModel):
     reason = models.CharField("причина компенсации", max_length=200, blank=True)
     # Indexed by migration 0006: BRIN on PostgreSQL (entries arrive in time order), B-tree elsewhere.
     created_at = models.DateTimeField("время")
+    # Computed by the database from the id on every insert, however the row is written (receipts.py).
+    receipt = models.GeneratedField(
+        verbose_name="код чека",
+        expression=ReceiptCode("id"),
+        output_field=models.CharField(max_length=8),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = "запись журнала"
@@ -210,6 +219,8 @@ class LedgerEntry(AppendOnlyModel):
                 condition=Q(reverses__isnull=True, amount__gte=0) | Q(reverses__isnull=False, amount__lte=0),
                 name="ledger_sign_matches_role",
             ),
+            # A constraint rather than unique=True: no second (LIKE) index to keep on every insert.
+            models.UniqueConstraint(fields=["receipt"], name="ledger_receipt_unique"),
         ]
 
     def __str__(self):
@@ -234,7 +245,16 @@ class VkEvent(models.Model):
 
 
 class DailyDigest(AppendOnlyModel):
-    """SHA-256 over one UTC day's entries and the previous day's digest: published history."""
+    """One UTC day's published digest, chained to the previous day's.
+
+    Rule 1 (days published before Merkle trees): SHA-256 over the previous digest and the day's
+    entries. Rule 2: SHA-256 over the previous digest, the day, its totals, the Merkle root of the
+    day's public lines and the root of the transfers recorded that day, signed with the platform's
+    Ed25519 key (engagement/publication.py). A day keeps the rule it was published under."""
+
+    class Rule(models.IntegerChoices):
+        PLAIN_CHAIN = 1, "цепочка SHA-256"
+        MERKLE_SIGNED = 2, "дерево Меркла, подпись Ed25519"
 
     day = models.DateField("день (UTC)", unique=True)
     entries_count = models.PositiveIntegerField("записей")
@@ -242,6 +262,14 @@ class DailyDigest(AppendOnlyModel):
     previous = models.CharField("предыдущий хеш", max_length=64)
     digest = models.CharField("хеш", max_length=64)
     created_at = models.DateTimeField("опубликован", auto_now_add=True)
+    version = models.PositiveSmallIntegerField("правило", choices=Rule.choices, default=Rule.PLAIN_CHAIN)
+    root = models.CharField("корень дерева Меркла", max_length=64, blank=True)
+    transfers_root = models.CharField("корень переводов дня", max_length=64, blank=True)
+    signature = models.CharField("подпись Ed25519 (hex)", max_length=128, blank=True)
+    # What a receipt's proof needs without rereading the day: the first entry id of each block of
+    # publication.CHUNK leaves (8 bytes each) and each block's root (32 bytes each).
+    chunk_first_ids = models.BinaryField("первые записи блоков", default=b"", editable=False)
+    chunk_roots = models.BinaryField("корни блоков", default=b"", editable=False)
 
     class Meta:
         verbose_name = "ежедневный хеш журнала"
@@ -393,6 +421,9 @@ class Transfer(models.Model):
     transferred_on = models.DateField("дата перевода")
     payment_reference = models.CharField("номер платёжного поручения", max_length=100)
     report_document = foundation_document_field("отчёт фонда")
+    report_sha256 = models.CharField(
+        "SHA-256 отчёта", max_length=64, blank=True, editable=False, help_text="Публикуется: по нему проверяют файл."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

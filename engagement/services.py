@@ -26,6 +26,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from engagement import publication
 from engagement.models import (
     SLOT_COUNT,
     ActionKind,
@@ -709,8 +710,8 @@ def _entry_line(entry):
 
 
 def day_digest(day, previous):
-    """(digest, entries, amount) of one UTC day: SHA-256 over the previous digest, the day and
-    each of the day's entries in id order."""
+    """(digest, entries, amount) of one UTC day under rule 1 (days published before Merkle trees):
+    SHA-256 over the previous digest, the day and each of the day's entries in id order."""
     start = datetime.combine(day, time.min, tzinfo=UTC)
     sha = hashlib.sha256(f"{previous}\n{day.isoformat()}\n".encode())
     count = amount = 0
@@ -739,12 +740,10 @@ def publish_digests(now=None):
                 return []
             day, previous = first.astimezone(UTC).date(), GENESIS_DIGEST
         while day <= last_day:
-            digest, count, amount = day_digest(day, previous)
-            digest_row = DailyDigest(day=day, entries_count=count, amount=amount, previous=previous, digest=digest)
-            digest_row.save()
+            digest_row = publication.publish_day(day, previous)  # a Merkle root, signed (rule 2)
             _roll_up_day(day)
             published.append(digest_row)
-            day, previous = day + timedelta(days=1), digest
+            day, previous = day + timedelta(days=1), digest_row.digest
     return published
 
 
@@ -833,7 +832,8 @@ def verify_digests():
             problems.append(f"Пропущен день {expected_day} перед {published.day}.")
         if published.previous != previous:
             problems.append(f"{published.day}: ссылка на предыдущий хеш не совпадает с цепочкой.")
-        digest, count, amount = day_digest(published.day, previous)
+        recompute = publication.day_digest if published.version == DailyDigest.Rule.MERKLE_SIGNED else day_digest
+        digest, count, amount = recompute(published.day, previous)
         if digest != published.digest:
             problems.append(
                 f"{published.day}: хеш не совпадает (опубликовано записей: {published.entries_count} на "
