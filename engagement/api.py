@@ -17,7 +17,7 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from engagement import services
+from engagement import publication, services
 from engagement.models import Campaign, DailyDigest
 
 
@@ -86,13 +86,30 @@ class TransparencyView(APIView):
 
     @extend_schema(responses=inline_serializer("Transparency", {"seasons": serializers.ListField()}))
     def get(self, request):
-        return Response({"seasons": services.transparency()})
+        return Response({"seasons": services.transparency(), "transfers": publication.public_transfers()})
 
 
 class DailyDigestSerializer(serializers.ModelSerializer):
     class Meta:
         model = DailyDigest
-        fields = ["day", "entries_count", "amount", "previous", "digest", "created_at"]
+        fields = [
+            "day",
+            "entries_count",
+            "amount",
+            "previous",
+            "digest",
+            "created_at",
+            "version",
+            "root",
+            "transfers_root",
+            "signature",
+            "day_file",
+        ]
+
+    day_file = serializers.SerializerMethodField()
+
+    def get_day_file(self, digest) -> str:
+        return self.context["request"].build_absolute_uri(f"/api/engagement/days/{digest.day}.jsonl")
 
 
 class DailyDigestListView(generics.ListAPIView):
@@ -101,7 +118,7 @@ class DailyDigestListView(generics.ListAPIView):
 
     permission_classes = [permissions.AllowAny]
     serializer_class = DailyDigestSerializer
-    queryset = DailyDigest.objects.order_by("-day")
+    queryset = DailyDigest.objects.order_by("-day").defer("chunk_first_ids", "chunk_roots")
 
 
 @method_decorator(csrf_exempt, name="dispatch")

@@ -129,7 +129,7 @@ def transfer_line(transfer):
         {
             "transfer": transfer.pk,
             "campaign": transfer.campaign_id,
-            "foundation": transfer.foundation.title,
+            "foundation": transfer.foundation_id,
             "beneficiary": transfer.beneficiary_id,
             "amount": transfer.amount,
             "transferred_on": transfer.transferred_on.isoformat(),
@@ -359,3 +359,86 @@ def ledger_summary():
             }
         )
     return {"last_published_day": last.isoformat() if last else None, "campaigns": campaigns}
+
+
+# --- transfers ----------------------------------------------------------------------------------
+
+# What a transfer's public line holds: once its day is published, none of it may change.
+CHAINED_TRANSFER_FIELDS = (
+    "campaign_id",
+    "foundation_id",
+    "beneficiary_id",
+    "amount",
+    "transferred_on",
+    "payment_reference",
+    "report_document",
+)
+
+
+def _last_published_day():
+    return DailyDigest.objects.order_by("-day").values_list("day", flat=True).first()
+
+
+def chained_transfer_problem(transfer):
+    """Why an edit of this transfer is refused (a Russian message), or None: a transfer whose day is
+    published is part of the signed chain, so its public line must stay as it was."""
+    if transfer.pk is None:
+        return None
+    before = Transfer.objects.filter(pk=transfer.pk).values("created_at", *CHAINED_TRANSFER_FIELDS).first()
+    last = _last_published_day()
+    if before is None or last is None or before["created_at"].astimezone(UTC).date() > last:
+        return None
+    changed = [name for name in CHAINED_TRANSFER_FIELDS if before[name] != getattr(transfer, name)]
+    if name := next(iter(changed), None):
+        label = Transfer._meta.get_field(name.removesuffix("_id")).verbose_name
+        return (
+            f"Перевод уже вошёл в опубликованную цепочку журнала за {before['created_at']:%d.%m.%Y}: "
+            f"поле «{label}» менять нельзя. Если в переводе ошибка, внесите исправляющий перевод."
+        )
+    return None
+
+
+def seal_transfer(transfer):
+    """Set the report's public SHA-256 from the private file (read in chunks)."""
+    if not transfer.report_document:
+        transfer.report_sha256 = ""
+        return
+    sha = hashlib.sha256()
+    for chunk in transfer.report_document.chunks():
+        sha.update(chunk)
+    transfer.report_sha256 = sha.hexdigest()
+
+
+def public_transfers():
+    """Every transfer with its payment order, the report's SHA-256 and its day in the chain (None
+    until that day is published); the beneficiary only when consented and verified, and then only
+    the public fields."""
+    last = _last_published_day()
+    transfers = Transfer.objects.select_related("campaign", "foundation", "beneficiary__region").order_by(
+        "-transferred_on", "-pk"
+    )
+    rows = []
+    for transfer in transfers:
+        beneficiary = transfer.beneficiary
+        day = transfer.created_at.astimezone(UTC).date()
+        rows.append(
+            {
+                "id": transfer.pk,
+                "campaign": transfer.campaign.name,
+                "foundation": transfer.foundation.title,
+                "amount_kopecks": transfer.amount,
+                "transferred_on": transfer.transferred_on.isoformat(),
+                "payment_order": transfer.payment_reference,
+                "report_sha256": transfer.report_sha256 or None,
+                "chain_day": day.isoformat() if last is not None and day <= last else None,
+                "beneficiary": {
+                    "first_name": beneficiary.first_name,
+                    "age": beneficiary.age,
+                    "region": beneficiary.region.name,
+                    "diagnosis": beneficiary.diagnosis,
+                }
+                if beneficiary.is_public
+                else None,
+            }
+        )
+    return rows

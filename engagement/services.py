@@ -857,6 +857,8 @@ def transfer_problem(transfer, campaign=None):
         return "Подопечный относится к другому фонду: выберите подопечного своего фонда."
     if not transfer.amount or transfer.amount <= 0:
         return "Сумма перевода должна быть больше нуля."
+    if problem := publication.chained_transfer_problem(transfer):
+        return problem
     campaign = campaign or transfer.campaign
     raised, _ = campaign_totals(campaign)
     others = (
@@ -878,6 +880,7 @@ def save_transfer(transfer):
         problem = transfer_problem(transfer, campaign)
         if problem:
             raise EngagementError(problem)
+        publication.seal_transfer(transfer)  # the report's public SHA-256
         transfer.save()
     return transfer
 

@@ -76,13 +76,15 @@ def widget_snippet(request):
 
 def transparency(request):
     """Raised, transferred, children helped and the published daily digests (engagement's figures)."""
+    from engagement import publication
     from engagement import services as engagement
     from engagement.models import DailyDigest
 
     context = {
         "counter": engagement.counter(),
         "seasons": engagement.transparency(),
-        "digests": DailyDigest.objects.order_by("-day")[:14],
+        "transfers": publication.public_transfers(),
+        "digests": DailyDigest.objects.order_by("-day").defer("chunk_first_ids", "chunk_roots")[:14],
     }
     return render(request, "site_theme/transparency.html", context)
 
