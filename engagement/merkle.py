@@ -68,24 +68,34 @@ class StreamingRoot:
         return acc
 
 
+def levels(nodes):
+    """Every level of the tree over `nodes`, bottom first. A lone last node is carried up a level
+    unchanged, which builds exactly the tree that splits at the largest power of two."""
+    levels = [list(nodes)]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        level = [node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
+        if len(below) % 2:
+            level.append(below[-1])
+        levels.append(level)
+    return levels
+
+
 def root_of(nodes):
     """The root of a tree whose leaves' hashes (or aligned subtrees' roots) are `nodes`."""
-    if not nodes:
-        return EMPTY_ROOT
-    if len(nodes) == 1:
-        return nodes[0]
-    split = _split(len(nodes))
-    return node_hash(root_of(nodes[:split]), root_of(nodes[split:]))
+    return levels(nodes)[-1][0] if nodes else EMPTY_ROOT
 
 
-def path(index, nodes):
-    """The audit path of `nodes[index]` in the tree over `nodes`, leaf side first (RFC 9162 2.1.3)."""
-    if len(nodes) <= 1:
-        return []
-    split = _split(len(nodes))
-    if index < split:
-        return path(index, nodes[:split]) + [root_of(nodes[split:])]
-    return path(index - split, nodes[split:]) + [root_of(nodes[:split])]
+def path(index, nodes=None, *, tree=None):
+    """The audit path of `nodes[index]` in the tree over `nodes` (or over the bottom level of
+    `tree`, as levels() built it), leaf side first (RFC 9162 2.1.3)."""
+    proof = []
+    for level in (tree or levels(nodes))[:-1]:
+        sibling = index ^ 1
+        if sibling < len(level):
+            proof.append(level[sibling])
+        index //= 2
+    return proof
 
 
 def root_from_proof(leaf, index, size, proof):
@@ -108,8 +118,3 @@ def root_from_proof(leaf, index, size, proof):
         fn >>= 1
         sn >>= 1
     return node if sn == 0 else None
-
-
-def _split(n):
-    """The largest power of two strictly below n (n > 1)."""
-    return 1 << ((n - 1).bit_length() - 1)

@@ -267,7 +267,8 @@ class DailyDigest(AppendOnlyModel):
     transfers_root = models.CharField("корень переводов дня", max_length=64, blank=True)
     signature = models.CharField("подпись Ed25519 (hex)", max_length=128, blank=True)
     # What a receipt's proof needs without rereading the day: the first entry id of each block of
-    # publication.CHUNK leaves (8 bytes each) and each block's root (32 bytes each).
+    # chunk_size leaves (8 bytes each) and each block's root (32 bytes each).
+    chunk_size = models.PositiveIntegerField("записей в блоке", default=0, editable=False)
     chunk_first_ids = models.BinaryField("первые записи блоков", default=b"", editable=False)
     chunk_roots = models.BinaryField("корни блоков", default=b"", editable=False)
 

@@ -33,7 +33,9 @@ from engagement import merkle
 from engagement.models import ActionKind, Campaign, DailyDigest, LedgerDayTotal, LedgerEntry, Transfer
 from engagement.receipts import display
 
-CHUNK = 1024  # leaves per stored block root: a proof rereads at most this many entries
+# Leaves per stored block root: a proof rereads at most this many entries; the tree over a day's
+# block roots (4 k of them for a million entries) is built once per process and kept (_top_tree).
+CHUNK = 256
 ROW_BATCH = 5000
 _ENTRY_FIELDS = (
     "pk",
@@ -214,6 +216,7 @@ def publish_day(day, previous):
         root=root,
         transfers_root=transfers_root,
         signature=signing_key().sign(signed_message(day, digest)).hex(),
+        chunk_size=CHUNK,
         chunk_first_ids=b"".join(_ID.pack(first) for first in tree.first_ids),
         chunk_roots=b"".join(tree.chunk_roots),
     )
@@ -239,16 +242,17 @@ def receipt(code):
     """What anyone may know about the entry with this receipt code: kind, amount, day, campaign,
     whether it was cancelled, and, once its day is published, its public line with the inclusion
     proof up to the day's signed root. Never who acted."""
-    row = LedgerEntry.objects.filter(receipt=code).values_list(*_ENTRY_FIELDS).first()
+    # One query: the entry, its campaign's name, the entry it cancels or the one cancelling it.
+    # order_by(): no ORDER BY id, which could lead the planner away from the receipt's index.
+    found = LedgerEntry.objects.filter(receipt=code).order_by()
+    columns = (*_ENTRY_FIELDS, "campaign__name", "reverses__receipt", "reversal__receipt")
+    row = next(iter(found.values_list(*columns)), None)
     if row is None:
         raise _not_found(code)
-    entry_id, code, kind, amount, campaign_id, *_, reverses_id, created_at = row
+    entry_id, code, kind, amount, campaign_id, *_, reverses_id, created_at, campaign_name, reversed_code, other = row
     day = created_at.astimezone(UTC).date()
-    campaign = Campaign.objects.filter(pk=campaign_id).values("id", "name").first() if campaign_id else None
-    related = (
-        LedgerEntry.objects.filter(pk=reverses_id) if reverses_id else LedgerEntry.objects.filter(reverses=entry_id)
-    )
-    other = related.values_list("receipt", flat=True).first()
+    campaign = {"id": campaign_id, "name": campaign_name} if campaign_id else None
+    other = reversed_code if reverses_id else other
     answer = {
         "receipt": display(code),
         "code": code,
@@ -262,7 +266,7 @@ def receipt(code):
         "status": "pending",
         "proof": None,
     }
-    published = DailyDigest.objects.filter(day=day).first()
+    published = DailyDigest.objects.filter(day=day).defer("chunk_first_ids", "chunk_roots").first()
     if published is None:
         return answer
     if published.version < DailyDigest.Rule.MERKLE_SIGNED:
@@ -273,10 +277,29 @@ def receipt(code):
     return answer
 
 
+_TOP_TREES = {}  # digest -> (first ids, levels); a published day never changes
+_TOP_TREES_KEPT = 16
+
+
+def _top_tree(published):
+    """(first entry id of each block, every level of the tree over the block roots) of one
+    published day, read and built once per process."""
+    kept = _TOP_TREES.get(published.digest)
+    if kept is None:
+        first_ids, roots = DailyDigest.objects.filter(pk=published.pk).values_list("chunk_first_ids", "chunk_roots")[0]
+        first_ids, roots = bytes(first_ids), bytes(roots)
+        kept = (
+            [value for (value,) in _ID.iter_unpack(first_ids)],
+            merkle.levels([roots[i : i + 32] for i in range(0, len(roots), 32)]),
+        )
+        if len(_TOP_TREES) >= _TOP_TREES_KEPT:
+            _TOP_TREES.pop(next(iter(_TOP_TREES)))
+        _TOP_TREES[published.digest] = kept
+    return kept
+
+
 def _proof(published, entry_id):
-    first_ids = [value for (value,) in _ID.iter_unpack(bytes(published.chunk_first_ids))]
-    roots = bytes(published.chunk_roots)
-    chunk_roots = [roots[i : i + 32] for i in range(0, len(roots), 32)]
+    first_ids, top = _top_tree(published)
     block = bisect_right(first_ids, entry_id) - 1
     rows = entries_of_day(published.day).filter(pk__gte=first_ids[block])
     if block + 1 < len(first_ids):
@@ -290,10 +313,10 @@ def _proof(published, entry_id):
         ids.append(row[0])
         leaves.append(merkle.leaf_hash(line))
     position = ids.index(entry_id)
-    path = merkle.path(position, leaves) + merkle.path(block, chunk_roots)
+    path = merkle.path(position, leaves) + merkle.path(block, tree=top)
     return {
         "line": own_line.decode(),
-        "leaf_index": block * CHUNK + position,
+        "leaf_index": block * published.chunk_size + position,
         "tree_size": published.entries_count,
         "path": [node.hex() for node in path],
         "root": published.root,
