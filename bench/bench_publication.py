@@ -185,7 +185,8 @@ def main():
     print(f"  rule-1 digest (baseline)        {digest['seconds']:7.1f} s   peak RSS {digest['rss_mb']:.0f} MB")
     print(f"  Merkle root + signature         {publish['seconds']:7.1f} s   peak RSS {publish['rss_mb']:.0f} MB")
     print(f"  day file, streamed once         {day_file['seconds']:7.1f} s   peak RSS {day_file['rss_mb']:.0f} MB")
-    print(f"  publication = root + file       {total:7.1f} s   = {total / digest['seconds']:.2f}× the digest (aim ≤ 1.5×)")
+    ratio = total / digest["seconds"]
+    print(f"  publication = root + file       {total:7.1f} s   = {ratio:.2f}× the digest (aim ≤ 1.5×)")
     print(
         f"  memory at {ROWS // 10:,} entries: publication {small['rss_mb']:.0f} MB, day file "
         f"{small_file['rss_mb']:.0f} MB (flat if close to the figures above)"
