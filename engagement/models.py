@@ -14,6 +14,8 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.text import get_valid_filename
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 from wagtail.models import BaseLogEntry
 from wagtail.models.audit_log import ModelLogEntryManager
 
@@ -362,7 +364,7 @@ class FoundationCoordinator(models.Model):
         return f"{self.user} — {self.foundation}"
 
 
-class Beneficiary(models.Model):
+class Beneficiary(ClusterableModel):
     """A child a foundation helps. Public only with consent and once verified; public fields are the
     first name, age, region, a short diagnosis and the amounts."""
 
@@ -401,6 +403,28 @@ class Beneficiary(models.Model):
     @property
     def is_public(self):
         return self.consent_to_publish and self.verified_on is not None
+
+
+class BeneficiaryUpdate(models.Model):
+    """«Что было дальше»: what a foundation tells the public about a helped child after the money
+    arrived. Shown on the transparency page with the child's public fields, only while the child is
+    public (consented and verified)."""
+
+    beneficiary = ParentalKey(Beneficiary, verbose_name="подопечный", on_delete=models.CASCADE, related_name="updates")
+    published_on = models.DateField("дата")
+    text = models.TextField(
+        "что было дальше",
+        max_length=1500,
+        help_text="Публикуется на странице «Куда идут деньги». Без фамилии, адреса, клиники и контактов.",
+    )
+
+    class Meta:
+        verbose_name = "новость о подопечном"
+        verbose_name_plural = "что было дальше"
+        ordering = ["published_on", "pk"]
+
+    def __str__(self):
+        return f"{self.published_on}: {self.text[:50]}"
 
 
 class Transfer(models.Model):

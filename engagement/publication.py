@@ -437,8 +437,10 @@ def public_transfers():
     until that day is published); the beneficiary only when consented and verified, and then only
     the public fields."""
     last = _last_published_day()
-    transfers = Transfer.objects.select_related("campaign", "foundation", "beneficiary__region").order_by(
-        "-transferred_on", "-pk"
+    transfers = (
+        Transfer.objects.select_related("campaign", "foundation", "beneficiary__region")
+        .prefetch_related("beneficiary__updates")
+        .order_by("-transferred_on", "-pk")
     )
     rows = []
     for transfer in transfers:
@@ -455,13 +457,28 @@ def public_transfers():
                 "report_sha256": transfer.report_sha256 or None,
                 "chain_day": day.isoformat() if last is not None and day <= last else None,
                 "beneficiary": {
+                    "id": beneficiary.pk,
                     "first_name": beneficiary.first_name,
                     "age": beneficiary.age,
                     "region": beneficiary.region.name,
                     "diagnosis": beneficiary.diagnosis,
+                    "updates": [
+                        {"published_on": update.published_on.isoformat(), "text": update.text}
+                        for update in beneficiary.updates.all()
+                    ],
                 }
                 if beneficiary.is_public
                 else None,
             }
         )
     return rows
+
+
+def helped_children_updates(transfers):
+    """«Что было дальше» of each public child among `transfers` (public_transfers()), once each."""
+    children = {}
+    for transfer in transfers:
+        child = transfer["beneficiary"]
+        if child and child["updates"]:
+            children.setdefault(child["id"], child)
+    return list(children.values())

@@ -80,10 +80,12 @@ def transparency(request):
     from engagement import services as engagement
     from engagement.models import DailyDigest
 
+    transfers = publication.public_transfers()
     context = {
         "counter": engagement.counter(),
         "seasons": engagement.transparency(),
-        "transfers": publication.public_transfers(),
+        "transfers": transfers,
+        "updates": publication.helped_children_updates(transfers),
         "digests": DailyDigest.objects.order_by("-day").defer("chunk_first_ids", "chunk_roots")[:14],
     }
     return render(request, "site_theme/transparency.html", context)

@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from engagement import publication, receipts, services
-from engagement.models import DailyDigest, LedgerEntry
+from engagement.models import BeneficiaryUpdate, DailyDigest, LedgerEntry
 
 VERIFIER = Path(__file__).resolve().parents[2] / "verify_ledger.py"
 
@@ -115,8 +115,12 @@ def test_a_transfer_carries_its_payment_order_and_its_reports_hash(client, publi
     assert shown[0]["payment_order"] == "ПП-17" and shown[0]["report_sha256"] == transfer.report_sha256
     assert shown[0]["chain_day"] == transfer.transferred_on.isoformat()
     assert shown[0]["beneficiary"]["first_name"] == "Аня" and "verification_document" not in shown[0]["beneficiary"]
+    BeneficiaryUpdate.objects.create(
+        beneficiary=transfer.beneficiary, published_on=transfer.transferred_on, text="Операция прошла, Аня дома."
+    )
     page = client.get("/transparency/").content.decode()
     assert "ПП-17" in page and transfer.report_sha256 in page
+    assert page.count("Операция прошла, Аня дома.") == 1
 
 
 def test_a_transfer_in_a_published_day_cannot_change(published_ledger):
