@@ -36,14 +36,14 @@ class StreamingRoot:
 
     def add(self, leaf):
         stack = self._stack
+        if self.chunk_size == 1:
+            self.chunk_roots.append(leaf)
         size = 1
         while stack and stack[-1][0] == size:
             leaf = node_hash(stack.pop()[1], leaf)
             size *= 2
             if size == self.chunk_size:
                 self.chunk_roots.append(leaf)
-        if size == 1 and self.chunk_size == 1:
-            self.chunk_roots.append(leaf)
         stack.append((size, leaf))
         self.count += 1
 

@@ -64,17 +64,21 @@ def test_the_proof_leads_from_the_line_to_the_signed_root(client, published_ledg
     assert verifier.root_from_proof(forged, proof["leaf_index"], proof["tree_size"], path).hex() != published.root
 
 
-def test_proofs_hold_across_block_boundaries(published_ledger, verifier, monkeypatch):
-    """A day longer than one block: the proof joins a block's path and the blocks' path."""
-    monkeypatch.setattr(publication, "CHUNK", 2)
-    day = published_ledger["entries"][1].created_at.date()
-    tree = publication.DayTree(day)
-    lines = publication.PublicLines(day)
-    rows = list(publication.entries_of_day(day).values_list(*publication._ENTRY_FIELDS))
-    from engagement import merkle
+@pytest.fixture
+def one_entry_blocks(monkeypatch):
+    """Days published with blocks of one entry: every proof crosses the stored block roots."""
+    monkeypatch.setattr(publication, "CHUNK", 1)
 
-    leaves = [merkle.leaf_hash(lines.line(row)) for row in rows]
-    assert merkle.root_of(tree.chunk_roots) == tree.root == merkle.root_of(leaves)
+
+def test_proofs_hold_when_a_day_spans_several_blocks(one_entry_blocks, published_ledger, client, verifier):
+    day = published_ledger["entries"][1].created_at.date()
+    published = DailyDigest.objects.get(day=day)
+    assert published.chunk_size == 1 and len(bytes(published.chunk_roots)) == 2 * 32
+    for entry in published_ledger["entries"][1:3]:
+        proof = client.get(f"/api/engagement/receipts/{entry.receipt}/").json()["proof"]
+        leaf = verifier.leaf_hash(proof["line"].encode())
+        path = [bytes.fromhex(node) for node in proof["path"]]
+        assert verifier.root_from_proof(leaf, proof["leaf_index"], proof["tree_size"], path).hex() == published.root
 
 
 def test_the_public_key_checks_each_signed_root(client, published_ledger, verifier, settings):
