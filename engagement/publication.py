@@ -272,19 +272,21 @@ def receipt(code):
     if published.version < DailyDigest.Rule.MERKLE_SIGNED:
         answer["status"] = "published_without_tree"
         return answer
-    answer["status"] = "published"
     answer["proof"] = _proof(published, entry_id)
+    # An entry of a published day that is not in its tree was written behind the ledger's back.
+    answer["status"] = "published" if answer["proof"] else "not_in_published_day"
     return answer
 
 
-_TOP_TREES = {}  # digest -> (first ids, levels); a published day never changes
+_TOP_TREES = {}  # (day's row, digest, block size) -> (first ids, levels); a published day never changes
 _TOP_TREES_KEPT = 16
 
 
 def _top_tree(published):
     """(first entry id of each block, every level of the tree over the block roots) of one
     published day, read and built once per process."""
-    kept = _TOP_TREES.get(published.digest)
+    key = (published.pk, published.digest, published.chunk_size)
+    kept = _TOP_TREES.get(key)
     if kept is None:
         first_ids, roots = DailyDigest.objects.filter(pk=published.pk).values_list("chunk_first_ids", "chunk_roots")[0]
         first_ids, roots = bytes(first_ids), bytes(roots)
@@ -294,13 +296,15 @@ def _top_tree(published):
         )
         if len(_TOP_TREES) >= _TOP_TREES_KEPT:
             _TOP_TREES.pop(next(iter(_TOP_TREES)))
-        _TOP_TREES[published.digest] = kept
+        _TOP_TREES[key] = kept
     return kept
 
 
 def _proof(published, entry_id):
     first_ids, top = _top_tree(published)
     block = bisect_right(first_ids, entry_id) - 1
+    if block < 0:
+        return None
     rows = entries_of_day(published.day).filter(pk__gte=first_ids[block])
     if block + 1 < len(first_ids):
         rows = rows.filter(pk__lt=first_ids[block + 1])
@@ -312,6 +316,11 @@ def _proof(published, entry_id):
             own_line = line
         ids.append(row[0])
         leaves.append(merkle.leaf_hash(line))
+    # The block as published holds this many leaves: anything after them came later.
+    size = min(published.chunk_size, published.entries_count - block * published.chunk_size)
+    ids, leaves = ids[:size], leaves[:size]
+    if own_line is None or entry_id not in ids:
+        return None
     position = ids.index(entry_id)
     path = merkle.path(position, leaves) + merkle.path(block, tree=top)
     return {

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from django.db import connection
 
 from engagement import publication, receipts, services
 from engagement.models import BeneficiaryUpdate, DailyDigest, LedgerEntry
@@ -145,3 +146,19 @@ def test_my_actions_lists_my_entries_with_their_receipts(client, published_ledge
     assert not any(receipts.display(e.receipt) in page for e in theirs)
     assert "Как нас проверить" in client.get("/how-to-check/").content.decode()
     assert client.get("/transparency/verify_ledger.py").getvalue() == VERIFIER.read_bytes()
+
+
+def test_an_entry_slipped_into_a_published_day_gets_no_proof(client, published_ledger):
+    entry = published_ledger["entries"][3]
+    with connection.cursor() as cursor:  # INSERT is what the append-only trigger lets through
+        cursor.execute(
+            "INSERT INTO engagement_ledgerentry (kind, target_type_id, target_id, amount, key, reason, created_at)"
+            " SELECT kind, target_type_id, target_id, 100, 'slipped-in', '', created_at FROM engagement_ledgerentry"
+            " WHERE id = %s",
+            [entry.pk],
+        )
+    slipped = LedgerEntry.objects.get(key="slipped-in")
+    body = client.get(f"/api/engagement/receipts/{slipped.receipt}/").json()
+    assert body["status"] == "not_in_published_day" and body["proof"] is None
+    assert "добавили после публикации" in client.get(f"/receipt/{slipped.receipt}/").content.decode()
+    assert client.get(f"/api/engagement/receipts/{entry.receipt}/").json()["status"] == "published"
