@@ -121,7 +121,7 @@ def signature_valid(key, day, digest, signature):
 class Site:
     def __init__(self, url):
         if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-            raise SystemExit(f"Адрес сайта должен начинаться с https:// или http://, а не «{url}».")
+            raise ValueError(f"адрес сайта должен начинаться с https:// или http://, а не «{url}»")
         self.base = url.rstrip("/")
 
     def open(self, path):
@@ -340,7 +340,10 @@ def main(argv=None):
     parser.add_argument("site", help="адрес сайта, например https://pokolenie.example")
     parser.add_argument("--receipt", help="проверить один чек, например K7M2-QX9D")
     args = parser.parse_args(argv)
-    site = Site(args.site)
+    try:
+        site = Site(args.site)
+    except ValueError as error:
+        parser.error(str(error))  # exit 2: nothing was checked
     try:
         report = verify_receipt(site, args.receipt) if args.receipt else verify_site(site)
     except (urllib.error.URLError, OSError, ValueError, KeyError) as error:
