@@ -3,6 +3,8 @@
 Every variable has a working default for a first run on one machine; the README lists them all.
 """
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -452,6 +454,29 @@ SPECTACULAR_SETTINGS = {
 # Counted actions per account per UTC day; past it actions are recorded with amount 0.
 ENGAGEMENT_DAILY_ACTION_CAP = env_int("ENGAGEMENT_DAILY_ACTION_CAP", 100)
 ENGAGEMENT_COUNTER_CACHE_SECONDS = env_int("ENGAGEMENT_COUNTER_CACHE_SECONDS", 1)
+
+
+def ledger_secret(name, purpose):
+    """A secret of the public ledger: the environment's value; in development one generated into
+    var/ as the secret key is; in production, when unset, derived from SECRET_KEY (set it, so that a
+    new SECRET_KEY does not change the ledger's signing key or its day files' pseudonyms)."""
+    value = os.environ.get(name, "")
+    if value:
+        return value
+    if DEBUG:
+        path = VAR_DIR / name.lower()
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+    return hmac.new(SECRET_KEY.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+# Any string: the Ed25519 key that signs each day's root is derived from it (engagement/services/publication.py).
+LEDGER_SIGNING_KEY = ledger_secret("LEDGER_SIGNING_KEY", "pokolenie-m ledger signing key")
+# The HMAC key that turns an account into a day's pseudonym in the public day files. Never change it
+# once days are published: their files would no longer recompute the signed roots.
+LEDGER_PSEUDONYM_KEY = ledger_secret("LEDGER_PSEUDONYM_KEY", "pokolenie-m ledger pseudonyms")
 # VK communities whose callbacks are accepted: "group_id:secret:confirmation" items, comma-separated.
 VK_CALLBACK_GROUPS = {}
 for _item in env_list("VK_CALLBACK_GROUPS"):

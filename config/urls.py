@@ -11,11 +11,13 @@ from config.api import api_router
 from config.health import healthz
 from config.throttling import throttle_sign_in
 from engagement.api import DonationCounterView
+from engagement.ledger_api import ledger_public_key
 
 urlpatterns = [
     # The donation counter first: the hottest public endpoint should not resolve past every route.
     path("api/engagement/counter/", DonationCounterView.as_view(), name="engagement-counter"),
     path("healthz", healthz, name="healthz"),
+    path(".well-known/ledger-key.pem", ledger_public_key, name="ledger-public-key"),
     # The admins' sign-in forms, throttled like every sign-in (config/throttling.py).
     path("django-admin/login/", throttle_sign_in(admin.site.login)),
     path("django-admin/", admin.site.urls),

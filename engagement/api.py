@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from config.errors import ServiceError
 from engagement import selectors
 from engagement.models import Campaign, DailyDigest
+from engagement.services import publication
 from engagement.services.vk import VkPayloadError, ingest_vk_events
 
 
@@ -90,13 +91,30 @@ class TransparencyView(APIView):
 
     @extend_schema(responses=inline_serializer("Transparency", {"seasons": serializers.ListField()}))
     def get(self, request):
-        return Response({"seasons": selectors.transparency()})
+        return Response({"seasons": selectors.transparency(), "transfers": publication.public_transfers()})
 
 
 class DailyDigestSerializer(serializers.ModelSerializer):
     class Meta:
         model = DailyDigest
-        fields = ["day", "entries_count", "amount", "previous", "digest", "created_at"]
+        fields = [
+            "day",
+            "entries_count",
+            "amount",
+            "previous",
+            "digest",
+            "created_at",
+            "version",
+            "root",
+            "transfers_root",
+            "signature",
+            "day_file",
+        ]
+
+    day_file = serializers.SerializerMethodField()
+
+    def get_day_file(self, digest) -> str:
+        return self.context["request"].build_absolute_uri(f"/api/engagement/days/{digest.day}.jsonl")
 
 
 class DailyDigestListView(generics.ListAPIView):

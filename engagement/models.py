@@ -14,9 +14,12 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.text import get_valid_filename
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 from wagtail.models import BaseLogEntry
 from wagtail.models.audit_log import ModelLogEntryManager
 
+from engagement.receipts import ReceiptCode
 from media_pipeline.storage import private_storage
 
 SLOT_COUNT = 32
@@ -182,6 +185,13 @@ class LedgerEntry(AppendOnlyModel):
     reason = models.CharField("причина компенсации", max_length=200, blank=True)
     # Indexed by migration 0006: BRIN on PostgreSQL (entries arrive in time order), B-tree elsewhere.
     created_at = models.DateTimeField("время")
+    # Computed by the database from the id on every insert, however the row is written (receipts.py).
+    receipt = models.GeneratedField(
+        verbose_name="код чека",
+        expression=ReceiptCode("id"),
+        output_field=models.CharField(max_length=8),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = "запись журнала"
@@ -207,6 +217,8 @@ class LedgerEntry(AppendOnlyModel):
                 condition=Q(reverses__isnull=True, amount__gte=0) | Q(reverses__isnull=False, amount__lte=0),
                 name="ledger_sign_matches_role",
             ),
+            # A constraint rather than unique=True: no second (LIKE) index to keep on every insert.
+            models.UniqueConstraint(fields=["receipt"], name="ledger_receipt_unique"),
         ]
 
     def __str__(self):
@@ -231,7 +243,16 @@ class VkEvent(models.Model):
 
 
 class DailyDigest(AppendOnlyModel):
-    """SHA-256 over one UTC day's entries and the previous day's digest: published history."""
+    """One UTC day's published digest, chained to the previous day's.
+
+    Rule 1 (days published before Merkle trees): SHA-256 over the previous digest and the day's
+    entries. Rule 2: SHA-256 over the previous digest, the day, its totals, the Merkle root of the
+    day's public lines and the root of the transfers recorded that day, signed with the platform's
+    Ed25519 key (engagement/services/publication.py). A day keeps the rule it was published under."""
+
+    class Rule(models.IntegerChoices):
+        PLAIN_CHAIN = 1, "цепочка SHA-256"
+        MERKLE_SIGNED = 2, "дерево Меркла, подпись Ed25519"
 
     day = models.DateField("день (UTC)", unique=True)
     entries_count = models.PositiveIntegerField("записей")
@@ -239,6 +260,15 @@ class DailyDigest(AppendOnlyModel):
     previous = models.CharField("предыдущий хеш", max_length=64)
     digest = models.CharField("хеш", max_length=64)
     created_at = models.DateTimeField("опубликован", auto_now_add=True)
+    version = models.PositiveSmallIntegerField("правило", choices=Rule.choices, default=Rule.PLAIN_CHAIN)
+    root = models.CharField("корень дерева Меркла", max_length=64, blank=True)
+    transfers_root = models.CharField("корень переводов дня", max_length=64, blank=True)
+    signature = models.CharField("подпись Ed25519 (hex)", max_length=128, blank=True)
+    # What a receipt's proof needs without rereading the day: the first entry id of each block of
+    # chunk_size leaves (8 bytes each) and each block's root (32 bytes each).
+    chunk_size = models.PositiveIntegerField("записей в блоке", default=0, editable=False)
+    chunk_first_ids = models.BinaryField("первые записи блоков", default=b"", editable=False)
+    chunk_roots = models.BinaryField("корни блоков", default=b"", editable=False)
 
     class Meta:
         verbose_name = "ежедневный хеш журнала"
@@ -328,7 +358,7 @@ class FoundationCoordinator(models.Model):
         return f"{self.user} — {self.foundation}"
 
 
-class Beneficiary(models.Model):
+class Beneficiary(ClusterableModel):
     """A child a foundation helps. Public only with consent and once verified; public fields are the
     first name, age, region, a short diagnosis and the amounts."""
 
@@ -369,6 +399,28 @@ class Beneficiary(models.Model):
         return self.consent_to_publish and self.verified_on is not None
 
 
+class BeneficiaryUpdate(models.Model):
+    """«Что было дальше»: what a foundation tells the public about a helped child after the money
+    arrived. Shown on the transparency page with the child's public fields, only while the child is
+    public (consented and verified)."""
+
+    beneficiary = ParentalKey(Beneficiary, verbose_name="подопечный", on_delete=models.CASCADE, related_name="updates")
+    published_on = models.DateField("дата")
+    text = models.TextField(
+        "что было дальше",
+        max_length=1500,
+        help_text="Публикуется на странице «Куда идут деньги». Без фамилии, адреса, клиники и контактов.",
+    )
+
+    class Meta:
+        verbose_name = "новость о подопечном"
+        verbose_name_plural = "что было дальше"
+        ordering = ["published_on", "pk"]
+
+    def __str__(self):
+        return f"{self.published_on}: {self.text[:50]}"
+
+
 class Transfer(models.Model):
     """Money of a campaign paid through a foundation for one child. Transfers of a campaign never add
     up to more than it raised: services.save_transfer checks it, once, under a lock (the admin form
@@ -389,6 +441,9 @@ class Transfer(models.Model):
     transferred_on = models.DateField("дата перевода")
     payment_reference = models.CharField("номер платёжного поручения", max_length=100)
     report_document = foundation_document_field("отчёт фонда")
+    report_sha256 = models.CharField(
+        "SHA-256 отчёта", max_length=64, blank=True, editable=False, help_text="Публикуется: по нему проверяют файл."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -160,8 +160,8 @@ def like_stands(actor, target):
 
 
 def published_digests():
-    """The published daily digests of the ledger, newest first."""
-    return DailyDigest.objects.order_by("-day")
+    """The published daily digests of the ledger, newest first (without their Merkle blocks)."""
+    return DailyDigest.objects.order_by("-day").defer("chunk_first_ids", "chunk_roots")
 
 
 def transparency():

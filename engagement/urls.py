@@ -2,12 +2,15 @@
 
 from django.urls import path
 
-from engagement import api
+from engagement import api, ledger_api
 
 # The donation counter, /api/engagement/counter/, is the first route of config/urls.py.
 urlpatterns = [
     path("engagement/me/", api.MyImpactView.as_view(), name="engagement-me"),
     path("engagement/transparency/", api.TransparencyView.as_view(), name="engagement-transparency"),
     path("engagement/digests/", api.DailyDigestListView.as_view(), name="engagement-digests"),
+    path("engagement/ledger/", ledger_api.LedgerSummaryView.as_view(), name="engagement-ledger"),
+    path("engagement/receipts/<str:code>/", ledger_api.ReceiptView.as_view(), name="engagement-receipt"),
+    path("engagement/days/<str:day>.jsonl", ledger_api.DayFileView.as_view(), name="engagement-day-file"),
     path("vk/callback/", api.VkCallbackView.as_view(), name="vk-callback"),
 ]

@@ -12,7 +12,7 @@ from django.urls import URLPattern, path, reverse
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import chooser as chooser_views
@@ -197,6 +197,7 @@ class BeneficiaryViewSet(FoundationScopedViewSet):
             FieldPanel("verified_on"),
             FieldPanel("verification_document"),
             FieldPanel("consent_to_publish"),
+            InlinePanel("updates", heading="Что было дальше", label="Новость"),
         ],
         base_form_class=BeneficiaryForm,
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from site_theme import pwa, views
+from site_theme import ledger_views, pwa, views
 
 app_name = "site_theme"
 
@@ -12,7 +12,12 @@ urlpatterns = [
     path("gallery/<int:pk>/", views.work_detail, name="work"),
     path("gallery/<int:pk>/like/", views.like_work, name="like"),
     path("transparency/", views.transparency, name="transparency"),
+    path("transparency/verify_ledger.py", ledger_views.verifier_download, name="verifier"),
+    path("receipt/", ledger_views.receipt_lookup, name="receipt_lookup"),
+    path("receipt/<str:code>/", ledger_views.receipt, name="receipt"),
+    path("how-to-check/", ledger_views.how_to_check, name="how_to_check"),
     path("cabinet/", views.cabinet, name="cabinet"),
+    path("cabinet/actions/", ledger_views.my_actions, name="my_actions"),
     path("cabinet/login/", views.login_view, name="login"),
     path("cabinet/login/resend-consent/", views.resend_consent, name="resend_consent"),
     path("cabinet/logout/", views.logout_view, name="logout"),

@@ -30,6 +30,7 @@ from config.http import client_ip
 from config.pagination import CachedCountPaginator
 from config.throttling import throttle_sign_in
 from engagement import selectors as engagement
+from engagement.services import publication
 from learning import selectors as learning_selectors
 from learning import services as learning
 from learning.models import Assignment, Student
@@ -81,9 +82,12 @@ def widget_snippet(request):
 
 def transparency(request):
     """Raised, transferred, children helped and the published daily digests (engagement's figures)."""
+    transfers = publication.public_transfers()
     context = {
         "counter": engagement.counter(),
         "seasons": engagement.transparency(),
+        "transfers": transfers,
+        "updates": publication.helped_children_updates(transfers),
         "digests": engagement.published_digests()[:14],
     }
     return render(request, "site_theme/transparency.html", context)

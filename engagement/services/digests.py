@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from engagement.models import DailyDigest, LedgerDayTotal, LedgerEntry
-from engagement.services import sql
+from engagement.services import publication, sql
 
 GENESIS_DIGEST = "0" * 64
 # A day is digested only once it has been over for this long, so no late commit can land in it.
@@ -38,8 +38,8 @@ def _entry_line(entry):
 
 
 def day_digest(day, previous):
-    """(digest, entries, amount) of one UTC day: SHA-256 over the previous digest, the day and
-    each of the day's entries in id order."""
+    """(digest, entries, amount) of one UTC day under rule 1 (days published before Merkle trees):
+    SHA-256 over the previous digest, the day and each of the day's entries in id order."""
     start = datetime.combine(day, time.min, tzinfo=UTC)
     sha = hashlib.sha256(f"{previous}\n{day.isoformat()}\n".encode())
     count = amount = 0
@@ -68,12 +68,10 @@ def publish_digests(now=None):
                 return []
             day, previous = first.astimezone(UTC).date(), GENESIS_DIGEST
         while day <= last_day:
-            digest, count, amount = day_digest(day, previous)
-            digest_row = DailyDigest(day=day, entries_count=count, amount=amount, previous=previous, digest=digest)
-            digest_row.save()
+            digest_row = publication.publish_day(day, previous)  # a Merkle root, signed (rule 2)
             _roll_up_day(day)
             published.append(digest_row)
-            day, previous = day + timedelta(days=1), digest
+            day, previous = day + timedelta(days=1), digest_row.digest
     return published
 
 
@@ -114,7 +112,8 @@ def verify_digests():
             problems.append(f"Пропущен день {expected_day} перед {published.day}.")
         if published.previous != previous:
             problems.append(f"{published.day}: ссылка на предыдущий хеш не совпадает с цепочкой.")
-        digest, count, amount = day_digest(published.day, previous)
+        recompute = publication.day_digest if published.version == DailyDigest.Rule.MERKLE_SIGNED else day_digest
+        digest, count, amount = recompute(published.day, previous)
         if digest != published.digest:
             problems.append(
                 f"{published.day}: хеш не совпадает (опубликовано записей: {published.entries_count} на "

@@ -6,6 +6,7 @@ from django.db.models import Sum
 from config.errors import ServiceError
 from engagement.models import Campaign, Transfer
 from engagement.selectors import campaign_totals
+from engagement.services import publication
 
 
 def transfer_problem(transfer, campaign=None):
@@ -23,6 +24,8 @@ def transfer_problem(transfer, campaign=None):
         )
     if not transfer.amount or transfer.amount <= 0:
         return ServiceError("Сумма перевода должна быть больше нуля.", code="amount_not_positive", field="amount")
+    if problem := publication.chained_transfer_problem(transfer):
+        return ServiceError(problem, code="transfer_in_published_chain", status=409)
     campaign = campaign or transfer.campaign
     raised, _ = campaign_totals(campaign)
     others = (
@@ -47,5 +50,6 @@ def save_transfer(transfer):
         problem = transfer_problem(transfer, campaign)
         if problem:
             raise problem
+        publication.seal_transfer(transfer)  # the report's public SHA-256
         transfer.save()
     return transfer

@@ -2,11 +2,13 @@
 
 import datetime
 import itertools
+from datetime import UTC, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.utils import timezone
 
 from cms.models import Region
 from engagement.api import DonationCounterView
@@ -77,3 +79,43 @@ def make_beneficiary(db):
         )
 
     return make
+
+
+@pytest.fixture
+def published_ledger(campaign, make_user, make_work, make_foundation, make_beneficiary):
+    """Four finished days of likes and a transfer: the first day published under the old rule (a
+    plain SHA-256 chain, as production has it), the rest as signed Merkle roots."""
+    from django.core.files.base import ContentFile
+
+    from engagement import services
+    from engagement.models import DailyDigest, Transfer
+
+    now = timezone.now()
+    actors = [make_user(), make_user()]
+    work = make_work()
+    entries = []
+    for days_ago, actor in [(4, actors[0]), (3, actors[0]), (3, actors[1]), (2, actors[1]), (2, actors[0])]:
+        moment = now - timedelta(days=days_ago)
+        entries.append(services.record_action("like", actor, work, f"ledger:{days_ago}:{actor.pk}", occurred_at=moment))
+    foundation = make_foundation()
+    transfer = Transfer(
+        campaign=campaign,
+        foundation=foundation,
+        beneficiary=make_beneficiary(foundation),
+        amount=200,
+        transferred_on=(now - timedelta(days=2)).date(),
+        payment_reference="ПП-17",
+        report_document=ContentFile(b"invoice of the clinic", name="act.pdf"),
+    )
+    services.save_transfer(transfer)
+    Transfer.objects.filter(pk=transfer.pk).update(created_at=now - timedelta(days=2))  # recorded that day
+    first_day = entries[0].created_at.astimezone(UTC).date()
+    digest, count, amount = services.day_digest(first_day, services.GENESIS_DIGEST)
+    DailyDigest(
+        day=first_day, entries_count=count, amount=amount, previous=services.GENESIS_DIGEST, digest=digest
+    ).save()
+    services._roll_up_day(first_day)
+    services.publish_digests()
+    for entry in entries:
+        entry.refresh_from_db()
+    return {"actors": actors, "work": work, "entries": entries, "transfer": transfer, "first_day": first_day}

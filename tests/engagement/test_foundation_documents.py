@@ -51,6 +51,14 @@ def add_beneficiary(client, foundation):
             "amount_needed": 500000,
             "verified_on": "2026-10-01",
             "verification_document": SimpleUploadedFile("заключение.pdf", VERIFICATION, "application/pdf"),
+            # «Что было дальше», the inline of news about the child
+            "updates-TOTAL_FORMS": 1,
+            "updates-INITIAL_FORMS": 0,
+            "updates-MIN_NUM_FORMS": 0,
+            "updates-MAX_NUM_FORMS": 1000,
+            "updates-0-id": "",
+            "updates-0-published_on": "2026-11-01",
+            "updates-0-text": "Миша прошёл курс лечения.",
         },
     )
 
@@ -63,6 +71,7 @@ def test_a_verification_document_uploaded_in_the_admin_is_private(client, coordi
     response = add_beneficiary(client, own.coordinator.foundation)
     assert response.status_code == 302, response.content.decode()[-2000:]
     child = Beneficiary.objects.get()
+    assert [update.text for update in child.updates.all()] == ["Миша прошёл курс лечения."]
 
     # Stored in the private storage only, not in Wagtail's document library.
     assert files_under(settings.MEDIA_ROOT) == []
