@@ -108,12 +108,12 @@ def measure(what, day):
     from django.db import transaction
 
     from engagement import services
-    from engagement.services import publication
+    from engagement.services import digests, publication
 
     day = date.fromisoformat(day)
     started = time.perf_counter()
     if what == "digest":
-        services.day_digest(day, services.GENESIS_DIGEST)
+        digests.day_digest(day, services.GENESIS_DIGEST)
     elif what == "publish":
         with transaction.atomic():
             tree = publication.DayTree(day)

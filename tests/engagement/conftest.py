@@ -89,6 +89,7 @@ def published_ledger(campaign, make_user, make_work, make_foundation, make_benef
 
     from engagement import services
     from engagement.models import DailyDigest, Transfer
+    from engagement.services import digests
 
     now = timezone.now()
     actors = [make_user(), make_user()]
@@ -110,11 +111,11 @@ def published_ledger(campaign, make_user, make_work, make_foundation, make_benef
     services.save_transfer(transfer)
     Transfer.objects.filter(pk=transfer.pk).update(created_at=now - timedelta(days=2))  # recorded that day
     first_day = entries[0].created_at.astimezone(UTC).date()
-    digest, count, amount = services.day_digest(first_day, services.GENESIS_DIGEST)
+    digest, count, amount = digests.day_digest(first_day, services.GENESIS_DIGEST)
     DailyDigest(
         day=first_day, entries_count=count, amount=amount, previous=services.GENESIS_DIGEST, digest=digest
     ).save()
-    services._roll_up_day(first_day)
+    digests._roll_up_day(first_day)
     services.publish_digests()
     for entry in entries:
         entry.refresh_from_db()

@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from django.db import connection
 
+from config.errors import ServiceError
 from engagement import receipts, services
 from engagement.models import BeneficiaryUpdate, DailyDigest, LedgerEntry
 from engagement.services import publication
@@ -133,7 +134,7 @@ def test_a_transfer_in_a_published_day_cannot_change(published_ledger):
     transfer = published_ledger["transfer"]
     transfer.refresh_from_db()
     transfer.amount = 300
-    with pytest.raises(services.EngagementError, match="вошёл в опубликованную цепочку"):
+    with pytest.raises(ServiceError, match="вошёл в опубликованную цепочку"):
         services.save_transfer(transfer)
 
 
