@@ -12,7 +12,7 @@ from rq import cron
 from engagement.tasks import publish_ledger_digests
 from learning.tasks import remove_unclaimed_uploads
 from media_pipeline.tasks import recover_stale_videos, sweep_video_work_folders
-from notifications.reminders import send_consent_reminders, send_event_reminders
+from notifications.reminders import send_consent_reminders, send_deadline_reminders, send_event_reminders
 from notifications.tasks import dispatch_due_deliveries, send_weekly_digests
 
 PERIODIC_TASKS = {
@@ -23,6 +23,7 @@ PERIODIC_TASKS = {
     "dispatch_due_deliveries": dispatch_due_deliveries,
     "send_consent_reminders": send_consent_reminders,
     "send_event_reminders": send_event_reminders,
+    "send_deadline_reminders": send_deadline_reminders,
     "send_weekly_digests": send_weekly_digests,
 }
 

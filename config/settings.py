@@ -340,6 +340,7 @@ SCHEDULE = {
     "dispatch_due_deliveries": os.environ.get("SCHEDULE_DISPATCH_DUE_DELIVERIES", "* * * * *"),
     "send_consent_reminders": os.environ.get("SCHEDULE_SEND_CONSENT_REMINDERS", "5 * * * *"),
     "send_event_reminders": os.environ.get("SCHEDULE_SEND_EVENT_REMINDERS", "10 * * * *"),
+    "send_deadline_reminders": os.environ.get("SCHEDULE_SEND_DEADLINE_REMINDERS", "20 * * * *"),
     "send_weekly_digests": os.environ.get("SCHEDULE_SEND_WEEKLY_DIGESTS", "0 7 * * 1"),
 }
 
@@ -507,6 +508,7 @@ NOTIFICATIONS_RATES = {
 }
 NOTIFICATIONS_QUIET_HOURS = (22, 8)  # children get no messages from 22:00 to 08:00 in their region's time
 NOTIFICATIONS_EVENT_REMINDER_HOURS = env_int("NOTIFICATIONS_EVENT_REMINDER_HOURS", 24)
+NOTIFICATIONS_DEADLINE_REMINDER_DAYS = env_int("NOTIFICATIONS_DEADLINE_REMINDER_DAYS", 3)
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     CERTIFICATE_READY = "certificate_ready", "сертификат готов"
     NEW_LESSON = "new_lesson", "новый урок"
     EVENT_REMINDER = "event_reminder", "напоминание о мероприятии"
+    DEADLINE_REMINDER = "deadline_reminder", "скоро закроется приём работ"
     ANNOUNCEMENT = "announcement", "объявления редакции"
 
 

@@ -1,5 +1,5 @@
 """Periodic and fan-out tasks that decide whom to tell (through `notify()`): consent reminders,
-event reminders, a new lesson. Scheduled in config/schedule.py."""
+event reminders, deadline reminders, a new lesson. Scheduled in config/schedule.py."""
 
 from django.tasks import task
 
@@ -17,6 +17,13 @@ def send_consent_reminders():
 def send_event_reminders():
     """Hourly: places at events that start within a day."""
     return sources.event_reminders()
+
+
+@task()
+def send_deadline_reminders():
+    """Hourly: children who started an assignment (watched its masterclass) and sent nothing, days
+    before it closes."""
+    return sources.deadline_reminders()
 
 
 @task()

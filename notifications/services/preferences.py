@@ -17,7 +17,7 @@ UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 # cabinet and the messengers only, so nobody gets the same email twice.
 EMAIL_SENT_ELSEWHERE = {Kind.WORK_APPROVED, Kind.WORK_REJECTED, Kind.RESULTS}
 # Kinds that never wait for the weekly digest: they are about a date.
-NOT_DIGESTED = {Kind.CONSENT_PENDING, Kind.EVENT_REMINDER}
+NOT_DIGESTED = {Kind.CONSENT_PENDING, Kind.EVENT_REMINDER, Kind.DEADLINE_REMINDER}
 
 
 def default_enabled(kind, channel):

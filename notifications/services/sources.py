@@ -3,14 +3,17 @@ This is the one module of notifications that reads learning, certificates, cms a
 their models and signals' arguments); the rest of the app knows only generic targets."""
 
 import datetime
+import math
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import ngettext
 
+from cms.models import LessonPage
 from events.models import Registration
 from learning import services as learning
-from learning.models import Consent, Score, Student, Submission
+from learning.models import Assignment, Consent, Score, Student, Submission
 from notifications.models import ChannelLink, Kind, Notification, Preference, Profile
 from notifications.services.notify import notify
 
@@ -188,6 +191,54 @@ def event_reminders(now=None):
                     body=f"Начало {starts:%d.%m в %H:%M} (по Москве), {page.town}, {page.venue}. "
                     "Билет с QR-кодом — в кабинете.",
                     url=page.url or CABINET_URL,
+                    now=now,
+                )
+                is not None
+            )
+    return told
+
+
+def deadline_reminders(now=None):
+    """Open assignments closing within `NOTIFICATIONS_DEADLINE_REMINDER_DAYS`: each child who started
+    one and has not sent a work is reminded once. Works have no drafts, so «started» means progress
+    in a lesson of the assignment's masterclass; «not sent», no work to it that is not withdrawn.
+    Active accounts of an age band the assignment takes. Returns how many were sent."""
+
+    now = now or timezone.now()
+    days = settings.NOTIFICATIONS_DEADLINE_REMINDER_DAYS
+    closing = Assignment.objects.filter(
+        masterclass__isnull=False,
+        opens_at__lte=now,
+        closes_at__gt=now,
+        closes_at__lte=now + datetime.timedelta(days=days),
+    ).select_related("masterclass")
+    told = 0
+    for assignment in closing:
+        lessons = LessonPage.objects.child_of(assignment.masterclass).values("pk")
+        sent = Submission.objects.filter(assignment=assignment, withdrawn_at__isnull=True).values("student_id")
+        students = (
+            Student.objects.filter(progress__lesson__in=lessons, deleted_at__isnull=True, user__is_active=True)
+            .exclude(pk__in=sent)
+            .select_related("user", "region")
+            .distinct()
+        )
+        left = max(1, math.ceil((assignment.closes_at - now) / datetime.timedelta(days=1)))
+        with translation.override("ru"):
+            closes = dateformat.format(timezone.localtime(assignment.closes_at), "j E в H:i")
+            remaining = ngettext("%(count)s day left", "%(count)s days left", left) % {"count": left}
+        for student in students:
+            if assignment.age_bands and student.age_band not in assignment.age_bands:
+                continue
+            told += (
+                notify(
+                    Kind.DEADLINE_REMINDER,
+                    assignment,
+                    recipient=student.user,
+                    key=f"{days}d",
+                    title=f"Приём работ на «{assignment.title}» закрывается {closes} — {remaining}",
+                    body=f"Вы начали мастер-класс «{assignment.masterclass.title}», но ещё не отправили работу "
+                    f"на задание «{assignment.title}». Успейте до {closes} по московскому времени.",
+                    url=CABINET_URL,
                     now=now,
                 )
                 is not None

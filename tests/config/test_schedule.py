@@ -21,6 +21,7 @@ PERIODIC_JOBS = {
     "dispatch_due_deliveries",
     "send_consent_reminders",
     "send_event_reminders",
+    "send_deadline_reminders",
     "send_weekly_digests",
 }
 
@@ -79,6 +80,7 @@ def test_every_scheduled_job_runs_on_an_rq_worker(rq_queue, settings, tmp_path, 
         "dispatch_due_deliveries": 0,
         "send_consent_reminders": 0,
         "send_event_reminders": 0,
+        "send_deadline_reminders": 0,
         "send_weekly_digests": 0,
     }
     assert not dead_run.exists()
