@@ -29,7 +29,7 @@ from learning.models import (
     Student,
     Submission,
 )
-from learning.services import accounts, jury, likes, moderation, progress, submissions
+from learning.services import accounts, guardians, jury, likes, moderation, progress, submissions
 
 DEMO_PASSWORD = "demo-pokolenie-2026"  # noqa: S105 (development demo accounts only)
 DOMAIN = "demo.pokolenie-m.example"
@@ -115,6 +115,11 @@ CURRENT_SHORTLIST = [
     ("alina", "Мой папа — пожарный", (8, 9, 4), (0, 1, 2)),
     ("mark", "Дом с голубыми ставнями", (7, 7, 4), (0, 2)),
 ]
+# A second child of Anya's guardian, added from the guardian's cabinet (consent given at once), with a
+# rejected work: the demo guardian's cabinet shows two children and a moderator's reason on first run.
+SIBLING = ("liza", "Лиза", "Колесникова", datetime.date(2017, 8, 9), "52", "Выкса", 52000)
+SIBLING_OF = "anya"
+SIBLING_WORK = ("painting", "Мы с сестрой во дворе", "rejected")
 REJECTION = "На рисунке видно номер дома и название улицы — уберите их и отправьте работу снова."
 
 
@@ -134,11 +139,16 @@ def load(stdout):
 
     rng = random.Random(2026)
     students = {key: ensure_student(key, *data) for key, *data in STUDENTS}
+    sibling = ensure_sibling(students[SIBLING_OF], *SIBLING)
+    if sibling is not None:
+        students[SIBLING[0]] = sibling
     moderator = ensure_staff("moderator.demo", "Ирина", "Модераторова", "Moderators")
     jurors = [ensure_staff(*juror) for juror in JURORS]
 
     current_assignments = {slug: ensure_assignment(directions[slug], current, *TASKS[slug]) for slug in TASKS}
-    for key, slug, title, status in CURRENT_WORKS:
+    for key, slug, title, status in [*CURRENT_WORKS, (SIBLING[0], *SIBLING_WORK)]:
+        if key not in students:
+            continue
         ensure_current_work(students[key], current_assignments[slug], title, status, moderator, rng)
     visitors = [ensure_staff(f"fan{n}.demo", "Зритель", f"№{n}") for n in range(1, 6)]
     like_some(current_assignments, visitors, rng)
@@ -150,7 +160,7 @@ def load(stdout):
     ensure_current_shortlist(current_assignments["painting"], students, jurors, moderator, rng)
     ensure_progress(students["anya"], students["timofey"])
 
-    assignments, works = len(current_assignments) + 1, len(CURRENT_WORKS) + len(PAST_WORKS)
+    assignments, works = len(current_assignments) + 1, len(CURRENT_WORKS) + 1 + len(PAST_WORKS)
     counted = [
         ngettext("%(count)s student", "%(count)s students", len(students)) % {"count": len(students)}
         + f" (пароль {DEMO_PASSWORD})",
@@ -188,6 +198,30 @@ def ensure_student(key, first_name, surname, birth_date, region_code, town, popu
             user.set_unusable_password()
             user.save(update_fields=["password"])
     return student
+
+
+def ensure_sibling(brother_or_sister, key, first_name, surname, birth_date, region_code, town, population):
+    """A second child of a demo guardian, added under the guardian's account as the cabinet does."""
+    email = f"{key}@{DOMAIN}"
+    existing = Student.objects.filter(user__email=email).first()
+    if existing or brother_or_sister.guardian is None:
+        return existing
+    child = guardians.add_child(
+        brother_or_sister.guardian,
+        email=email,
+        password=DEMO_PASSWORD,
+        first_name=first_name,
+        surname=surname,
+        birth_date=birth_date,
+        region=Region.objects.get(code=region_code),
+        town=town,
+        town_population=population,
+        ip="127.0.0.1",
+    )
+    if not settings.DEBUG:
+        child.user.set_unusable_password()
+        child.user.save(update_fields=["password"])
+    return child
 
 
 def ensure_staff(username, first_name, last_name, group=None):

@@ -31,6 +31,7 @@ from django.utils import timezone
 from cms.models import LessonPage, MasterclassPage
 from learning.models import (
     Assignment,
+    Consent,
     JuryMember,
     LessonProgress,
     Like,
@@ -319,14 +320,14 @@ def audience_award(assignment, limit=10):
 # --- the site's cabinet and the season report ---------------------------------------------------------
 
 
-def works_of(student):
-    """A student's own works, all statuses, with the jury's feedback when there is any."""
-    return (
-        Submission.objects.filter(student=student, withdrawn_at__isnull=True)
-        .select_related("assignment")
-        .prefetch_related("files", "scores")
-        .order_by("-created_at")
-    )
+def works_of(student, *, with_hidden_by_consent=False):
+    """A student's own works, all statuses, with the jury's feedback when there is any. The child's
+    cabinet and the guardian's page of the child read the same list; the guardian also sees the works
+    a withdrawn consent hid (a live student's withdrawn works are only those)."""
+    works = Submission.objects.filter(student=student)
+    if not with_hidden_by_consent or student.is_deleted:
+        works = works.filter(withdrawn_at__isnull=True)
+    return works.select_related("assignment").prefetch_related("files", "scores").order_by("-created_at")
 
 
 def lessons_in_progress(student):
@@ -343,10 +344,38 @@ def open_assignments_for(student, now=None):
 
 
 def children_of_guardian(user):
-    """The live student accounts this account is the guardian of, with their accounts."""
+    """The live student accounts this account is the guardian of, with their accounts, each marked
+    `has_consent` (a guardian's or the child's own consent stands)."""
     if not user.is_authenticated:
         return []
-    return list(Student.objects.filter(guardian=user, deleted_at__isnull=True).select_related("user"))
+    standing = Consent.objects.filter(
+        student=OuterRef("pk"), kind__in=[Consent.Kind.GUARDIAN, Consent.Kind.OWN], withdrawn_at__isnull=True
+    )
+    return list(
+        Student.objects.filter(guardian=user, deleted_at__isnull=True)
+        .select_related("user")
+        .annotate(has_consent=Exists(standing))
+        .order_by("created_at", "pk")
+    )
+
+
+def child_of_guardian(user, student_id):
+    """One live child of this guardian (marked as in `children_of_guardian`), or None: never
+    another family's child."""
+    return next((child for child in children_of_guardian(user) if child.pk == student_id), None)
+
+
+def consents_of(student):
+    """The child's consents, newest first (given and withdrawn)."""
+    return list(student.consents.order_by("-given_at", "-pk"))
+
+
+def guardian_email_of(student):
+    """The email of the guardian who looks after this child: the linked account's, else the one the
+    child gave at registration ("" when none)."""
+    if student.guardian_id and student.guardian.email:
+        return student.guardian.email
+    return student.guardian_email
 
 
 def season_assignment_ids(season, direction=None):

@@ -106,3 +106,34 @@ class DeleteAccountForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="Что ищем?", max_length=200, required=False)
+
+
+class ChildForm(RegistrationForm):
+    """A guardian adds a child from the cabinet: the child's registration form without the parent's
+    email (the guardian is signed in) and with the guardian's own consent instead of the child's."""
+
+    guardian_consent = forms.BooleanField(
+        label="Я родитель или законный представитель ребёнка и даю согласие на обработку его персональных данных",
+        error_messages={"required": "Без вашего согласия мы не можем создать аккаунт ребёнка."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["guardian_email"]
+        del self.fields["consent"]
+        self.fields["email"].label = "Email ребёнка"
+        self.fields["email"].help_text = "С ним ребёнок входит на сайт. Нужен свой, не ваш."
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.fields["password"].label = "Пароль для ребёнка"
+        self.fields[
+            "password"
+        ].help_text = "Его задаёте вы и сообщаете ребёнку сами. Не короче 8 символов, не только цифры."
+        self.fields["first_name"].widget.attrs["autocomplete"] = "off"
+        self.fields["surname"].widget.attrs["autocomplete"] = "off"
+
+
+class GiveConsentForm(forms.Form):
+    agree = forms.BooleanField(
+        label="Я родитель или законный представитель и даю согласие на обработку персональных данных ребёнка",
+        error_messages={"required": "Отметьте согласие, чтобы вернуть аккаунт ребёнку."},
+    )

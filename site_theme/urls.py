@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from site_theme import ledger_views, pwa, views
+from site_theme import guardian_views, ledger_views, pwa, views
 
 app_name = "site_theme"
 
@@ -25,6 +25,12 @@ urlpatterns = [
     path("cabinet/submit/", views.submit_work, name="submit_work"),
     path("cabinet/my-data/", views.download_data, name="download_data"),
     path("cabinet/delete/", views.delete_account, name="delete_account"),
+    path("cabinet/children/add/", guardian_views.add_child, name="add_child"),
+    path("cabinet/children/<int:pk>/", guardian_views.child_detail, name="child"),
+    path("cabinet/children/<int:pk>/consent/withdraw/", guardian_views.withdraw_consent, name="child_withdraw"),
+    path("cabinet/children/<int:pk>/consent/give/", guardian_views.give_consent, name="child_give_consent"),
+    path("cabinet/children/<int:pk>/data/", guardian_views.child_data, name="child_data"),
+    path("cabinet/children/<int:pk>/delete/", guardian_views.delete_child, name="child_delete"),
     path("widget/", views.widget_snippet, name="widget_snippet"),
     path("widget/counter/", views.widget_counter, name="widget_counter"),
     path("preview/", views.preview, name="preview"),

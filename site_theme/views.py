@@ -288,6 +288,7 @@ def cabinet(request):
     if student is not None:
         context["lessons"] = learning_selectors.lessons_in_progress(student)
         context["works"] = learning_selectors.works_of(student)
+        context["guardian_email"] = learning_selectors.guardian_email_of(student)
     return render(request, "site_theme/cabinet.html", context)
 
 

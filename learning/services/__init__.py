@@ -1,8 +1,9 @@
 """The rules of the learning side: plain functions, one transaction each, callable from any view.
 
-One module per sub-domain: `roles`, `accounts` (sign-in, registration, consents), `erasure` (data
-download and account deletion), `progress`, `uploads` (contest files), `submissions`, `moderation`,
-`work_videos`, `likes` and `jury` (shortlist, scoring, winners). Reads live in `learning.selectors`,
+One module per sub-domain: `roles`, `accounts` (sign-in, registration, consents), `guardians` (a
+guardian adds a child, withdraws or gives consent), `erasure` (data download and account deletion),
+`progress`, `uploads` (contest files), `submissions`, `moderation`, `work_videos`, `likes` and `jury`
+(shortlist, scoring, winners). Reads live in `learning.selectors`,
 signal receivers in `learning.receivers`.
 
 A refusal a person can act on raises `config.errors.ServiceError` with a Russian message and a stable
@@ -45,6 +46,7 @@ from learning.services.accounts import (
     town_consent_url,
 )
 from learning.services.erasure import delete_student_account, export_student_data
+from learning.services.guardians import add_child, give_guardian_consent, withdraw_guardian_consent
 from learning.services.jury import (
     confirm_winners,
     create_winner_story_draft,
@@ -67,6 +69,7 @@ __all__ = [
     "CONSENT_TEXT_VERSION",
     "TOWN_CONSENT_TEXT_VERSION",
     "ConsentPending",
+    "add_child",
     "approve_submission",
     "audience_award",
     "blind_works_for",
@@ -82,6 +85,7 @@ __all__ = [
     "edit_work",
     "export_student_data",
     "filter_by_kind",
+    "give_guardian_consent",
     "guardian_confirm_url",
     "guardian_token",
     "has_town_consent",
@@ -119,5 +123,6 @@ __all__ = [
     "town_consent_url",
     "under_judging",
     "vk_share_url",
+    "withdraw_guardian_consent",
     "work_thumbnail",
 ]

@@ -83,11 +83,18 @@ def register_student(
     ip=None,
     today=None,
     notify_guardian=True,
+    guardian=None,
 ):
     """Create a student account. Under 14 it stays inactive until a guardian confirms by the emailed
-    link; from 14 the student's own consent is recorded and the account is active at once."""
+    link; from 14 the student's own consent is recorded and the account is active at once.
+
+    With `guardian` (a signed-in adult adding a child from the cabinet) that guardian's consent is
+    recorded at once, with their email and `ip`, whatever the child's age: the account is active and
+    linked to the guardian, and no letter goes out."""
     today = today or timezone.localdate()
     email = (email or "").strip().lower()
+    if guardian is not None:
+        guardian_email = guardian.email
     guardian_email = (guardian_email or "").strip().lower()
     User = get_user_model()
     if not first_name.strip() or not surname.strip():
@@ -104,7 +111,14 @@ def register_student(
             "Этот email уже зарегистрирован. Войдите или восстановите пароль.", code="email_taken", field="email"
         )
     needs_guardian = age < GUARDIAN_CONSENT_BELOW_AGE
-    if needs_guardian:
+    if guardian is not None:
+        if guardian_email == email:
+            raise ServiceError(
+                "Email ребёнка должен отличаться от вашего: у ребёнка свой вход.",
+                code="guardian_email_same",
+                field="email",
+            )
+    elif needs_guardian:
         if not guardian_email:
             raise ServiceError(
                 "До 14 лет нужен email родителя или законного представителя: мы попросим его подтвердить согласие.",
@@ -125,9 +139,10 @@ def register_student(
     except ValidationError as error:
         raise ServiceError(" ".join(error.messages), code="weak_password", field="password")
 
+    consent_given_by_guardian = guardian is not None
     with transaction.atomic():
         candidate.set_password(password)
-        candidate.is_active = not needs_guardian
+        candidate.is_active = consent_given_by_guardian or not needs_guardian
         candidate.save()
         student = Student.objects.create(
             user=candidate,
@@ -138,12 +153,21 @@ def register_student(
             town=town.strip(),
             town_population=town_population,
             guardian_email=guardian_email,
+            guardian=guardian,
         )
-        if not needs_guardian:
+        if consent_given_by_guardian:
+            Consent.objects.create(
+                student=student,
+                kind=Consent.Kind.GUARDIAN,
+                text_version=CONSENT_TEXT_VERSION,
+                email=guardian_email,
+                ip=ip,
+            )
+        elif not needs_guardian:
             Consent.objects.create(
                 student=student, kind=Consent.Kind.OWN, text_version=CONSENT_TEXT_VERSION, email=email, ip=ip
             )
-    if needs_guardian and notify_guardian:
+    if needs_guardian and notify_guardian and not consent_given_by_guardian:
         send_email(
             "guardian_consent",
             guardian_email,

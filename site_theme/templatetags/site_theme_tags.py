@@ -70,6 +70,16 @@ def rubles(kopecks):
 
 
 @register.filter
+def masked_email(email):
+    """ "anna@mail.ru" -> "a***@mail.ru": enough for a child to recognise their guardian, not to copy
+    the address."""
+    local, at, domain = (email or "").partition("@")
+    if not at or not local:
+        return ""
+    return f"{local[0]}***@{domain}"
+
+
+@register.filter
 def minutes(seconds):
     """Duration in seconds -> "12 мин" (at least one minute)."""
     if not seconds:

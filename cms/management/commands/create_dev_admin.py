@@ -25,7 +25,7 @@ def role_accounts():
         ("Координатор фонда", "/admin/", "koordinator", "koordinator"),
         ("Ученица, 15 лет", "/cabinet/login/", f"milana@{DOMAIN}", DEMO_PASSWORD),
         ("Ученица, 12 лет", "/cabinet/login/", f"anya@{DOMAIN}", DEMO_PASSWORD),
-        ("Родитель Ани", "/cabinet/login/", f"parent.anya@{DOMAIN}", DEMO_PASSWORD),
+        ("Родитель Ани и Лизы", "/cabinet/login/", f"parent.anya@{DOMAIN}", DEMO_PASSWORD),
     ]
 
 
