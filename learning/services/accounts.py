@@ -14,8 +14,9 @@ from django.utils import timezone
 from cms.models import WinnerStoryPage
 from config.errors import ServiceError
 from engagement import services as engagement
-from learning.models import GUARDIAN_CONSENT_BELOW_AGE, MAX_AGE, MIN_AGE, Consent, Student, age_on
+from learning.models import GUARDIAN_CONSENT_BELOW_AGE, MAX_AGE, MIN_AGE, Consent, Student, Submission, age_on
 from learning.services.emails import send_email
+from learning.signals import work_visibility_changed
 
 CONSENT_TEXT_VERSION = "2026-09"
 GUARDIAN_TOKEN_SALT = "learning.guardian-consent"  # noqa: S105 (a signing namespace, not a secret)
@@ -31,12 +32,17 @@ class ConsentPending(ServiceError):
     """The password is right, but the account waits for the guardian's consent (under 14)."""
 
     def __init__(self, student):
-        super().__init__(
-            f"Аккаунт ждёт согласия родителя: письмо со ссылкой отправлено на {student.guardian_email}. "
-            "Попросите родителя открыть ссылку из письма (проверьте и папку «Спам») — или отправьте письмо ещё раз.",
-            code="consent_pending",
-            status=403,
-        )
+        if student.consents.filter(kind=Consent.Kind.GUARDIAN, withdrawn_at__isnull=False).exists():
+            message = (
+                "Родитель отозвал согласие на обработку данных, поэтому аккаунт отключён. Попросите родителя "
+                "снова дать согласие в его кабинете — или отправьте ему письмо со ссылкой ещё раз."
+            )
+        else:
+            message = (
+                f"Аккаунт ждёт согласия родителя: письмо со ссылкой отправлено на {student.guardian_email}. "
+                "Попросите родителя открыть ссылку из письма (проверьте и папку «Спам») — или отправьте письмо ещё раз."
+            )
+        super().__init__(message, code="consent_pending", status=403)
         self.student = student
 
 
@@ -111,14 +117,7 @@ def register_student(
             "Этот email уже зарегистрирован. Войдите или восстановите пароль.", code="email_taken", field="email"
         )
     needs_guardian = age < GUARDIAN_CONSENT_BELOW_AGE
-    if guardian is not None:
-        if guardian_email == email:
-            raise ServiceError(
-                "Email ребёнка должен отличаться от вашего: у ребёнка свой вход.",
-                code="guardian_email_same",
-                field="email",
-            )
-    elif needs_guardian:
+    if guardian is None and needs_guardian:
         if not guardian_email:
             raise ServiceError(
                 "До 14 лет нужен email родителя или законного представителя: мы попросим его подтвердить согласие.",
@@ -270,7 +269,26 @@ def confirm_guardian_consent(token, *, ip=None, password=""):
                 ip=ip,
             )
         get_user_model().objects.filter(pk=student.user_id).update(is_active=True)
+        restore_works_hidden_by_withdrawal(student)
     return consent
+
+
+def restore_works_hidden_by_withdrawal(student):
+    """Consent given again (in the cabinet or by the emailed link): the works the last withdrawal of
+    the guardian's consent hid come back. They carry that withdrawal's very time."""
+    last_withdrawal = (
+        student.consents.filter(kind=Consent.Kind.GUARDIAN, withdrawn_at__isnull=False)
+        .order_by("-withdrawn_at")
+        .values_list("withdrawn_at", flat=True)
+        .first()
+    )
+    if last_withdrawal is None:
+        return []
+    restored = list(Submission.objects.filter(student=student, withdrawn_at=last_withdrawal))
+    Submission.objects.filter(pk__in=[w.pk for w in restored]).update(withdrawn_at=None)
+    for work in restored:
+        work_visibility_changed.send(sender=Submission, submission=work)
+    return restored
 
 
 def town_consent_url(student):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from config.errors import ServiceError
 from learning.models import GUARDIAN_CONSENT_BELOW_AGE, Consent, Student, Submission
-from learning.services.accounts import CONSENT_TEXT_VERSION, register_student
+from learning.services.accounts import CONSENT_TEXT_VERSION, register_student, restore_works_hidden_by_withdrawal
 from learning.signals import work_visibility_changed
 
 
@@ -85,12 +85,6 @@ def give_guardian_consent(guardian, student, *, ip=None):
         student = Student.objects.select_for_update().select_related("user").get(pk=student.pk)
         if active_guardian_consent(student) is not None and student.user.is_active:
             raise ServiceError("Согласие уже дано, аккаунт ребёнка работает.", code="consent_already_given", status=409)
-        last_withdrawal = (
-            student.consents.filter(kind=Consent.Kind.GUARDIAN, withdrawn_at__isnull=False)
-            .order_by("-withdrawn_at")
-            .values_list("withdrawn_at", flat=True)
-            .first()
-        )
         consent = active_guardian_consent(student) or Consent.objects.create(
             student=student,
             kind=Consent.Kind.GUARDIAN,
@@ -99,10 +93,5 @@ def give_guardian_consent(guardian, student, *, ip=None):
             ip=ip,
         )
         get_user_model().objects.filter(pk=student.user_id).update(is_active=True)
-        if last_withdrawal is not None:
-            # Only the works that withdrawal hid: they carry its very time.
-            restored = list(Submission.objects.filter(student=student, withdrawn_at=last_withdrawal))
-            Submission.objects.filter(pk__in=[w.pk for w in restored]).update(withdrawn_at=None)
-            for work in restored:
-                work_visibility_changed.send(sender=Submission, submission=work)
+        restore_works_hidden_by_withdrawal(student)
     return consent
