@@ -16,6 +16,7 @@ from config.errors import ServiceError
 from engagement import services as engagement
 from learning.models import GUARDIAN_CONSENT_BELOW_AGE, MAX_AGE, MIN_AGE, Consent, Student, Submission, age_on
 from learning.services.emails import send_email
+from learning.services.work_videos import enqueue_video_sync
 from learning.signals import work_visibility_changed
 
 CONSENT_TEXT_VERSION = "2026-09"
@@ -286,9 +287,17 @@ def restore_works_hidden_by_withdrawal(student):
         return []
     restored = list(Submission.objects.filter(student=student, withdrawn_at=last_withdrawal))
     Submission.objects.filter(pk__in=[w.pk for w in restored]).update(withdrawn_at=None)
-    for work in restored:
-        work_visibility_changed.send(sender=Submission, submission=work)
+    visibility_changed(restored)
     return restored
+
+
+def visibility_changed(works):
+    """Works came into public view or left it without a moderator's decision (a guardian's consent
+    withdrawn or given back): cached pages are dropped and the works' videos follow them."""
+    for work in works:
+        work_visibility_changed.send(sender=Submission, submission=work)
+        if work.files.filter(video__isnull=False).exists():
+            enqueue_video_sync(work.pk)
 
 
 def town_consent_url(student):

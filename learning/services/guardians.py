@@ -3,7 +3,8 @@
 
 Withdrawing a guardian's consent for a child under 14 puts the child where a child without consent
 stands: the account is inactive (no sign-in) and the child's works leave every public list, the
-moderation queue and the jury (they are marked withdrawn, as erasure marks them). Nothing is erased
+moderation queue and the jury (they are marked withdrawn, as erasure marks them), their videos
+leaving public storage with them. Nothing is erased
 and no ledger entry changes, so giving the consent back restores the account and the same works.
 """
 
@@ -13,8 +14,12 @@ from django.utils import timezone
 
 from config.errors import ServiceError
 from learning.models import GUARDIAN_CONSENT_BELOW_AGE, Consent, Student, Submission
-from learning.services.accounts import CONSENT_TEXT_VERSION, register_student, restore_works_hidden_by_withdrawal
-from learning.signals import work_visibility_changed
+from learning.services.accounts import (
+    CONSENT_TEXT_VERSION,
+    register_student,
+    restore_works_hidden_by_withdrawal,
+    visibility_changed,
+)
 
 
 def check_can_be_guardian(user):
@@ -71,8 +76,7 @@ def withdraw_guardian_consent(guardian, student, *, now=None):
         get_user_model().objects.filter(pk=student.user_id).update(is_active=False)
         hidden = list(Submission.objects.filter(student=student, withdrawn_at__isnull=True))
         Submission.objects.filter(pk__in=[w.pk for w in hidden]).update(withdrawn_at=now, updated_at=now)
-        for work in hidden:
-            work_visibility_changed.send(sender=Submission, submission=work)
+        visibility_changed(hidden)
     student.user.refresh_from_db()
     return student
 

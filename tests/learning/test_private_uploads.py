@@ -213,3 +213,20 @@ def test_hiding_by_reports_and_editing_take_the_video_back_until_a_moderator_dec
     with django_capture_on_commit_callbacks(execute=True):
         services.edit_work(work, title="Песня о лете, вторая версия")
     assert_private(video.video, settings)
+
+
+def test_a_withdrawn_guardian_consent_takes_the_video_out_of_public_view_until_given_back(
+    student, assignment, clip, moderator, settings, django_capture_on_commit_callbacks
+):
+    work, _, video = submit_work(student, assignment, clip, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_submission(work, moderator)
+    assert_public(video.video, settings)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw_guardian_consent(student.guardian, student)
+    assert_private(video.video, settings)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.give_guardian_consent(student.guardian, student, ip="10.8.8.8")
+    assert_public(video.video, settings)
