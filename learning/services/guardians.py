@@ -3,9 +3,9 @@
 
 Withdrawing a guardian's consent for a child under 14 puts the child where a child without consent
 stands: the account is inactive (no sign-in) and the child's works leave every public list, the
-moderation queue and the jury (they are marked withdrawn, as erasure marks them), their videos
-leaving public storage with them. Nothing is erased
-and no ledger entry changes, so giving the consent back restores the account and the same works.
+moderation queue and the jury (they are marked withdrawn, as erasure marks them), and their videos
+leave public storage with them. Nothing is erased and no ledger entry changes, so giving the consent
+back (here or by the emailed link) restores the account and the same works.
 """
 
 from django.contrib.auth import get_user_model
