@@ -49,11 +49,14 @@ from learning.services.jury import (
     confirm_winners,
     create_winner_story_draft,
     declare_conflict,
+    declare_conflicts,
+    has_declared,
     jury_label,
     new_jury_code,
     score_submission,
     shortlist_submission,
 )
+from learning.services.appeals import decide_appeal, file_appeal
 from learning.services.likes import set_like
 from learning.services.moderation import approve_submission, keep_submission, reject_submission, report_submission
 from learning.services.progress import COMPLETE_SHARE, masterclass_progress, merge_intervals, record_progress
