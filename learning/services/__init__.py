@@ -44,6 +44,7 @@ from learning.services.accounts import (
     student_for_town_token,
     town_consent_url,
 )
+from learning.services.appeals import decide_appeal, file_appeal
 from learning.services.erasure import delete_student_account, export_student_data
 from learning.services.jury import (
     confirm_winners,
@@ -56,7 +57,6 @@ from learning.services.jury import (
     score_submission,
     shortlist_submission,
 )
-from learning.services.appeals import decide_appeal, file_appeal
 from learning.services.likes import set_like
 from learning.services.moderation import approve_submission, keep_submission, reject_submission, report_submission
 from learning.services.progress import COMPLETE_SHARE, masterclass_progress, merge_intervals, record_progress
@@ -66,6 +66,10 @@ from learning.services.uploads import remove_unclaimed_uploads, start_video_uplo
 from learning.services.work_videos import sync_work_videos
 
 __all__ = [
+    "declare_conflicts",
+    "has_declared",
+    "decide_appeal",
+    "file_appeal",
     "COMPLETE_SHARE",
     "CONSENT_TEXT_VERSION",
     "TOWN_CONSENT_TEXT_VERSION",

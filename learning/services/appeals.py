@@ -72,7 +72,9 @@ def decide_appeal(editor, appeal, *, upheld, reason, now=None):
         raise ServiceError("Апелляции рассматривают редакторы конкурса.", code="not_editor", status=403)
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError("Напишите причину решения: её увидит автор апелляции.", code="reason_required", field="reason")
+        raise ServiceError(
+            "Напишите причину решения: её увидит автор апелляции.", code="reason_required", field="reason"
+        )
     if len(reason) > REASON_MAX_LENGTH:
         raise ServiceError(
             f"Причина — не длиннее {REASON_MAX_LENGTH} символов.", code="reason_too_long", field="reason"
