@@ -274,6 +274,11 @@ def judged_scores(assignment):
     )
 
 
+def declared_assignment_ids(user):
+    """Assignments for which the juror has declared conflicts of interest (or none)."""
+    return set(user.conflict_declarations.values_list("assignment_id", flat=True))
+
+
 def jury_ranking(assignment):
     """Per age band: each juror's totals turned into z-scores over the works that juror scored (so a
     strict and a generous juror weigh the same), then averaged per work. Likes play no part. The
@@ -457,6 +462,18 @@ def work_results(submission):
         "band_size": len(rows),
         "winner": submission.status == Submission.Status.WINNER,
     }
+
+
+def judged_works_of_children(user):
+    """The guardian's children's works that the jury scored: each opens the child's results page."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Submission.objects.filter(student__guardian=user, student__deleted_at__isnull=True, withdrawn_at__isnull=True)
+        .filter(Exists(Score.objects.filter(submission=OuterRef("pk"))))
+        .select_related("student", "assignment")
+        .order_by("-created_at")
+    )
 
 
 def appeals_of(submission):

@@ -282,6 +282,7 @@ def cabinet(request):
         "student": student,
         "raised": engagement.raised_by(request.user),
         "children": learning_selectors.children_of_guardian(request.user),
+        "children_works": learning_selectors.judged_works_of_children(request.user),
         "certificates": list(certificates.certificates_for(request.user)),
         "badges": certificates.badges_of(request.user) if student else None,
     }
