@@ -9,7 +9,7 @@ from config.errors import ServiceError
 from learning import selectors
 from learning.models import Appeal, Score, Submission
 from learning.services.roles import can_manage_student, is_editor
-from learning.signals import appeal_decided
+from learning.signals import appeal_decided, appeal_filed
 
 TEXT_MIN_LENGTH = 20
 TEXT_MAX_LENGTH = 3000
@@ -60,7 +60,9 @@ def file_appeal(user, submission, text, now=None):
             Submission.objects.select_for_update().filter(pk=submission.pk).first()
             if Appeal.objects.filter(submission=submission, status=Appeal.Status.OPEN).exists():
                 raise IntegrityError
-            return Appeal.objects.create(submission=submission, filed_by=user, text=text, created_at=now)
+            appeal = Appeal.objects.create(submission=submission, filed_by=user, text=text, created_at=now)
+            appeal_filed.send(sender=Appeal, appeal=appeal)
+            return appeal
     except IntegrityError:
         raise ServiceError(
             "По этой работе уже есть апелляция на рассмотрении: дождитесь решения.", code="appeal_open", status=409
