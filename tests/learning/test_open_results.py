@@ -330,3 +330,11 @@ def test_a_guardian_appeals_and_an_editor_decides_in_the_queue(results, assignme
     html = browser_for().get(f"/results/{assignment.pk}/").content.decode()
     assert "2</strong> апелляции подано" in html and "1</strong> удовлетворено" in html
     assert Submission.objects.get(pk=work_b.pk).status == "shortlisted", "an appeal changes no result by itself"
+
+
+def test_how_to_check_explains_the_jury_table_and_the_command(results, assignment):
+    page = browser_for().get("/how-to-check/").content.decode()
+    assert "Как проверить итоги конкурса" in page and "z-оценк" in page and "Член жюри 1, 2, 3" in page
+    assert "verify_ledger.py http://testserver --results 12" in page
+    index = browser_for().get("/results/").content.decode()
+    assert f'href="/results/{assignment.pk}/"' in index
