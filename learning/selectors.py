@@ -371,7 +371,13 @@ def public_results(assignment):
     by_work = {}
     for score in sorted(scores, key=lambda s: numbers[s.juror_id]):
         by_work.setdefault(score.submission_id, []).append(
-            {"juror": numbers[score.juror_id], "points": dict(score.points), "total": score.total}
+            {
+                "juror": numbers[score.juror_id],
+                "points": dict(score.points),
+                "total": score.total,
+                # the same points in the criteria's order (JSONB keeps keys in its own order)
+                "in_order": [score.points.get(str(c.pk)) for c in criteria],
+            }
         )
     works = {s.submission_id: s.submission for s in scores}
     table = []

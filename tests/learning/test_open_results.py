@@ -251,6 +251,7 @@ def test_the_public_table_names_no_child_and_skips_unapproved_works(results, ass
     assert first["author"] == "Ира С." and first["place"] == 1
     assert [s["total"] for s in first["scores"]] == [15, 4, 7], "per juror, numbered by first score"
     assert "z-оценк" in html and f"--results {assignment.pk}" in html
+    assert "Член жюри 1: <strong>15</strong> (10 + 5)" in html, "points in the criteria's order"
     assert table["appeals"]["filed"] == 0
 
 
