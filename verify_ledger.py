@@ -3,6 +3,7 @@
 
     python3 verify_ledger.py https://pokolenie.example
     python3 verify_ledger.py https://pokolenie.example --receipt K7M2-QX9D
+    python3 verify_ledger.py https://pokolenie.example --results 12
 
 Needs Python 3.11+ and `cryptography` (python3 -m pip install cryptography). Downloads the published
 days, each day's file and the platform's public key; recomputes every Merkle root and the chain of
@@ -18,11 +19,21 @@ The rules it applies (the same as engagement/services/publication.py and engagem
   {root}\\n{transfers root}\\n"; the signature is Ed25519 over "pokolenie-m ledger v2 {day} {digest}";
 - days published before Merkle trees (rule 1) keep their digest, which covered private fields: for
   them the count, the amount and the place in the chain are checked.
+
+With --results <assignment> it checks the jury's open results instead (the same rule as
+learning/ranking.py on the site): it downloads the assignment's public score table
+(/api/results/<assignment>/), checks every juror's points against the criteria, recomputes each
+work's z-score and place, and checks that the published winners hold the first places of their
+age bands. Rule "z-score-v1": each juror's totals become (total − the juror's mean) / the juror's
+population standard deviation (0 when it is 0) over all works that juror scored in the assignment; a
+work's score is the mean of its z-scores rounded to 4 decimals; within an age band works go by score,
+then by mean raw total, then by the lower work number.
 """
 
 import argparse
 import hashlib
 import json
+import statistics
 import sys
 import urllib.error
 import urllib.parse
@@ -335,22 +346,132 @@ def verify_receipt(site, code):
     return report
 
 
+# --- open judging ---------------------------------------------------------------------------------
+
+RESULTS_RULE = "z-score-v1"
+SCORE_TOLERANCE = 1e-6
+
+
+def juror_stats(scores):
+    """{juror: (mean total, spread)} over (juror, work, band, total) tuples."""
+    totals = {}
+    for juror, _work, _band, total in scores:
+        totals.setdefault(juror, []).append(total)
+    return {
+        juror: (statistics.fmean(values), statistics.pstdev(values) if len(values) > 1 else 0.0)
+        for juror, values in totals.items()
+    }
+
+
+def z_score_ranking(scores):
+    """{band: [{work, score, jurors, mean_total, place}, ...]}: the rule "z-score-v1"."""
+    scores = list(scores)
+    stats = juror_stats(scores)
+    z_by_work, raw_by_work, band_of = {}, {}, {}
+    for juror, work, band, total in scores:
+        mean, spread = stats[juror]
+        z_by_work.setdefault(work, []).append((total - mean) / spread if spread else 0.0)
+        raw_by_work.setdefault(work, []).append(total)
+        band_of[work] = band
+    bands = {}
+    for work, zs in z_by_work.items():
+        bands.setdefault(band_of[work], []).append(
+            {
+                "work": work,
+                "score": round(statistics.fmean(zs), 4),
+                "jurors": len(zs),
+                "mean_total": round(statistics.fmean(raw_by_work[work]), 2),
+            }
+        )
+    for rows in bands.values():
+        rows.sort(key=lambda row: (-row["score"], -row["mean_total"], row["work"]))
+        for place, row in enumerate(rows, start=1):
+            row["place"] = place
+    return dict(sorted(bands.items()))
+
+
+def verify_results(site, assignment):
+    report = Report()
+    print(f"Проверяю итоги задания {assignment} на {site.base}")
+    table = site.json(f"/api/results/{urllib.parse.quote(str(assignment).strip(), safe='')}/")
+    name = f"задание {table['assignment']['id']} «{table['assignment']['title']}»"
+    print(f"  {name}: {table['assignment']['direction']}, {table['assignment']['season']}")
+    if table.get("rule") != RESULTS_RULE:
+        report.fail(f"{name}: правило подсчёта «{table.get('rule')}» этой версии программы не известно")
+        return report
+    criteria = {c["id"]: c["max_points"] for c in table["criteria"]}
+    scores = []
+    for work in table["works"]:
+        for given in work["scores"]:
+            points, who = given["points"], f"{name}: работа №{work['code']}, член жюри {given['juror']}"
+            if set(points) != set(criteria):
+                report.fail(f"{who}: баллы не по критериям задания")
+            elif any(not 0 <= value <= criteria[key] for key, value in points.items()):
+                report.fail(f"{who}: балл вне шкалы критерия")
+            if sum(points.values()) != given["total"]:
+                report.fail(f"{who}: сумма {given['total']} не равна сумме баллов по критериям")
+            scores.append((given["juror"], work["code"], work["age_band"], sum(points.values())))
+    jurors = {juror for juror, *_ in scores}
+    report.ok(f"оценок: {len(scores)} от {len(jurors)} членов жюри, работ: {len(table['works'])}")
+    bands = z_score_ranking(scores)
+    recomputed = {row["work"]: row for rows in bands.values() for row in rows}
+    differ = 0
+    for work in table["works"]:
+        row = recomputed.get(work["code"])
+        if row is None or row["place"] != work["place"] or abs(row["score"] - work["score"]) > SCORE_TOLERANCE:
+            differ += 1
+            again = f"{row['place']} место ({row['score']})" if row else "нет оценок"
+            report.fail(
+                f"{name}: работа №{work['code']}: опубликовано {work['place']} место ({work['score']}), "
+                f"пересчёт даёт {again}"
+            )
+    if not differ:
+        report.ok(f"места и баллы в группах ({', '.join(bands)}) совпадают с пересчётом по z-оценкам")
+    marked = {work["code"] for work in table["works"] if work["winner"]}
+    if set(table["winners"]) != marked:
+        report.fail(f"{name}: список победителей не совпадает с отметками в таблице")
+    for band, rows in bands.items():
+        winners = {work["code"] for work in table["works"] if work["age_band"] == band and work["code"] in marked}
+        top = {row["work"] for row in rows[: len(winners)]}
+        if winners != top:
+            report.fail(
+                f"{name}, группа {band}: победители — №{', №'.join(map(str, sorted(winners)))}, "
+                f"а первые места по пересчёту — №{', №'.join(map(str, sorted(top)))}"
+            )
+        elif winners:
+            report.ok(
+                f"группа {band}: победители (№{', №'.join(map(str, sorted(winners)))}) — первые места по пересчёту"
+            )
+    if not marked:
+        report.fail(f"{name}: победители не опубликованы")
+    appeals = table.get("appeals") or {}
+    print(f"  апелляций подано: {appeals.get('filed', 0)}, удовлетворено: {appeals.get('upheld', 0)}")
+    return report
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Проверка открытого журнала «Поколения М».")
     parser.add_argument("site", help="адрес сайта, например https://pokolenie.example")
     parser.add_argument("--receipt", help="проверить один чек, например K7M2-QX9D")
+    parser.add_argument("--results", metavar="ЗАДАНИЕ", help="проверить итоги жюри задания (номер задания)")
     args = parser.parse_args(argv)
     try:
         site = Site(args.site)
     except ValueError as error:
         parser.error(str(error))  # exit 2: nothing was checked
     try:
-        report = verify_receipt(site, args.receipt) if args.receipt else verify_site(site)
+        if args.results:
+            report = verify_results(site, args.results)
+        elif args.receipt:
+            report = verify_receipt(site, args.receipt)
+        else:
+            report = verify_site(site)
     except (urllib.error.URLError, OSError, ValueError, KeyError) as error:
         print(f"Не удалось прочитать журнал с {site.base}: {error}", file=sys.stderr)
         return 2
     if report.problems:
-        print(f"Найдено расхождений: {len(report.problems)}. Журнал НЕ сходится.")
+        what = "Итоги жюри НЕ сходятся." if args.results else "Журнал НЕ сходится."
+        print(f"Найдено расхождений: {len(report.problems)}. {what}")
         return 1
     print("Всё сходится.")
     return 0

@@ -27,7 +27,13 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from wagtail.models import Page
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-from learning.signals import student_account_deleted, work_status_changed, work_visibility_changed
+from learning.signals import (
+    appeal_decided,
+    appeal_filed,
+    student_account_deleted,
+    work_status_changed,
+    work_visibility_changed,
+)
 
 GENERATION_KEY = "page-cache:generation"
 # Paths whose answers are never public, whoever asks.
@@ -67,6 +73,8 @@ def connect_purges():
         page_slug_changed,
         work_status_changed,
         work_visibility_changed,
+        appeal_filed,  # the results pages publish the appeal counts
+        appeal_decided,
     ):
         signal.connect(purge, dispatch_uid=f"page-cache-purge:{id(signal)}")
     student_account_deleted.connect(purge, dispatch_uid="page-cache-purge:student-deleted")

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from cms.models import DirectionPage
 from config.errors import ServiceError
 from learning import selectors
-from learning.models import Assignment, JuryMember, ModerationDecision, RejectionReason, Submission
-from learning.services import jury, moderation, roles
+from learning.models import Appeal, Assignment, JuryMember, ModerationDecision, RejectionReason, Submission
+from learning.services import appeals, jury, moderation, roles
 
 
 def _require_moderator(request):
@@ -219,15 +219,57 @@ def _require_juror(request):
 
 
 def jury_index(request):
-    """The juror's blind shortlist: works to score, nothing about who made them."""
+    """The juror's blind shortlist: works to score, nothing about who made them; above it, for each
+    assignment not yet declared, the declaration of conflicts of interest that scoring needs."""
     _require_juror(request)
-    works = selectors.blind_works_for(request.user)
+    works = list(selectors.blind_works_for(request.user))
     scored = set(request.user.jury_scores.values_list("submission_id", flat=True))
+    declared = selectors.declared_assignment_ids(request.user)
+    pending = {}
+    for work in works:
+        if work.assignment_id not in declared:
+            pending.setdefault(work.assignment_id, {"assignment": work.assignment, "works": []})["works"].append(work)
     return TemplateResponse(
         request,
         "learning/admin/jury_index.html",
-        {"page_title": "Оценка работ", "header_icon": "pick", "works": works, "scored": scored},
+        {
+            "page_title": "Оценка работ",
+            "header_icon": "pick",
+            "works": works,
+            "scored": scored,
+            "declared": declared,
+            "pending": list(pending.values()),
+        },
     )
+
+
+@require_POST
+def jury_declare(request, pk):
+    """«Нет конфликта интересов» or «Есть конфликт с работой …» for one assignment."""
+    _require_juror(request)
+    assignment = get_object_or_404(Assignment, pk=pk)
+    conflicts = request.POST.getlist("conflicts")
+    with_conflicts = request.POST.get("declaration") == "conflicts"
+    if with_conflicts != bool(conflicts):
+        messages.error(
+            request,
+            "Отметьте работы, с которыми у вас конфликт интересов."
+            if with_conflicts
+            else "Вы отметили работы: нажмите «Есть конфликт с отмеченными работами» или снимите отметки.",
+        )
+        return redirect("learning_jury")
+    try:
+        jury.declare_conflicts(request.user, assignment, conflicts=conflicts, note=request.POST.get("note", ""))
+    except ServiceError as error:
+        if error.status == 403:
+            raise PermissionDenied from None
+        messages.error(request, error.message)
+    else:
+        if conflicts:
+            messages.success(request, "Конфликт интересов записан: эти работы скрыты из вашего списка.")
+        else:
+            messages.success(request, "Записали: конфликта интересов нет. Можно оценивать работы задания.")
+    return redirect("learning_jury")
 
 
 def jury_work(request, code):
@@ -264,5 +306,49 @@ def jury_work(request, code):
             "files": [(number, item.kind) for number, item in enumerate(work.files.all(), start=1)],
             "rows": [(c, (mine.points.get(str(c.pk)) if mine else None)) for c in criteria],
             "mine": mine,
+            "declared": jury.has_declared(request.user, work.assignment),
         },
     )
+
+
+def _require_editor(request):
+    if not roles.is_editor(request.user):
+        raise PermissionDenied
+
+
+def appeal_queue(request):
+    """Appeals against the jury's results: open ones first; each is decided with a reason."""
+    _require_editor(request)
+    status = request.GET.get("status", "open")
+    status = status if status in {*Appeal.Status.values, ""} else "open"
+    page = Paginator(selectors.appeal_queue(status), 30).get_page(request.GET.get("p"))
+    return TemplateResponse(
+        request,
+        "learning/admin/appeal_queue.html",
+        {
+            "page_title": "Апелляции",
+            "header_icon": "help",
+            "page": page,
+            "status": status,
+            "statuses": Appeal.Status.choices,
+        },
+    )
+
+
+@require_POST
+def decide_appeal(request, pk):
+    _require_editor(request)
+    appeal = get_object_or_404(Appeal, pk=pk)
+    decision = request.POST.get("decision")
+    if decision not in {"upheld", "rejected"}:
+        messages.error(request, "Выберите решение: удовлетворить или отклонить.")
+    else:
+        try:
+            appeals.decide_appeal(
+                request.user, appeal, upheld=decision == "upheld", reason=request.POST.get("reason", "")
+            )
+        except ServiceError as error:
+            messages.error(request, f"Апелляция #{appeal.pk}: {error.message}")
+        else:
+            messages.success(request, f"Апелляция #{appeal.pk}: решение записано, автор увидит его в кабинете.")
+    return redirect("learning_appeals")

@@ -19,6 +19,7 @@ from cms.age_bands import AgeBand
 from cms.models import DirectionPage, LessonPage, MasterclassPage, MentorPage, Region, Season
 from learning import selectors
 from learning.models import (
+    Appeal,
     Assignment,
     JuryMember,
     LessonProgress,
@@ -29,7 +30,7 @@ from learning.models import (
     Student,
     Submission,
 )
-from learning.services import accounts, guardians, jury, likes, moderation, progress, submissions
+from learning.services import accounts, appeals, guardians, jury, likes, moderation, progress, submissions
 
 DEMO_PASSWORD = "demo-pokolenie-2026"  # noqa: S105 (development demo accounts only)
 DOMAIN = "demo.pokolenie-m.example"
@@ -156,6 +157,7 @@ def load(stdout):
     past_assignment = ensure_assignment(directions["painting"], past, *TASKS["painting"])
     ensure_jury(directions["painting"], past, jurors)
     ensure_past_results(past_assignment, students, jurors, moderator)
+    ensure_appeals(past_assignment, students)
     ensure_jury(directions["painting"], current, jurors)
     ensure_current_shortlist(current_assignments["painting"], students, jurors, moderator, rng)
     ensure_progress(students["anya"], students["timofey"])
@@ -336,6 +338,12 @@ def ensure_jury(direction, season, jurors):
         )
 
 
+def declare_no_conflicts(assignment, jurors):
+    for juror in jurors:
+        if not jury.has_declared(juror, assignment):
+            jury.declare_conflicts(juror, assignment)
+
+
 def ensure_past_results(assignment, students, jurors, moderator):
     works = []
     for key, _, title, base in PAST_WORKS:
@@ -346,6 +354,7 @@ def ensure_past_results(assignment, students, jurors, moderator):
             work = jury.shortlist_submission(work, moderator)
         works.append((work, base))
     criteria = list(assignment.criteria.all())
+    declare_no_conflicts(assignment, jurors)
     for shift, juror in enumerate(jurors):
         for work, base in works:
             if Score.objects.filter(juror=juror, submission=work).exists() or work.status != "shortlisted":
@@ -368,10 +377,39 @@ def ensure_past_results(assignment, students, jurors, moderator):
     jury.confirm_winners(seat.user, assignment, winners=winners, finalists=finalists, notify=False)
 
 
+# Appeals on last season's results: one decided (rejected, with the reason), one waiting in the queue.
+APPEALS = [
+    (
+        "mark",
+        "Мне кажется, жюри не заметило, что я рисовал гараж по памяти, без фотографии. Прошу пересмотреть оценку "
+        "по критерию оригинальности.",
+        "Редакция проверила оценки: все три члена жюри оценивали работу по тем же критериям, что и остальные, и "
+        "отметили в комментариях именно композицию. Оценки остаются в силе.",
+    ),
+    ("anya", "Прошу объяснить, почему у «Нашего сада» такое место: двое из жюри поставили почти высшие баллы.", ""),
+]
+
+
+def ensure_appeals(assignment, students):
+    window = selectors.appeal_window(assignment)
+    if window is None or Appeal.objects.filter(submission__assignment=assignment).exists():
+        return
+    editor = ensure_staff("redaktor.demo", "Елена", "Редакторова", "Editors")
+    filed_at = window[0]  # the results were confirmed a moment ago, in this same load
+    for key, text, reason in APPEALS:
+        work = assignment.submissions.filter(student=students[key]).first()
+        if work is None:
+            continue
+        appeal = appeals.file_appeal(students[key].user, work, text, now=filed_at)
+        if reason:
+            appeals.decide_appeal(editor, appeal, upheld=False, reason=reason)
+
+
 def ensure_current_shortlist(assignment, students, jurors, moderator, rng):
     """This season's painting shortlist under judging: jurors have scored some works (with
     comments); juror.kim has one left to score and the mentor can confirm winners."""
     criteria = list(assignment.criteria.all())
+    declare_no_conflicts(assignment, jurors)
     for key, title, base, scored_by in CURRENT_SHORTLIST:
         work = ensure_current_work(students[key], assignment, title, "approved", moderator, rng)
         work.refresh_from_db()

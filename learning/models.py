@@ -27,6 +27,7 @@ MIN_AGE = 6
 MAX_AGE = 18
 GUARDIAN_CONSENT_BELOW_AGE = 14
 JURY_GROUP = "Jury"
+APPEAL_DAYS = 7  # the appeal window's default length after the results
 
 
 def age_on(birth_date, day):
@@ -187,6 +188,18 @@ class Assignment(ClusterableModel):
     winner_opportunity = models.CharField(
         "творческий лифт победителя", max_length=255, help_text="Что получит победитель: сцена, выставка, стажировка…"
     )
+    appeals_open_at = models.DateTimeField(
+        "приём апелляций открывается",
+        null=True,
+        blank=True,
+        help_text="Пусто — с подведения итогов.",
+    )
+    appeals_close_at = models.DateTimeField(
+        "приём апелляций закрывается",
+        null=True,
+        blank=True,
+        help_text=f"Пусто — через {APPEAL_DAYS} дней после подведения итогов.",
+    )
 
     panels = [
         FieldPanel("title"),
@@ -209,6 +222,7 @@ class Assignment(ClusterableModel):
         ),
         FieldPanel("jurors_per_work"),
         FieldPanel("winner_opportunity"),
+        MultiFieldPanel([FieldPanel("appeals_open_at"), FieldPanel("appeals_close_at")], heading="Апелляции"),
         InlinePanel("criteria", label="Критерии оценки", min_num=1),
     ]
 
@@ -545,6 +559,33 @@ class Conflict(models.Model):
         return f"{self.juror}: конфликт с #{self.submission_id}"
 
 
+class ConflictDeclaration(models.Model):
+    """A juror's own declaration before scoring an assignment's works: no conflict of interest, or
+    conflicts with named works (each kept as a `Conflict`, which hides that work from the juror)."""
+
+    juror = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="член жюри",
+        on_delete=models.CASCADE,
+        related_name="conflict_declarations",
+    )
+    assignment = models.ForeignKey(
+        Assignment, verbose_name="задание", on_delete=models.CASCADE, related_name="conflict_declarations"
+    )
+    has_conflicts = models.BooleanField("есть конфликт интересов", default=False)
+    declared_at = models.DateTimeField("заявлено", default=timezone.now)
+
+    class Meta:
+        verbose_name = "декларация о конфликте интересов"
+        verbose_name_plural = "декларации о конфликте интересов"
+        constraints = [
+            models.UniqueConstraint(fields=["juror", "assignment"], name="one_declaration_per_juror_assignment")
+        ]
+
+    def __str__(self):
+        return f"{self.juror}: {'есть конфликт' if self.has_conflicts else 'нет конфликта'} — {self.assignment}"
+
+
 class Score(models.Model):
     """One juror's rubric score of one shortlisted work."""
 
@@ -563,6 +604,53 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.juror}: {self.total} за #{self.submission_id}"
+
+
+class Appeal(models.Model):
+    """A child's (or guardian's) appeal against the jury's results for one work, filed in the
+    assignment's appeal window and decided by an editor with a reason the appellant sees."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "на рассмотрении"
+        UPHELD = "upheld", "удовлетворена"
+        REJECTED = "rejected", "отклонена"
+
+    submission = models.ForeignKey(Submission, verbose_name="работа", on_delete=models.CASCADE, related_name="appeals")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто подал",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appeals",
+    )
+    text = models.TextField("текст апелляции")
+    status = models.CharField("статус", max_length=16, choices=Status, default=Status.OPEN, db_index=True)
+    decision_reason = models.TextField("причина решения", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто решил",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("подана", default=timezone.now)
+    decided_at = models.DateTimeField("решение", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "апелляция"
+        verbose_name_plural = "апелляции"
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission"], condition=Q(status="open"), name="one_open_appeal_per_work"),
+            models.CheckConstraint(
+                condition=Q(status="open") | ~Q(decision_reason=""), name="decided_appeal_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Апелляция #{self.pk}: {self.submission} ({self.get_status_display()})"
 
 
 @register_setting(icon="warning")

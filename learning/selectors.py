@@ -6,7 +6,7 @@ functions rather than through learning's models, so learning can change its tabl
 them. Nothing here writes.
 """
 
-import statistics
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -29,12 +29,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cms.models import LessonPage, MasterclassPage
+from learning import ranking
 from learning.models import (
+    APPEAL_DAYS,
+    Appeal,
     Assignment,
     Consent,
     JuryMember,
     LessonProgress,
     Like,
+    ModerationDecision,
     Score,
     Student,
     Submission,
@@ -260,44 +264,222 @@ def blind_works_for(user):
     )
 
 
-def jury_ranking(assignment):
-    """Per age band: each juror's totals turned into z-scores over the works that juror scored (so a
-    strict and a generous juror weigh the same), then averaged per work. Likes play no part."""
-    scores = list(
+def judged_scores(assignment):
+    """The scores the ranking counts: of the assignment's works that were approved (whatever came
+    after) and not withdrawn."""
+    return (
         Score.objects.filter(submission__assignment=assignment, submission__withdrawn_at__isnull=True)
         .exclude(submission__status__in=[Submission.Status.PENDING, Submission.Status.REJECTED])
         .select_related("submission")
+        .order_by("created_at", "pk")
     )
-    by_juror = {}
-    for score in scores:
-        by_juror.setdefault(score.juror_id, []).append(score)
-    z_by_work = {}
-    for juror_scores in by_juror.values():
-        totals = [s.total for s in juror_scores]
-        mean = statistics.fmean(totals)
-        spread = statistics.pstdev(totals) if len(totals) > 1 else 0.0
-        for s in juror_scores:
-            z = (s.total - mean) / spread if spread else 0.0
-            z_by_work.setdefault(s.submission_id, []).append(z)
+
+
+def declared_assignment_ids(user):
+    """Assignments for which the juror has declared conflicts of interest (or none)."""
+    return set(user.conflict_declarations.values_list("assignment_id", flat=True))
+
+
+def jury_ranking(assignment):
+    """Per age band: each juror's totals turned into z-scores over the works that juror scored (so a
+    strict and a generous juror weigh the same), then averaged per work. Likes play no part. The
+    rule itself is learning.ranking's (and verify_ledger.py's)."""
+    scores = list(judged_scores(assignment))
     works = {s.submission_id: s.submission for s in scores}
-    bands = {}
-    for work_id, zs in z_by_work.items():
-        work = works[work_id]
-        raw = [s.total for s in scores if s.submission_id == work_id]
-        bands.setdefault(work.age_band, []).append(
+    bands = ranking.z_score_ranking((s.juror_id, s.submission_id, s.submission.age_band, s.total) for s in scores)
+    return {
+        band: [
             {
-                "submission": work,
-                "score": round(statistics.fmean(zs), 4),
-                "jurors": len(zs),
-                "mean_total": round(statistics.fmean(raw), 2),
-                "enough_scores": len(zs) >= assignment.jurors_per_work,
+                "submission": works[row["work"]],
+                "score": row["score"],
+                "jurors": row["jurors"],
+                "mean_total": row["mean_total"],
+                "enough_scores": row["jurors"] >= assignment.jurors_per_work,
+                "place": row["place"],
+            }
+            for row in rows
+        ]
+        for band, rows in bands.items()
+    }
+
+
+# --- Open results: the public table, what a child sees, appeals ----------------------------------
+
+
+def results_confirmed_at(assignment):
+    """When the mentor confirmed the assignment's winners (the first such decision), or None while
+    the jury is still judging. Nothing of the jury's scores is shown to anyone before."""
+    if not Submission.objects.filter(assignment=assignment, status=Submission.Status.WINNER).exists():
+        return None
+    return (
+        ModerationDecision.objects.filter(
+            submission__assignment=assignment, action=ModerationDecision.Action.WINNER
+        ).aggregate(at=Min("created_at"))["at"]
+        or timezone.now()
+    )
+
+
+def juror_numbers(scores):
+    """{juror id: 1, 2, 3…}: jurors numbered by their first score in the assignment (then by id), so
+    the numbers stay put once given and say nothing about who the jurors are."""
+    first = {}
+    for score in scores:
+        key = (score.created_at, score.pk)
+        first[score.juror_id] = min(first.get(score.juror_id, key), key)
+    ordered = sorted(first, key=lambda juror: (first[juror], juror))
+    return {juror: number for number, juror in enumerate(ordered, start=1)}
+
+
+def juror_label(number):
+    return f"Член жюри {number}"
+
+
+def appeal_window(assignment, confirmed_at=None):
+    """(opens, closes) of the assignment's appeal window, or None before the results. Editors set the
+    dates in Wagtail; by default the window opens with the results and lasts APPEAL_DAYS days."""
+    confirmed_at = confirmed_at or results_confirmed_at(assignment)
+    if confirmed_at is None:
+        return None
+    opens = assignment.appeals_open_at or confirmed_at
+    closes = assignment.appeals_close_at or confirmed_at + timedelta(days=APPEAL_DAYS)
+    return opens, closes
+
+
+def appeal_counts(assignment):
+    return Appeal.objects.filter(submission__assignment=assignment).aggregate(
+        filed=Count("pk"), upheld=Count("pk", filter=Q(status=Appeal.Status.UPHELD))
+    )
+
+
+def _results_rows(assignment):
+    scores = list(judged_scores(assignment).select_related("submission__student"))
+    stats = ranking.juror_stats((s.juror_id, s.submission_id, s.submission.age_band, s.total) for s in scores)
+    bands = ranking.z_score_ranking((s.juror_id, s.submission_id, s.submission.age_band, s.total) for s in scores)
+    return scores, stats, bands
+
+
+def public_results(assignment):
+    """The public, anonymised score table of an assignment whose results are confirmed (None before):
+    per work its public number, title and author's public name (first name, surname initial), every
+    juror's points as «Член жюри N», its z-score and place; the winners; the appeal counts. Works that
+    were never approved are not in it (their scores do not count either)."""
+    confirmed_at = results_confirmed_at(assignment)
+    if confirmed_at is None:
+        return None
+    criteria = list(assignment.criteria.all())
+    scores, _stats, bands = _results_rows(assignment)
+    numbers = juror_numbers(scores)
+    by_work = {}
+    for score in sorted(scores, key=lambda s: numbers[s.juror_id]):
+        by_work.setdefault(score.submission_id, []).append(
+            {
+                "juror": numbers[score.juror_id],
+                "points": dict(score.points),
+                "total": score.total,
+                # the same points in the criteria's order (JSONB keeps keys in its own order)
+                "in_order": [score.points.get(str(c.pk)) for c in criteria],
             }
         )
-    for rows in bands.values():
-        rows.sort(key=lambda r: (-r["score"], -r["mean_total"], r["submission"].pk))
-        for place, row in enumerate(rows, start=1):
-            row["place"] = place
-    return dict(sorted(bands.items()))
+    works = {s.submission_id: s.submission for s in scores}
+    table = []
+    for band, rows in bands.items():
+        for row in rows:
+            work = works[row["work"]]
+            shown = not work.hidden
+            table.append(
+                {
+                    "code": work.pk,
+                    "title": work.title if shown else "Работа скрыта по жалобам",
+                    "author": work.student.public_name if shown else "",
+                    "age_band": band,
+                    "status": work.status,
+                    "winner": work.status == Submission.Status.WINNER,
+                    "scores": by_work[work.pk],
+                    "score": row["score"],
+                    "mean_total": row["mean_total"],
+                    "place": row["place"],
+                    "url": f"/gallery/{work.pk}/" if work.is_public else "",
+                }
+            )
+    window = appeal_window(assignment, confirmed_at)
+    return {
+        "assignment": {
+            "id": assignment.pk,
+            "title": assignment.title,
+            "direction": assignment.direction.title,
+            "season": str(assignment.season),
+        },
+        "results_confirmed_at": confirmed_at,
+        "rule": ranking.RULE_VERSION,
+        "criteria": [{"id": str(c.pk), "name": c.name, "max_points": c.max_points} for c in criteria],
+        "jurors": [juror_label(n) for n in sorted(numbers.values())],
+        "works": table,
+        "winners": [row["code"] for row in table if row["winner"]],
+        "appeals": {**appeal_counts(assignment), "opens_at": window[0], "closes_at": window[1]},
+    }
+
+
+def confirmed_results_assignments():
+    """Assignments whose winners are confirmed, newest first: the public results pages."""
+    return (
+        Assignment.objects.filter(submissions__status=Submission.Status.WINNER)
+        .distinct()
+        .select_related("direction", "season")
+        .order_by("-closes_at")
+    )
+
+
+def work_results(submission):
+    """What the child (and the guardian) sees of the jury's judging of their work once the results
+    are confirmed (None before, or when the jury did not score it): each juror's points per
+    criterion as «Член жюри N» with the comment, and the numbers behind the z-score rule — the
+    juror's mean and spread, the work's z-scores, their mean, the place in the age band."""
+    assignment = submission.assignment
+    if results_confirmed_at(assignment) is None:
+        return None
+    scores, stats, bands = _results_rows(assignment)
+    rows = bands.get(submission.age_band, [])
+    mine = next((row for row in rows if row["work"] == submission.pk), None)
+    if mine is None:
+        return None
+    numbers = juror_numbers(scores)
+    criteria = list(assignment.criteria.all())
+    jurors = []
+    for score in sorted((s for s in scores if s.submission_id == submission.pk), key=lambda s: numbers[s.juror_id]):
+        mean, spread = stats[score.juror_id]
+        jurors.append(
+            {
+                "label": juror_label(numbers[score.juror_id]),
+                "points": [(c.name, score.points.get(str(c.pk)), c.max_points) for c in criteria],
+                "total": score.total,
+                "comment": score.comment,
+                "mean": round(mean, 2),
+                "spread": round(spread, 2),
+                "z": round(ranking.z_score(score.total, mean, spread), 2),
+            }
+        )
+    return {
+        "assignment": assignment,
+        "criteria": criteria,
+        "max_total": sum(c.max_points for c in criteria),
+        "jurors": jurors,
+        "score": mine["score"],
+        "place": mine["place"],
+        "band": submission.age_band,
+        "band_size": len(rows),
+        "winner": submission.status == Submission.Status.WINNER,
+    }
+
+
+def appeals_of(submission):
+    return list(Appeal.objects.filter(submission=submission).order_by("-created_at"))
+
+
+def appeal_queue(status=""):
+    appeals = Appeal.objects.select_related("submission__assignment", "submission__student")
+    if status:
+        appeals = appeals.filter(status=status)
+    return appeals.order_by("status" if not status else "created_at", "created_at")
 
 
 def audience_award(assignment, limit=10):

@@ -16,3 +16,7 @@ work_status_changed = Signal()
 work_visibility_changed = Signal()
 # A student's account was erased (personal fields blanked, the user row kept). Argument: student.
 student_account_deleted = Signal()
+# A child or guardian filed an appeal (the public counts changed). Argument: appeal.
+appeal_filed = Signal()
+# An editor decided an appeal (upheld or rejected, with a reason). Argument: appeal.
+appeal_decided = Signal()

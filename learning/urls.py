@@ -28,6 +28,7 @@ urlpatterns = [
     path("consent/town/", api.TownConsentView.as_view(), name="town-consent"),
     path("consent/town/<str:token>/", views.town_consent_page, name="town-consent-page"),
     path("masterclasses/<int:pk>/progress/", api.MasterclassProgressView.as_view(), name="masterclass-progress"),
+    path("results/<int:pk>/", views.results_json, name="results"),
     path("works/files/<uuid:uid>/", api.WorkFileView.as_view(), name="work-file"),
     path("works/files/<uuid:uid>/thumbnail/", api.WorkThumbnailView.as_view(), name="work-thumbnail"),
     path("works/files/<uuid:uid>/hls/<path:path>", api.WorkVideoView.as_view(), name="work-video"),

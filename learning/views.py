@@ -1,11 +1,16 @@
-"""The HTML pages of the learning app: where the guardian's email links land."""
+"""The HTML pages of the learning app (where the guardian's email links land) and the public
+results table as JSON (what verify_ledger.py --results reads)."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from config.errors import ServiceError
 from config.http import client_ip
+from learning import selectors
+from learning.models import Assignment
 from learning.services import accounts
 
 
@@ -47,3 +52,14 @@ def town_consent_page(request, token):
         context["error"] = error.message
         return render(request, "learning/town_consent.html", context, status=error.status)
     return render(request, "learning/town_consent.html", context)
+
+
+def results_json(request, pk):
+    """An assignment's public score table, for machines: GET /api/results/<id>/. 404 with a Russian
+    detail before the results are confirmed."""
+    assignment = Assignment.objects.select_related("direction", "season").filter(pk=pk).first()
+    table = selectors.public_results(assignment) if assignment else None
+    if table is None:
+        detail = "Нет такого задания." if assignment is None else "Итоги этого задания ещё не подведены."
+        return JsonResponse({"code": "no_results", "detail": detail, "field": None}, status=404)
+    return JsonResponse(table, encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False})

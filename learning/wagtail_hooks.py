@@ -29,7 +29,10 @@ def learning_admin_urls():
         path("learning/moderation/<int:pk>/shortlist/", admin_views.shortlist, name="learning_moderation_shortlist"),
         path("learning/shortlist/", admin_views.shortlist_candidates, name="learning_shortlist"),
         path("learning/jury/", admin_views.jury_index, name="learning_jury"),
+        path("learning/jury/declare/<int:pk>/", admin_views.jury_declare, name="learning_jury_declare"),
         path("learning/jury/<str:code>/", admin_views.jury_work, name="learning_jury_work"),
+        path("learning/appeals/", admin_views.appeal_queue, name="learning_appeals"),
+        path("learning/appeals/<int:pk>/decide/", admin_views.decide_appeal, name="learning_appeal_decide"),
         path("learning/results/", admin_views.results_index, name="learning_results_index"),
         path("learning/results/<int:pk>/", admin_views.results, name="learning_results"),
     ]
@@ -68,6 +71,16 @@ class JuryMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def jury_menu_item():
     return JuryMenuItem("Оценка работ", reverse("learning_jury"), icon_name="pick", order=255)
+
+
+class AppealsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return roles.is_editor(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def appeals_menu_item():
+    return AppealsMenuItem("Апелляции", reverse("learning_appeals"), icon_name="help", order=262)
 
 
 @hooks.register("register_admin_menu_item")

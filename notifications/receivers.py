@@ -13,7 +13,7 @@ from wagtail.signals import page_published
 from certificates.signals import certificates_ready
 from cms.models import LessonPage
 from learning.models import Score
-from learning.signals import student_account_deleted, work_status_changed
+from learning.signals import appeal_decided, student_account_deleted, work_status_changed
 from notifications import reminders
 from notifications.services import sources
 
@@ -41,6 +41,11 @@ def on_work_status_changed(sender, submission, **kwargs):
 def on_score_saved(sender, instance, created, **kwargs):
     if created and instance.comment:
         sources.jury_commented(instance)
+
+
+@never_blocking
+def on_appeal_decided(sender, appeal, **kwargs):
+    sources.appeal_decided(appeal)
 
 
 @never_blocking
@@ -75,5 +80,6 @@ def connect():
     work_status_changed.connect(on_work_status_changed, dispatch_uid="notifications.work_status")
     post_save.connect(on_score_saved, sender=Score, dispatch_uid="notifications.jury_comment")
     certificates_ready.connect(on_certificates_ready, dispatch_uid="notifications.certificates")
+    appeal_decided.connect(on_appeal_decided, dispatch_uid="notifications.appeal_decided")
     page_published.connect(on_page_published, dispatch_uid="notifications.new_lesson")
     student_account_deleted.connect(on_student_account_deleted, dispatch_uid="notifications.erase")

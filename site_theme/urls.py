@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from site_theme import guardian_views, ledger_views, pwa, views
+from site_theme import guardian_views, ledger_views, pwa, results_views, views
 
 app_name = "site_theme"
 
@@ -16,7 +16,10 @@ urlpatterns = [
     path("receipt/", ledger_views.receipt_lookup, name="receipt_lookup"),
     path("receipt/<str:code>/", ledger_views.receipt, name="receipt"),
     path("how-to-check/", ledger_views.how_to_check, name="how_to_check"),
+    path("results/", results_views.results_index, name="results_index"),
+    path("results/<int:pk>/", results_views.results_page, name="results"),
     path("cabinet/", views.cabinet, name="cabinet"),
+    path("cabinet/works/<int:pk>/", results_views.my_work_results, name="my_work_results"),
     path("cabinet/actions/", ledger_views.my_actions, name="my_actions"),
     path("cabinet/login/", views.login_view, name="login"),
     path("cabinet/login/resend-consent/", views.resend_consent, name="resend_consent"),

@@ -418,6 +418,19 @@ class ConflictInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class DeclarationInputSerializer(serializers.Serializer):
+    conflicts = serializers.ListField(
+        child=serializers.CharField(max_length=16), required=False, default=list, max_length=500
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
+class DeclarationSerializer(serializers.Serializer):
+    assignment = serializers.IntegerField(source="assignment_id")
+    has_conflicts = serializers.BooleanField()
+    declared_at = serializers.DateTimeField()
+
+
 class RankingRowSerializer(serializers.Serializer):
     place = serializers.IntegerField()
     submission = serializers.IntegerField(source="submission.pk")

@@ -25,6 +25,8 @@ from learning.api.serializers import (
     BlindWorkSerializer,
     ConflictInputSerializer,
     ConsentSerializer,
+    DeclarationInputSerializer,
+    DeclarationSerializer,
     EditWorkSerializer,
     GallerySerializer,
     GuardianConsentSerializer,
@@ -438,6 +440,17 @@ class JuryAssignmentViewSet(viewsets.GenericViewSet):
         if allow_editors and roles.is_editor(user):
             return
         raise exceptions.PermissionDenied("Это доступно наставнику направления.")
+
+    @extend_schema(request=DeclarationInputSerializer, responses={201: DeclarationSerializer})
+    @action(detail=True, methods=["post"])
+    def declaration(self, request, pk=None):
+        """A juror's declaration before scoring the assignment: no conflict of interest (no
+        `conflicts`), or conflicts with the works whose jury codes are listed."""
+        assignment = self.get_object()
+        data = DeclarationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        declaration = jury.declare_conflicts(request.user, assignment, **data.validated_data)
+        return Response(DeclarationSerializer(declaration).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: RankingSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -45,12 +45,15 @@ from learning.services.accounts import (
     student_for_town_token,
     town_consent_url,
 )
+from learning.services.appeals import decide_appeal, file_appeal
 from learning.services.erasure import delete_student_account, export_student_data
 from learning.services.guardians import add_child, give_guardian_consent, withdraw_guardian_consent
 from learning.services.jury import (
     confirm_winners,
     create_winner_story_draft,
     declare_conflict,
+    declare_conflicts,
+    has_declared,
     jury_label,
     new_jury_code,
     score_submission,
@@ -65,6 +68,10 @@ from learning.services.uploads import remove_unclaimed_uploads, start_video_uplo
 from learning.services.work_videos import sync_work_videos
 
 __all__ = [
+    "declare_conflicts",
+    "has_declared",
+    "decide_appeal",
+    "file_appeal",
     "COMPLETE_SHARE",
     "CONSENT_TEXT_VERSION",
     "TOWN_CONSENT_TEXT_VERSION",

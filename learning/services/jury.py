@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from cms.models import WinnerStoryIndexPage, WinnerStoryPage
 from cms.towns import town_size_bucket
 from config.errors import ServiceError
-from learning.models import Conflict, ModerationDecision, Score, Submission
+from learning.models import Conflict, ConflictDeclaration, ModerationDecision, Score, Submission
 from learning.services.accounts import has_town_consent, town_consent_url
 from learning.services.emails import send_email
 from learning.services.moderation import lock_work, log_decision
@@ -55,6 +55,12 @@ def _judge_check(juror, submission):
         raise ServiceError(
             "Оценивать можно только работы шорт-листа до подведения итогов.", code="not_under_judging", status=409
         )
+    if not ConflictDeclaration.objects.filter(juror=juror, assignment_id=submission.assignment_id).exists():
+        raise ServiceError(
+            "Прежде чем оценивать работы задания, заявите: нет конфликта интересов или есть конфликт с работой.",
+            code="declaration_required",
+            status=409,
+        )
 
 
 def score_submission(juror, submission, *, points, comment):
@@ -96,12 +102,62 @@ def score_submission(juror, submission, *, points, comment):
 
 
 def declare_conflict(juror, submission, note=""):
+    """A conflict with one work, declared at any time: the work leaves the juror's list (and their
+    score of it, if any, is dropped). It counts as the juror's declaration for the assignment."""
     if not jury_seat(juror, submission.assignment):
         raise ServiceError("Вы не в жюри этого направления.", code="not_on_jury", status=403)
     with transaction.atomic():
         conflict, _ = Conflict.objects.get_or_create(juror=juror, submission=submission, defaults={"note": note})
         Score.objects.filter(juror=juror, submission=submission).delete()
+        declaration, created = ConflictDeclaration.objects.get_or_create(
+            juror=juror, assignment_id=submission.assignment_id, defaults={"has_conflicts": True}
+        )
+        if not created and not declaration.has_conflicts:
+            declaration.has_conflicts = True
+            declaration.save(update_fields=["has_conflicts"])
     return conflict
+
+
+NOTE_MAX_LENGTH = 1000
+
+
+def declare_conflicts(juror, assignment, *, conflicts=(), note=""):
+    """The juror's declaration before scoring an assignment: «нет конфликта интересов» (no works)
+    or «есть конфликт с работой …» (the works, by jury code). Kept with its time; each conflicted
+    work is hidden from the juror. Declared once: later conflicts go through `declare_conflict`."""
+    if not jury_seat(juror, assignment):
+        raise ServiceError("Вы не в жюри этого направления.", code="not_on_jury", status=403)
+    if len(note or "") > NOTE_MAX_LENGTH:
+        raise ServiceError(f"Пояснение — не длиннее {NOTE_MAX_LENGTH} символов.", code="note_too_long", field="note")
+    codes = {str(code).strip().upper() for code in conflicts if str(code).strip()}
+    works = list(
+        Submission.objects.filter(assignment=assignment, jury_code__in=codes, status=Submission.Status.SHORTLISTED)
+    )
+    if len(works) != len(codes):
+        raise ServiceError(
+            "Среди отмеченных работ есть работа не из шорт-листа этого задания.",
+            code="unknown_work",
+            field="conflicts",
+        )
+    with transaction.atomic():
+        declaration, created = ConflictDeclaration.objects.get_or_create(
+            juror=juror, assignment=assignment, defaults={"has_conflicts": bool(works)}
+        )
+        if not created:
+            raise ServiceError(
+                "Вы уже заявили о конфликте интересов по этому заданию. "
+                "Новый конфликт можно заявить на странице работы.",
+                code="already_declared",
+                status=409,
+            )
+        for work in works:
+            Conflict.objects.get_or_create(juror=juror, submission=work, defaults={"note": note.strip()})
+            Score.objects.filter(juror=juror, submission=work).delete()
+    return declaration
+
+
+def has_declared(juror, assignment):
+    return ConflictDeclaration.objects.filter(juror=juror, assignment=assignment).exists()
 
 
 def confirm_winners(mentor, assignment, *, winners, finalists=(), notify=True):

@@ -89,6 +89,21 @@ def jury_commented(score):
     )
 
 
+def appeal_decided(appeal):
+    """An editor decided an appeal: its author (and the family) read the decision and the reason
+    on the work's results page in the cabinet."""
+    submission = appeal.submission
+    verdict = "удовлетворена" if appeal.status == "upheld" else "отклонена"
+    _for_family(
+        submission.student,
+        Kind.RESULTS,
+        appeal,
+        title=f"Апелляция по работе «{submission.title}» {verdict}",
+        body=f"Решение и его причина — на странице итогов работы в кабинете. {appeal.decision_reason[:300]}",
+        url=f"/cabinet/works/{submission.pk}/",
+    )
+
+
 def certificate_issued(certificate):
     notify(
         Kind.CERTIFICATE_READY,

@@ -91,6 +91,8 @@ def reach(django_capture_on_commit_callbacks, moderator, mentor_user, assignment
             work = run(learning.shortlist_submission, work, moderator)
         if status == "winner":
             criterion = assignment.criteria.first()
+            if not learning.has_declared(mentor_user, assignment):
+                run(learning.declare_conflicts, mentor_user, assignment)
             run(learning.score_submission, mentor_user, work, points={str(criterion.pk): 9}, comment="Живо и смело.")
             run(learning.confirm_winners, mentor_user, assignment, winners=[work], notify=False)
         work.refresh_from_db()

@@ -4,7 +4,7 @@ assignment, students of each age, and accounts for every role of the permission 
 import pytest
 from rest_framework.test import APIClient
 
-from learning.models import JuryMember
+from learning.models import ConflictDeclaration, JuryMember
 from tests import factories
 
 
@@ -96,11 +96,14 @@ def client_for():
 
 
 @pytest.fixture
-def jurors(make_user, direction, season):
+def jurors(make_user, direction, season, assignment):
+    """Three jurors of the assignment's direction, each having declared no conflict of interest
+    with its works (scoring needs the declaration)."""
     people = []
     for n in range(1, 4):
         user = make_user(f"juror{n}")
         JuryMember.objects.create(user=user, direction=direction, season=season)
+        ConflictDeclaration.objects.create(juror=user, assignment=assignment)
         people.append(user)
     return people
 

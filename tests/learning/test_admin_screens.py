@@ -85,6 +85,11 @@ def test_a_juror_scores_blind_in_the_admin(client, scored_shortlist, assignment,
     listing = client.get("/admin/learning/jury/")
     assert listing.status_code == 200, "a jury seat opens the admin's jury screen"
     first, second = scored_shortlist
+    assert "Нет конфликта интересов" in listing.content.decode()
+    page = client.get(f"/admin/learning/jury/{first.jury_code}/").content.decode()
+    assert "заявите" in page and "Сохранить оценку" not in page, "no scoring before the declaration"
+    declared = client.post(f"/admin/learning/jury/declare/{assignment.pk}/", {"declaration": "none"})
+    assert declared.status_code == 302
     page = client.get(f"/admin/learning/jury/{first.jury_code}/").content.decode()
     kid = first.student
     for identity in [kid.surname, kid.town, kid.region.name, kid.user.email, first.title, str(first.uid)]:

@@ -215,6 +215,8 @@ def world(
         moderator,
     )
     criteria = list(assignment.criteria.all())
+    for judge in (juror, mentor_seat.user):
+        services.declare_conflicts(judge, assignment)
     Score.objects.create(
         juror=other_juror, submission=shortlisted, points={str(c.pk): 1 for c in criteria}, total=2, comment="ок"
     )

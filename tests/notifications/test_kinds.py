@@ -61,6 +61,7 @@ def test_every_kind_reaches_every_channel_once(contest, child, make_user, send, 
     send(learning.shortlist_submission, work, moderator)
     work.refresh_from_db()
     criterion = assignment.criteria.get()
+    learning.declare_conflicts(juror, assignment)
     send(learning.score_submission, juror, work, points={str(criterion.pk): 9}, comment="Чисто и смело!")
     send(learning.confirm_winners, mentor, assignment, winners=[work], notify=False)
     # A new lesson in the masterclass the child studies.
