@@ -113,6 +113,10 @@ CLAIM_AND_INSERT = (
     " SELECT (SELECT id FROM inserted), EXISTS (SELECT 1 FROM claimed)"
 )
 
+# PostgreSQL: one VK callback event in one autocommitted statement (migration 0015); NULL: take the
+# general path (a slot out of budget), nothing changed.
+CALL_INGEST_VK_EVENT = "SELECT engagement_ingest_vk_event(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+
 # --- VKontakte batches --------------------------------------------------------------------------
 
 INSERT_VK_EVENTS_UNNEST = (

@@ -2,15 +2,16 @@
 ledger entries, a batch at a time, in one transaction; redelivered events count once."""
 
 import logging
+import random
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import ServiceError
-from engagement.models import ActionKind, LedgerEntry, VkEvent, VkPost
+from engagement.models import SLOT_COUNT, ActionKind, LedgerEntry, VkEvent, VkPost
 from engagement.selectors import campaign_at
 from engagement.services import sql
 from engagement.services.ledger import day_bounds, reversal_key
@@ -184,6 +185,10 @@ def ingest_vk_events(events):
         return 0
     moment = timezone.now()
     post_type = ContentType.objects.get_for_model(VkPost).pk
+    if len(wanted) == 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        written = _ingest_one(wanted[0], post_type, moment)
+        if written is not None:
+            return written
     with transaction.atomic(), connection.cursor() as cursor:
         sql.lock(*{f"vk-group:{pair[0]}" for pair, _, _ in wanted})
         new = _insert_vk_events(cursor, [(pair[0], pair[1], kind) for pair, kind, _ in wanted])
@@ -256,6 +261,22 @@ def ingest_vk_events(events):
         for campaign_id in sorted(credits):
             credit(cursor, campaign_id, *credits[campaign_id])
     return len(inserted) + len(written)
+
+
+def _ingest_one(wanted, post_type, moment):
+    """One event (a callback) in one autocommitted statement (the function of migration 0015, same
+    rules as below); None when it needs the general path (a slot out of budget, a key another
+    writer recorded meanwhile), and then nothing was written."""
+    (group_id, event_id), kind, (op, vk_id, _, post_id) = wanted
+    start, end = day_bounds(moment)
+    params = [sql.lock_key(f"vk-group:{group_id}"), group_id, event_id, kind, op, vk_id, post_id, post_type]
+    params += [moment, start, end, settings.ENGAGEMENT_DAILY_ACTION_CAP, random.randrange(SLOT_COUNT)]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.CALL_INGEST_VK_EVENT, params)
+            return cursor.fetchone()[0]
+    except IntegrityError:
+        return None
 
 
 def _vk_like_state(cursor, post_type, actors, posts):
