@@ -6,11 +6,13 @@ Prints, each against a baseline measured in the same run:
 - the donation counter endpoint over HTTP (gunicorn on a local port, hit by wrk when installed,
   else by a bounded loop of client threads) vs a view returning a constant JSON through the same
   stack, the framework floor (aim: at least 85 %);
-- VKontakte batch ingestion (ingest_vk_events) in rows per second (aim: at least 50,000).
+- VKontakte batch ingestion (ingest_vk_events, COPY through a staging table) in rows per second vs a
+  bare binary COPY of the same rows into the ledger, median of three rounds (aim: at least 80 %).
 
 Uses its own database (BENCH_LEDGER_DB, default bench_ledger) on the server DATABASE_URL names;
 the 10 million rows are built once with generate_series and kept for the next run.
-Run: `.venv/bin/python bench/bench_ledger.py` (or `make bench`).
+Run: `.venv/bin/python bench/bench_ledger.py [record] [counter] [ingestion]` (or `make bench`; no
+argument runs all three; BENCH_LEDGER_ROWS and BENCH_LEDGER_INGEST_ROWS scale it down).
 """
 
 import os
@@ -29,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 ROWS = int(os.environ.get("BENCH_LEDGER_ROWS", "10000000"))
+INGEST_ROWS = int(os.environ.get("BENCH_LEDGER_INGEST_ROWS", "100000"))
 BENCH_DB = os.environ.get("BENCH_LEDGER_DB", "bench_ledger")
 FLOOR_BODY = (
     b'{"campaign": {"id": 1, "name": "bench"}, "raised_kopecks": 0, "raised_roubles": 0, "actions": 0, '
@@ -343,12 +346,9 @@ def bench_counter(url, campaign):
 # --- VK batch ingestion --------------------------------------------------------------------------
 
 
-def bench_ingestion(total=100_000, batch=10_000):
-    from engagement.services import ingest_vk_events
-
+def vk_like_events(total, group_id=219_000_000):
     run = time.time_ns() % 10**9
-    group_id = 219_000_000
-    events = [
+    return [
         {
             "type": "like_add",
             "group_id": group_id,
@@ -364,39 +364,78 @@ def bench_ingestion(total=100_000, batch=10_000):
         }
         for n in range(total)
     ]
+
+
+def ingest_rate(total, batch):
+    """ingest_vk_events in batches (COPY through a staging table on PostgreSQL): rows/s."""
+    from django.db import connection
+
+    from engagement.services import ingest_vk_events
+
+    events = vk_like_events(total)
     written = 0
     began = time.perf_counter()
     for start in range(0, total, batch):
         written += ingest_vk_events(events[start : start + batch])
     elapsed = time.perf_counter() - began
     assert written == total, f"ingested {written} of {total}"
-    return written / elapsed, raw_bulk_insert(total, batch)
+    connection.close()
+    return total / elapsed
 
 
-def raw_bulk_insert(total, batch):
-    """Context for the ingestion figure: the same number of ledger rows bulk-inserted with one
-    unnest statement per batch and nothing else (no de-duplication, like state, cap or slots)."""
+def bare_copy_rate(total, batch, table="engagement_ledgerentry"):
+    """The baseline: the same number of ledger rows (same columns, same shape) COPYed in binary
+    straight into `table`, one transaction per batch, and nothing else (no de-duplication, like
+    state, cap, slots or VK event log)."""
     from datetime import UTC, datetime
 
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
 
     from engagement.models import VkPost
-    from engagement.services import _INSERT_ENTRIES_UNNEST, _binary, _binary_cursor
+    from engagement.services import sql
 
     post_type = ContentType.objects.get_for_model(VkPost).pk
     run = time.time_ns()
     now = datetime.now(UTC)
+    copy = f"COPY {table} ({', '.join(name for name, _ in sql.VK_ENTRY_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
     began = time.perf_counter()
     for start in range(0, total, batch):
-        rows = [
-            ("like", 80_000_000 + n, post_type, 1, 0, None, f"rawbulk:{run}:{n}", None, "", now)
-            for n in range(start, start + batch)
-        ]
-        with transaction.atomic(), _binary_cursor() as cursor:
-            cursor.execute(_binary(_INSERT_ENTRIES_UNNEST), [list(column) for column in zip(*rows, strict=True)])
+        with transaction.atomic(), sql.binary_cursor() as cursor, cursor.copy(copy) as writer:
+            writer.set_types([kind for _, kind in sql.VK_ENTRY_COLUMNS])
+            for n in range(start, start + batch):
+                key = f"copy:{run}:{n}"
+                writer.write_row(("like", 80_000_000 + n, post_type, 1 + n % 50, 0, None, key, None, "", now))
+    elapsed = time.perf_counter() - began
     connection.close()
-    return total / (time.perf_counter() - began)
+    return total / elapsed
+
+
+PLAIN_TABLE = "bench_plain_ledger"
+
+
+def bench_ingestion(total=100_000, batch=10_000, runs=3):
+    """Median of `runs` interleaved rounds: ingestion vs a bare COPY into the ledger, and (context)
+    a bare COPY into a plain table of the same columns without indexes or triggers."""
+    from django.db import connection
+
+    from engagement.services import sql
+
+    with connection.cursor() as cursor:
+        columns = ", ".join(f"{name} {kind}" for name, kind in sql.VK_ENTRY_COLUMNS)
+        cursor.execute(f"CREATE UNLOGGED TABLE IF NOT EXISTS {PLAIN_TABLE} ({columns})")
+        cursor.execute(f"TRUNCATE {PLAIN_TABLE}")
+    rounds = []
+    for _ in range(runs):
+        ingest = ingest_rate(total, batch)
+        bare = bare_copy_rate(total, batch)
+        plain = bare_copy_rate(total, batch, PLAIN_TABLE)
+        rounds.append((ingest / bare, ingest, bare, plain))
+        print(f"  ingestion round: {ingest:,.0f} vs bare COPY {bare:,.0f} rows/s ({ingest / bare:.2f})", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {PLAIN_TABLE}")
+    rounds.sort()
+    return rounds[len(rounds) // 2], rounds
 
 
 def main():
@@ -404,8 +443,9 @@ def main():
     build_history()
     campaign = bench_campaign()
 
+    parts = sys.argv[1:] or ["record", "counter", "ingestion"]
     results = []
-    for clients, per_client in [(1, 800), (8, 150)]:
+    for clients, per_client in [(1, 800), (8, 150)] if "record" in parts else []:
         runs = sorted(
             (service / raw, service, raw)
             for service, raw in (bench_record_action(url, campaign, clients, per_client) for _ in range(3))
@@ -418,22 +458,26 @@ def main():
             flush=True,
         )
 
-    counter, floor = bench_counter(url, campaign)
-    ratio = counter / floor
-    results.append(ratio >= 0.85)
-    print(
-        f"counter over HTTP: {counter:,.0f} req/s vs constant-JSON floor {floor:,.0f} req/s"
-        f" → ratio {ratio:.2f} (aim ≥ 0.85)",
-        flush=True,
-    )
+    if "counter" in parts:
+        counter, floor = bench_counter(url, campaign)
+        ratio = counter / floor
+        results.append(ratio >= 0.85)
+        print(
+            f"counter over HTTP: {counter:,.0f} req/s vs constant-JSON floor {floor:,.0f} req/s"
+            f" → ratio {ratio:.2f} (aim ≥ 0.85)",
+            flush=True,
+        )
 
-    rows, raw_rows = bench_ingestion()
-    results.append(rows >= 50_000)
-    print(
-        f"VK batch ingestion: {rows:,.0f} rows/s → ratio to the 50,000 rows/s aim {rows / 50_000:.2f};"
-        f" a bare unnest bulk insert of the same rows here: {raw_rows:,.0f} rows/s (ratio {rows / raw_rows:.2f})",
-        flush=True,
-    )
+    if "ingestion" in parts:
+        (ratio, rows, bare, plain), rounds = bench_ingestion(INGEST_ROWS)
+        results.append(ratio >= 0.80)
+        print(
+            f"VK batch ingestion (COPY through a staging table): {rows:,.0f} rows/s vs a bare COPY of the same"
+            f" rows into the ledger {bare:,.0f} rows/s → ratio {ratio:.2f}, median of {len(rounds)}"
+            f" ({', '.join(f'{r[0]:.2f}' for r in rounds)}) (aim ≥ 0.80); a bare COPY into a plain table"
+            f" without indexes: {plain:,.0f} rows/s (ratio {rows / plain:.2f})",
+            flush=True,
+        )
 
     from engagement.services import reconcile
 

@@ -12,7 +12,7 @@ import json
 from contextlib import contextmanager
 
 import psycopg
-from django.db import connection
+from django.db import connection, transaction
 
 # The ledger's columns (engagement_ledgerentry without its id) and their PostgreSQL types, in the
 # order every insert below uses.
@@ -113,6 +113,10 @@ CLAIM_AND_INSERT = (
     " SELECT (SELECT id FROM inserted), EXISTS (SELECT 1 FROM claimed)"
 )
 
+# PostgreSQL: one VK callback event in one autocommitted statement (migration 0015); NULL: take the
+# general path (a slot out of budget), nothing changed.
+CALL_INGEST_VK_EVENT = "SELECT engagement_ingest_vk_event(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+
 # --- VKontakte batches --------------------------------------------------------------------------
 
 INSERT_VK_EVENTS_UNNEST = (
@@ -139,6 +143,90 @@ INSERT_ENTRY_ROW = (
     + ")"
     + _ENTRY_RETURNING
 )
+
+# Large batches (backfills, imports) go through COPY on PostgreSQL. Under the batch's advisory
+# lock (per VK group) the service first finds which events and keys are already recorded, so the
+# rows it then writes are new: they are COPYed in binary straight into the tables, inside a
+# savepoint. Should another writer have recorded one of them meanwhile (a unique violation), the
+# savepoint is rolled back and the rows take the de-duplicating path: COPY into a session's
+# temporary staging table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING (the same
+# idempotent keys as the unnest insert). The staging tables live as long as the connection, are
+# emptied after each move (and at commit), and no other session sees them.
+COPY_MIN_ROWS = 200
+STAGE_VK_EVENTS = "engagement_stage_vkevent"
+STAGE_ENTRIES = "engagement_stage_ledgerentry"
+VK_EVENT_COLUMNS = (("group_id", "bigint"), ("event_id", "text"), ("type", "text"), ("received_at", "timestamptz"))
+
+
+def _stage(table, columns):
+    return (
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {table}"
+        f" ({', '.join(f'{name} {kind}' for name, kind in columns)}) ON COMMIT DELETE ROWS"
+    )
+
+
+def _copy(table, columns):
+    return f"COPY {table} ({_names(columns)}) FROM STDIN (FORMAT BINARY)"
+
+
+def _move(stage, table, columns, returning):
+    return (
+        f"INSERT INTO {table} ({_names(columns)}) SELECT {_names(columns)} FROM {stage}"  # noqa: S608
+        f" ON CONFLICT DO NOTHING RETURNING {returning}"
+    )
+
+
+VK_EVENTS = {
+    "table": "engagement_vkevent",
+    "columns": VK_EVENT_COLUMNS,
+    "stage": STAGE_VK_EVENTS,
+    "returning": "group_id, event_id",
+}
+VK_ENTRIES = {
+    "table": "engagement_ledgerentry",
+    "columns": VK_ENTRY_COLUMNS,
+    "stage": STAGE_ENTRIES,
+    "returning": "id, key, amount, campaign_id",
+}
+EMPTY_STAGE = "TRUNCATE {table}"
+# Events of one group already logged, among the (event_id) array given.
+KNOWN_VK_EVENTS = "SELECT event_id FROM engagement_vkevent WHERE group_id = %s AND event_id = ANY(%s)"
+
+
+def _write_rows(cursor, sql_copy, columns, rows):
+    with cursor.copy(sql_copy) as writer:
+        writer.set_types([kind for _, kind in columns])
+        for row in rows:
+            writer.write_row(row)
+
+
+def copy_new(target, rows):
+    """COPY `rows` (believed new) straight into the target table inside a savepoint; True when
+    written, False (nothing written) when one of them hit a unique key. PostgreSQL only."""
+    with binary_cursor() as cursor:
+        try:
+            with transaction.atomic():
+                _write_rows(cursor, _copy(target["table"], target["columns"]), target["columns"], rows)
+        except psycopg.errors.UniqueViolation:
+            return False
+    return True
+
+
+def copy_through_stage(target, rows):
+    """COPY `rows` into the target's staging table, move them with INSERT ... SELECT ... ON CONFLICT
+    DO NOTHING and return the RETURNING rows of those really inserted. PostgreSQL only. A row the
+    database refuses (a type, a bound, NOT NULL) raises; the caller's transaction then rolls back,
+    so nothing of the batch stays."""
+    columns, stage = target["columns"], target["stage"]
+    with binary_cursor() as cursor:
+        cursor.execute(_stage(stage, columns))
+        _write_rows(cursor, _copy(stage, columns), columns, rows)
+        cursor.execute(_move(stage, target["table"], columns, target["returning"]))
+        moved = cursor.fetchall()
+        # Empty at once: a caller may run several batches in one transaction.
+        cursor.execute(EMPTY_STAGE.format(table=stage))
+    return moved
+
 
 # Batch lookups take arrays (one parameter, however large the batch); PostgreSQL only, as is the
 # batch path's unnest insert. SQLite gets the same lookups through JSON arrays.

@@ -2,15 +2,16 @@
 ledger entries, a batch at a time, in one transaction; redelivered events count once."""
 
 import logging
+import random
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import ServiceError
-from engagement.models import ActionKind, LedgerEntry, VkEvent, VkPost
+from engagement.models import SLOT_COUNT, ActionKind, LedgerEntry, VkEvent, VkPost
 from engagement.selectors import campaign_at
 from engagement.services import sql
 from engagement.services.ledger import day_bounds, reversal_key
@@ -87,8 +88,19 @@ def _vk_event_id(event):
     return event_id
 
 
+def check_vk_event(event):
+    """Raise VkPayloadError if `event` could not be ingested (what ingest_vk_events would refuse),
+    so an import can refuse a file before it writes anything."""
+    if not isinstance(event, dict):
+        raise VkPayloadError("Событие ВКонтакте должно быть объектом JSON.")
+    if vk_intent(event) is not None:
+        _vk_event_id(event)
+
+
 def _insert_vk_events(cursor, rows):
     """Insert (group_id, event_id, type) rows; return the pairs that were new."""
+    if connection.vendor == "postgresql" and len(rows) >= sql.COPY_MIN_ROWS:
+        return _copy_vk_events(rows)
     if connection.vendor == "postgresql":
         with sql.binary_cursor() as binary:
             binary.execute(
@@ -102,11 +114,34 @@ def _insert_vk_events(cursor, rows):
     return new
 
 
+def _copy_vk_events(rows):
+    """A large batch's events through COPY (the caller holds each group's lock, so the events not
+    logged yet stay so until it commits); the de-duplicating staging path if one appeared anyway."""
+    moment = timezone.now()
+    known = set()
+    for group_id in {row[0] for row in rows}:
+        ids = [row[1] for row in rows if row[0] == group_id]
+        with sql.binary_cursor() as binary:
+            binary.execute(sql.binary(sql.KNOWN_VK_EVENTS), [group_id, ids])
+            known.update((group_id, event_id) for (event_id,) in binary.fetchall())
+    fresh = [(*row, moment) for row in rows if (row[0], row[1]) not in known]
+    if not fresh:
+        return set()
+    if sql.copy_new(sql.VK_EVENTS, fresh):
+        return {(row[0], row[1]) for row in fresh}
+    return set(sql.copy_through_stage(sql.VK_EVENTS, fresh))
+
+
 def _insert_entries(cursor, rows):
     """Insert entries (tuples in sql.VK_ENTRY_COLUMNS order) skipping existing keys; return (id, key,
-    amount, campaign_id) of the rows really inserted."""
+    amount, campaign_id) of the rows really inserted (id None for rows COPYed straight in)."""
     if not rows:
         return []
+    if connection.vendor == "postgresql" and len(rows) >= sql.COPY_MIN_ROWS:
+        # The caller found these keys new under the group's lock (and no key twice in the batch).
+        if sql.copy_new(sql.VK_ENTRIES, rows):
+            return [(None, row[6], row[4], row[5]) for row in rows]
+        return sql.copy_through_stage(sql.VK_ENTRIES, rows)
     if connection.vendor == "postgresql":
         with sql.binary_cursor() as binary:
             binary.execute(sql.binary(sql.INSERT_ENTRIES_UNNEST), [list(column) for column in zip(*rows, strict=True)])
@@ -150,6 +185,10 @@ def ingest_vk_events(events):
         return 0
     moment = timezone.now()
     post_type = ContentType.objects.get_for_model(VkPost).pk
+    if len(wanted) == 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        written = _ingest_one(wanted[0], post_type, moment)
+        if written is not None:
+            return written
     with transaction.atomic(), connection.cursor() as cursor:
         sql.lock(*{f"vk-group:{pair[0]}" for pair, _, _ in wanted})
         new = _insert_vk_events(cursor, [(pair[0], pair[1], kind) for pair, kind, _ in wanted])
@@ -178,10 +217,16 @@ def ingest_vk_events(events):
             elif op == "unlike" and state["standing"] is not None:
                 reversals.append(state["standing"])
                 state["standing"] = None
-        # Likes get fresh generation keys by construction; a repost key may exist from an earlier batch.
+        # Likes get fresh generation keys by construction; a repost key may exist from an earlier
+        # batch, or twice in this one (the same user's repost delivered under two event ids).
         reposts = [row[3] for row in originals if row[0] == ActionKind.REPOST]
-        existing = _existing_keys(cursor, reposts) if reposts else set()
-        originals = [row for row in originals if row[3] not in existing]
+        taken = _existing_keys(cursor, reposts) if reposts else set()
+        kept = []
+        for row in originals:
+            if row[3] not in taken:
+                taken.add(row[3])
+                kept.append(row)
+        originals = kept
 
         slots, rates = [], []
         for kind, vk_id, _, _ in originals:
@@ -218,6 +263,22 @@ def ingest_vk_events(events):
     return len(inserted) + len(written)
 
 
+def _ingest_one(wanted, post_type, moment):
+    """One event (a callback) in one autocommitted statement (the function of migration 0015, same
+    rules as below); None when it needs the general path (a slot out of budget, a key another
+    writer recorded meanwhile), and then nothing was written."""
+    (group_id, event_id), kind, (op, vk_id, _, post_id) = wanted
+    start, end = day_bounds(moment)
+    params = [sql.lock_key(f"vk-group:{group_id}"), group_id, event_id, kind, op, vk_id, post_id, post_type]
+    params += [moment, start, end, settings.ENGAGEMENT_DAILY_ACTION_CAP, random.randrange(SLOT_COUNT)]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.CALL_INGEST_VK_EVENT, params)
+            return cursor.fetchone()[0]
+    except IntegrityError:
+        return None
+
+
 def _vk_like_state(cursor, post_type, actors, posts):
     """{(vk_id, post): {"generations": n, "standing": key or None}} from the ledger."""
     state = {}
@@ -245,7 +306,7 @@ def _vk_compensations(cursor, keys, inserted, post_type, moment):
     """Compensation rows for the likes under `keys` (inserted in this batch or earlier)."""
     if not keys:
         return []
-    fresh = {key: (entry_id, amount, campaign_id) for entry_id, key, amount, campaign_id in inserted}
+    fresh = {key: (entry_id, amount, campaign_id) for entry_id, key, amount, campaign_id in inserted if entry_id}
     earlier = {
         key: (entry_id, amount, campaign_id)
         for entry_id, key, amount, campaign_id in LedgerEntry.objects.filter(

@@ -1,0 +1,96 @@
+"""A VK callback event outside a transaction on PostgreSQL: one autocommitted statement (migration
+0015) with the batch path's rules. The same deliveries through both paths leave the same ledger."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from engagement import services
+from engagement.models import LedgerEntry, VkEvent, VkPost
+
+from . import vk
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+FAST, GENERAL = vk.GROUP_ID, vk.GROUP_ID + 1
+
+
+def deliveries(group_id):
+    """Likes, a second like while one stands, redeliveries, unlikes, a re-like, reposts twice, and
+    events that count nothing, as VK would send them to `group_id`."""
+    first = vk.like(1, 10, group_id=group_id)
+    repost = vk.repost(2, 11, group_id=group_id)
+    return [
+        first,
+        vk.like(1, 10, group_id=group_id),  # the like stands: nothing
+        first,  # redelivery: nothing
+        vk.like(1, 10, add=False, group_id=group_id),  # compensation
+        vk.like(1, 10, add=False, group_id=group_id),  # nothing stands: nothing
+        vk.like(1, 10, group_id=group_id),  # generation 2
+        repost,
+        repost,  # redelivery
+        vk.repost(2, 11, group_id=group_id),  # the same repost under a new event id: nothing
+        vk.like(3, 12, group_id=group_id),
+        vk.like(4, 12, add=False, group_id=group_id),  # never liked: nothing
+        {**vk.like(5, 12, group_id=group_id), "object": {**vk.like(5, 12)["object"], "object_owner_id": -1}},
+    ]
+
+
+def ledger_of(group_id):
+    posts = {post.pk: post.post_id for post in VkPost.objects.filter(group_id=group_id)}
+    rows = []
+    for entry in LedgerEntry.objects.filter(target_id__in=posts).select_related("reverses").order_by("pk"):
+        key = entry.key.replace(f":{entry.target_id}:", f":post{posts[entry.target_id]}:")
+        rows.append((entry.kind, entry.actor_vk_id, posts[entry.target_id], entry.amount, key, entry.reason,
+                     entry.reverses is not None, entry.campaign_id))  # fmt: skip
+    return rows
+
+
+def test_a_callback_event_costs_one_statement(campaign, django_assert_max_num_queries):
+    ContentType.objects.get_for_model(VkPost)  # cached from here on, as in a running process
+    with django_assert_max_num_queries(1):  # the general path takes eleven, and BEGIN and COMMIT
+        assert services.ingest_vk_events([vk.like(7, 70)]) == 1
+    entry = LedgerEntry.objects.get()
+    assert (entry.kind, entry.actor_vk_id, entry.amount, entry.campaign_id) == ("like", 7, 100, campaign.pk)
+    assert services.counter(campaign)["raised_kopecks"] == 100
+
+
+def test_the_fast_path_leaves_the_ledger_the_general_path_leaves(campaign):
+    fast = [services.ingest_vk_events([event]) for event in deliveries(FAST)]
+    general = []
+    for event in deliveries(GENERAL):
+        with transaction.atomic():  # inside a transaction the general path runs
+            general.append(services.ingest_vk_events([event]))
+    assert fast == general == [1, 0, 0, 1, 0, 1, 1, 0, 0, 1, 0, 0]
+    assert ledger_of(FAST) == ledger_of(GENERAL)
+    assert len(ledger_of(FAST)) == 5
+    assert VkEvent.objects.filter(group_id=FAST).count() == VkEvent.objects.filter(group_id=GENERAL).count() == 9
+    figures = services.counter(campaign)
+    assert figures["raised_kopecks"] == 2 * (100 + 100 - 100 + 100 + 100)
+    assert all(balance.balanced for balance in services.reconcile())
+
+
+def test_the_daily_cap_holds_on_the_fast_path(campaign, settings):
+    settings.ENGAGEMENT_DAILY_ACTION_CAP = 2
+    written = [services.ingest_vk_events([vk.like(8, 80 + n)]) for n in range(4)]
+    assert written == [1, 1, 1, 1]
+    assert sorted(LedgerEntry.objects.values_list("amount", flat=True)) == [0, 0, 100, 100]
+    assert services.counter(campaign)["actions"] == 4
+
+
+def test_the_campaign_cap_falls_back_to_the_general_path(make_campaign):
+    campaign = make_campaign(cap=250)
+    written = [services.ingest_vk_events([vk.like(20 + n, 90)]) for n in range(4)]
+    assert written == [1, 1, 1, 1]
+    assert sorted(LedgerEntry.objects.values_list("amount", flat=True)) == [0, 0, 100, 100]
+    figures = services.counter(campaign)
+    assert figures["raised_kopecks"] == 200 and figures["actions"] == 4
+    assert all(balance.balanced for balance in services.reconcile())
+
+
+def test_without_a_running_campaign_the_action_is_recorded_at_zero(db):
+    assert services.ingest_vk_events([vk.like(30, 95)]) == 1
+    entry = LedgerEntry.objects.get()
+    assert (entry.amount, entry.campaign_id) == (0, None)
+    assert services.ingest_vk_events([vk.like(30, 95, add=False)]) == 1
+    assert LedgerEntry.objects.filter(reverses=entry).exists()
