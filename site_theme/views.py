@@ -131,6 +131,7 @@ def work_detail(request, pk):
     context = {
         "work": work,
         "liked": liked,
+        "warming_until": learning.like_warmup_until(request.user),
         "share_url": learning.public_work_url(work),
         "vk_share_url": learning.vk_share_url(work),
         "share": work_share_card(work),

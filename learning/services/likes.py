@@ -47,6 +47,14 @@ def set_like(user, submission, liked, ip=None):
     return submission.like_count
 
 
+def like_warmup_until(user):
+    """Until when a signed-in account's likes wait for their rouble (its first day), or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    ends = engagement.warmup_ends(user)
+    return ends if ends is not None and ends > timezone.now() else None
+
+
 def like_message(user, submission, liked):
     """What the like button says after a like or an unlike: honestly, what this like earns."""
     if not liked:

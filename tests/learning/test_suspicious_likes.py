@@ -139,6 +139,8 @@ def test_addresses_are_never_public(client, published, make_user):
 def test_a_new_accounts_like_button_says_its_rouble_comes_after_the_first_day(settings, client, published, make_user):
     settings.ENGAGEMENT_LIKE_WARMUP_HOURS = 24
     client.force_login(make_user("grandma"))
+    page = client.get(f"/gallery/{published.pk}/").content.decode()
+    assert "Ваш аккаунт новый: лайк виден сразу, а его рубль зачислится после первых суток" in page
     answer = client.post(f"/gallery/{published.pk}/like/", {"action": "like"}, HTTP_ACCEPT="application/json")
     assert answer.status_code == 200
     assert answer.json()["likes"] == 1
