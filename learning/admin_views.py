@@ -312,8 +312,7 @@ def void_suspicious_cluster(request):
     try:
         record = likes.void_cluster(request.user, cluster_id, reason)
     except ServiceError as error:
-        return _suspicious_page(request, error=error.message, status=error.status, cluster_id=cluster_id,
-                                reason=reason)  # fmt: skip
+        return _suspicious_page(request, error=error.message, status=error.status, cluster_id=cluster_id, reason=reason)
     messages.success(
         request,
         f"Группа аннулирована. Аккаунтов: {record.accounts.count()}, компенсаций в журнале: {record.compensations}.",

@@ -559,8 +559,14 @@ def _cluster(submission_id, reasons, members, recent):
     ]
     digest = hashlib.sha256(",".join(str(pk) for pk in sorted(members)).encode()).hexdigest()[:16]
     title = Submission.objects.filter(pk=submission_id).values_list("title", flat=True).first() or ""
-    return LikeCluster(id=f"{submission_id}-{digest}", submission_id=submission_id, title=title, reasons=reasons,
-                       accounts=accounts, **figures)  # fmt: skip
+    return LikeCluster(
+        id=f"{submission_id}-{digest}",
+        submission_id=submission_id,
+        title=title,
+        reasons=reasons,
+        accounts=accounts,
+        **figures,
+    )
 
 
 def _shown_name(user):

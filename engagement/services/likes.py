@@ -112,9 +112,13 @@ def set_like(actor, target, liked, *, ip=None):
             now, ends = timezone.now(), warmup_ends(actor)
             if ends is not None and ends > now:
                 return WarmingLike.objects.create(
-                    actor_user_id=actor.pk, target_type=target_type, target_id=target.pk, key=key,
-                    liked_at=now, counts_from=ends,
-                )  # fmt: skip
+                    actor_user_id=actor.pk,
+                    target_type=target_type,
+                    target_id=target.pk,
+                    key=key,
+                    liked_at=now,
+                    counts_from=ends,
+                )
             return record_action(ActionKind.LIKE, actor, target, key)
         if warming is not None:
             warming.delete()

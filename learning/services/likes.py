@@ -83,8 +83,9 @@ def void_cluster(moderator, cluster_id, reason):
     their likes gone from the gallery, and a LikeClusterVoid keeping who, why and whom."""
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError("Укажите причину аннулирования: она попадёт в журнал.", code="reason_required",
-                           field="reason")  # fmt: skip
+        raise ServiceError(
+            "Укажите причину аннулирования: она попадёт в журнал.", code="reason_required", field="reason"
+        )
     max_length = LikeClusterVoid._meta.get_field("reason").max_length
     if len(reason) > max_length:
         raise ServiceError(f"Причина длиннее {max_length} символов.", code="reason_too_long", field="reason")
