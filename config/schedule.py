@@ -9,8 +9,8 @@ task itself (`@task` replaces the function by the task in its module), and the w
 from django.conf import settings
 from rq import cron
 
-from engagement.tasks import publish_ledger_digests
-from learning.tasks import remove_unclaimed_uploads
+from engagement.tasks import count_warmed_up_likes, publish_ledger_digests
+from learning.tasks import forget_like_addresses, remove_unclaimed_uploads
 from media_pipeline.tasks import recover_stale_videos, sweep_video_work_folders
 from notifications.reminders import send_consent_reminders, send_deadline_reminders, send_event_reminders
 from notifications.tasks import dispatch_due_deliveries, send_weekly_digests
@@ -25,6 +25,8 @@ PERIODIC_TASKS = {
     "send_event_reminders": send_event_reminders,
     "send_deadline_reminders": send_deadline_reminders,
     "send_weekly_digests": send_weekly_digests,
+    "count_warmed_up_likes": count_warmed_up_likes,
+    "forget_like_addresses": forget_like_addresses,
 }
 
 for name, periodic_task in PERIODIC_TASKS.items():

@@ -342,6 +342,8 @@ SCHEDULE = {
     "send_event_reminders": os.environ.get("SCHEDULE_SEND_EVENT_REMINDERS", "10 * * * *"),
     "send_deadline_reminders": os.environ.get("SCHEDULE_SEND_DEADLINE_REMINDERS", "20 * * * *"),
     "send_weekly_digests": os.environ.get("SCHEDULE_SEND_WEEKLY_DIGESTS", "0 7 * * 1"),
+    "count_warmed_up_likes": os.environ.get("SCHEDULE_COUNT_WARMED_UP_LIKES", "*/10 * * * *"),
+    "forget_like_addresses": os.environ.get("SCHEDULE_FORGET_LIKE_ADDRESSES", "40 3 * * *"),
 }
 
 # --- Auth, language, time -------------------------------------------------------------------
@@ -455,6 +457,14 @@ SPECTACULAR_SETTINGS = {
 # Counted actions per account per UTC day; past it actions are recorded with amount 0.
 ENGAGEMENT_DAILY_ACTION_CAP = env_int("ENGAGEMENT_DAILY_ACTION_CAP", 100)
 ENGAGEMENT_COUNTER_CACHE_SECONDS = env_int("ENGAGEMENT_COUNTER_CACHE_SECONDS", 1)
+# Fair likes (README «Честные лайки»): an account's likes earn their rouble only once it is this old
+# (earlier ones wait for count_warmed_up_likes); likes' addresses are forgotten after so many days;
+# the «Подозрительная активность» screen shows a work's likes from one /24 (IPv6 /64) network, or
+# from accounts created one after another within so many minutes, once there are this many.
+ENGAGEMENT_LIKE_WARMUP_HOURS = env_int("ENGAGEMENT_LIKE_WARMUP_HOURS", 24)
+ENGAGEMENT_LIKE_IP_RETENTION_DAYS = env_int("ENGAGEMENT_LIKE_IP_RETENTION_DAYS", 30)
+ENGAGEMENT_CLUSTER_MIN_LIKES = env_int("ENGAGEMENT_CLUSTER_MIN_LIKES", 10)
+ENGAGEMENT_CLUSTER_JOIN_MINUTES = env_int("ENGAGEMENT_CLUSTER_JOIN_MINUTES", 10)
 
 
 def ledger_secret(name, purpose):

@@ -225,6 +225,32 @@ class LedgerEntry(AppendOnlyModel):
         return f"{self.get_kind_display()} {self.amount / 100:.2f} ₽ ({self.key})"
 
 
+class WarmingLike(models.Model):
+    """A like of an account still in its warm-up (settings.ENGAGEMENT_LIKE_WARMUP_HOURS after it was
+    created). The like shows at once; its rouble enters the ledger, under `key`, when
+    `count_warmed_up_likes` runs after `counts_from`. Withdrawn before that, the row is deleted and
+    the like earns nothing. Not part of the ledger: rows are deleted once counted or withdrawn."""
+
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="аккаунт", on_delete=models.CASCADE, related_name="+"
+    )
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.BigIntegerField()
+    key = models.CharField("ключ идемпотентности", max_length=200, unique=True)
+    liked_at = models.DateTimeField("лайк поставлен")
+    counts_from = models.DateTimeField("засчитывается с", db_index=True)
+
+    class Meta:
+        verbose_name = "лайк нового аккаунта"
+        verbose_name_plural = "лайки новых аккаунтов"
+        constraints = [
+            models.UniqueConstraint(fields=["actor_user", "target_type", "target_id"], name="warming_like_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} (с {self.counts_from:%Y-%m-%d %H:%M})"
+
+
 class VkEvent(models.Model):
     """A delivered VKontakte callback event; the unique pair makes redelivery harmless."""
 

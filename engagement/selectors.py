@@ -5,6 +5,7 @@ engagement views read engagement's tables only through these functions."""
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, DateField, F, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -20,6 +21,7 @@ from engagement.models import (
     LedgerDayTotal,
     LedgerEntry,
     Transfer,
+    WarmingLike,
 )
 
 
@@ -154,6 +156,59 @@ def like_stands(actor, target):
         reverses__isnull=True,
         reversal__isnull=True,
     ).exists()
+
+
+@dataclass(frozen=True)
+class LikeWorth:
+    """What a standing like earns: `state` is "warming" (its rouble comes at `counts_from`),
+    "rouble" (`amount` kopecks recorded), "over_cap" (recorded with 0: the account's daily cap
+    was reached), "unpaid" (recorded with 0: no campaign running, or its budget is spent) or
+    "none" (no like stands)."""
+
+    state: str
+    amount: int = 0
+    counts_from: datetime | None = None
+
+
+def like_worth(actor, target):
+    """What `actor`'s like of `target` earns now (LikeWorth), for the honest message after a like."""
+    actor_fields, label = actor_identity(actor)
+    if label is None:
+        return LikeWorth("none")
+    target_type = ContentType.objects.get_for_model(target)
+    if actor_fields["actor_user_id"] is not None:
+        warming = WarmingLike.objects.filter(
+            actor_user_id=actor_fields["actor_user_id"], target_type=target_type, target_id=target.pk
+        ).first()
+        if warming is not None:
+            return LikeWorth("warming", counts_from=warming.counts_from)
+    entry = (
+        LedgerEntry.objects.filter(
+            **actor_fields,
+            kind=ActionKind.LIKE,
+            target_type=target_type,
+            target_id=target.pk,
+            reverses__isnull=True,
+            reversal__isnull=True,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if entry is None:
+        return LikeWorth("none")
+    if entry.amount > 0:
+        return LikeWorth("rouble", amount=entry.amount)
+    if entry.campaign_id is None:
+        return LikeWorth("unpaid")
+    start = datetime.combine(entry.created_at.astimezone(UTC).date(), time.min, tzinfo=UTC)
+    counted = LedgerEntry.objects.filter(
+        **actor_fields,
+        created_at__gte=start,
+        created_at__lt=start + timedelta(days=1),
+        reverses__isnull=True,
+        amount__gt=0,
+    ).count()
+    return LikeWorth("over_cap" if counted >= settings.ENGAGEMENT_DAILY_ACTION_CAP else "unpaid")
 
 
 # --- transparency and reports -------------------------------------------------------------------

@@ -3,9 +3,16 @@
 from django.tasks import task
 
 from engagement.services.digests import publish_digests
+from engagement.services.likes import count_warmed_up_likes as count_warmed_up_likes_now
 
 
 @task()
 def publish_ledger_digests():
     """Periodic (daily, after midnight UTC): publish the digest of every finished day; returns how many."""
     return len(publish_digests())
+
+
+@task()
+def count_warmed_up_likes():
+    """Periodic (every 10 minutes): record the rouble of likes whose account's warm-up ended; returns how many."""
+    return count_warmed_up_likes_now()

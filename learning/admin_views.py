@@ -1,5 +1,7 @@
-"""Wagtail admin screens: the moderation queue (moderators) and the jury ranking with winners (mentors)."""
+"""Wagtail admin screens: the moderation queue (moderators), the jury ranking with winners (mentors) and
+the «Подозрительная активность» screen (those who may void accounts)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -14,8 +16,16 @@ from django.views.decorators.http import require_POST
 from cms.models import DirectionPage
 from config.errors import ServiceError
 from learning import selectors
-from learning.models import Appeal, Assignment, JuryMember, ModerationDecision, RejectionReason, Submission
-from learning.services import appeals, jury, moderation, roles
+from learning.models import (
+    Appeal,
+    Assignment,
+    JuryMember,
+    LikeClusterVoid,
+    ModerationDecision,
+    RejectionReason,
+    Submission,
+)
+from learning.services import appeals, jury, likes, moderation, roles
 
 
 def _require_moderator(request):
@@ -352,3 +362,53 @@ def decide_appeal(request, pk):
         else:
             messages.success(request, f"Апелляция #{appeal.pk}: решение записано, автор увидит его в кабинете.")
     return redirect("learning_appeals")
+
+
+# --- «Подозрительная активность»: clusters of likes, voided in one step --------------------------
+
+
+def _require_void_permission(request):
+    if not request.user.has_perm("engagement.void_account"):
+        raise PermissionDenied
+
+
+def _suspicious_page(request, *, error="", status=200, cluster_id="", reason=""):
+    return TemplateResponse(
+        request,
+        "learning/admin/suspicious_activity.html",
+        {
+            "page_title": "Подозрительная активность",
+            "header_icon": "warning",
+            "clusters": selectors.suspicious_clusters(),
+            "voids": LikeClusterVoid.objects.select_related("moderator").prefetch_related("accounts")[:20],
+            "error": error,
+            "error_cluster": cluster_id,
+            "reason": reason,
+            "min_likes": settings.ENGAGEMENT_CLUSTER_MIN_LIKES,
+            "join_minutes": settings.ENGAGEMENT_CLUSTER_JOIN_MINUTES,
+            "retention_days": settings.ENGAGEMENT_LIKE_IP_RETENTION_DAYS,
+        },
+        status=status,
+    )
+
+
+def suspicious_activity(request):
+    """Clusters of likes on one work from one network or from accounts created together (moderators
+    with engagement.void_account); each with a form that voids it with a reason."""
+    _require_void_permission(request)
+    return _suspicious_page(request)
+
+
+@require_POST
+def void_suspicious_cluster(request):
+    _require_void_permission(request)
+    cluster_id, reason = request.POST.get("cluster", ""), request.POST.get("reason", "")
+    try:
+        record = likes.void_cluster(request.user, cluster_id, reason)
+    except ServiceError as error:
+        return _suspicious_page(request, error=error.message, status=error.status, cluster_id=cluster_id, reason=reason)
+    messages.success(
+        request,
+        f"Группа аннулирована. Аккаунтов: {record.accounts.count()}, компенсаций в журнале: {record.compensations}.",
+    )
+    return redirect("learning_suspicious_activity")

@@ -153,6 +153,7 @@ def load(stdout):
         ensure_current_work(students[key], current_assignments[slug], title, status, moderator, rng)
     visitors = [ensure_staff(f"fan{n}.demo", "Зритель", f"№{n}") for n in range(1, 6)]
     like_some(current_assignments, visitors, rng)
+    ensure_suspicious_cluster(current_assignments)
 
     past_assignment = ensure_assignment(directions["painting"], past, *TASKS["painting"])
     ensure_jury(directions["painting"], past, jurors)
@@ -320,9 +321,27 @@ def like_some(assignments, visitors, rng):
     works = list(selectors.public_works().filter(assignment__in=assignments.values()))
     if Like.objects.filter(submission__in=works).exists():
         return
+    # The demo's fans are long-standing accounts: their likes earn at once, past the warm-up.
+    get_user_model().objects.filter(pk__in=[visitor.pk for visitor in visitors]).update(
+        date_joined=timezone.now() - datetime.timedelta(days=90)
+    )
     for work in works:
         for visitor in rng.sample(visitors, rng.randrange(1, len(visitors) + 1)):
             likes.set_like(visitor, work, True)
+
+
+def ensure_suspicious_cluster(assignments):
+    """Twelve accounts created a minute apart like one work from one /24 network: the one cluster of
+    the «Подозрительная активность» screen. Still in their warm-up, they have earned nothing yet."""
+    work = selectors.public_works().filter(assignment__in=assignments.values()).order_by("pk").first()
+    if work is None or get_user_model().objects.filter(username="newfan1.demo").exists():
+        return
+    start = timezone.now() - datetime.timedelta(hours=2)
+    for n in range(1, 13):
+        fan = ensure_staff(f"newfan{n}.demo", "Новый", f"№{n}")
+        get_user_model().objects.filter(pk=fan.pk).update(date_joined=start + datetime.timedelta(minutes=n))
+        fan.refresh_from_db()
+        likes.set_like(fan, work, True, ip=f"198.51.100.{10 + n}")
 
 
 def ensure_jury(direction, season, jurors):

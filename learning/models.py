@@ -422,14 +422,44 @@ class Like(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="likes")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_likes")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Personal data, kept only for the «Подозрительная активность» screen: shown to nobody else and
+    # forgotten after settings.ENGAGEMENT_LIKE_IP_RETENTION_DAYS (learning.tasks.forget_like_addresses).
+    ip = models.GenericIPAddressField("IP-адрес", null=True, blank=True)
+    network = models.CharField("подсеть (/24 или /64)", max_length=50, blank=True)
 
     class Meta:
         verbose_name = "лайк"
         verbose_name_plural = "лайки"
         constraints = [models.UniqueConstraint(fields=["submission", "user"], name="one_like_per_user_work")]
+        indexes = [
+            models.Index(fields=["created_at"], name="like_created_at"),
+            models.Index(fields=["submission", "network"], name="like_submission_network", condition=~Q(network="")),
+        ]
 
     def __str__(self):
         return f"{self.user} ♥ {self.submission}"
+
+
+class LikeClusterVoid(models.Model):
+    """A moderator voided a cluster of suspicious likes (engagement's `void_account` for each of its
+    accounts): who, when, why and which accounts, kept for good."""
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="модератор", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("когда", auto_now_add=True)
+    reason = models.CharField("причина", max_length=150)
+    description = models.CharField("группа", max_length=300)
+    accounts = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="аккаунты", related_name="+")
+    compensations = models.PositiveIntegerField("компенсаций записано", default=0)
+
+    class Meta:
+        verbose_name = "аннулированная группа лайков"
+        verbose_name_plural = "аннулированные группы лайков"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M}: {self.description}"
 
 
 class Report(models.Model):

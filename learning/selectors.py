@@ -6,6 +6,10 @@ functions rather than through learning's models, so learning can change its tabl
 them. Nothing here writes.
 """
 
+import datetime
+import hashlib
+import ipaddress
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -18,6 +22,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -640,3 +645,149 @@ def jury_figures_by_direction(works):
         .values_list("submission__assignment__direction_id", "n")
     )
     return figures, given
+
+
+# --- suspicious likes (the «Подозрительная активность» screen) ---------------------------------
+
+
+def like_network(ip):
+    """The /24 (IPv4) or /64 (IPv6) network of an address, as text; "" for none or garbage."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return ""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    prefix = 24 if address.version == 4 else 64
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+@dataclass
+class LikeCluster:
+    """Likes of one work that look coordinated: from one network, or from accounts created one
+    after another. `id` names exactly these accounts on this work (a void names what it saw)."""
+
+    id: str
+    submission_id: int
+    title: str
+    reasons: list
+    accounts: list  # [(account id, what may be shown of it, created at)]
+    likes: int
+    addresses: int
+    first: datetime.datetime
+    last: datetime.datetime
+
+    @property
+    def account_ids(self):
+        return [account_id for account_id, _, _ in self.accounts]
+
+    @property
+    def description(self):
+        return f"работа №{self.submission_id} «{self.title}», лайков: {self.likes}; {'; '.join(self.reasons)}"
+
+
+def _created_together(rows, minutes):
+    """Runs of (user id, created at), sorted by creation, each created within `minutes` of the one before."""
+    runs, run = [], []
+    for user_id, joined in rows:
+        if run and joined - run[-1][1] > datetime.timedelta(minutes=minutes):
+            runs.append(run)
+            run = []
+        run.append((user_id, joined))
+    return [*runs, run] if run else runs
+
+
+def suspicious_clusters(now=None):
+    """The clusters of likes from the last ENGAGEMENT_LIKE_IP_RETENTION_DAYS days, largest first.
+
+    A work's likes form a cluster when at least ENGAGEMENT_CLUSTER_MIN_LIKES of them come from one
+    /24 (IPv6 /64) network (one GROUP BY over the partial index like_submission_network), or from
+    accounts created in that window one after another within ENGAGEMENT_CLUSTER_JOIN_MINUTES (one
+    ordered query, cut into runs here: portable to SQLite). Overlapping groups of one work merge."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=settings.ENGAGEMENT_LIKE_IP_RETENTION_DAYS)
+    least, minutes = settings.ENGAGEMENT_CLUSTER_MIN_LIKES, settings.ENGAGEMENT_CLUSTER_JOIN_MINUTES
+    recent = Like.objects.filter(created_at__gte=since)
+    groups = {}  # submission id -> [(reason, set of user ids)]
+    by_network = (
+        recent.exclude(network="")
+        .values("submission_id", "network")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=least)
+        .values_list("submission_id", "network")
+    )
+    networks = list(by_network)
+    if networks:
+        members = recent.filter(
+            submission_id__in={submission_id for submission_id, _ in networks},
+            network__in={network for _, network in networks},
+        ).values_list("submission_id", "network", "user_id")
+        users = {}
+        for submission_id, network, user_id in members:
+            users.setdefault((submission_id, network), set()).add(user_id)
+        for submission_id, network in networks:
+            groups.setdefault(submission_id, []).append((f"из одной сети {network}", users[submission_id, network]))
+    rows = (
+        recent.filter(user__date_joined__gte=since)
+        .order_by("submission_id", "user__date_joined", "user_id")
+        .values_list("submission_id", "user_id", "user__date_joined")
+    )
+    joined_by_work = {}
+    for submission_id, user_id, joined in rows:
+        joined_by_work.setdefault(submission_id, []).append((user_id, joined))
+    for submission_id, joined in joined_by_work.items():
+        for run in _created_together(joined, minutes):
+            if len(run) >= least:
+                span = max(1, round((run[-1][1] - run[0][1]).total_seconds() / 60))
+                reason = f"аккаунты созданы друг за другом: {len(run)} за {span} мин"
+                groups.setdefault(submission_id, []).append((reason, {user_id for user_id, _ in run}))
+    return _clusters(groups, recent)
+
+
+def _clusters(groups, recent):
+    clusters = []
+    for submission_id, found in groups.items():
+        merged = []  # [(reasons, user ids)]: groups of one work that share an account become one
+        for reason, user_ids in found:
+            reasons, members = [reason], set(user_ids)
+            for other in [group for group in merged if group[1] & members]:
+                merged.remove(other)
+                reasons, members = other[0] + reasons, other[1] | members
+            merged.append((reasons, members))
+        for reasons, members in merged:
+            clusters.append(_cluster(submission_id, reasons, members, recent))
+    return sorted(clusters, key=lambda cluster: (-cluster.likes, cluster.submission_id))
+
+
+def _cluster(submission_id, reasons, members, recent):
+    likes = recent.filter(submission_id=submission_id, user_id__in=members)
+    figures = likes.aggregate(
+        likes=Count("pk"), addresses=Count("ip", distinct=True), first=Min("created_at"), last=Max("created_at")
+    )
+    accounts = [
+        (user.pk, _shown_name(user), user.date_joined)
+        for user in get_user_model().objects.filter(pk__in=members).select_related("student").order_by("date_joined")
+    ]
+    digest = hashlib.sha256(",".join(str(pk) for pk in sorted(members)).encode()).hexdigest()[:16]
+    title = Submission.objects.filter(pk=submission_id).values_list("title", flat=True).first() or ""
+    return LikeCluster(
+        id=f"{submission_id}-{digest}",
+        submission_id=submission_id,
+        title=title,
+        reasons=reasons,
+        accounts=accounts,
+        **figures,
+    )
+
+
+def _shown_name(user):
+    """What the screen shows of an account: a child's public name only, never an adult's login or email."""
+    student = getattr(user, "student", None)
+    if student is not None:
+        return f"{student.public_name or 'ученик'} (ученик)"
+    return "взрослый"
+
+
+def suspicious_cluster(cluster_id, now=None):
+    """The cluster of `suspicious_clusters` with this id, or None (voided, or its accounts changed)."""
+    return next((cluster for cluster in suspicious_clusters(now) if cluster.id == cluster_id), None)

@@ -4,7 +4,7 @@ these by name (`learning.services.work_videos.SYNC_TASK`), so neither imports th
 from django.tasks import task
 
 from learning.models import Submission
-from learning.services import uploads, work_videos
+from learning.services import likes, uploads, work_videos
 
 
 @task()
@@ -18,3 +18,9 @@ def sync_work_videos(submission_id):
 def remove_unclaimed_uploads():
     """Periodic (daily): students' uploads unfinished or unused for a week go; returns [aborted, deleted]."""
     return list(uploads.remove_unclaimed_uploads())
+
+
+@task()
+def forget_like_addresses():
+    """Periodic (daily): likes older than ENGAGEMENT_LIKE_IP_RETENTION_DAYS lose their address; returns how many."""
+    return likes.forget_like_addresses()

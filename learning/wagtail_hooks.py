@@ -22,6 +22,10 @@ from learning.services import roles
 def learning_admin_urls():
     return [
         path("learning/moderation/", admin_views.moderation_queue, name="learning_moderation"),
+        path("learning/suspicious/", admin_views.suspicious_activity, name="learning_suspicious_activity"),
+        path(
+            "learning/suspicious/void/", admin_views.void_suspicious_cluster, name="learning_suspicious_activity_void"
+        ),
         path("learning/moderation/log/", admin_views.decision_log, name="learning_moderation_log"),
         path("learning/moderation/<int:pk>/approve/", admin_views.approve, name="learning_moderation_approve"),
         path("learning/moderation/<int:pk>/reject/", admin_views.reject, name="learning_moderation_reject"),
@@ -46,6 +50,18 @@ class ModerationMenuItem(MenuItem):
 class ResultsMenuItem(MenuItem):
     def is_shown(self, request):
         return roles.is_editor(request.user) or admin_views.mentor_assignments(request.user).exists()
+
+
+class SuspiciousActivityMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("engagement.void_account")
+
+
+@hooks.register("register_admin_menu_item")
+def suspicious_activity_menu_item():
+    return SuspiciousActivityMenuItem(
+        "Подозрительная активность", reverse("learning_suspicious_activity"), icon_name="warning", order=451
+    )
 
 
 @hooks.register("register_admin_menu_item")

@@ -131,6 +131,7 @@ def work_detail(request, pk):
     context = {
         "work": work,
         "liked": liked,
+        "warming_until": learning.like_warmup_until(request.user),
         "share_url": learning.public_work_url(work),
         "vk_share_url": learning.vk_share_url(work),
         "share": work_share_card(work),
@@ -185,9 +186,12 @@ def like_work(request, pk):
             return JsonResponse({"detail": error.message}, status=error.status)
         messages.error(request, error.message)
         return redirect("site_theme:work", pk=pk)
+    message = learning.like_message(request.user, work, liked)
     if wants_json:
-        return JsonResponse({"liked": liked, "likes": likes, "likes_word": ngettext("like", "likes", likes)})
-    messages.success(request, "Спасибо! Ваш лайк — рубль на лечение детей." if liked else "Лайк снят.")
+        return JsonResponse(
+            {"liked": liked, "likes": likes, "likes_word": ngettext("like", "likes", likes), "message": message}
+        )
+    messages.success(request, message)
     return redirect("site_theme:work", pk=pk)
 
 

@@ -2,7 +2,7 @@
 
 - `ledger`: record an action, reverse it, void a fraudulent account;
 - `slots`: the campaign counter's slots and their share of the cap;
-- `likes`: likes worth a rouble while they stand, rate-limited;
+- `likes`: likes worth a rouble while they stand, rate-limited, a new account's after its warm-up;
 - `digests`: the published daily hash chain and its rolled-up totals;
 - `foundations`: transfers paid through foundations;
 - `vk`: the VKontakte Callback API's events;
@@ -14,11 +14,19 @@ Inside engagement, modules import each other's submodules directly, never this p
 """
 
 from engagement.actors import VkActor
-from engagement.selectors import counter, ledger_by_month, like_stands, raised_by, reconcile, transparency
+from engagement.selectors import (
+    counter,
+    ledger_by_month,
+    like_stands,
+    like_worth,
+    raised_by,
+    reconcile,
+    transparency,
+)
 from engagement.services.digests import DIGEST_GRACE, GENESIS_DIGEST, publish_digests, verify_digests
 from engagement.services.foundations import save_transfer, transfer_problem
 from engagement.services.ledger import record_action, reverse_action, void_account
-from engagement.services.likes import RateLimited, set_like
+from engagement.services.likes import RateLimited, count_warmed_up_likes, set_like, warmup_ends
 from engagement.services.slots import distribute_cap
 
 # The old private names bench/bench_ledger.py imports for its raw-insert baseline.
@@ -33,11 +41,13 @@ __all__ = [
     "RateLimited",
     "VkActor",
     "VkPayloadError",
+    "count_warmed_up_likes",
     "counter",
     "distribute_cap",
     "ingest_vk_events",
     "ledger_by_month",
     "like_stands",
+    "like_worth",
     "publish_digests",
     "raised_by",
     "reconcile",
@@ -49,4 +59,5 @@ __all__ = [
     "transparency",
     "verify_digests",
     "void_account",
+    "warmup_ends",
 ]

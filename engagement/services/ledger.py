@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from config.errors import ServiceError
 from engagement.actors import actor_identity
-from engagement.models import SLOT_COUNT, ActionKind, DailyDigest, LedgerEntry
+from engagement.models import SLOT_COUNT, ActionKind, DailyDigest, LedgerEntry, WarmingLike
 from engagement.services import sql
 from engagement.services.slots import allocate_in_locked, claim, credit, locked_slots
 
@@ -245,7 +245,8 @@ def reverse_action(key, reason=""):
 
 def void_account(actor, reason):
     """Cancel every standing entry of a fraudulent account with compensating entries, in one
-    transaction. Returns the number of compensations written."""
+    transaction, and drop its likes still in their warm-up (they will never earn). Returns the
+    number of compensations written."""
     actor_fields, label = actor_identity(actor)
     if label is None:
         raise ServiceError("Укажите аккаунт, чьи действия нужно аннулировать.", code="actor_required")
@@ -256,6 +257,8 @@ def void_account(actor, reason):
     moment = timezone.now()
     with transaction.atomic():
         sql.lock(label)
+        if actor_fields["actor_user_id"] is not None:
+            WarmingLike.objects.filter(actor_user_id=actor_fields["actor_user_id"]).delete()
         originals = LedgerEntry.objects.filter(**actor_fields, reverses__isnull=True, reversal__isnull=True).order_by(
             "pk"
         )

@@ -286,6 +286,7 @@ class GallerySerializer(serializers.ModelSerializer):
 class LikeResultSerializer(serializers.Serializer):
     liked = serializers.BooleanField()
     like_count = serializers.IntegerField()
+    message = serializers.CharField(help_text="Что этот лайк приносит: рубль, рубль после первых суток или ничего.")
 
 
 class ReportSerializer(serializers.Serializer):

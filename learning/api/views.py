@@ -335,7 +335,8 @@ class GalleryViewSet(viewsets.ReadOnlyModelViewSet):
         submission = self.get_object()
         liked = request.method == "POST"
         count = likes.set_like(request.user, submission, liked, ip=client_ip(request))
-        return Response({"liked": liked, "like_count": count})
+        message = likes.like_message(request.user, submission, liked)
+        return Response({"liked": liked, "like_count": count, "message": message})
 
     @extend_schema(request=ReportSerializer, responses={201: None})
     @action(detail=True, methods=["post"], throttle_classes=[ReportThrottle])

@@ -59,7 +59,13 @@ from learning.services.jury import (
     score_submission,
     shortlist_submission,
 )
-from learning.services.likes import set_like
+from learning.services.likes import (
+    forget_like_addresses,
+    like_message,
+    like_warmup_until,
+    set_like,
+    void_cluster,
+)
 from learning.services.moderation import approve_submission, keep_submission, reject_submission, report_submission
 from learning.services.progress import COMPLETE_SHARE, masterclass_progress, merge_intervals, record_progress
 from learning.services.roles import can_manage_student, can_see_work, is_editor, is_mentor_of, is_moderator, student_of
@@ -119,7 +125,11 @@ __all__ = [
     "resend_guardian_consent",
     "resend_guardian_consent_by_login",
     "score_submission",
+    "forget_like_addresses",
+    "like_message",
+    "like_warmup_until",
     "set_like",
+    "void_cluster",
     "shortlist_submission",
     "start_video_upload",
     "student_for_guardian_token",

@@ -15,6 +15,7 @@ from wagtail.models import Site
 
 from cms.models import LessonPage, Season
 from engagement.models import Transfer
+from learning import selectors as learning_selectors
 from learning import services as learning
 from learning.models import Assignment, Score, Student, Submission
 from media_pipeline import storage
@@ -69,6 +70,10 @@ def test_first_run_every_lesson_plays_every_state_is_shown_and_every_role_signs_
     assert learning.blind_works_for(kim).filter(assignment__season=current).exclude(scores__juror=kim).exists()
     painting = Assignment.objects.get(season=current, direction__slug="painting")
     assert painting.submissions.filter(status="shortlisted").exclude(winner_story__isnull=False).count() >= 2
+
+    # The «Подозрительная активность» screen has one cluster to show: new accounts from one network.
+    [cluster] = learning_selectors.suspicious_clusters()
+    assert cluster.reasons[0] == "из одной сети 198.51.100.0/24" and cluster.likes == 12
 
     # Every role is printed with a password that signs in.
     for role in ["Редактор", "Наставник", "Модератор", "Жюри", "Координатор фонда", "Ученица", "Родитель"]:

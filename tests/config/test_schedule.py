@@ -23,6 +23,8 @@ PERIODIC_JOBS = {
     "send_event_reminders",
     "send_deadline_reminders",
     "send_weekly_digests",
+    "count_warmed_up_likes",
+    "forget_like_addresses",
 }
 
 
@@ -82,6 +84,8 @@ def test_every_scheduled_job_runs_on_an_rq_worker(rq_queue, settings, tmp_path, 
         "send_event_reminders": 0,
         "send_deadline_reminders": 0,
         "send_weekly_digests": 0,
+        "count_warmed_up_likes": 0,
+        "forget_like_addresses": 0,
     }
     assert not dead_run.exists()
     assert VideoUpload.objects.get(pk=forgotten.pk).status == VideoUpload.Status.ABORTED

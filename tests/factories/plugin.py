@@ -100,6 +100,14 @@ def isolated_media_and_tasks(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def likes_earn_at_once(settings):
+    """A new account's likes earn their rouble only after its first day (README «Честные лайки»);
+    tests not about that warm-up see them earn at once. Tests of the warm-up set
+    ENGAGEMENT_LIKE_WARMUP_HOURS back (tests/engagement/test_fair_likes.py)."""
+    settings.ENGAGEMENT_LIKE_WARMUP_HOURS = 0
+
+
 # --- Opt-in state (a folder's conftest turns them on for all its tests with an autouse fixture) ---
 
 

@@ -53,11 +53,12 @@ def test_like_and_unlike_move_the_ledger_by_one_rouble_at_most(published, client
     fan = make_user("fan")
     client = client_for(fan)
     url = f"/api/gallery/{published.pk}/like/"
-    assert client.post(url).json() == {"liked": True, "like_count": 1}
-    assert client.post(url).json() == {"liked": True, "like_count": 1}, "liking twice counts once"
+    liked = {"liked": True, "like_count": 1, "message": "Спасибо! Ваш лайк — рубль на лечение детей."}
+    assert client.post(url).json() == liked
+    assert client.post(url).json() == liked, "liking twice counts once"
     assert like_total(published) == campaign.rate_like
     assert client.get(f"/api/gallery/{published.pk}/").json()["liked"] is True
-    assert client.delete(url).json() == {"liked": False, "like_count": 0}
+    assert client.delete(url).json() == {"liked": False, "like_count": 0, "message": "Лайк снят."}
     assert like_total(published) == 0
     client.post(url)
     assert like_total(published) == campaign.rate_like

@@ -16,7 +16,12 @@ def test_visitor_likes_a_work_and_the_counter_goes_up_by_a_rouble(client, public
     client.force_login(visitor)
     response = client.post(f"/gallery/{public_work.pk}/like/", {"action": "like"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 200, response.content.decode()
-    assert response.json() == {"liked": True, "likes": 1, "likes_word": "лайк"}
+    assert response.json() == {
+        "liked": True,
+        "likes": 1,
+        "likes_word": "лайк",
+        "message": "Спасибо! Ваш лайк — рубль на лечение детей.",
+    }
     assert engagement.counter()["raised_kopecks"] == before + 100
 
 

@@ -75,7 +75,7 @@
             form.querySelector("input[name=action]").value = liked ? "unlike" : "like";
             button.setAttribute("aria-pressed", String(liked));
             button.querySelector("[data-like-label]").textContent = liked ? "Вы поддержали" : "Поддержать";
-            if (status) status.textContent = liked ? "Спасибо! Ваш лайк — рубль на лечение детей." : "Лайк снят.";
+            if (status) status.textContent = result.body.message || (liked ? "Спасибо!" : "Лайк снят.");
           })
           .catch(function (error) {
             if (status) status.textContent = error.message;
