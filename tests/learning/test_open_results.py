@@ -205,7 +205,7 @@ def test_the_child_sees_the_jury_scores_only_after_the_results(contest, assignme
 
     guardian = browser_for(ira.student.guardian)
     assert "Член жюри 1" in guardian.get(f"/cabinet/works/{ira.pk}/").content.decode()
-    assert f"/cabinet/works/{ira.pk}/" in guardian.get("/cabinet/").content.decode()
+    assert f"/cabinet/works/{ira.pk}/" in guardian.get(f"/cabinet/children/{ira.student.pk}/").content.decode()
 
 
 def test_nobody_else_sees_a_childs_own_results_page(results):
