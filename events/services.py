@@ -17,6 +17,7 @@ from django.utils import timezone
 from config.errors import ServiceError
 from config.tasks import enqueue_on_commit
 from events.models import CheckIn, Event, Registration, VolunteerShift, VolunteerSignup
+from events.signals import volunteer_hours_confirmed
 from learning.models import GUARDIAN_CONSENT_BELOW_AGE, Consent, age_on
 from learning.services import roles
 
@@ -402,8 +403,10 @@ def confirm_hours(signup, *, hours, by, now=None):
         raise ServiceError("Часы — число, например 4 или 3,5.", code="invalid_hours", field="hours")
     if not Decimal(0) <= hours <= Decimal(24):
         raise ServiceError("Часы — от 0 до 24 за смену.", code="invalid_hours", field="hours")
-    signup.hours = hours
-    signup.confirmed_by = by
-    signup.confirmed_at = now or timezone.now()
-    signup.save(update_fields=["hours", "confirmed_by", "confirmed_at"])
+    with transaction.atomic():
+        signup.hours = hours
+        signup.confirmed_by = by
+        signup.confirmed_at = now or timezone.now()
+        signup.save(update_fields=["hours", "confirmed_by", "confirmed_at"])
+        volunteer_hours_confirmed.send(sender=VolunteerSignup, signup=signup)
     return signup

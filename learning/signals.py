@@ -16,3 +16,6 @@ work_status_changed = Signal()
 work_visibility_changed = Signal()
 # A student's account was erased (personal fields blanked, the user row kept). Argument: student.
 student_account_deleted = Signal()
+# A student asked for everything kept about them («Скачать мои данные»). Argument: student.
+# Each receiver returns a dict of its own sections (JSON-ready), merged into the export.
+student_data_requested = Signal()

@@ -48,8 +48,14 @@ def my_events(context):
     tickets = list(selectors.registrations_of(user).order_by("event__page__starts_at"))
     for registration in tickets:
         registration.position = services.waiting_position(registration)
+    # The cabinet's certificates (the page's context, read by site_theme from certificates): the
+    # volunteer's own certificates of hours are offered again beside the shifts they count.
+    volunteer_certificates = [
+        c for c in context.get("certificates") or [] if c.kind == "volunteer" and c.holder_id == user.pk
+    ]
     return {
         "tickets": tickets,
         "volunteering": selectors.volunteer_record(user),
+        "volunteer_certificates": volunteer_certificates,
         "csrf_token": context.get("csrf_token"),
     }

@@ -86,6 +86,7 @@ def test_the_public_check_shows_first_name_and_initial_only(student, reach, clie
         "direction": "Живопись",
         "valid": True,
         "revoked_reason": "",
+        "hours": None,
     }
 
 
