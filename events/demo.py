@@ -77,7 +77,13 @@ def _register(event, full):
         except ServiceError:
             continue  # outside the event's ages, or no standing consent: the demo skips them
     services.register_group(
-        event, _adult(90), school="Школа № 12", leader_name="Ольга Ивановна Миронова", head_count=4 if full else 12
+        event,
+        _adult(90),
+        school="Школа № 12",
+        leader_name="Ольга Ивановна Миронова",
+        head_count=4 if full else 12,
+        ages_from=10,
+        ages_to=12,
     )
     for number in range(6 if full else 3):
         adult = _adult(number)
