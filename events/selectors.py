@@ -160,6 +160,22 @@ def attendance(event):
     }
 
 
+def public_figures(page):
+    """{"came", "volunteers", "recorded"} for an event page: from check-ins and confirmed hours when
+    the event runs on the platform, else the editor's numbers (`recorded` False). Zero counts are None."""
+    event = event_for_page(page)
+    if event is None:
+        return {"came": page.attendance or None, "volunteers": page.volunteers or None, "recorded": False}
+    came = event.check_ins.filter(repeated=False).aggregate(n=Sum("people"))["n"]
+    helped = (
+        VolunteerSignup.objects.filter(shift__event=event, cancelled_at__isnull=True, hours__gt=0)
+        .values("volunteer")
+        .distinct()
+        .count()
+    )
+    return {"came": came or None, "volunteers": helped or None, "recorded": True}
+
+
 def volunteers_of(event):
     return (
         VolunteerSignup.objects.filter(shift__event=event, cancelled_at__isnull=True)

@@ -647,8 +647,19 @@ class EventPage(SiteServedPage):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    attendance = models.PositiveIntegerField("пришло участников", null=True, blank=True)
-    volunteers = models.PositiveIntegerField("волонтёров", null=True, blank=True)
+    attendance = models.PositiveIntegerField(
+        "пришло участников",
+        null=True,
+        blank=True,
+        help_text="Только для мероприятий, проведённых вне платформы. Если на мероприятие открыта регистрация, "
+        "цифры берутся из отметок на входе — оставьте поле пустым.",
+    )
+    volunteers = models.PositiveIntegerField(
+        "волонтёров",
+        null=True,
+        blank=True,
+        help_text="Только для мероприятий вне платформы: при регистрации считаются волонтёры с подтверждёнными часами.",
+    )
 
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
@@ -698,3 +709,12 @@ class EventPage(SiteServedPage):
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
             raise ValidationError({"ends_at": "Мероприятие не может закончиться раньше, чем началось."})
+        # `operations` is the events app's registration settings (a reverse one-to-one): an event run
+        # on the platform counts its people from check-ins, so a typed number would only mislead.
+        typed = [field for field in ("attendance", "volunteers") if getattr(self, field) is not None]
+        if typed and self.pk and type(self).objects.filter(pk=self.pk, operations__isnull=False).exists():
+            message = (
+                "На мероприятие открыта регистрация на платформе: участники и волонтёры считаются по отметкам "
+                "на входе и подтверждённым часам. Оставьте поле пустым — оно для мероприятий вне платформы."
+            )
+            raise ValidationError(dict.fromkeys(typed, message))

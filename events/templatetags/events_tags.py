@@ -42,6 +42,14 @@ def event_registration(context, page):
     return data
 
 
+@register.simple_tag
+def event_figures(page):
+    """Who came, as the event page shows it: an event run on the platform (it has registration)
+    shows its records — people let in, volunteers with confirmed hours — and never the numbers an
+    editor may have typed; an event run outside the platform shows the typed ones."""
+    return selectors.public_figures(page)
+
+
 @register.inclusion_tag("events/cabinet.html", takes_context=True)
 def my_events(context):
     user = context["request"].user
