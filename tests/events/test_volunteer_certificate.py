@@ -13,6 +13,7 @@ from django.test import Client
 from certificates.models import Certificate
 from events import services
 from events.models import VolunteerShift
+from notifications.models import Kind, Notification
 from tests.certificates.reading import pdf_text
 from tests.factories import make_child, make_event
 
@@ -66,6 +67,8 @@ def test_confirmed_hours_issue_an_adults_certificate_with_a_pdf_the_public_page_
     assert str(certificate.hours) == "4.5"
     assert (certificate.first_name, certificate.surname) == ("Олег", "Смирнов")
     assert certificate.pdf, "the worker draws the PDF at once"
+    told = Notification.objects.get(recipient=volunteer, kind=Kind.CERTIFICATE_READY)
+    assert "Подтверждено часов волонтёрства: 4,5" in told.body
 
     page = Client().get(certificate.verify_path).content.decode()
     assert "Олег С." in page and "Смирнов" not in page
