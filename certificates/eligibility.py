@@ -99,11 +99,16 @@ def volunteer_claim(signup_id):
     if season is None:
         return None, None
     user = signup.volunteer
-    first_name, surname = holder_names(user)
     hours, titles = events.confirmed_hours_between(user.pk, season.starts_on, season.ends_on)
+    return season, claim_for_volunteer(user, season, hours, titles)
+
+
+def claim_for_volunteer(user, season, hours, titles):
+    """The claim to a season's volunteer certificate, or None (no hour left, or no name to print)."""
+    first_name, surname = holder_names(user)
     if hours <= 0 or not first_name:
-        return season, None
-    claim = Claim(
+        return None
+    return Claim(
         holder_id=user.pk,
         kind=Kind.VOLUNTEER,
         subject=season,
@@ -113,7 +118,12 @@ def volunteer_claim(signup_id):
         title="; ".join(titles)[:255],
         hours=hours,
     )
-    return season, claim
+
+
+def season_volunteer_claims(season):
+    found = events.volunteers_with_hours_between(season.starts_on, season.ends_on)
+    claims = [claim_for_volunteer(user, season, hours, titles) for user, hours, titles in found]
+    return [claim for claim in claims if claim is not None]
 
 
 def volunteer_of_signup(signup_id):
@@ -157,12 +167,14 @@ def season_claim_count(season):
         shortlisted=Count("pk", filter=Q(status__in=learning.SHORTLIST_STATUSES)),
         winners=Count("pk", filter=Q(status__in=learning.WINNER_STATUSES)),
     )
-    return sum(counts.values()) + len(learning.completed_masterclasses(season=season))
+    completions = len(learning.completed_masterclasses(season=season))
+    return sum(counts.values()) + completions + len(season_volunteer_claims(season))
 
 
 def season_claims(season, *, chunk=200):
     """Every claim of a season in lists of about `chunk`: works in key order, read a slice at a
-    time (memory stays flat however big the season), then masterclass completions."""
+    time (memory stays flat however big the season), then masterclass completions, then
+    volunteers' certificates of hours."""
     works = learning.recognised_works(season=season)
     last_pk = 0
     while True:
@@ -175,6 +187,9 @@ def season_claims(season, *, chunk=200):
     completions = [claim_for_completion(student, course) for student, course in pairs]
     for start in range(0, len(completions), chunk):
         yield completions[start : start + chunk]
+    volunteers = season_volunteer_claims(season)
+    for start in range(0, len(volunteers), chunk):
+        yield volunteers[start : start + chunk]
 
 
 def is_guardian_of(user, holder_id):

@@ -78,6 +78,26 @@ def confirmed_hours_between(user_id, start, end):
     return hours, titles
 
 
+def volunteers_with_hours_between(start, end):
+    """Every volunteer with hours confirmed on shifts of events starting between the dates `start`
+    and `end`: (user, hours, event titles), in the order of the users' ids. One query."""
+    signups = (
+        VolunteerSignup.objects.filter(
+            cancelled_at__isnull=True, hours__isnull=False, shift__event__page__starts_at__date__range=(start, end)
+        )
+        .select_related("volunteer__student", "shift__event__page")
+        .order_by("volunteer_id", "shift__event__page__starts_at")
+    )
+    found = {}
+    for signup in signups:
+        user, hours, titles = found.setdefault(signup.volunteer_id, (signup.volunteer, [Decimal(0)], []))
+        hours[0] += signup.hours
+        title = signup.shift.event.page.title
+        if signup.hours > 0 and title not in titles:
+            titles.append(title)
+    return [(user, hours[0], titles) for user, hours, titles in found.values()]
+
+
 def export_for_student(student):
     """What events keep about a child, for «Скачать мои данные»: registrations (with their tickets
     and check-ins at the door) and volunteer shifts."""

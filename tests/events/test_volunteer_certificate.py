@@ -10,6 +10,7 @@ import json
 import pytest
 from django.test import Client
 
+from certificates import services as certificates
 from certificates.models import Certificate
 from events import services
 from events.models import VolunteerShift
@@ -135,3 +136,20 @@ def test_no_certificate_outside_any_season(make_user, coordinator, confirm):
     volunteer = make_user(first_name="Олег", last_name="Смирнов")
     confirm(make_shift(), volunteer, 4, coordinator)
     assert not Certificate.objects.filter(holder=volunteer).exists()
+
+
+def test_the_season_batch_issues_a_missing_volunteer_certificate_and_reissues_it(season, make_user, coordinator):
+    volunteer = make_user(first_name="Олег", last_name="Смирнов")
+    shift = make_shift()
+    shift.event.coordinators.add(coordinator)
+    signup = services.sign_up_for_shift(shift, volunteer)
+    services.confirm_hours(signup, hours=6, by=coordinator)  # never committed here: the task did not run
+    assert not Certificate.objects.filter(holder=volunteer).exists()
+
+    batch = certificates.issue_season(season)
+
+    certificate = Certificate.objects.get(holder=volunteer)
+    assert batch.issued == 1 and str(certificate.hours) == "6.0" and certificate.pdf
+    again = certificates.issue_season(season, mode="reissue")
+    certificate.refresh_from_db()
+    assert again.issued == 0 and again.reissued == 1 and certificate.reissued_at is not None
