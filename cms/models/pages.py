@@ -629,8 +629,32 @@ class PartnerPage(SiteServedPage):
         verbose_name_plural = "партнёры"
 
 
+class EventPageForm(WagtailAdminPageForm):
+    """The editor's form refuses typed attendance for an event run on the platform (it has the
+    events app's registration settings, the reverse one-to-one `operations`): its people are
+    counted from check-ins and confirmed hours, and a typed number would only mislead. Only the
+    form refuses, so moving, copying or publishing an older page never fails on it."""
+
+    TYPED_FIGURES_REFUSED = (
+        "На мероприятие открыта регистрация на платформе: участники и волонтёры считаются по отметкам "
+        "на входе и подтверждённым часам. Оставьте поле пустым — оно для мероприятий вне платформы."
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = [name for name in ("attendance", "volunteers") if cleaned.get(name) is not None]
+        page = self.instance
+        if typed and page.pk and type(page).objects.filter(pk=page.pk, operations__isnull=False).exists():
+            for name in typed:
+                self.add_error(name, self.TYPED_FIGURES_REFUSED)
+        return cleaned
+
+
 class EventPage(SiteServedPage):
-    """A regional offline event. Attendance and volunteers are entered after it took place."""
+    """A regional offline event. Attendance and volunteers are typed in after it took place only
+    when it was run outside the platform (see `EventPageForm`)."""
+
+    base_form_class = EventPageForm
 
     starts_at = models.DateTimeField("начало")
     ends_at = models.DateTimeField("окончание")
@@ -709,12 +733,3 @@ class EventPage(SiteServedPage):
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
             raise ValidationError({"ends_at": "Мероприятие не может закончиться раньше, чем началось."})
-        # `operations` is the events app's registration settings (a reverse one-to-one): an event run
-        # on the platform counts its people from check-ins, so a typed number would only mislead.
-        typed = [field for field in ("attendance", "volunteers") if getattr(self, field) is not None]
-        if typed and self.pk and type(self).objects.filter(pk=self.pk, operations__isnull=False).exists():
-            message = (
-                "На мероприятие открыта регистрация на платформе: участники и волонтёры считаются по отметкам "
-                "на входе и подтверждённым часам. Оставьте поле пустым — оно для мероприятий вне платформы."
-            )
-            raise ValidationError(dict.fromkeys(typed, message))

@@ -29,6 +29,7 @@ def test_a_child_lists_their_certificates_with_pdf_and_verification_links(studen
         "direction": "Живопись",
         "title": "Портрет моей семьи",
         "issued_at": row["issued_at"],
+        "hours": None,
         "valid": True,
         "revoked_reason": "",
         "pdf_url": f"http://testserver/certificates/{certificate.code}/pdf/",
