@@ -23,6 +23,9 @@ class CertificateSerializer(serializers.ModelSerializer):
     valid = serializers.BooleanField(source="is_valid")
     pdf_url = serializers.SerializerMethodField(help_text="Скачать PDF (только владелец, родитель, сотрудники).")
     verify_url = serializers.CharField(help_text="Публичная проверка: этой ссылкой можно делиться.")
+    hours = serializers.DecimalField(
+        max_digits=6, decimal_places=1, allow_null=True, help_text="Часы волонтёра за сезон (только у этого вида)."
+    )
 
     class Meta:
         model = Certificate
@@ -36,6 +39,7 @@ class CertificateSerializer(serializers.ModelSerializer):
             "direction",
             "title",
             "issued_at",
+            "hours",
             "valid",
             "revoked_reason",
             "pdf_url",
@@ -90,6 +94,9 @@ class VerifyView(APIView):
                 "direction": serializers.CharField(),
                 "valid": serializers.BooleanField(),
                 "revoked_reason": serializers.CharField(),
+                "hours": serializers.CharField(
+                    allow_null=True, help_text="Подтверждённые часы волонтёра за сезон (только у этого вида)."
+                ),
             },
         )
     )
@@ -105,7 +112,8 @@ class VerifyView(APIView):
 
 
 def public_facts(certificate):
-    """All anyone may learn from a code: first name and surname initial, kind, season, direction, validity."""
+    """All anyone may learn from a code: first name and surname initial, kind, season, direction,
+    validity, and a volunteer's confirmed hours."""
     return {
         "code": certificate.code,
         "holder": certificate.public_name,
@@ -115,4 +123,5 @@ def public_facts(certificate):
         "direction": certificate.direction_name,
         "valid": certificate.is_valid,
         "revoked_reason": certificate.revoked_reason,
+        "hours": certificate.hours_display or None,
     }

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from events import signals as events_signals
 from learning import signals
 
 
@@ -15,4 +16,8 @@ class CertificatesConfig(AppConfig):
         signals.lesson_completed.connect(receivers.on_lesson_completed, dispatch_uid="certificates_lesson")
         signals.student_account_deleted.connect(
             receivers.on_student_account_deleted, dispatch_uid="certificates_erase_holder"
+        )
+        signals.student_data_requested.connect(receivers.on_student_data_requested, dispatch_uid="certificates_export")
+        events_signals.volunteer_hours_confirmed.connect(
+            receivers.on_volunteer_hours_confirmed, dispatch_uid="certificates_volunteer_hours"
         )

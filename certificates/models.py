@@ -40,6 +40,12 @@ def normalise_code(text):
     return cleaned
 
 
+def hours_text(hours):
+    """Hours as a Russian reader writes them: 12, 4,5."""
+    text = f"{hours:.1f}".replace(".", ",")
+    return text.removesuffix(",0")
+
+
 def private_storage():
     return media_storage.private_storage
 
@@ -53,6 +59,7 @@ class Kind(models.TextChoices):
     FINALIST = "finalist", "финалист конкурса"
     WINNER = "winner", "победитель конкурса"
     COMPLETION = "completion", "прохождение мастер-класса"
+    VOLUNTEER = "volunteer", "волонтёрские часы"
 
 
 class Certificate(models.Model):
@@ -85,6 +92,14 @@ class Certificate(models.Model):
     direction_name = models.CharField("направление", max_length=255, blank=True, help_text="Как напечатано.")
     title = models.CharField("задание или мастер-класс", max_length=255, blank=True)
     mentor_name = models.CharField("наставник", max_length=255, blank=True)
+    hours = models.DecimalField(
+        "часов волонтёрства",
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Подтверждённые координаторами часы за сезон (только у сертификата волонтёра).",
+    )
     issued_at = models.DateTimeField("выдан", default=timezone.now)
     reissued_at = models.DateTimeField("перевыпущен", null=True, blank=True)
     pdf = models.FileField("PDF", upload_to=pdf_path, storage=private_storage, max_length=200, blank=True)
@@ -151,6 +166,10 @@ class Certificate(models.Model):
         """First name and surname initial: all the public verification page shows of the holder."""
         initial = f" {self.surname[:1].upper()}." if self.surname else ""
         return f"{self.first_name}{initial}" if self.first_name else ""
+
+    @property
+    def hours_display(self):
+        return hours_text(self.hours) if self.hours is not None else ""
 
     @property
     def verify_path(self):
@@ -245,6 +264,10 @@ DEFAULT_TEXTS = {
         "Сертификат о прохождении мастер-класса",
         "мастер-класс пройден полностью: просмотрены все уроки",
     ),
+    Kind.VOLUNTEER: (
+        "Сертификат волонтёра",
+        "волонтёр офлайн-мероприятий проекта «Поколение М»; часы подтверждены координаторами",
+    ),
 }
 
 
@@ -271,6 +294,8 @@ class CertificateDesign(PreviewableMixin, ClusterableModel):
     winner_text = models.CharField("текст", max_length=200, default=DEFAULT_TEXTS[Kind.WINNER][1])
     completion_heading = models.CharField("заголовок", max_length=80, default=DEFAULT_TEXTS[Kind.COMPLETION][0])
     completion_text = models.CharField("текст", max_length=200, default=DEFAULT_TEXTS[Kind.COMPLETION][1])
+    volunteer_heading = models.CharField("заголовок", max_length=80, default=DEFAULT_TEXTS[Kind.VOLUNTEER][0])
+    volunteer_text = models.CharField("текст", max_length=200, default=DEFAULT_TEXTS[Kind.VOLUNTEER][1])
     signatory_name = models.CharField(
         "подписывает",
         max_length=120,
@@ -299,6 +324,7 @@ class CertificateDesign(PreviewableMixin, ClusterableModel):
         MultiFieldPanel(
             [FieldPanel("completion_heading"), FieldPanel("completion_text")], heading="Прохождение мастер-класса"
         ),
+        MultiFieldPanel([FieldPanel("volunteer_heading"), FieldPanel("volunteer_text")], heading="Волонтёр"),
         MultiFieldPanel(
             [FieldPanel("signatory_name"), FieldPanel("signatory_role"), FieldPanel("signature")], heading="Подпись"
         ),

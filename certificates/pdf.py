@@ -7,6 +7,7 @@ drawn as vector rectangles: sharp at any print size.
 
 import io
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import segno
@@ -21,7 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from certificates.models import DEFAULT_TEXTS, Kind
+from certificates.models import DEFAULT_TEXTS, Kind, hours_text
 from config.errors import ServiceError
 
 # Binary streams instead of ASCII85 text: smaller files, and ReportLab's pure-Python ASCII85 encoder
@@ -36,6 +37,8 @@ FONTS = {"regular": ("DejaVuSans", "DejaVuSans.ttf"), "bold": ("DejaVuSans-Bold"
 SIGNATURE_RENDITION = "max-600x240"
 LOGO_RENDITION = "max-400x160"
 SAMPLE = {"first_name": "Аня", "surname": "Колесникова", "title": "Спой песню о своём городе"}
+SAMPLE_TITLES = {Kind.COMPLETION: "Голос с нуля", Kind.VOLUNTEER: "Концерт в Выксе; Выставка в Дзержинске"}
+SUBJECT_LABELS = {Kind.COMPLETION: "Мастер-класс", Kind.VOLUNTEER: "Мероприятия"}
 
 
 @dataclass
@@ -56,6 +59,7 @@ class Sheet:
     verify_url: str
     issued_on: object
     footer: str = ""
+    hours: object = None  # a volunteer's confirmed hours (Decimal), printed on that kind only
     signature: object = None  # a Wagtail image rendition's file, or None
     logos: list = field(default_factory=list)  # rendition files
 
@@ -82,6 +86,7 @@ def sheet_for(certificate, design):
         verify_url=certificate.verify_url,
         issued_on=certificate.issued_at,
         footer=design.footer if design else "",
+        hours=certificate.hours,
         signature=_rendition_file(design.signature, SIGNATURE_RENDITION) if design else None,
         logos=_partner_logos(design) if design else [],
     )
@@ -100,7 +105,8 @@ def sample_sheet(design, kind):
         holder_name=f"{SAMPLE['first_name']} {SAMPLE['surname']}",
         direction=direction.title if direction else "Вокал",
         season=season.name if season else "Сезон",
-        title="Голос с нуля" if kind == Kind.COMPLETION else SAMPLE["title"],
+        title=SAMPLE_TITLES.get(kind, SAMPLE["title"]),
+        hours=Decimal("24.5") if kind == Kind.VOLUNTEER else None,
         signatory_name=design.signatory_name or (curator.title if curator else "Имя Наставника"),
         signatory_role=design.signatory_role,
         number="0000/00-00000",
@@ -172,12 +178,15 @@ def _draw(pdf, sheet):
 
     # Details.
     pdf.setFillColorRGB(*INK)
-    subject_label = "Мастер-класс" if sheet.kind == Kind.COMPLETION else "Задание"
+    subject_label = SUBJECT_LABELS.get(sheet.kind, "Задание")
     y -= 10 * mm
+    hours = f"{hours_text(sheet.hours)} ч" if sheet.hours is not None else ""
+    title = sheet.title if sheet.kind == Kind.VOLUNTEER else (f"«{sheet.title}»" if sheet.title else "")
     for label, value in (
         ("Направление", sheet.direction),
         ("Сезон", sheet.season),
-        (subject_label, f"«{sheet.title}»" if sheet.title else ""),
+        ("Подтверждено часов", hours),
+        (subject_label, title),
     ):
         if value:
             y = _centred(pdf, f"{label}: {value}", regular, 13, y, line=7 * mm)

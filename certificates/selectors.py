@@ -46,6 +46,29 @@ def can_download_when_valid(user, certificate):
     return certificate.holder_id == user.pk or eligibility.is_guardian_of(user, certificate.holder_id)
 
 
+def export_for(user):
+    """The account's certificates for «Скачать мои данные» (revoked ones too, with the reason)."""
+    return [
+        {
+            "number": c.display_number,
+            "code": c.code,
+            "kind": c.kind,
+            "kind_display": c.get_kind_display(),
+            "season": c.season.name,
+            "holder_name": c.holder_name,
+            "direction": c.direction_name,
+            "title": c.title,
+            "hours": str(c.hours) if c.hours is not None else None,
+            "issued_at": c.issued_at.isoformat(),
+            "reissued_at": c.reissued_at.isoformat() if c.reissued_at else None,
+            "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+            "revoked_reason": c.revoked_reason,
+            "verify_url": c.verify_url,
+        }
+        for c in Certificate.objects.filter(holder=user).select_related("season").order_by("issued_at", "pk")
+    ]
+
+
 def design_for(season_id, direction_id):
     """The design of a season's direction, else the season's own, else None (built-in texts)."""
     designs = (

@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 # Revocations the platform makes by itself, and lifts by itself when the reason goes away.
 WORK_WITHDRAWN_REASON = "Работа снята с конкурса модератором."
 ACCOUNT_ERASED_REASON = "Аккаунт владельца удалён по его просьбе."
+NO_HOURS_REASON = "Координаторы сняли подтверждение волонтёрских часов сезона."
 BATCH_CHUNK = 200
 
 
@@ -91,6 +92,7 @@ def issue_certificates(claims):
                 direction_name=claim.direction.title if claim.direction else "",
                 title=claim.title,
                 mentor_name=claim.mentor_name,
+                hours=claim.hours,
                 issued_at=now,
             )
             for index, claim in enumerate(fresh)
@@ -160,11 +162,49 @@ def reissue_certificates(pairs):
             certificate.direction_name = claim.direction.title if claim.direction else ""
             certificate.title = claim.title
             certificate.mentor_name = claim.mentor_name
+            certificate.hours = claim.hours
             certificate.reissued_at = now
             refreshed.append(certificate)
-        fields = ["first_name", "surname", "direction", "direction_name", "title", "mentor_name", "reissued_at"]
+        fields = [
+            "first_name", "surname", "direction", "direction_name", "title", "mentor_name", "hours", "reissued_at"
+        ]  # fmt: skip
         Certificate.objects.bulk_update(refreshed, fields)
     return refreshed
+
+
+def settle_volunteer_certificate(season, holder_id, claim):
+    """Bring a volunteer's certificate of `season` in line with the hours confirmed now: issue it
+    when the first hours are confirmed; re-issue it (same number and code, new total, new PDF) when
+    the total or the name changed; revoke it when no confirmed hour is left, and lift that
+    revocation when hours come back. Returns (certificate or None, whether its PDF must be drawn)."""
+    season_type = ContentType.objects.get_for_model(season)
+    with transaction.atomic():
+        existing = (
+            Certificate.objects.select_for_update()
+            .filter(holder_id=holder_id, kind=Kind.VOLUNTEER, subject_type=season_type, subject_id=season.pk)
+            .first()
+        )
+        if claim is None:
+            if existing is not None and existing.is_valid:
+                existing.revoked_at = timezone.now()
+                existing.revoked_reason = NO_HOURS_REASON
+                existing.save(update_fields=["revoked_at", "revoked_reason"])
+            return existing, False
+        if existing is None:
+            issued = issue_certificates([claim])
+            if issued:
+                return issued[0], True
+            existing = Certificate.objects.select_for_update().get(
+                holder_id=holder_id, kind=Kind.VOLUNTEER, subject_type=season_type, subject_id=season.pk
+            )  # a concurrent run issued it first: bring that one up to date
+        if existing.revoked_reason == NO_HOURS_REASON and existing.revoked_by_id is None:
+            existing.revoked_at, existing.revoked_reason = None, ""
+            existing.save(update_fields=["revoked_at", "revoked_reason"])
+        printed = (existing.hours, existing.first_name, existing.surname, existing.title)
+        if printed == (claim.hours, claim.first_name, claim.surname, claim.title) and existing.pdf:
+            return existing, False
+        refreshed = reissue_certificates([(existing, claim)])
+        return (refreshed[0], True) if refreshed else (existing, False)
 
 
 class _Superseded(Exception):

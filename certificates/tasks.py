@@ -28,6 +28,25 @@ def issue_for_completion(student_id, lesson_id):
 
 
 @task()
+def issue_for_volunteer(signup_id):
+    """A coordinator confirmed a volunteer's hours: issue, re-issue or revoke the volunteer's
+    certificate of that season so it prints the season's confirmed total. Returns 1 when a new
+    certificate was issued."""
+    season, claim = eligibility.volunteer_claim(signup_id)
+    if season is None:
+        return 0
+    holder_id = claim.holder_id if claim else eligibility.volunteer_of_signup(signup_id)
+    certificate, draw = services.settle_volunteer_certificate(season, holder_id, claim)
+    if not draw:
+        return 0
+    is_new = certificate.reissued_at is None
+    services.store_pdf(certificate)
+    if is_new:
+        certificates_ready.send(sender=Certificate, certificates=[certificate])
+    return int(is_new)
+
+
+@task()
 def run_batch(batch_id):
     """An editor's season batch (see `services.run_batch`); returns how many certificates it issued."""
     batch = CertificateBatch.objects.select_related("season").filter(pk=batch_id).first()

@@ -14,3 +14,4 @@ class EventsConfig(AppConfig):
         signals.student_account_deleted.connect(
             receivers.on_student_account_deleted, dispatch_uid="events_release_places"
         )
+        signals.student_data_requested.connect(receivers.on_student_data_requested, dispatch_uid="events_export")

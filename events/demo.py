@@ -47,6 +47,8 @@ def load(stdout):
         made += 1
     if past and not Event.objects.filter(page=past[-1]).exists():
         event = Event.objects.create(page=past[-1], capacity=40, min_age=6, registration_open=False)
+        # Its people are counted at the door now: the numbers typed for the page before would only mislead.
+        EventPage.objects.filter(pk=past[-1].pk).update(attendance=None, volunteers=None)
         _staff(event, door, coordinator)
         _history(event, door, coordinator)
         made += 1
@@ -77,7 +79,13 @@ def _register(event, full):
         except ServiceError:
             continue  # outside the event's ages, or no standing consent: the demo skips them
     services.register_group(
-        event, _adult(90), school="Школа № 12", leader_name="Ольга Ивановна Миронова", head_count=4 if full else 12
+        event,
+        _adult(90),
+        school="Школа № 12",
+        leader_name="Ольга Ивановна Миронова",
+        head_count=4 if full else 12,
+        ages_from=10,
+        ages_to=12,
     )
     for number in range(6 if full else 3):
         adult = _adult(number)

@@ -112,6 +112,12 @@ class Registration(models.Model):
     name = models.CharField("имя и фамилия", max_length=200, help_text="Взрослого или руководителя группы.")
     school = models.CharField("школа", max_length=255, blank=True)
     seats = models.PositiveSmallIntegerField("мест", default=1)
+    ages_from = models.PositiveSmallIntegerField(
+        "возраст детей от", null=True, blank=True, help_text="Группы: самый младший ребёнок (учитель не в счёт)."
+    )
+    ages_to = models.PositiveSmallIntegerField(
+        "возраст детей до", null=True, blank=True, help_text="Группы: самый старший."
+    )
     status = models.CharField("статус", max_length=12, choices=Status)
     ticket_code = models.CharField("код билета", max_length=32, unique=True, default=new_ticket_code)
     created_at = models.DateTimeField("записан", auto_now_add=True)
@@ -141,6 +147,11 @@ class Registration(models.Model):
             ),
             models.CheckConstraint(condition=Q(kind="group") | Q(school=""), name="only_groups_name_a_school"),
             models.CheckConstraint(
+                condition=Q(ages_from__isnull=True, ages_to__isnull=True)
+                | Q(kind="group", ages_from__isnull=False, ages_to__isnull=False, ages_from__lte=models.F("ages_to")),
+                name="group_ages_declared_in_order",
+            ),
+            models.CheckConstraint(
                 condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False), name="cancelled_has_time"
             ),
         ]
@@ -155,7 +166,8 @@ class Registration(models.Model):
         if self.kind == self.Kind.CHILD:
             return self.student.public_name if self.student else "Ребёнок"
         if self.kind == self.Kind.GROUP:
-            return f"Группа ({self.seats}), руководитель {self.name}"
+            ages = f", дети {self.ages_from}–{self.ages_to} лет" if self.ages_from is not None else ""
+            return f"Группа ({self.seats}{ages}), руководитель {self.name}"
         return self.name
 
 

@@ -1,4 +1,6 @@
-"""Reads of events for pages, the cabinet, the admin and the season report."""
+"""Reads of events for pages, the cabinet, the admin, the season report, certificates and the data export."""
+
+from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
@@ -47,6 +49,108 @@ def volunteer_record(user):
     return {"signups": signups, "hours": hours}
 
 
+def signup_for_certificate(signup_id):
+    """A signup with its volunteer (and the volunteer's student profile, if any) and event page."""
+    return (
+        VolunteerSignup.objects.select_related("volunteer__student", "shift__event__page").filter(pk=signup_id).first()
+    )
+
+
+def confirmed_hours_between(user_id, start, end):
+    """A volunteer's hours confirmed by coordinators on shifts (not given up) of events that start
+    between the dates `start` and `end`, and the titles of those events (in date order)."""
+    signups = (
+        VolunteerSignup.objects.filter(
+            volunteer_id=user_id,
+            cancelled_at__isnull=True,
+            hours__isnull=False,
+            shift__event__page__starts_at__date__range=(start, end),
+        )
+        .select_related("shift__event__page")
+        .order_by("shift__event__page__starts_at")
+    )
+    hours, titles = Decimal(0), []
+    for signup in signups:
+        hours += signup.hours
+        title = signup.shift.event.page.title
+        if signup.hours > 0 and title not in titles:
+            titles.append(title)
+    return hours, titles
+
+
+def volunteers_with_hours_between(start, end):
+    """Every volunteer with hours confirmed on shifts of events starting between the dates `start`
+    and `end`: (user, hours, event titles), in the order of the users' ids. One query."""
+    signups = (
+        VolunteerSignup.objects.filter(
+            cancelled_at__isnull=True, hours__isnull=False, shift__event__page__starts_at__date__range=(start, end)
+        )
+        .select_related("volunteer__student", "shift__event__page")
+        .order_by("volunteer_id", "shift__event__page__starts_at")
+    )
+    found = {}
+    for signup in signups:
+        user, hours, titles = found.setdefault(signup.volunteer_id, (signup.volunteer, [Decimal(0)], []))
+        hours[0] += signup.hours
+        title = signup.shift.event.page.title
+        if signup.hours > 0 and title not in titles:
+            titles.append(title)
+    return [(user, hours[0], titles) for user, hours, titles in found.values()]
+
+
+def export_for_student(student):
+    """What events keep about a child, for «Скачать мои данные»: registrations (with their tickets
+    and check-ins at the door) and volunteer shifts."""
+    user_id = student.user_id
+    registrations = (
+        Registration.objects.filter(Q(student=student) | Q(owner_id=user_id))
+        .select_related("event__page")
+        .prefetch_related("check_ins")
+        .order_by("created_at", "pk")
+    )
+    signups = (
+        VolunteerSignup.objects.filter(volunteer_id=user_id)
+        .select_related("shift__event__page")
+        .order_by("shift__starts_at", "pk")
+    )
+    return {
+        "event_registrations": [
+            {
+                "event": r.event.page.title,
+                "starts_at": r.event.page.starts_at.isoformat(),
+                "town": r.event.page.town,
+                "venue": r.event.page.venue,
+                "kind": r.kind,
+                "seats": r.seats,
+                "status": r.status,
+                "status_display": r.get_status_display(),
+                "ticket_code": r.ticket_code,
+                "registered_at": r.created_at.isoformat(),
+                "promoted_at": r.promoted_at.isoformat() if r.promoted_at else None,
+                "cancelled_at": r.cancelled_at.isoformat() if r.cancelled_at else None,
+                "check_ins": [
+                    {"scanned_at": c.scanned_at.isoformat(), "people": c.people, "repeated": c.repeated}
+                    for c in r.check_ins.all()
+                ],
+            }
+            for r in registrations
+        ],
+        "volunteer_shifts": [
+            {
+                "event": s.shift.event.page.title,
+                "role": s.shift.role,
+                "starts_at": s.shift.starts_at.isoformat(),
+                "ends_at": s.shift.ends_at.isoformat(),
+                "signed_up_at": s.created_at.isoformat(),
+                "cancelled_at": s.cancelled_at.isoformat() if s.cancelled_at else None,
+                "hours_confirmed": str(s.hours) if s.hours is not None else None,
+                "confirmed_at": s.confirmed_at.isoformat() if s.confirmed_at else None,
+            }
+            for s in signups
+        ],
+    }
+
+
 def roster(event):
     """What the door needs, also offline: every confirmed ticket's code, display name and seats."""
     rows = event.registrations.filter(status=Registration.Status.CONFIRMED).select_related("student").order_by("name")
@@ -74,6 +178,22 @@ def attendance(event):
         "came": checks["by_ticket"] + checks["walk_ins"],
         "repeated": checks["repeated"],
     }
+
+
+def public_figures(page):
+    """{"came", "volunteers", "recorded"} for an event page: from check-ins and confirmed hours when
+    the event runs on the platform, else the editor's numbers (`recorded` False). Zero counts are None."""
+    event = event_for_page(page)
+    if event is None:
+        return {"came": page.attendance or None, "volunteers": page.volunteers or None, "recorded": False}
+    came = event.check_ins.filter(repeated=False).aggregate(n=Sum("people"))["n"]
+    helped = (
+        VolunteerSignup.objects.filter(shift__event=event, cancelled_at__isnull=True, hours__gt=0)
+        .values("volunteer")
+        .distinct()
+        .count()
+    )
+    return {"came": came or None, "volunteers": helped or None, "recorded": True}
 
 
 def volunteers_of(event):

@@ -13,15 +13,18 @@ from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from config.errors import ServiceError
 from config.tasks import enqueue_on_commit
 from events.models import CheckIn, Event, Registration, VolunteerShift, VolunteerSignup
+from events.signals import volunteer_hours_confirmed
 from learning.models import GUARDIAN_CONSENT_BELOW_AGE, Consent, age_on
 from learning.services import roles
 
 MAX_GROUP = 60  # a school group with its teacher; larger parties talk to the organisers
 ADULT_AGE = 18
+MIN_CHILD_AGE, MAX_CHILD_AGE = 5, 18  # the ages a school group's children may be declared
 
 
 # --- Roles ----------------------------------------------------------------------------------------
@@ -96,11 +99,15 @@ def _check_guardian_consent(student, age):
         )
 
 
-def _check_adult(event, user):
+def _check_teacher(user):
     if getattr(user, "student", None) is not None:
         raise ServiceError(
             "Ученики записываются как дети: выберите «Ребёнок».", code="student_is_a_child", field="kind"
         )
+
+
+def _check_adult(event, user):
+    _check_teacher(user)
     if event.max_age is not None and event.max_age < ADULT_AGE:
         raise ServiceError(
             f"Мероприятие для детей {event.age_limits}: запишите ребёнка, взрослые сопровождают без регистрации.",
@@ -128,9 +135,12 @@ def register_adult(event, user, *, name, now=None):
     return _take_place(event, now, kind=Registration.Kind.ADULT, owner=user, name=name[:200], seats=1)
 
 
-def register_group(event, teacher, *, school, leader_name, head_count, now=None):
-    """A school group led by a teacher; `head_count` counts everyone, the teacher included."""
-    _check_adult(event, teacher)
+def register_group(event, teacher, *, school, leader_name, head_count, ages_from=None, ages_to=None, now=None):
+    """A school group led by a teacher; `head_count` counts everyone, the teacher included. The
+    teacher declares the children's ages (the youngest and the oldest); when the event has age
+    limits they are required and every child's age must fit them (the teacher accompanies and
+    does not count against the limits)."""
+    _check_teacher(teacher)
     school, leader_name = (school or "").strip(), (leader_name or "").strip()
     if not school:
         raise ServiceError("Укажите школу.", code="school_required", field="school")
@@ -146,10 +156,69 @@ def register_group(event, teacher, *, school, leader_name, head_count, now=None)
             code="group_size",
             field="head_count",
         )
+    ages_from, ages_to = _check_group_ages(event, ages_from, ages_to)
     return _take_place(
         event, now, kind=Registration.Kind.GROUP, owner=teacher, name=leader_name[:200], school=school[:255],
-        seats=head_count,
+        seats=head_count, ages_from=ages_from, ages_to=ages_to,
     )  # fmt: skip
+
+
+def _age_number(value):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return -1
+
+
+def _check_group_ages(event, ages_from, ages_to):
+    """The group's declared ages (youngest, oldest) as numbers, checked against the event's limits."""
+    youngest, oldest = _age_number(ages_from), _age_number(ages_to)
+    limited = event.min_age is not None or event.max_age is not None
+    if youngest is None and oldest is None:
+        if limited:
+            raise ServiceError(
+                f"Мероприятие для участников {event.age_limits}: укажите возраст детей в группе — "
+                "самого младшего и самого старшего.",
+                code="group_ages_required",
+                field="ages_from",
+            )
+        return None, None
+    if youngest is None or oldest is None:
+        youngest = oldest = youngest if oldest is None else oldest
+    if not (MIN_CHILD_AGE <= youngest <= MAX_CHILD_AGE and MIN_CHILD_AGE <= oldest <= MAX_CHILD_AGE):
+        raise ServiceError(
+            f"Возраст детей в группе — целое число лет от {MIN_CHILD_AGE} до {MAX_CHILD_AGE}.",
+            code="invalid_group_ages",
+            field="ages_from",
+        )
+    if youngest > oldest:
+        raise ServiceError(
+            "Возраст «от» больше, чем «до»: укажите самого младшего и самого старшего ребёнка.",
+            code="invalid_group_ages",
+            field="ages_from",
+        )
+    if event.min_age is not None and youngest < event.min_age:
+        raise ServiceError(
+            f"Мероприятие для участников {event.age_limits}, а самому младшему в группе {_years(youngest)}: "
+            f"запишите только детей от {_years(event.min_age)}.",
+            code="age_limit",
+            field="ages_from",
+        )
+    if event.max_age is not None and oldest > event.max_age:
+        raise ServiceError(
+            f"Мероприятие для участников {event.age_limits}, а самому старшему в группе {_years(oldest)}: "
+            f"запишите только детей до {_years(event.max_age)}.",
+            code="age_limit",
+            field="ages_to",
+        )
+    return youngest, oldest
+
+
+def _years(age):
+    """«10 лет», «11 лет», «21 год» (the compiled ru catalogue's plural of "year")."""
+    return f"{age} {ngettext('year', 'years', age)}"
 
 
 def _confirmed_seats(event):
@@ -402,8 +471,10 @@ def confirm_hours(signup, *, hours, by, now=None):
         raise ServiceError("Часы — число, например 4 или 3,5.", code="invalid_hours", field="hours")
     if not Decimal(0) <= hours <= Decimal(24):
         raise ServiceError("Часы — от 0 до 24 за смену.", code="invalid_hours", field="hours")
-    signup.hours = hours
-    signup.confirmed_by = by
-    signup.confirmed_at = now or timezone.now()
-    signup.save(update_fields=["hours", "confirmed_by", "confirmed_at"])
+    with transaction.atomic():
+        signup.hours = hours
+        signup.confirmed_by = by
+        signup.confirmed_at = now or timezone.now()
+        signup.save(update_fields=["hours", "confirmed_by", "confirmed_at"])
+        volunteer_hours_confirmed.send(sender=VolunteerSignup, signup=signup)
     return signup

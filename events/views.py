@@ -41,6 +41,8 @@ def register(request, event_id):
                 school=request.POST.get("school", ""),
                 leader_name=request.POST.get("name", ""),
                 head_count=request.POST.get("head_count"),
+                ages_from=request.POST.get("ages_from"),
+                ages_to=request.POST.get("ages_to"),
             )
         else:
             raise ServiceError("Выберите, кого записать: ребёнка, себя или группу.", code="kind_required")

@@ -20,3 +20,6 @@ student_account_deleted = Signal()
 appeal_filed = Signal()
 # An editor decided an appeal (upheld or rejected, with a reason). Argument: appeal.
 appeal_decided = Signal()
+# A student asked for everything kept about them («Скачать мои данные»). Argument: student.
+# Each receiver returns a dict of its own sections (JSON-ready), merged into the export.
+student_data_requested = Signal()

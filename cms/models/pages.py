@@ -629,8 +629,32 @@ class PartnerPage(SiteServedPage):
         verbose_name_plural = "партнёры"
 
 
+class EventPageForm(WagtailAdminPageForm):
+    """The editor's form refuses typed attendance for an event run on the platform (it has the
+    events app's registration settings, the reverse one-to-one `operations`): its people are
+    counted from check-ins and confirmed hours, and a typed number would only mislead. Only the
+    form refuses, so moving, copying or publishing an older page never fails on it."""
+
+    TYPED_FIGURES_REFUSED = (
+        "На мероприятие открыта регистрация на платформе: участники и волонтёры считаются по отметкам "
+        "на входе и подтверждённым часам. Оставьте поле пустым — оно для мероприятий вне платформы."
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = [name for name in ("attendance", "volunteers") if cleaned.get(name) is not None]
+        page = self.instance
+        if typed and page.pk and type(page).objects.filter(pk=page.pk, operations__isnull=False).exists():
+            for name in typed:
+                self.add_error(name, self.TYPED_FIGURES_REFUSED)
+        return cleaned
+
+
 class EventPage(SiteServedPage):
-    """A regional offline event. Attendance and volunteers are entered after it took place."""
+    """A regional offline event. Attendance and volunteers are typed in after it took place only
+    when it was run outside the platform (see `EventPageForm`)."""
+
+    base_form_class = EventPageForm
 
     starts_at = models.DateTimeField("начало")
     ends_at = models.DateTimeField("окончание")
@@ -647,8 +671,19 @@ class EventPage(SiteServedPage):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    attendance = models.PositiveIntegerField("пришло участников", null=True, blank=True)
-    volunteers = models.PositiveIntegerField("волонтёров", null=True, blank=True)
+    attendance = models.PositiveIntegerField(
+        "пришло участников",
+        null=True,
+        blank=True,
+        help_text="Только для мероприятий, проведённых вне платформы. Если на мероприятие открыта регистрация, "
+        "цифры берутся из отметок на входе — оставьте поле пустым.",
+    )
+    volunteers = models.PositiveIntegerField(
+        "волонтёров",
+        null=True,
+        blank=True,
+        help_text="Только для мероприятий вне платформы: при регистрации считаются волонтёры с подтверждёнными часами.",
+    )
 
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),

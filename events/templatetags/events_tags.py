@@ -42,14 +42,28 @@ def event_registration(context, page):
     return data
 
 
+@register.simple_tag
+def event_figures(page):
+    """Who came, as the event page shows it: an event run on the platform (it has registration)
+    shows its records — people let in, volunteers with confirmed hours — and never the numbers an
+    editor may have typed; an event run outside the platform shows the typed ones."""
+    return selectors.public_figures(page)
+
+
 @register.inclusion_tag("events/cabinet.html", takes_context=True)
 def my_events(context):
     user = context["request"].user
     tickets = list(selectors.registrations_of(user).order_by("event__page__starts_at"))
     for registration in tickets:
         registration.position = services.waiting_position(registration)
+    # The cabinet's certificates (the page's context, read by site_theme from certificates): the
+    # volunteer's own certificates of hours are offered again beside the shifts they count.
+    volunteer_certificates = [
+        c for c in context.get("certificates") or [] if c.kind == "volunteer" and c.holder_id == user.pk
+    ]
     return {
         "tickets": tickets,
         "volunteering": selectors.volunteer_record(user),
+        "volunteer_certificates": volunteer_certificates,
         "csrf_token": context.get("csrf_token"),
     }

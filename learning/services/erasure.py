@@ -10,13 +10,14 @@ from config.errors import ServiceError
 from learning.models import Student, SubmissionFile
 from learning.services.accounts import name_town_in_stories
 from learning.services.uploads import delete_videos_of
-from learning.signals import student_account_deleted
+from learning.signals import student_account_deleted, student_data_requested
 
 
 def export_student_data(student):
-    """Everything the platform keeps about a student, as JSON-ready data."""
+    """Everything the platform keeps about a student, as JSON-ready data: learning's own sections
+    and those other apps add (events, certificates) through `student_data_requested`."""
     user = student.user
-    return {
+    data = {
         "account": {"email": user.email, "date_joined": user.date_joined.isoformat(), "is_active": user.is_active},
         "profile": {
             "first_name": student.first_name,
@@ -62,6 +63,9 @@ def export_student_data(student):
         ],
         "likes_given": [like.submission_id for like in user.work_likes.all()],
     }
+    for _receiver, sections in student_data_requested.send(sender=Student, student=student):
+        data.update(sections or {})
+    return data
 
 
 def delete_student_account(student, *, by=None):

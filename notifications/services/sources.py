@@ -110,7 +110,12 @@ def certificate_issued(certificate):
         certificate,
         recipient=certificate.holder,
         title=f"Сертификат готов: {certificate.get_kind_display()}",
-        body=f"Сертификат за «{certificate.title}» — в кабинете, его можно скачать. Код проверки {certificate.code}.",
+        body=(
+            f"Подтверждено часов волонтёрства: {certificate.hours_display} ({certificate.season.name}). "
+            if certificate.hours is not None
+            else f"Сертификат за «{certificate.title}». "
+        )
+        + f"Он в кабинете, его можно скачать. Код проверки {certificate.code}.",
         url=CABINET_URL,
     )
 

@@ -29,6 +29,7 @@ def test_a_child_lists_their_certificates_with_pdf_and_verification_links(studen
         "direction": "Живопись",
         "title": "Портрет моей семьи",
         "issued_at": row["issued_at"],
+        "hours": None,
         "valid": True,
         "revoked_reason": "",
         "pdf_url": f"http://testserver/certificates/{certificate.code}/pdf/",
@@ -86,6 +87,7 @@ def test_the_public_check_shows_first_name_and_initial_only(student, reach, clie
         "direction": "Живопись",
         "valid": True,
         "revoked_reason": "",
+        "hours": None,
     }
 
 

@@ -3,6 +3,7 @@ capacity, the waiting list that moves up on cancellation (with an email), age li
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from config.errors import ServiceError
 from events import services
@@ -162,3 +163,65 @@ def test_an_erased_childs_place_goes_to_the_waiting_list(make_user, django_captu
     assert held.status == "cancelled" and held.name == ""
     assert waiting.status == "confirmed"
     assert len(mail.outbox) == 1
+
+
+def test_a_school_group_declares_its_childrens_ages_and_they_must_fit_the_events_limits(make_user):
+    event = make_event(capacity=40, min_age=10, max_age=14)
+    teacher = make_user()
+    kwargs = {"school": "Школа № 3", "leader_name": "Ольга Ивановна", "head_count": 12}
+
+    with pytest.raises(ServiceError) as refused:
+        services.register_group(event, teacher, **kwargs)
+    assert refused.value.code == "group_ages_required" and "10–14 лет" in refused.value.message
+    with pytest.raises(ServiceError) as refused:
+        services.register_group(event, teacher, ages_from=8, ages_to=12, **kwargs)
+    assert refused.value.code == "age_limit" and refused.value.field == "ages_from"
+    assert refused.value.message == (
+        "Мероприятие для участников 10–14 лет, а самому младшему в группе 8 лет: запишите только детей от 10 лет."
+    )
+    with pytest.raises(ServiceError) as refused:
+        services.register_group(event, teacher, ages_from=11, ages_to=15, **kwargs)
+    assert refused.value.code == "age_limit" and refused.value.field == "ages_to"
+    assert "самому старшему в группе 15 лет" in refused.value.message
+    for ages in (("12", "11"), ("abc", "12"), (3, 12)):
+        with pytest.raises(ServiceError) as refused:
+            services.register_group(event, teacher, ages_from=ages[0], ages_to=ages[1], **kwargs)
+        assert refused.value.code == "invalid_group_ages"
+    assert not event.registrations.exists()
+
+    group = services.register_group(event, teacher, ages_from="10", ages_to="14", **kwargs)
+    assert (group.ages_from, group.ages_to, group.status) == (10, 14, "confirmed")
+    assert "дети 10–14 лет" in group.display_name
+
+
+def test_a_group_of_children_may_come_to_a_childrens_event_an_adult_alone_may_not(make_user):
+    event = make_event(capacity=40, min_age=6, max_age=12)
+    group = services.register_group(
+        event, make_user(), school="Школа", leader_name="Учитель", head_count=5, ages_from=7, ages_to=9
+    )
+    assert group.status == "confirmed"
+    with pytest.raises(ServiceError) as refused:
+        services.register_adult(event, make_user(), name="Ирина Петрова")
+    assert refused.value.code == "age_limit"
+
+
+def test_an_event_without_age_limits_takes_a_group_without_declared_ages(make_user):
+    group = services.register_group(make_event(), make_user(), school="Школа", leader_name="Учитель", head_count=3)
+    assert group.ages_from is None and group.status == "confirmed"
+
+
+def test_the_event_page_refuses_a_group_too_young_in_russian(make_user):
+    event = make_event(capacity=40, min_age=10, max_age=14)
+    client = Client()
+    client.force_login(make_user())
+    response = client.post(
+        f"/event-registration/{event.pk}/",
+        {"kind": "group", "school": "Школа № 3", "name": "Ольга Ивановна", "head_count": 6, "ages_from": 7,
+         "ages_to": 11},
+        follow=True,
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "самому младшему в группе 7 лет" in response.content.decode()
+    assert not event.registrations.exists()
+    page = client.get(event.page.get_url()).content.decode()
+    assert 'name="ages_from"' in page and "мероприятие для участников 10–14 лет" in page
