@@ -95,7 +95,7 @@ class EmailCodeForm(forms.Form):
 
     email = forms.EmailField(
         label="Электронная почта",
-        help_text="Пришлём код из 6 знаков. Пароль не нужен, дата рождения тоже.",
+        help_text="Пришлём код из 8 знаков. Пароль не нужен, дата рождения тоже.",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "id": "id_code_email"}),
     )
 

@@ -348,7 +348,8 @@ def complete_profile(request):
             messages.success(request, f"Добро пожаловать, {student.first_name}! Выберите первый урок.")
             return redirect(safe_next(request, reverse("site_theme:cabinet")))
     status = 400 if request.method == "POST" else 200
-    return render(request, "site_theme/complete_profile.html", {"form": form, "next": safe_next(request, "")}, status=status)
+    context = {"form": form, "next": safe_next(request, "")}
+    return render(request, "site_theme/complete_profile.html", context, status=status)
 
 
 @require_POST

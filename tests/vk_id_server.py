@@ -185,7 +185,8 @@ class VKIDServer:
         with self.lock:
             user = self.tokens.get(params.get("access_token", ""))
         if user is None:
-            return self.send_json(handler, 401, {"error": "invalid_token", "error_description": "access token is invalid"})
+            refusal = {"error": "invalid_token", "error_description": "access token is invalid"}
+            return self.send_json(handler, 401, refusal)
         return self.send_json(handler, 200, {"user": user})
 
 

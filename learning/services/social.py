@@ -82,9 +82,7 @@ def complete_student_profile(
     User = get_user_model()
     taken = User.objects.exclude(pk=user.pk).filter(email__iexact=email).exists()
     if taken or User.objects.exclude(pk=user.pk).filter(username__iexact=email).exists():
-        raise ServiceError(
-            "Этот email уже занят другим аккаунтом. Укажите другой.", code="email_taken", field="email"
-        )
+        raise ServiceError("Этот email уже занят другим аккаунтом. Укажите другой.", code="email_taken", field="email")
     needs_guardian = accounts.check_student_rules(
         email=email,
         first_name=first_name,
