@@ -585,7 +585,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # The VK ID button's form is answered by a redirect to id.vk.ru, which form-action covers.
+        "form-action": ["'self'", VK_ID_URL],
         "frame-ancestors": ["'none'"],
     },
 }

@@ -309,4 +309,7 @@ def vk_id(settings, vk_id_server):
         "APPS": [{"client_id": VK_ID_CLIENT_ID, "secret": VK_ID_CLIENT_SECRET, "key": ""}],
     }
     settings.SOCIALACCOUNT_PROVIDERS = providers
+    policy = settings.CONTENT_SECURITY_POLICY
+    directives = {**policy["DIRECTIVES"], "form-action": ["'self'", vk_id_server.url]}
+    settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
     return vk_id_server
