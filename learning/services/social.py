@@ -140,7 +140,8 @@ SIGN_UP = "sign_up"
 
 def email_sign_in_route(email):
     """Whether an emailed code signs an existing account in or signs a new adult up. A child still
-    waiting for the guardian's consent hears that (ConsentPending), as at the password form."""
+    waiting for the guardian's consent hears that (ConsentPending), as at the password form. An
+    account from before allauth gets its (unconfirmed) EmailAddress, which the code confirms."""
     email = (email or "").strip().lower()
     User = get_user_model()
     user = User.objects.filter(email__iexact=email).first() or User.objects.filter(username__iexact=email).first()
@@ -153,4 +154,10 @@ def email_sign_in_route(email):
         if student is not None and not student.is_deleted:
             raise accounts.ConsentPending(student)
         raise ServiceError("Аккаунт отключён.", code="account_disabled", status=403)
+    if user.email:
+        # Accounts made before allauth have no EmailAddress row: the code that signs them in is what
+        # confirms the address (allauth confirms only an address it knows).
+        EmailAddress.objects.get_or_create(
+            user=user, email__iexact=user.email, defaults={"email": user.email.lower(), "primary": True}
+        )
     return SIGN_IN

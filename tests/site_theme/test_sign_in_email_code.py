@@ -67,6 +67,7 @@ def test_a_known_adult_signs_in_by_code_the_same_way(client, visitor, mailoutbox
     response = client.post(response["Location"], {"code": code_in(mailoutbox[0])})
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == visitor.pk
+    assert EmailAddress.objects.get(user=visitor).verified
 
 
 @pytest.mark.django_db
