@@ -5,6 +5,7 @@ is a student or an adult, and a failed VK ID sign-in gets a Russian 400 page, no
 import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base.constants import AuthError
@@ -29,6 +30,15 @@ class AccountAdapter(DefaultAccountAdapter):
         super().populate_username(request, user)
 
 
+def email_in_use(email):
+    User = get_user_model()
+    return (
+        User.objects.filter(email__iexact=email).exists()
+        or User.objects.filter(username__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exists()
+    )
+
+
 def consent_pending_response(request, user):
     """The page a child under 14 sees until the guardian confirms, else None."""
     student = Student.objects.filter(user=user, deleted_at__isnull=True).first()
@@ -41,6 +51,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request, sociallogin):
         if sociallogin.is_existing and (response := consent_pending_response(request, sociallogin.user)):
             raise ImmediateHttpResponse(response)
+        email = (sociallogin.user.email or "").strip()
+        if not sociallogin.is_existing and email and email_in_use(email):
+            # VK's address belongs to an account here: VK ID is not proof enough to open it, so
+            # the new account goes on without that address (link VK ID in that account's cabinet).
+            sociallogin.user.email = ""
+            sociallogin.email_addresses = []
 
     def populate_user(self, request, sociallogin, data):
         """Only the first name goes to the account; the surname and birth date VK returned stay in
