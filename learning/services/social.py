@@ -161,3 +161,23 @@ def email_sign_in_route(email):
             user=user, email__iexact=user.email, defaults={"email": user.email.lower(), "primary": True}
         )
     return SIGN_IN
+
+
+def sign_in_data(user):
+    """What allauth keeps about an account, for the data download: addresses and VK ID records."""
+    return {
+        "emails": [
+            {"email": address.email, "verified": address.verified}
+            for address in EmailAddress.objects.filter(user=user).order_by("pk")
+        ],
+        "vk_id": [
+            {"uid": account.uid, "linked_at": account.date_joined.isoformat(), "data": account.extra_data}
+            for account in SocialAccount.objects.filter(user=user).order_by("pk")
+        ],
+    }
+
+
+def forget_sign_ins(user):
+    """The account's erasure: its addresses and VK ID records (name, birth date) go too."""
+    SocialAccount.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()

@@ -205,3 +205,16 @@ def test_without_vk_credentials_the_button_explains_and_the_route_is_a_404(clien
     response = client.post("/accounts/vk/login/")
     assert response.status_code == 404
     assert "не настроен" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_deleting_the_account_erases_what_vk_returned(client, vk_id, season_tree):
+    vk_id.user = vk_user(7008, "Маша", "Соколова", years_ago(15), email="masha2@example.ru")
+    vk_sign_in(client, vk_id)
+    client.post("/cabinet/profile/", profile("masha2@example.ru", birth_date=years_ago(15)))
+    student = SocialAccount.objects.get(uid="7008").user.student
+    exported = learning.export_student_data(student)
+    assert exported["sign_in"]["vk_id"][0]["data"]["last_name"] == "Соколова"
+
+    learning.delete_student_account(student)
+    assert not SocialAccount.objects.filter(uid="7008").exists()
