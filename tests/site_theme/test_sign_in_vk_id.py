@@ -218,3 +218,13 @@ def test_deleting_the_account_erases_what_vk_returned(client, vk_id, season_tree
 
     learning.delete_student_account(student)
     assert not SocialAccount.objects.filter(uid="7008").exists()
+
+
+@pytest.mark.django_db
+def test_vk_id_with_another_accounts_email_does_not_open_that_account(client, vk_id, visitor, season_tree):
+    vk_id.user = vk_user(7009, "Гость", "Гостев", years_ago(45), email="gost@example.ru")
+    response = vk_sign_in(client, vk_id)
+    assert response.status_code == 302 and response["Location"].startswith("/cabinet/welcome/")
+    newcomer = SocialAccount.objects.get(uid="7009").user
+    assert newcomer != visitor and newcomer.email == ""
+    assert int(client.session["_auth_user_id"]) == newcomer.pk
