@@ -103,6 +103,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # Sign-in by emailed code and by VK ID (learning/vk_id/, learning/adapters.py).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.vk",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +125,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -496,6 +502,53 @@ for _item in env_list("VK_CALLBACK_GROUPS"):
         raise ImproperlyConfigured("VK_CALLBACK_GROUPS items must look like group_id:secret:confirmation.")
     VK_CALLBACK_GROUPS[int(_group)] = {"secret": _secret, "confirmation": _confirmation}
 
+# --- Sign-in: django-allauth (adults by emailed code, everyone by VK ID) ----------------------
+# Children keep the password form of /cabinet/login/ (ModelBackend); allauth adds the one-time
+# codes and VK ID (OAuth 2.1 with PKCE S256 on id.vk.ru). Its pages use the site's templates
+# (site_theme/templates/allauth/, account/, socialaccount/).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "site_theme:login"
+LOGIN_REDIRECT_URL = "site_theme:cabinet"
+ACCOUNT_ADAPTER = "learning.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "learning.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT = env_int("SIGN_IN_CODE_TIMEOUT", 15 * 60)
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = env_int("SIGN_IN_CODE_TIMEOUT", 15 * 60)
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Поколение М: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+# VK ID shares an email only if the person allows it: sign-up goes on without one.
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("VK_ID_TIMEOUT", 10)
+# VK ID: the application's ID and protected key from id.vk.ru (Мои приложения). Without them the
+# VK ID button says that sign-in through VK is not set up. VK_ID_URL is id.vk.ru; the tests point
+# it at their own OAuth 2.1 server on 127.0.0.1 (tests/vk_id_server.py).
+VK_ID_CLIENT_ID = os.environ.get("VK_ID_CLIENT_ID", "")
+VK_ID_CLIENT_SECRET = os.environ.get("VK_ID_CLIENT_SECRET", "")
+VK_ID_URL = os.environ.get("VK_ID_URL", "https://id.vk.ru").rstrip("/")
+SOCIALACCOUNT_PROVIDERS = {
+    "vk": {
+        "provider_class": "learning.vk_id.provider.VKIDProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        # vkid.personal_info gives the name and birth date that pre-fill a child's profile.
+        "SCOPE": ["vkid.personal_info", "email"],
+        "VERIFIED_EMAIL": False,
+        "APPS": [{"client_id": VK_ID_CLIENT_ID, "secret": VK_ID_CLIENT_SECRET, "key": ""}] if VK_ID_CLIENT_ID else [],
+    }
+}
+
 # --- Notifications (notifications/) ----------------------------------------------------------
 # VK community messages: the community's token with the «messages» right; the callback server of
 # notifications (/notifications/vk/callback/) with its own secret and confirmation string.
@@ -544,7 +597,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # The VK ID button's form is answered by a redirect to id.vk.ru, which form-action covers.
+        "form-action": ["'self'", VK_ID_URL],
         "frame-ancestors": ["'none'"],
     },
 }

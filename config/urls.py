@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -41,6 +42,10 @@ handler400 = "config.error_pages.bad_request"
 handler404 = "config.error_pages.page_not_found"
 
 urlpatterns += [
+    # django-allauth: emailed codes and VK ID. Its password sign-in page is the site's own
+    # /cabinet/login/, which offers every way in.
+    path("accounts/login/", RedirectView.as_view(pattern_name="site_theme:login", query_string=True)),
+    path("accounts/", include("allauth.urls")),
     path("", include("config.dev_mailbox")),  # 404 unless DEBUG and the mailbox backend
     path("certificates/", include("certificates.page_urls")),
     path("", include("events.page_urls")),

@@ -90,6 +90,27 @@ class RegistrationForm(forms.Form):
         self.fields["region"].queryset = Region.objects.order_by("name")
 
 
+class EmailCodeForm(forms.Form):
+    """Adults sign in or sign up with one field: the email gets a one-time code (django-allauth)."""
+
+    email = forms.EmailField(
+        label="Электронная почта",
+        help_text="Пришлём код из 8 знаков. Пароль не нужен, дата рождения тоже.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "id": "id_code_email"}),
+    )
+
+
+class StudentProfileForm(RegistrationForm):
+    """The child's profile after signing in with VK ID: the registration form without a password,
+    pre-filled with what VK returned (learning.services.social.vk_prefill)."""
+
+    password = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = "На него придут новости конкурса. Не публикуется."
+
+
 class DeleteAccountForm(forms.Form):
     confirm = forms.CharField(
         label="Напишите УДАЛИТЬ, чтобы подтвердить",

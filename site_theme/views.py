@@ -5,6 +5,7 @@ import json
 import logging
 from urllib.parse import urlencode
 
+from allauth.account import views as allauth_views
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
@@ -34,9 +35,17 @@ from engagement.services import publication
 from learning import selectors as learning_selectors
 from learning import services as learning
 from learning.models import Assignment, Student
+from learning.services import social
 from media_pipeline import storage
 from site_theme import queries
-from site_theme.forms import DeleteAccountForm, LoginForm, RegistrationForm, SearchForm
+from site_theme.forms import (
+    DeleteAccountForm,
+    EmailCodeForm,
+    LoginForm,
+    RegistrationForm,
+    SearchForm,
+    StudentProfileForm,
+)
 from site_theme.templatetags.site_theme_tags import SHARE_MIN_SIZE, work_file_url
 
 logger = logging.getLogger(__name__)
@@ -214,8 +223,42 @@ def login_view(request):
     if form.pending_student is not None:
         # The password was right: this browser may ask for the guardian's email once more.
         request.session[CONSENT_PENDING_SESSION_KEY] = form.pending_student.pk
-    context = {"form": form, "next": safe_next(request, ""), "consent_pending": form.pending_student is not None}
-    return render(request, "site_theme/login.html", context)
+    return render_login(request, form=form, consent_pending=form.pending_student is not None)
+
+
+def render_login(request, *, form=None, code_form=None, consent_pending=False, status=200):
+    """One sign-in page for everyone: adults by an emailed code, anyone by VK ID, children by
+    email and password (and the link to the children's registration)."""
+    context = {
+        "form": form or LoginForm(request),
+        "code_form": code_form or EmailCodeForm(),
+        "next": safe_next(request, ""),
+        "consent_pending": consent_pending,
+        "vk_id_configured": social.vk_id_configured(),
+    }
+    return render(request, "site_theme/login.html", context, status=status)
+
+
+@require_POST
+@throttle_sign_in
+def email_code(request):
+    """Sign in or sign up by an emailed code, with one field: a known email gets allauth's sign-in
+    code, a new one allauth's sign-up (its confirmation code signs the person in)."""
+    code_form = EmailCodeForm(request.POST)
+    if not code_form.is_valid():
+        return render_login(request, code_form=code_form, status=400)
+    try:
+        route = social.email_sign_in_route(code_form.cleaned_data["email"])
+    except learning.ConsentPending as pending:
+        request.session[CONSENT_PENDING_SESSION_KEY] = pending.student.pk
+        code_form.add_error("email", pending.message)
+        return render_login(request, code_form=code_form, consent_pending=True, status=403)
+    except ServiceError as error:
+        code_form.add_error("email", error.message)
+        return render_login(request, code_form=code_form, status=error.status)
+    if route == social.SIGN_UP:
+        return allauth_views.signup(request)
+    return allauth_views.request_login_code(request)
 
 
 @require_POST
@@ -270,6 +313,61 @@ def register(request):
     return render(request, "site_theme/register.html", {"form": form})
 
 
+@login_required(login_url="site_theme:login")
+def welcome(request):
+    """A new VK ID account: «Я ученик» (complete the child's profile) or «Я взрослый» (done)."""
+    if student_or_none(request) is not None:
+        return redirect(safe_next(request, reverse("site_theme:cabinet")))
+    return render(request, "site_theme/welcome.html", {"next": safe_next(request, "")})
+
+
+@login_required(login_url="site_theme:login")
+def complete_profile(request):
+    """The child's profile for an account that signed in with VK ID, pre-filled from VK; the
+    registration rules apply (under 14 the account waits for the guardian)."""
+    if student_or_none(request) is not None:
+        return redirect("site_theme:cabinet")
+    form = StudentProfileForm(request.POST or None, initial=social.vk_prefill(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            student = social.complete_student_profile(
+                request.user,
+                email=data["email"],
+                first_name=data["first_name"],
+                surname=data["surname"],
+                birth_date=data["birth_date"],
+                region=data["region"],
+                town=data["town"],
+                guardian_email=data["guardian_email"],
+                consent=data["consent"],
+                ip=client_ip(request),
+            )
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            if not student.user.is_active:
+                auth_logout(request)
+                return render(request, "site_theme/register_pending.html", {"student": student})
+            messages.success(request, f"Добро пожаловать, {student.first_name}! Выберите первый урок.")
+            return redirect(safe_next(request, reverse("site_theme:cabinet")))
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "next": safe_next(request, "")}
+    return render(request, "site_theme/complete_profile.html", context, status=status)
+
+
+@require_POST
+@login_required(login_url="site_theme:login")
+def unlink_vk(request):
+    try:
+        social.unlink_vk(request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "VK ID отвязан. Входите по коду из письма или паролем.")
+    return redirect("site_theme:cabinet")
+
+
 # --- Student cabinet ----------------------------------------------------------------------------------
 
 
@@ -288,6 +386,8 @@ def cabinet(request):
         "children": learning_selectors.children_of_guardian(request.user),
         "certificates": list(certificates.certificates_for(request.user)),
         "badges": certificates.badges_of(request.user) if student else None,
+        "vk_account": social.vk_account_of(request.user),
+        "vk_id_configured": social.vk_id_configured(),
     }
     if student is not None:
         context["lessons"] = learning_selectors.lessons_in_progress(student)

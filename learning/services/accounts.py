@@ -98,13 +98,62 @@ def register_student(
     With `guardian` (a signed-in adult adding a child from the cabinet) that guardian's consent is
     recorded at once, with their email and `ip`, whatever the child's age: the account is active and
     linked to the guardian, and no letter goes out."""
-    today = today or timezone.localdate()
     email = (email or "").strip().lower()
     if guardian is not None:
         guardian_email = guardian.email
-    guardian_email = (guardian_email or "").strip().lower()
     User = get_user_model()
-    if not first_name.strip() or not surname.strip():
+    needs_guardian = check_student_rules(
+        email=email,
+        first_name=first_name,
+        surname=surname,
+        birth_date=birth_date,
+        guardian_email=guardian_email,
+        consent=consent,
+        today=today,
+        guardian=guardian,
+    )
+    if User.objects.filter(email__iexact=email).exists() or User.objects.filter(username__iexact=email).exists():
+        raise ServiceError(
+            "Этот email уже зарегистрирован. Войдите или восстановите пароль.", code="email_taken", field="email"
+        )
+    candidate = User(username=email, email=email, first_name=first_name.strip())
+    try:
+        validate_password(password, candidate)
+    except ValidationError as error:
+        raise ServiceError(" ".join(error.messages), code="weak_password", field="password")
+
+    with transaction.atomic():
+        candidate.set_password(password)
+        candidate.is_active = guardian is not None or not needs_guardian
+        candidate.save()
+        student = create_student_profile(
+            candidate,
+            first_name=first_name,
+            surname=surname,
+            birth_date=birth_date,
+            region=region,
+            town=town,
+            town_population=town_population,
+            guardian_email=guardian_email,
+            needs_guardian=needs_guardian,
+            ip=ip,
+            guardian=guardian,
+        )
+    if needs_guardian and notify_guardian and guardian is None:
+        send_guardian_consent_email(student)
+    return student
+
+
+def check_student_rules(
+    *, email, first_name, surname, birth_date, guardian_email="", consent=False, today=None, guardian=None
+):
+    """The registration rules every way in shares (the form, the API, VK ID, a guardian's cabinet):
+    name, age 6–18, the guardian's email under 14, one's own consent from 14 (a signed-in guardian
+    adding the child consents instead). Returns whether a guardian must confirm by email."""
+    today = today or timezone.localdate()
+    email = (email or "").strip().lower()
+    guardian_email = (guardian_email or "").strip().lower()
+    if not (first_name or "").strip() or not (surname or "").strip():
         raise ServiceError("Укажите имя и фамилию.", code="name_required", field="first_name")
     age = age_on(birth_date, today)
     if age < MIN_AGE or age > MAX_AGE:
@@ -112,10 +161,6 @@ def register_student(
             f"Участвовать могут дети от {MIN_AGE} до {MAX_AGE} лет; по дате рождения вам {age}.",
             code="age_out_of_range",
             field="birth_date",
-        )
-    if User.objects.filter(email__iexact=email).exists() or User.objects.filter(username__iexact=email).exists():
-        raise ServiceError(
-            "Этот email уже зарегистрирован. Войдите или восстановите пароль.", code="email_taken", field="email"
         )
     needs_guardian = age < GUARDIAN_CONSENT_BELOW_AGE
     if guardian is None and needs_guardian:
@@ -129,51 +174,58 @@ def register_student(
             raise ServiceError(
                 "Email родителя должен отличаться от email ученика.", code="guardian_email_same", field="guardian_email"
             )
-    elif not consent:
+    elif guardian is None and not consent:
         raise ServiceError(
             "Подтвердите согласие на обработку персональных данных.", code="consent_required", field="consent"
         )
-    candidate = User(username=email, email=email, first_name=first_name.strip())
-    try:
-        validate_password(password, candidate)
-    except ValidationError as error:
-        raise ServiceError(" ".join(error.messages), code="weak_password", field="password")
+    return needs_guardian
 
-    consent_given_by_guardian = guardian is not None
-    with transaction.atomic():
-        candidate.set_password(password)
-        candidate.is_active = consent_given_by_guardian or not needs_guardian
-        candidate.save()
-        student = Student.objects.create(
-            user=candidate,
-            first_name=first_name.strip(),
-            surname=surname.strip(),
-            birth_date=birth_date,
-            region=region,
-            town=town.strip(),
-            town_population=town_population,
-            guardian_email=guardian_email,
-            guardian=guardian,
+
+def create_student_profile(
+    user,
+    *,
+    first_name,
+    surname,
+    birth_date,
+    region,
+    town,
+    town_population=None,
+    guardian_email="",
+    needs_guardian,
+    ip=None,
+    guardian=None,
+):
+    """The Student of `user` (checked by check_student_rules) and its consent: the signed-in
+    guardian's when a guardian adds the child, else from 14 the child's own."""
+    guardian_email = (guardian_email or "").strip().lower()
+    student = Student.objects.create(
+        user=user,
+        first_name=first_name.strip(),
+        surname=surname.strip(),
+        birth_date=birth_date,
+        region=region,
+        town=town.strip(),
+        town_population=town_population,
+        guardian_email=guardian_email,
+        guardian=guardian,
+    )
+    if guardian is not None:
+        Consent.objects.create(
+            student=student, kind=Consent.Kind.GUARDIAN, text_version=CONSENT_TEXT_VERSION, email=guardian_email, ip=ip
         )
-        if consent_given_by_guardian:
-            Consent.objects.create(
-                student=student,
-                kind=Consent.Kind.GUARDIAN,
-                text_version=CONSENT_TEXT_VERSION,
-                email=guardian_email,
-                ip=ip,
-            )
-        elif not needs_guardian:
-            Consent.objects.create(
-                student=student, kind=Consent.Kind.OWN, text_version=CONSENT_TEXT_VERSION, email=email, ip=ip
-            )
-    if needs_guardian and notify_guardian and not consent_given_by_guardian:
-        send_email(
-            "guardian_consent",
-            guardian_email,
-            {"student": student, "url": guardian_confirm_url(student), "version": CONSENT_TEXT_VERSION},
+    elif not needs_guardian:
+        Consent.objects.create(
+            student=student, kind=Consent.Kind.OWN, text_version=CONSENT_TEXT_VERSION, email=user.email, ip=ip
         )
     return student
+
+
+def send_guardian_consent_email(student):
+    send_email(
+        "guardian_consent",
+        student.guardian_email,
+        {"student": student, "url": guardian_confirm_url(student), "version": CONSENT_TEXT_VERSION},
+    )
 
 
 def resend_guardian_consent(student):
@@ -185,11 +237,7 @@ def resend_guardian_consent(student):
         raise ServiceError(
             f"Письмо уже отправлено недавно. Повторить можно через {minutes} мин.", code="resend_too_soon", status=429
         )
-    send_email(
-        "guardian_consent",
-        student.guardian_email,
-        {"student": student, "url": guardian_confirm_url(student), "version": CONSENT_TEXT_VERSION},
-    )
+    send_guardian_consent_email(student)
 
 
 def resend_guardian_consent_by_login(email, password):

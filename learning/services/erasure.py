@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from config.errors import ServiceError
 from learning.models import Student, SubmissionFile
+from learning.services import social
 from learning.services.accounts import name_town_in_stories
 from learning.services.uploads import delete_videos_of
 from learning.signals import student_account_deleted, student_data_requested
@@ -62,6 +63,7 @@ def export_student_data(student):
             for s in student.submissions.select_related("assignment").prefetch_related("files")
         ],
         "likes_given": [like.submission_id for like in user.work_likes.all()],
+        "sign_in": social.sign_in_data(user),
     }
     for _receiver, sections in student_data_requested.send(sender=Student, student=student):
         data.update(sections or {})
@@ -96,6 +98,7 @@ def delete_student_account(student, *, by=None):
         user.is_active = False
         user.set_unusable_password()
         user.save()
+        social.forget_sign_ins(user)
         student.first_name = ""
         student.surname = ""
         student.birth_date = None

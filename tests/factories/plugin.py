@@ -29,6 +29,9 @@ from engagement.database_roles import append_only_tables
 from tests.factories import accounts, pages
 from tests.factories.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.s3_server import SeaweedFS
+from tests.vk_id_server import CLIENT_ID as VK_ID_CLIENT_ID
+from tests.vk_id_server import CLIENT_SECRET as VK_ID_CLIENT_SECRET
+from tests.vk_id_server import VKIDServer
 
 SKIPPED_FOR_POSTGRES = []
 
@@ -291,3 +294,30 @@ def browser(initial_data):
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def vk_id_server():
+    """A real OAuth 2.1 server with VK ID's endpoints on 127.0.0.1 (tests/vk_id_server.py)."""
+    server = VKIDServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def vk_id(settings, vk_id_server):
+    """VK ID sign-in configured and pointed at the local server, which starts each test clean."""
+    vk_id_server.reset()
+    settings.VK_ID_URL = vk_id_server.url
+    settings.VK_ID_CLIENT_ID = VK_ID_CLIENT_ID
+    settings.VK_ID_CLIENT_SECRET = VK_ID_CLIENT_SECRET
+    providers = {**settings.SOCIALACCOUNT_PROVIDERS}
+    providers["vk"] = {
+        **providers["vk"],
+        "APPS": [{"client_id": VK_ID_CLIENT_ID, "secret": VK_ID_CLIENT_SECRET, "key": ""}],
+    }
+    settings.SOCIALACCOUNT_PROVIDERS = providers
+    policy = settings.CONTENT_SECURITY_POLICY
+    directives = {**policy["DIRECTIVES"], "form-action": ["'self'", vk_id_server.url]}
+    settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
+    return vk_id_server
