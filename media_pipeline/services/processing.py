@@ -161,7 +161,11 @@ def _make_ladder(asset, token, workdir):
             )
         top, low = rungs[0], rungs[-1]
         transcoding.make_poster(
-            source, workdir / transcoding.POSTER_NAME, at=min(info.duration / 3, 5.0), width=top.width, height=top.height
+            source,
+            workdir / transcoding.POSTER_NAME,
+            at=min(info.duration / 3, 5.0),
+            width=top.width,
+            height=top.height,
         )
 
         def still_ours(fraction):
