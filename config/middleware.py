@@ -1,9 +1,13 @@
 """Request guards that hold for every view of the platform."""
 
+import functools
 from urllib.parse import unquote_to_bytes
 
+import brotli
 from django.conf import settings
+from django.http import HttpResponse
 from django.middleware.gzip import GZipMiddleware
+from django.utils.cache import patch_vary_headers
 
 from config.error_pages import refusal
 
@@ -31,7 +35,9 @@ COMPRESSIBLE_STATIC_TYPES = ("text/", "application/javascript", "application/jso
 class DevelopmentStaticCompressionMiddleware(GZipMiddleware):
     """Development only (DEBUG): runserver hands static files to WhiteNoise, which serves them
     straight from the apps' folders, so edits show at once, but uncompressed (hls.js is 389 KB).
-    This gzips them on the way, as production's pre-compressed copies are; other responses pass."""
+    This compresses them on the way, as production's pre-compressed copies are: brotli for a browser
+    that accepts it (hls.js 99 KB instead of gzip's 121 KB), else gzip; other responses pass. Brotli's
+    best level is slow, so each file's brotli copy is kept in memory until the file changes."""
 
     def process_response(self, request, response):
         if (
@@ -40,4 +46,39 @@ class DevelopmentStaticCompressionMiddleware(GZipMiddleware):
             or not response.get("Content-Type", "").startswith(COMPRESSIBLE_STATIC_TYPES)
         ):
             return response
+        if accepts_brotli(request):
+            return brotli_response(response)
         return super().process_response(request, response)
+
+
+def accepts_brotli(request):
+    """Whether Accept-Encoding names `br` with a quality above zero."""
+    for part in request.headers.get("Accept-Encoding", "").split(","):
+        coding, _, params = part.partition(";")
+        if coding.strip().lower() != "br":
+            continue
+        quality = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+        try:
+            return float(quality) > 0
+        except ValueError:
+            return False
+    return False
+
+
+def brotli_response(response):
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if hasattr(response, "close"):
+        response.close()
+    compressed = HttpResponse(brotli_copy(body), status=response.status_code)
+    for header, value in response.items():
+        if header.lower() not in ("content-length", "content-encoding"):
+            compressed[header] = value
+    compressed["Content-Encoding"] = "br"
+    compressed["Content-Length"] = str(len(compressed.content))
+    patch_vary_headers(compressed, ("Accept-Encoding",))
+    return compressed
+
+
+@functools.lru_cache(maxsize=64)
+def brotli_copy(body):
+    return brotli.compress(body, quality=11)

@@ -25,6 +25,8 @@ MIN_DURATION = 1.0
 THUMBNAIL_BOX = 160
 THUMBNAIL_COLUMNS = 10
 MAX_THUMBNAILS = 100
+POSTER_NAME = "poster.webp"
+POSTER_QUALITY = 60  # libwebp 0–100
 
 
 @dataclass(frozen=True)
@@ -282,11 +284,13 @@ def run_quiet(args):
 
 
 def make_poster(source, path, *, at, width, height):
-    """One frame, seeking before the input so ffmpeg jumps to the nearest keyframe instead of decoding up to it."""
+    """One frame, seeking before the input so ffmpeg jumps to the nearest keyframe instead of decoding up to it.
+    WebP at quality 60: about a third of a good JPEG's bytes, and the poster is fetched before the first frame,
+    so on a slow link every kilobyte of it delays the lesson."""
     args = (
         ffmpeg.input(str(source), ss=f"{at:.3f}")
         .filter("scale", str(width), str(height))
-        .output(str(path), vframes="1", **{"q:v": "3"})
+        .output(str(path), vframes="1", vcodec="libwebp", quality=str(POSTER_QUALITY))
         .global_args("-hide_banner", "-loglevel", "error")
         .overwrite_output()
         .compile()

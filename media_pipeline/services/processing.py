@@ -161,7 +161,11 @@ def _make_ladder(asset, token, workdir):
             )
         top, low = rungs[0], rungs[-1]
         transcoding.make_poster(
-            source, workdir / "poster.jpg", at=min(info.duration / 3, 5.0), width=top.width, height=top.height
+            source,
+            workdir / transcoding.POSTER_NAME,
+            at=min(info.duration / 3, 5.0),
+            width=top.width,
+            height=top.height,
         )
 
         def still_ours(fraction):
@@ -203,7 +207,7 @@ def _publish(asset, token, run_prefix, renditions, extras):
             renditions=renditions,
             stream_start=extras["stream_start"],
             downloads=extras["downloads"],
-            poster=final + "poster.jpg",
+            poster=final + transcoding.POSTER_NAME,
             thumbnails_sprite=final + "thumbnails.jpg",
             thumbnails_vtt=final + "thumbnails.vtt",
             master_playlist=master_name,

@@ -137,12 +137,16 @@ def test_with_save_data_nothing_of_the_video_loads_before_play_and_the_lowest_ru
 ):
     page = new_page(PHONE, extra_http_headers={"Save-Data": "on"})
     video_requests = []
-    page.on("request", lambda r: (".m3u8" in r.url or ".ts" in r.url) and video_requests.append(r.url))
+    page.on(
+        "request",
+        lambda r: (".m3u8" in r.url or ".ts" in r.url or "hls.light" in r.url) and video_requests.append(r.url),
+    )
     page.goto(season_content["lesson"].url)
     expect(page.locator("html")).to_have_attribute("data-save-data", "")
     page.wait_for_function(f"() => {VIDEO}.preload === 'none' && !{VIDEO}.poster")
     page.wait_for_timeout(1500)
     assert not [url for url in video_requests if url.endswith(".ts")]
+    assert not [url for url in video_requests if "hls.light" in url], "the player's code waits for «Смотреть» too"
 
     page.evaluate(f"{VIDEO}.muted = true")
     page.get_by_role("button", name="Смотреть").click()

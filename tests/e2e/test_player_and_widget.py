@@ -128,6 +128,11 @@ def test_the_player_has_one_seek_bar_and_keeps_playing_through_quality_and_sound
         )
         assert page.locator("[data-quality]").input_value() == choice
 
+    # The qualities are listed once the lesson plays (read from the master playlist where the
+    # browser plays HLS itself, from hls.js elsewhere).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-quality] option')].some(o => /^\\d+$/.test(o.value))"
+    )
     quality = page.locator("[data-quality] option").evaluate_all("options => options.map(o => o.value)")
     assert quality[0] == "auto" and "audio" in quality
     levels = [value for value in quality if value.isdigit()]
@@ -149,4 +154,44 @@ def test_the_player_has_one_seek_bar_and_keeps_playing_through_quality_and_sound
 
     advances_after("auto")
     expect(audio_state).to_be_hidden()
+    assert not page.console_errors, page.console_errors
+
+
+NO_NATIVE_HLS = """
+const canPlay = HTMLMediaElement.prototype.canPlayType;
+HTMLMediaElement.prototype.canPlayType = function (type) {
+  return /mpegurl/i.test(type) ? '' : canPlay.call(this, type);
+};
+"""
+
+
+def plays_a_few_seconds(page):
+    page.evaluate("document.querySelector('[data-player] video').muted = true")
+    page.get_by_role("button", name="Смотреть").click()
+    page.wait_for_function("() => document.querySelector('[data-player] video').currentTime > 1", timeout=30_000)
+
+
+def test_where_the_browser_plays_hls_itself_hls_js_is_not_downloaded(new_page, season_content):
+    """On a slow link hls.js (about 100 KB compressed) would come before the first frame."""
+    page = new_page(PHONE)
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(season_content["lesson"].url)
+    if not page.evaluate("!!document.createElement('video').canPlayType('application/vnd.apple.mpegurl')"):
+        pytest.skip("this Chromium has no HLS of its own")
+    plays_a_few_seconds(page)
+    assert not [url for url in requested if "hls.light" in url]
+    assert page.evaluate("typeof window.Hls") == "undefined"
+    assert not page.console_errors, page.console_errors
+
+
+def test_a_browser_without_its_own_hls_gets_hls_js(new_page, season_content):
+    page = new_page(PHONE)
+    page.context.add_init_script(NO_NATIVE_HLS)
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(season_content["lesson"].url)
+    plays_a_few_seconds(page)
+    assert [url for url in requested if "hls.light" in url]
+    assert page.evaluate("document.querySelector('[data-player] video').src.startsWith('blob:')")  # hls.js's MSE
     assert not page.console_errors, page.console_errors

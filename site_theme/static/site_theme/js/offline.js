@@ -244,10 +244,27 @@
     flushProgress();
     // The first page a visitor opens was fetched before the worker existed: keep its public copy now.
     if (workerReady && !navigator.serviceWorker.controller && !document.querySelector("[data-offline-page]")) {
-      workerReady.then(function (registration) {
-        if (registration) keepPublicPageIfPublic(location.origin + location.pathname + location.search);
+      whenQuiet(function () {
+        workerReady.then(function (registration) {
+          if (registration) keepPublicPageIfPublic(location.origin + location.pathname + location.search);
+        });
       });
     }
+  }
+
+  /* After the page has loaded and, on a lesson, once its video plays (or 10 s passed): keeping a copy
+     fetches the page again, which must not compete with the lesson's first frame on a slow link. */
+  function whenQuiet(callback) {
+    var done = false;
+    function once() { if (!done) { done = true; callback(); } }
+    function afterLoad() {
+      var video = document.querySelector("[data-player] video");
+      if (!video || !video.paused) return once();
+      video.addEventListener("playing", once, { once: true });
+      window.setTimeout(once, 10000);
+    }
+    if (document.readyState === "complete") afterLoad();
+    else window.addEventListener("load", afterLoad, { once: true });
   }
 
   /* Like keepPublicPage, for a page the visitor already has: kept only when the server marked it public. */

@@ -1,4 +1,6 @@
-/* Lesson player: HLS through hls.js (or the browser's own HLS), quality choice with "auto", the
+/* Lesson player: HLS through the browser's own HLS where it has one (nothing more to download
+   before the first frame), else through hls.js, fetched only then; a quality picked by hand also
+   brings hls.js. Quality choice with "auto", the
    audio-only rung offered on slow connections, seek thumbnails from WebVTT, resume from the saved
    position and progress beacons to the learning API every ~10 s. With JavaScript the browser's own
    controls give way to the player's single set (one seek bar, with thumbnails).
@@ -28,6 +30,39 @@
     var c = navigator.connection || navigator.mozConnection || navigator.webkitConnection;
     if (c && typeof c.downlink === "number" && c.downlink > 0) return c.downlink * 1e6;
     return 5e5;
+  }
+
+  /* hls.js, fetched once, when the browser has no HLS of its own or a quality is picked by hand. */
+  var hlsScript = null;
+  function loadHls(url) {
+    if (window.Hls) return Promise.resolve(window.Hls);
+    if (!hlsScript) {
+      hlsScript = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = url;
+        script.onload = function () { return window.Hls ? resolve(window.Hls) : reject(new Error("hls.js")); };
+        script.onerror = function () { hlsScript = null; reject(new Error("hls.js")); };
+        document.head.appendChild(script);
+      });
+    }
+    return hlsScript;
+  }
+
+  /* The video rungs of a master playlist, lowest bitrate first (hls.js numbers its levels so). */
+  function masterLevels(url) {
+    return fetch(url, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (text) {
+        var levels = [];
+        text.split("\n").forEach(function (line) {
+          if (line.indexOf("#EXT-X-STREAM-INF:") !== 0) return;
+          var bandwidth = /[:,]BANDWIDTH=(\d+)/.exec(line);
+          var resolution = /RESOLUTION=\d+x(\d+)/.exec(line);
+          if (resolution) levels.push({ height: parseInt(resolution[1], 10), bitrate: bandwidth ? parseInt(bandwidth[1], 10) : 0 });
+        });
+        return levels.sort(function (a, b) { return a.bitrate - b.bitrate; });
+      })
+      .catch(function () { return []; });
   }
 
   function parseTime(text) {
@@ -81,6 +116,8 @@
     this.saveData = root.hasAttribute("data-save-data") || browserSavesData();
     this.fromDevice = false;
     this.hls = null;
+    this.hlsUrl = root.getAttribute("data-hls-script") || "";
+    this.native = !!this.video.canPlayType("application/vnd.apple.mpegurl");
     this.audioOnly = false;
     this.segmentStart = null;
     this.lastTime = 0;
@@ -105,7 +142,6 @@
   Player.prototype.begin = function (saved) {
     var self = this;
     var video = this.video;
-    var Hls = window.Hls;
     if (saved) {
       // The copy on the device: the service worker answers its requests (with byte ranges).
       this.fromDevice = true;
@@ -113,23 +149,46 @@
       video.src = saved.video;
       this.fillQuality([]);
       this.say("Урок сохранён на устройстве: смотрим без интернета.");
-    } else if (Hls && Hls.isSupported()) {
-      this.attachHls(this.src);
-    } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
-      video.src = this.src;
+    } else if (this.native && !this.saveData) {
+      // The browser's own HLS, already on the page's <source>: its first request was the playlist
+      // itself. The qualities are read from the playlist once the lesson plays (or the list is
+      // opened), not before.
+      if (!video.querySelector("source")) video.src = this.src;
+      this.fillQuality([]);
+      var listQualities = function () {
+        video.removeEventListener("playing", listQualities);
+        if (self.quality) self.quality.removeEventListener("focus", listQualities);
+        if (self.hls || self.videoLevels) return;
+        masterLevels(self.src).then(function (levels) {
+          if (self.hls) return;
+          self.videoLevels = levels;
+          self.fillQuality(levels);
+        });
+      };
+      video.addEventListener("playing", listQualities);
+      if (this.quality) this.quality.addEventListener("focus", listQualities);
+    } else if (this.saveData) {
+      // Data saver: not even the player's code before «Смотреть».
+      var onPlay = function () {
+        video.removeEventListener("play", onPlay);
+        self.useHls();
+      };
+      video.addEventListener("play", onPlay);
       this.fillQuality([]);
     } else {
-      this.say("Ваш браузер не умеет показывать это видео. Обновите браузер или откройте урок на другом устройстве.");
-      return;
+      this.useHls();
     }
-    video.addEventListener("loadedmetadata", function onMeta() {
+    var onMeta = function () {
       video.removeEventListener("loadedmetadata", onMeta);
       var position = self.savedPosition();
       if (position > 1 && (!video.duration || position < video.duration - 3)) {
         video.currentTime = position;
         self.say("Продолжаем с " + self.clock(position) + ".");
       }
-    });
+    };
+    // The browser's own HLS may have read the playlist before this script ran.
+    if (video.readyState >= 1 && !saved) onMeta();
+    else video.addEventListener("loadedmetadata", onMeta);
     video.addEventListener("timeupdate", function () { self.onTime(); });
     video.addEventListener("playing", function () { self.segmentStart = video.currentTime; });
     video.addEventListener("seeking", function () { self.send(); self.segmentStart = null; });
@@ -149,6 +208,24 @@
     }
   };
 
+  /* hls.js for the whole lesson: where the browser has no HLS of its own, or in data saver mode
+     (hls.js starts at the lowest rung). */
+  Player.prototype.useHls = function () {
+    var self = this;
+    var video = this.video;
+    loadHls(this.hlsUrl).then(
+      function (Hls) {
+        if (Hls.isSupported()) self.attachHls(self.src);
+        else if (self.native) { video.src = self.src; self.fillQuality([]); }
+        else self.say("Ваш браузер не умеет показывать это видео. Обновите браузер или откройте урок на другом устройстве.");
+      },
+      function () {
+        if (self.native) { video.src = self.src; self.fillQuality([]); }
+        else self.say("Плеер не загрузился: проверьте интернет и обновите страницу.");
+      }
+    );
+  };
+
   Player.prototype.attachHls = function (src) {
     var self = this;
     var Hls = window.Hls;
@@ -158,16 +235,18 @@
     // rather than from a test download of a whole first segment, which a slow link would fetch
     // twice.
     // Data saver: the lowest rung first (hls.js sorts levels by bitrate), nothing fetched before play.
+    // The page's <source> is for the browser's own HLS: hls.js plays through Media Source instead.
+    this.video.querySelectorAll("source").forEach(function (source) { source.remove(); });
     var hls = new Hls({
       enableWorker: false,
       capLevelToPlayerSize: true,
       startLevel: this.saveData ? 0 : -1,
-      autoStartLoad: !this.saveData,
+      autoStartLoad: !this.saveData || !this.video.paused,
       testBandwidth: false,
       abrEwmaDefaultEstimate: linkEstimate(),
     });
     this.hls = hls;
-    if (this.saveData) {
+    if (this.saveData && this.video.paused) {
       var video = this.video;
       var load = function () {
         video.removeEventListener("play", load);
@@ -239,7 +318,30 @@
       if (wantsAudio) this.say("Только звук: видео не загружается, трафик в десятки раз меньше.");
       return;
     }
-    if (this.hls) this.hls.currentLevel = value === "auto" ? -1 : parseInt(value, 10);
+    if (this.hls) {
+      this.hls.currentLevel = value === "auto" ? -1 : parseInt(value, 10);
+    } else if (value !== "auto" && !this.fromDevice) {
+      this.handOverToHls(position, wasPlaying);
+    }
+  };
+
+  /* The browser's own HLS picks qualities by itself: a quality picked by hand brings hls.js, which
+     takes over at the same second (fillQuality then applies the choice to its levels). */
+  Player.prototype.handOverToHls = function (position, wasPlaying) {
+    var self = this;
+    var video = this.video;
+    this.say("Переключаем качество…");
+    loadHls(this.hlsUrl).then(function (Hls) {
+      if (self.hls || !Hls.isSupported()) return;
+      var resume = function () {
+        video.removeEventListener("loadedmetadata", resume);
+        video.currentTime = position;
+        if (wasPlaying) video.play().catch(function () {});
+      };
+      video.addEventListener("loadedmetadata", resume);
+      self.attachHls(self.audioOnly ? self.audioSrc : self.src);
+      self.say("");
+    }, function () { self.say("Не удалось переключить качество: проверьте интернет."); });
   };
 
   /* Play, time, sound and full screen: the browser's controls would bring a second seek bar. */
@@ -296,10 +398,25 @@
     var scrub = this.scrub;
     var cues = [];
     var thumbsUrl = this.root.getAttribute("data-thumbnails");
-    if (thumbsUrl) loadThumbnails(thumbsUrl).then(function (list) { cues = list; });
-    video.addEventListener("durationchange", function () {
-      scrub.max = String(Math.floor(video.duration || 0));
+    // The thumbnails' list waits for the first touch of the seek bar: on a slow link nothing but
+    // the video itself is fetched before the first frame.
+    function wantThumbnails() {
+      if (!thumbsUrl) return;
+      var url = thumbsUrl;
+      thumbsUrl = null;
+      loadThumbnails(url).then(function (list) {
+        cues = list;
+        // The pointer that asked for them may still rest on the bar.
+        if (hovered && scrub.matches(":hover")) show(hovered.time, hovered.offset);
+      });
+    }
+    var hovered = null;
+    ["pointerenter", "focus", "touchstart"].forEach(function (name) {
+      scrub.addEventListener(name, wantThumbnails, { passive: true });
     });
+    var showDuration = function () { scrub.max = String(Math.floor(video.duration || 0)); };
+    video.addEventListener("durationchange", showDuration);
+    if (isFinite(video.duration)) showDuration();
     video.addEventListener("timeupdate", function () {
       if (!scrub.matches(":active")) scrub.value = String(Math.floor(video.currentTime));
       scrub.setAttribute("aria-valuetext", self.clock(video.currentTime));
@@ -311,9 +428,10 @@
     scrub.addEventListener("pointermove", function (event) {
       var rect = scrub.getBoundingClientRect();
       var ratio = Math.min(1, Math.max(0, (event.clientX - rect.left) / rect.width));
-      show(ratio * (video.duration || 0), event.clientX - rect.left);
+      hovered = { time: ratio * (video.duration || 0), offset: event.clientX - rect.left };
+      show(hovered.time, hovered.offset);
     });
-    scrub.addEventListener("pointerleave", function () { self.thumb.hidden = true; });
+    scrub.addEventListener("pointerleave", function () { hovered = null; self.thumb.hidden = true; });
     scrub.addEventListener("blur", function () { self.thumb.hidden = true; });
 
     function show(time, offset) {

@@ -4,7 +4,7 @@
      a page seen before opens from that copy, any other shows «Нет сети».
    - Private paths (cabinet, admin, API, preview) go to the network only.
    - Fingerprinted static files: cache first (their name changes with their content); other
-     static files and pictures: cache, refreshed in the background.
+     static files: cache, refreshed in the background; pictures: cache first for a week.
    - Lesson downloads saved with «Сохранить для просмотра без сети» (offline.js puts them in the
      lessons cache) play from the device, with byte ranges for the video element.
    HLS segments are never kept: a whole lesson for offline is the one small download. */
@@ -105,14 +105,16 @@ const refreshed = new StaleWhileRevalidate({
   plugins: [new CacheableResponsePlugin({ statuses: [200] }), new ExpirationPlugin({ maxEntries: 80 })],
 });
 
-// Posters, covers and thumbnails: kept a month, at most a few dozen.
+// Posters, covers and thumbnails: from the device for a week, at most a few dozen. Their addresses
+// change with their content (renditions carry their filter, a new video a new folder), and a second
+// visit on a slow link should not fetch a poster again before the page paints.
 registerRoute(
   ({ request, url }) => request.destination === "image" && !isPrivatePath(url.pathname),
-  new StaleWhileRevalidate({
+  new CacheFirst({
     cacheName: IMAGES,
     plugins: [
       new CacheableResponsePlugin({ statuses: [200] }),
-      new ExpirationPlugin({ maxEntries: 60, maxAgeSeconds: 30 * 24 * 3600, purgeOnQuotaError: true }),
+      new ExpirationPlugin({ maxEntries: 60, maxAgeSeconds: 7 * 24 * 3600, purgeOnQuotaError: true }),
     ],
   })
 );
