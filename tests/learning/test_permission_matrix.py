@@ -127,7 +127,38 @@ MATRIX = [
         None,
         row(*[ADMIN_DENIED] * 7, 200, 200),
     ),
+    (
+        "admin appeals",
+        "get",
+        "/admin/learning/appeals/",
+        None,
+        row(*[ADMIN_DENIED] * 8, 200),
+    ),
+    (
+        "admin suspicious likes",
+        "get",
+        "/admin/learning/suspicious/",
+        None,
+        row(*[ADMIN_DENIED] * 5, 200, *[ADMIN_DENIED] * 3),
+    ),
+    # Open judging: the public list, and an assignment's table and its JSON only after the results.
+    ("results list", "get", "/results/", None, row(200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    ("results before", "get", "/results/{assignment}/", None, row(404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    (
+        "results json before",
+        "get",
+        "/api/results/{assignment}/",
+        None,
+        row(404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ),
     # The site's cabinet: the child's own pages and the guardian's pages of a child.
+    (
+        "my work's jury results",
+        "get",
+        "/cabinet/works/{approved}/",
+        None,
+        row(302, 200, 404, 200, 404, 404, 404, 404, 404),
+    ),
     ("cabinet", "get", "/cabinet/", None, row(302, 200, 200, 200, 200, 200, 200, 200, 200)),
     ("my data", "get", "/cabinet/my-data/", None, row(302, 200, 200, 404, 404, 404, 404, 404, 404)),
     ("child page", "get", "/cabinet/children/{student}/", None, row(302, 404, 404, 200, 404, 404, 404, 404, 404)),
