@@ -228,7 +228,13 @@ def test_the_public_results_page_appears_only_after_the_results(contest, assignm
     assert visitor.get("/api/results/999999/").json()["detail"] == "Нет такого задания."
     assert visitor.get("/results/abc/").status_code == 404
     services.confirm_winners(mentor_seat.user, assignment, winners=[contest["a"]], notify=False)
-    assert visitor.get(f"/results/{assignment.pk}/").status_code == 200
+    page = visitor.get(f"/results/{assignment.pk}/")
+    assert page.status_code == 200
+    # A VK card of the page names the assignment (og:title), as every public page does.
+    assert f'<meta property="og:title" content="Итоги: {assignment.title} — Поколение М">' in page.content.decode()
+    assert (
+        '<meta property="og:title" content="Итоги конкурса — Поколение М">' in visitor.get("/results/").content.decode()
+    )
 
 
 def test_the_public_table_names_no_child_and_skips_unapproved_works(results, assignment):
