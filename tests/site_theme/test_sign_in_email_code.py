@@ -12,7 +12,7 @@ from engagement import services as engagement
 
 
 def code_in(message):
-    """The one-time code of allauth's email (XXXX-XXXX)."""
+    """The one-time code in allauth's email: two groups of four letters or digits joined by a dash."""
     match = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", message.body, re.MULTILINE)
     assert match, message.body
     return match.group(1)
