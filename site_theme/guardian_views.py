@@ -112,19 +112,9 @@ def add_child(request):
         raise PermissionDenied("Добавлять детей могут взрослые: это аккаунт ученика.")
     form = ChildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        profile = {name: value for name, value in form.cleaned_data.items() if name != "guardian_consent"}
         try:
-            child = learning.add_child(
-                request.user,
-                email=data["email"],
-                password=data["password"],
-                first_name=data["first_name"],
-                surname=data["surname"],
-                birth_date=data["birth_date"],
-                region=data["region"],
-                town=data["town"],
-                ip=client_ip(request),
-            )
+            child = learning.add_child(request.user, **profile, ip=client_ip(request))
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:

@@ -288,20 +288,8 @@ def register(request):
     """Registration: from 14 with one's own consent; under 14 the account waits for a guardian."""
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            student = learning.register_student(
-                email=data["email"],
-                password=data["password"],
-                first_name=data["first_name"],
-                surname=data["surname"],
-                birth_date=data["birth_date"],
-                region=data["region"],
-                town=data["town"],
-                guardian_email=data["guardian_email"],
-                consent=data["consent"],
-                ip=client_ip(request),
-            )
+            student = learning.register_student(**form.cleaned_data, ip=client_ip(request))
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -329,20 +317,8 @@ def complete_profile(request):
         return redirect("site_theme:cabinet")
     form = StudentProfileForm(request.POST or None, initial=social.vk_prefill(request.user))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            student = social.complete_student_profile(
-                request.user,
-                email=data["email"],
-                first_name=data["first_name"],
-                surname=data["surname"],
-                birth_date=data["birth_date"],
-                region=data["region"],
-                town=data["town"],
-                guardian_email=data["guardian_email"],
-                consent=data["consent"],
-                ip=client_ip(request),
-            )
+            student = social.complete_student_profile(request.user, **form.cleaned_data, ip=client_ip(request))
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
