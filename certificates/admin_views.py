@@ -13,6 +13,7 @@ from certificates import services
 from certificates.models import Certificate, CertificateBatch
 from cms.models import Season
 from config.errors import ServiceError
+from config.text import quoted
 
 ISSUE_PERMISSION = "certificates.issue_certificates"
 REVOKE_PERMISSION = "certificates.revoke_certificate"
@@ -53,7 +54,7 @@ def batches(request):
         except ServiceError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Выпуск «{batch}» поставлен в очередь: прогресс — в таблице ниже.")
+            messages.success(request, f"Выпуск {quoted(batch)} поставлен в очередь: прогресс — в таблице ниже.")
             return redirect("certificates_batches")
     recent = CertificateBatch.objects.select_related("season", "started_by")[:20]
     return TemplateResponse(

@@ -24,6 +24,7 @@ from reportlab.pdfgen import canvas
 
 from certificates.models import DEFAULT_TEXTS, Kind, hours_text
 from config.errors import ServiceError
+from config.text import quoted
 
 # Binary streams instead of ASCII85 text: smaller files, and ReportLab's pure-Python ASCII85 encoder
 # was most of the time a certificate with pictures took to draw.
@@ -181,7 +182,7 @@ def _draw(pdf, sheet):
     subject_label = SUBJECT_LABELS.get(sheet.kind, "Задание")
     y -= 10 * mm
     hours = f"{hours_text(sheet.hours)} ч" if sheet.hours is not None else ""
-    title = sheet.title if sheet.kind == Kind.VOLUNTEER else (f"«{sheet.title}»" if sheet.title else "")
+    title = sheet.title if sheet.kind == Kind.VOLUNTEER else (f"{quoted(sheet.title)}" if sheet.title else "")
     for label, value in (
         ("Направление", sheet.direction),
         ("Сезон", sheet.season),

@@ -19,6 +19,7 @@ from certificates.eligibility import Claim
 from certificates.models import Certificate, CertificateBatch, Kind, SeasonNumbering, new_code
 from config.errors import ServiceError
 from config.tasks import enqueue_on_commit
+from config.text import quoted
 
 logger = logging.getLogger(__name__)
 
@@ -318,7 +319,7 @@ def _open_batch(season, mode, by):
             return CertificateBatch.objects.create(season=season, mode=mode, started_by=by)
     except IntegrityError:
         raise ServiceError(
-            f"Выпуск сертификатов сезона «{season}» уже идёт: дождитесь его окончания.",
+            f"Выпуск сертификатов сезона {quoted(season)} уже идёт: дождитесь его окончания.",
             code="batch_running",
             status=409,
         ) from None

@@ -23,6 +23,7 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 from cms.models import DirectionPage, MasterclassPage, Region, Season
 from cms.preview import PreviewTokenError, page_from_token
 from config.errors import ServiceError
+from config.text import quoted
 
 # Wagtail's own API errors are English; a person reading them here reads Russian. Each has a
 # stable code (and the query parameter it is about, when there is one) for clients to branch on.
@@ -80,13 +81,13 @@ ERROR_TRANSLATIONS = [
     ),
     (
         r"field filter error\. '(.*)' is not a valid value for (\w+).*",
-        "Недопустимое значение «{0}» для {1}.",
+        "Недопустимое значение {quoted(0)} для {1}.",
         "filter_value_invalid",
         None,
     ),
     (
         r"cannot order by '(.*)' \(unknown field\)",
-        "Нельзя сортировать по «{0}»: такого поля нет.",
+        "Нельзя сортировать по {quoted(0)}: такого поля нет.",
         "order_unknown_field",
         "order",
     ),
@@ -169,7 +170,7 @@ class ContentFilter(BaseFilterBackend):
             direction = DirectionPage.objects.live().filter(lookup).first()
             if direction is None:
                 raise ContentQueryError(
-                    f"Направление «{value}» не найдено. Укажите slug (например, vocal) или id.",
+                    f"Направление {quoted(value)} не найдено. Укажите slug (например, vocal) или id.",
                     "direction_not_found",
                     "direction",
                 )
@@ -198,7 +199,7 @@ class ContentFilter(BaseFilterBackend):
                 season = None
             if season is None:
                 raise ContentQueryError(
-                    f"Сезон «{value}» не найден. Укажите id сезона или current.", "season_not_found", "season"
+                    f"Сезон {quoted(value)} не найден. Укажите id сезона или current.", "season_not_found", "season"
                 )
             queryset = queryset.filter(season=season)
         if value := request.GET.get("region_code"):

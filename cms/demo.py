@@ -44,6 +44,7 @@ from cms.models import (
     WinnerStoryPage,
 )
 from cms.towns import town_size_bucket
+from config.text import quoted
 from learning.demo import DOMAIN, set_demo_password
 from media_pipeline.demo import ready_lesson_videos
 
@@ -697,7 +698,7 @@ def ensure_masterclass(direction, mentor, season, slug, title, age_band, descrip
             LessonPage,
             lesson_slug,
             title=lesson_title,
-            summary=f"Урок {number} из {len(lessons)} курса «{title}».",
+            summary=f"Урок {number} из {len(lessons)} курса {quoted(title)}.",
             text=(
                 f"<p>{lesson_title}: смотрите видео, повторяйте за наставником и присылайте свою работу. "
                 f"Понадобится только то, что есть дома.</p>"

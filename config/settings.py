@@ -154,6 +154,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.dev_mailbox.context",
             ],
+            # `quoted` («…» with „…“ inside) in every template, the admin's and emails' included.
+            "builtins": ["config.templatetags.typography"],
         },
     },
 ]

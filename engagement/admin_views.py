@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from config.text import quoted
 from engagement.actors import VkActor
 from engagement.models import Beneficiary, Transfer
 from engagement.selectors import own_foundation
@@ -37,7 +38,7 @@ class VoidAccountForm(forms.Form):
         elif username:
             user = get_user_model().objects.filter(username=username).first()
             if user is None:
-                self.add_error("username", f"Аккаунта с логином «{username}» нет.")
+                self.add_error("username", f"Аккаунта с логином {quoted(username)} нет.")
             data["actor"] = user
         else:
             data["actor"] = VkActor(vk_id)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from config.errors import ServiceError
+from config.text import quoted
 from events import selectors, services, tickets
 from events.models import Event, Registration, VolunteerShift, VolunteerSignup
 
@@ -106,7 +107,7 @@ def cancel(request, pk):
     except ServiceError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Запись на «{registration.event.page.title}» отменена.")
+        messages.success(request, f"Запись на {quoted(registration.event.page.title)} отменена.")
     return redirect("site_theme:cabinet")
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from cms.models import DirectionPage
 from config.errors import ServiceError
+from config.text import quoted
 from learning import selectors
 from learning.models import (
     Appeal,
@@ -64,9 +65,9 @@ def _decide(request, pk, service, *args, success):
     try:
         service(submission, request.user, *args)
     except ServiceError as error:
-        messages.error(request, f"«{submission.title}»: {error.message}")
+        messages.error(request, f"{quoted(submission.title)}: {error.message}")
     else:
-        messages.success(request, f"«{submission.title}»: {success}")
+        messages.success(request, f"{quoted(submission.title)}: {success}")
     return redirect(request.POST.get("next") or reverse("learning_moderation"))
 
 
@@ -137,7 +138,7 @@ def shortlist(request, pk):
             raise PermissionDenied from None
         messages.error(request, error.message)
     else:
-        messages.success(request, f"«{submission.title}» в шорт-листе.")
+        messages.success(request, f"{quoted(submission.title)} в шорт-листе.")
     fallback = f"{reverse('learning_shortlist')}?assignment={submission.assignment_id}"
     target = request.POST.get("next", "")
     return redirect(target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else fallback)

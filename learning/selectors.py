@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cms.models import LessonPage, MasterclassPage
+from config.text import quoted
 from learning import ranking
 from learning.models import (
     APPEAL_DAYS,
@@ -683,7 +684,7 @@ class LikeCluster:
 
     @property
     def description(self):
-        return f"работа №{self.submission_id} «{self.title}», лайков: {self.likes}; {'; '.join(self.reasons)}"
+        return f"работа №{self.submission_id} {quoted(self.title)}, лайков: {self.likes}; {'; '.join(self.reasons)}"
 
 
 def _created_together(rows, minutes):

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from config.errors import ServiceError
+from config.text import quoted
 from media_pipeline import services
 from media_pipeline.models import VideoAsset, VideoCaption
 from media_pipeline.selectors import ADD_PERMISSION, MANAGE_ALL_PERMISSION, max_size_gb, sees_all_videos, videos_for
@@ -50,7 +51,7 @@ def video_retry(request, pk):
     video = video_for(request, pk)
     try:
         services.retry_video(video)
-        messages.success(request, f"«{video.title}»: обработка запущена заново.")
+        messages.success(request, f"{quoted(video.title)}: обработка запущена заново.")
     except ServiceError as error:
         messages.error(request, error.message)
     return redirect("media_pipeline_videos")
@@ -62,7 +63,7 @@ def video_delete(request, pk):
     if not (video.owner_id == request.user.pk or request.user.has_perm(MANAGE_ALL_PERMISSION)):
         raise PermissionDenied
     video.delete()
-    messages.success(request, f"Видео «{video.title}» и все его файлы удалены.")
+    messages.success(request, f"Видео {quoted(video.title)} и все его файлы удалены.")
     return redirect("media_pipeline_videos")
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.files import File
 
+from config.text import quoted
 from media_pipeline import services
 from media_pipeline.models import VideoAsset
 
@@ -71,7 +72,7 @@ def demo_clip(title, card, tone, stdout=None):
             video = services.register_upload(None, title, File(handle, name=clip.name))
     video = services.process_now(video)
     if stdout:
-        stdout.write(f"media_pipeline: демо-видео «{video.title}» — {video.get_status_display()}\n")
+        stdout.write(f"media_pipeline: демо-видео {quoted(video.title)} — {video.get_status_display()}\n")
     return video
 
 

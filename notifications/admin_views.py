@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from wagtail.admin import messages
 
 from config.errors import ServiceError
+from config.text import quoted
 from notifications.models import Announcement
 from notifications.services import announcements
 
@@ -24,7 +25,7 @@ def send(request, pk):
         except ServiceError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Объявление «{announcement.title}» поставлено в очередь на рассылку.")
+            messages.success(request, f"Объявление {quoted(announcement.title)} поставлено в очередь на рассылку.")
         return redirect("notifications_announcement_send", pk=announcement.pk)
     count = (
         announcements.recipient_count(announcement)

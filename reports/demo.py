@@ -2,6 +2,7 @@
 print the demo season's headline figures (they come from the other apps' demo data)."""
 
 from cms.models import Season
+from config.text import quoted
 from reports import figures
 from reports.models import Settlement
 from reports.services import fill_town_populations, load_settlements
@@ -19,4 +20,4 @@ def load(stdout):
     flt = figures.ReportFilter(season=season)
     active = sum(row["students"] for row in flt.student_cube)
     works = sum(row["works"] for row in flt.work_cube)
-    stdout.write(f"Отчёт сезона «{season}»: активных учеников {active}, работ {works} — /admin/reports/season/")
+    stdout.write(f"Отчёт сезона {quoted(season)}: активных учеников {active}, работ {works} — /admin/reports/season/")

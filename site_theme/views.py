@@ -29,6 +29,7 @@ from cms.models import DirectionPage, Region
 from config.errors import STORAGE_RETRY_AFTER, STORAGE_UNAVAILABLE, ServiceError
 from config.http import client_ip
 from config.pagination import CachedCountPaginator
+from config.text import quoted
 from config.throttling import throttle_sign_in
 from engagement import selectors as engagement
 from engagement.services import publication
@@ -153,8 +154,8 @@ def work_share_card(work):
     """What a link card shows for a public work: its title and task, and its first picture big
     enough for a card. The author is not named while the jury judges blind."""
     card = {
-        "title": f"«{work.title}» — работа в галерее Поколения М",
-        "description": f"{work.assignment.direction.title}: работа на задание «{work.assignment.title}». "
+        "title": f"{quoted(work.title)} — работа в галерее Поколения М",
+        "description": f"{work.assignment.direction.title}: работа на задание {quoted(work.assignment.title)}. "
         "Каждый лайк на сайте — рубль на лечение тяжелобольных детей.",
         "type": "article",
     }

@@ -8,6 +8,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
 from wagtail.search import index
 
+from config.text import quoted
+
 
 class Season(index.Indexed, models.Model):
     """A school year of the project (September–May). Which one is current follows from the dates."""
@@ -46,7 +48,7 @@ class Season(index.Indexed, models.Model):
             if self.pk:
                 overlapping = overlapping.exclude(pk=self.pk)
             if other := overlapping.first():
-                raise ValidationError(f"Даты пересекаются с сезоном «{other}». Сезоны не должны накладываться.")
+                raise ValidationError(f"Даты пересекаются с сезоном {quoted(other)}. Сезоны не должны накладываться.")
 
     @classmethod
     def current(cls, today=None):

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from config.errors import ServiceError
+from config.text import quoted
 from engagement.models import Campaign, Transfer
 from engagement.selectors import campaign_totals
 from engagement.services import publication
@@ -33,7 +34,7 @@ def transfer_problem(transfer, campaign=None):
     )
     if others + transfer.amount > raised:
         return ServiceError(
-            f"Перевод больше, чем осталось в кампании «{campaign}»: собрано {raised / 100:.2f} ₽, "
+            f"Перевод больше, чем осталось в кампании {quoted(campaign)}: собрано {raised / 100:.2f} ₽, "
             f"уже переведено {others / 100:.2f} ₽, доступно {max(raised - others, 0) / 100:.2f} ₽.",
             code="transfer_exceeds_raised",
             field="amount",

@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from config.errors import ServiceError
+from config.text import quoted
 from engagement.actors import actor_identity
 from engagement.models import SLOT_COUNT, ActionKind, DailyDigest, LedgerEntry, WarmingLike
 from engagement.services import sql
@@ -156,7 +157,7 @@ def record_action(kind, actor, target, key, *, occurred_at=None):
         kind = ActionKind(kind)
     except ValueError:
         raise ServiceError(
-            f"Неизвестный вид действия «{kind}»: ожидается один из {', '.join(ActionKind.values)}.",
+            f"Неизвестный вид действия {quoted(kind)}: ожидается один из {', '.join(ActionKind.values)}.",
             code="unknown_action_kind",
             field="kind",
             status=409,
@@ -226,7 +227,7 @@ def reverse_action(key, reason=""):
     original = LedgerEntry.objects.filter(key=key, reverses__isnull=True).first()
     if original is None:
         raise ServiceError(
-            f"В журнале нет действия с ключом «{key}»: отменять нечего.", code="action_not_found", status=409
+            f"В журнале нет действия с ключом {quoted(key)}: отменять нечего.", code="action_not_found", status=409
         )
     existing = LedgerEntry.objects.filter(reverses=original).first()
     if existing is not None:

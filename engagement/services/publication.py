@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db.models import Sum
 
 from config.errors import ServiceError
+from config.text import quoted
 from engagement import merkle
 from engagement.models import ActionKind, Campaign, DailyDigest, LedgerDayTotal, LedgerEntry, Transfer
 from engagement.receipts import display
@@ -419,7 +420,7 @@ def chained_transfer_problem(transfer):
         label = Transfer._meta.get_field(name.removesuffix("_id")).verbose_name
         return (
             f"Перевод уже вошёл в опубликованную цепочку журнала за {before['created_at']:%d.%m.%Y}: "
-            f"поле «{label}» менять нельзя. Если в переводе ошибка, внесите исправляющий перевод."
+            f"поле {quoted(label)} менять нельзя. Если в переводе ошибка, внесите исправляющий перевод."
         )
     return None
 

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from cms.models import WinnerStoryIndexPage, WinnerStoryPage
 from cms.towns import town_size_bucket
 from config.errors import ServiceError
+from config.text import quoted
 from learning.models import Conflict, ConflictDeclaration, ModerationDecision, Score, Submission
 from learning.services.accounts import has_town_consent, town_consent_url
 from learning.services.emails import send_email
@@ -73,18 +74,20 @@ def score_submission(juror, submission, *, points, comment):
     for criterion in criteria:
         value = points.get(str(criterion.pk), points.get(criterion.pk))
         if value is None:
-            raise ServiceError(f"Поставьте балл по критерию «{criterion.name}».", code="score_missing", field="points")
+            raise ServiceError(
+                f"Поставьте балл по критерию {quoted(criterion.name)}.", code="score_missing", field="points"
+            )
         try:
             value = int(value)
         except (TypeError, ValueError):
             raise ServiceError(
-                f"Балл по критерию «{criterion.name}» должен быть целым числом.",
+                f"Балл по критерию {quoted(criterion.name)} должен быть целым числом.",
                 code="score_not_integer",
                 field="points",
             )
         if not 0 <= value <= criterion.max_points:
             raise ServiceError(
-                f"По критерию «{criterion.name}» можно от 0 до {criterion.max_points}.",
+                f"По критерию {quoted(criterion.name)} можно от 0 до {criterion.max_points}.",
                 code="score_out_of_range",
                 field="points",
             )
@@ -183,19 +186,19 @@ def confirm_winners(mentor, assignment, *, winners, finalists=(), notify=True):
             work = locked[work.pk]
             if work.assignment_id != assignment.pk or work.status != Submission.Status.SHORTLISTED:
                 raise ServiceError(
-                    f"«{work.title}» не из шорт-листа этого задания.", code="not_shortlisted", field="winners"
+                    f"{quoted(work.title)} не из шорт-листа этого задания.", code="not_shortlisted", field="winners"
                 )
             if work.withdrawn_at:
-                raise ServiceError(f"«{work.title}» снята автором.", code="work_withdrawn", field="winners")
+                raise ServiceError(f"{quoted(work.title)} снята автором.", code="work_withdrawn", field="winners")
             if work.scores.count() < assignment.jurors_per_work:
                 count = assignment.jurors_per_work
                 message = ngettext(
-                    "«%(title)s» needs at least %(count)s jury score, it has %(scores)s.",
-                    "«%(title)s» needs at least %(count)s jury scores, it has %(scores)s.",
+                    "%(title)s needs at least %(count)s jury score, it has %(scores)s.",
+                    "%(title)s needs at least %(count)s jury scores, it has %(scores)s.",
                     count,
                 )
                 raise ServiceError(
-                    message % {"title": work.title, "count": count, "scores": work.scores.count()},
+                    message % {"title": quoted(work.title), "count": count, "scores": work.scores.count()},
                     code="not_enough_scores",
                     field="winners",
                 )
@@ -236,7 +239,7 @@ def create_winner_story_draft(submission):
     student = submission.student
     assignment = submission.assignment
     page = WinnerStoryPage(
-        title=f"{student.public_name} — «{submission.title}»",
+        title=f"{student.public_name} — {quoted(submission.title)}",
         slug=f"winner-{submission.uid.hex[:12]}",
         live=False,
         first_name=student.first_name,

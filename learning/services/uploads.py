@@ -15,6 +15,7 @@ from django.utils import dateformat, timezone, translation
 from PIL import Image, ImageOps
 
 from config.errors import ServiceError
+from config.text import quoted
 from learning.models import Assignment, SubmissionFile, age_band_for
 from media_pipeline import storage as video_storage
 from media_pipeline.models import VideoAsset, VideoUpload
@@ -81,13 +82,15 @@ def check_upload(assignment, upload):
             f"{KIND_LABELS[k]}: {FORMATS_HINT[k]}" for k in assignment.allowed_kinds if k in FORMATS_HINT
         )
         raise ServiceError(
-            f"«{label}»: по содержимому это не поддерживаемый формат. Принимаются: {accepted or 'только текст'}.",
+            f"{quoted(label)}: по содержимому это не поддерживаемый формат. Принимаются: {accepted or 'только текст'}.",
             code="unsupported_format",
             field="files",
         )
     if kind not in assignment.allowed_kinds:
         raise ServiceError(
-            f"«{label}»: {KIND_LABELS[kind]} в этом задании не принимается.", code="kind_not_accepted", field="files"
+            f"{quoted(label)}: {KIND_LABELS[kind]} в этом задании не принимается.",
+            code="kind_not_accepted",
+            field="files",
         )
     size = upload.size
     _check_size(assignment, kind, label, size)
@@ -106,7 +109,7 @@ def _reencode_image(upload, label, size):
             width, height = image.size
             if width * height > IMAGE_MAX_PIXELS:
                 raise ServiceError(
-                    f"«{label}»: изображение {width}×{height} слишком большое; "
+                    f"{quoted(label)}: изображение {width}×{height} слишком большое; "
                     f"не больше {IMAGE_MAX_PIXELS // 1_000_000} мегапикселей.",
                     code="image_too_large",
                     field="files",
@@ -127,11 +130,11 @@ def _reencode_image(upload, label, size):
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ServiceError(
-            f"«{label}»: изображение слишком большое для обработки.", code="image_too_large", field="files"
+            f"{quoted(label)}: изображение слишком большое для обработки.", code="image_too_large", field="files"
         )
     except (OSError, SyntaxError, ValueError):
         raise ServiceError(
-            f"«{label}»: файл изображения повреждён или не дочитан; сохраните его заново.",
+            f"{quoted(label)}: файл изображения повреждён или не дочитан; сохраните его заново.",
             code="image_damaged",
             field="files",
         )
@@ -174,7 +177,7 @@ def _check_playable(upload, label):
     try:
         check_playable(upload)
     except ValidationError as error:
-        raise ServiceError(f"«{label}»: {' '.join(error.messages)}", code="video_unplayable", field="files")
+        raise ServiceError(f"{quoted(label)}: {' '.join(error.messages)}", code="video_unplayable", field="files")
 
 
 def register_contest_video(owner, title, file):
@@ -183,7 +186,9 @@ def register_contest_video(owner, title, file):
         return register_upload(owner, title, file, private=True)  # public only once approved
     except ValidationError as error:
         raise ServiceError(
-            f"«{PurePath(file.name or 'видео').name}»: {' '.join(error.messages)}", code="video_refused", field="files"
+            f"{quoted(PurePath(file.name or 'видео').name)}: {' '.join(error.messages)}",
+            code="video_refused",
+            field="files",
         )
 
 
@@ -239,7 +244,7 @@ def _check_size(assignment, kind, label, size):
     limit = assignment.size_limit_bytes(kind)
     if size > limit:
         raise ServiceError(
-            f"«{label}»: файл {size / 1024 / 1024:.1f} МБ, а для вида «{KIND_LABELS[kind]}» "
+            f"{quoted(label)}: файл {size / 1024 / 1024:.1f} МБ, а для вида {quoted(KIND_LABELS[kind])} "
             f"можно не больше {limit // 1024 // 1024} МБ.",
             code="file_too_large",
             field="files",
@@ -256,13 +261,15 @@ def start_video_upload(student, assignment, *, filename, size, now=None):
     label = PurePath(filename or "видео").name
     if "video" not in assignment.allowed_kinds:
         raise ServiceError(
-            f"«{label}»: {KIND_LABELS['video']} в этом задании не принимается.", code="kind_not_accepted", field="files"
+            f"{quoted(label)}: {KIND_LABELS['video']} в этом задании не принимается.",
+            code="kind_not_accepted",
+            field="files",
         )
     _check_size(assignment, "video", label, size)
     try:
         return start_upload(student.user, f"{assignment.title}: {label}", label, size, private=True)
     except ValidationError as error:
-        raise ServiceError(f"«{label}»: {' '.join(error.messages)}", code="video_refused", field="files")
+        raise ServiceError(f"{quoted(label)}: {' '.join(error.messages)}", code="video_refused", field="files")
 
 
 def check_uploaded_video(assignment, student, uid):
@@ -277,25 +284,27 @@ def check_uploaded_video(assignment, student, uid):
     label = upload.filename
     if upload.status != VideoUpload.Status.COMPLETED or upload.video is None:
         raise ServiceError(
-            f"«{label}»: загрузка не завершена — дождитесь, пока она дойдёт до конца.",
+            f"{quoted(label)}: загрузка не завершена — дождитесь, пока она дойдёт до конца.",
             code="upload_incomplete",
             field="videos",
         )
     if SubmissionFile.objects.filter(video=upload.video).exists():
         raise ServiceError(
-            f"«{label}» уже приложено к работе.", code="video_already_attached", field="videos", status=409
+            f"{quoted(label)} уже приложено к работе.", code="video_already_attached", field="videos", status=409
         )
     if "video" not in assignment.allowed_kinds:
         raise ServiceError(
-            f"«{label}»: {KIND_LABELS['video']} в этом задании не принимается.", code="kind_not_accepted", field="files"
+            f"{quoted(label)}: {KIND_LABELS['video']} в этом задании не принимается.",
+            code="kind_not_accepted",
+            field="files",
         )
     _check_size(assignment, "video", label, upload.size)
     if upload.video.status == upload.video.Status.FAILED:
-        raise ServiceError(f"«{label}»: {upload.video.failure_reason}", code="video_failed", field="videos")
+        raise ServiceError(f"{quoted(label)}: {upload.video.failure_reason}", code="video_failed", field="videos")
     guess = filetype.guess(source_head(upload.video))
     if guess is None or KIND_BY_MIME.get(guess.mime) != "video":
         raise ServiceError(
-            f"«{label}»: по содержимому это не видео. Принимаются {FORMATS_HINT['video']}.",
+            f"{quoted(label)}: по содержимому это не видео. Принимаются {FORMATS_HINT['video']}.",
             code="not_a_video",
             field="videos",
         )

@@ -11,6 +11,7 @@ from django.utils import dateformat, timezone, translation
 from django.utils.translation import ngettext
 
 from cms.models import LessonPage
+from config.text import quoted
 from events.models import Registration
 from learning import services as learning
 from learning.models import Assignment, Consent, Score, Student, Submission
@@ -52,8 +53,8 @@ def work_status_changed(submission):
             student,
             Kind.WORK_APPROVED,
             submission,
-            title=f"Работа «{title}» одобрена",
-            guardian_title=f"Работа «{title}» ({name}) одобрена",
+            title=f"Работа {quoted(title)} одобрена",
+            guardian_title=f"Работа {quoted(title)} ({name}) одобрена",
             body="Модератор проверил работу: теперь её видят все, и она принесла рубль на лечение детей.",
         )
     elif submission.status == Submission.Status.REJECTED:
@@ -61,8 +62,8 @@ def work_status_changed(submission):
             student,
             Kind.WORK_REJECTED,
             submission,
-            title=f"Работа «{title}» не прошла модерацию",
-            guardian_title=f"Работа «{title}» ({name}) не прошла модерацию",
+            title=f"Работа {quoted(title)} не прошла модерацию",
+            guardian_title=f"Работа {quoted(title)} ({name}) не прошла модерацию",
             body=f"Причина: {submission.rejection_reason}\nИсправьте работу и отправьте её снова, пока приём открыт.",
         )
     elif submission.status in (Submission.Status.WINNER, Submission.Status.FINALIST):
@@ -71,9 +72,9 @@ def work_status_changed(submission):
             student,
             Kind.RESULTS,
             submission,
-            title=f"Итоги конкурса: «{title}» — {place}!",
-            guardian_title=f"Итоги конкурса: работа «{title}» ({name}) — {place}",
-            body=f"Наставник подвёл итоги задания «{submission.assignment.title}». Поздравляем!",
+            title=f"Итоги конкурса: {quoted(title)} — {place}!",
+            guardian_title=f"Итоги конкурса: работа {quoted(title)} ({name}) — {place}",
+            body=f"Наставник подвёл итоги задания {quoted(submission.assignment.title)}. Поздравляем!",
         )
 
 
@@ -84,7 +85,7 @@ def jury_commented(score):
         submission.student,
         Kind.JURY_COMMENT,
         score,
-        title=f"Жюри оставило комментарий к работе «{submission.title}»",
+        title=f"Жюри оставило комментарий к работе {quoted(submission.title)}",
         body="Комментарий члена жюри уже в кабинете, в разделе «Мои работы».",
     )
 
@@ -98,7 +99,7 @@ def appeal_decided(appeal):
         submission.student,
         Kind.RESULTS,
         appeal,
-        title=f"Апелляция по работе «{submission.title}» {verdict}",
+        title=f"Апелляция по работе {quoted(submission.title)} {verdict}",
         body=f"Решение и его причина — на странице итогов работы в кабинете. {appeal.decision_reason[:300]}",
         url=f"/cabinet/works/{submission.pk}/",
     )
@@ -113,7 +114,7 @@ def certificate_issued(certificate):
         body=(
             f"Подтверждено часов волонтёрства: {certificate.hours_display} ({certificate.season.name}). "
             if certificate.hours is not None
-            else f"Сертификат за «{certificate.title}». "
+            else f"Сертификат за {quoted(certificate.title)}. "
         )
         + f"Он в кабинете, его можно скачать. Код проверки {certificate.code}.",
         url=CABINET_URL,
@@ -138,8 +139,8 @@ def lesson_published(lesson):
                 Kind.NEW_LESSON,
                 lesson,
                 recipient=student.user,
-                title=f"Новый урок: «{lesson.title}»",
-                body=f"В мастер-классе «{masterclass.title}» вышел новый урок.",
+                title=f"Новый урок: {quoted(lesson.title)}",
+                body=f"В мастер-классе {quoted(masterclass.title)} вышел новый урок.",
                 url=lesson.url or "",
             )
             is not None
@@ -207,7 +208,7 @@ def event_reminders(now=None):
                     Kind.EVENT_REMINDER,
                     registration,
                     recipient=person,
-                    title=f"Скоро «{page.title}»",
+                    title=f"Скоро {quoted(page.title)}",
                     body=f"Начало {starts:%d.%m в %H:%M} (по Москве), {page.town}, {page.venue}. "
                     "Билет с QR-кодом — в кабинете.",
                     url=page.url or CABINET_URL,
@@ -255,9 +256,9 @@ def deadline_reminders(now=None):
                     assignment,
                     recipient=student.user,
                     key=f"{days}d",
-                    title=f"Приём работ на «{assignment.title}» закрывается {closes} — {remaining}",
-                    body=f"Вы начали мастер-класс «{assignment.masterclass.title}», но ещё не отправили работу "
-                    f"на задание «{assignment.title}». Успейте до {closes} по московскому времени.",
+                    title=f"Приём работ на {quoted(assignment.title)} закрывается {closes} — {remaining}",
+                    body=f"Вы начали мастер-класс {quoted(assignment.masterclass.title)}, но ещё не отправили работу "
+                    f"на задание {quoted(assignment.title)}. Успейте до {closes} по московскому времени.",
                     url=CABINET_URL,
                     now=now,
                 )

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from config.text import quoted
 from engagement import selectors as engagement
 from reports.figures.base import Column, Table, percent, roubles
 
@@ -39,7 +40,7 @@ def charity(flt):
         {"figure": "Ещё не передано, ₽", "value": roubles(balance), "kind": "money"},
         {"figure": "Детей получили помощь", "value": children, "kind": "int"},
     ]  # fmt: skip
-    note = f"Кампания «{campaign}»."
+    note = f"Кампания {quoted(campaign)}."
     if flt.direction is not None:
         note += " Деньги считаются по всей кампании: направление на них не влияет."
     return Table("charity", "Благотворительность", columns, rows, note=note)
