@@ -208,3 +208,15 @@ def test_the_work_page_says_truthfully_what_earns_a_rouble(new_page, site_pages)
     assert "лайк работе на сайте" in earns
     assert "лайк или репост записи сообщества" in earns
     assert "Ссылка на эту страницу сама по себе рублей не приносит" in text
+
+
+def test_a_secondary_button_looks_the_same_whether_it_is_a_link_or_a_button(new_page, site_pages):
+    """«Выйти» is a <button>, «Скачать мои данные» a link; both are the outlined secondary kind, so the
+    one filled button on the page stays the main action."""
+    page = new_page(PHONE)
+    sign_in(page)
+    look = "el => { const s = getComputedStyle(el); return [s.backgroundColor, s.color, s.borderTopColor]; }"
+    link = page.get_by_role("link", name="Скачать мои данные").evaluate(look)
+    button = page.get_by_role("button", name="Выйти").evaluate(look)
+    assert button == link
+    assert link[0] == "rgba(0, 0, 0, 0)", link
