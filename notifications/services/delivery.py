@@ -132,7 +132,7 @@ def send_due(*, ids=None, now=None, limit=500, throttles=None):
         claimed = claim(ids=ids, now=now, limit=limit)
         if not claimed:
             return sent
-        fallbacks, count = send_claimed(claimed, throttles=throttles)
+        fallbacks, count = send_claimed(claimed, throttles=throttles, now=now)
         sent += count
         if ids is not None:
             done = set(claimed)
@@ -159,8 +159,11 @@ def claimed_rows(ids):
     ]
 
 
-def send_claimed(ids, *, throttles=None):
-    """Send claimed deliveries; log each try; schedule retries; create email fallbacks.
+def send_claimed(ids, *, throttles=None, now=None):
+    """Send claimed deliveries; log each try; schedule retries; create email fallbacks. `now` is the
+    moment the caller claimed them at (the clock when not given): a child's quiet hours are judged
+    at it, as `claim` judged what is due, or a message claimed for a child's morning could be put
+    back to a morning that `claim` finds due again, without end. Attempts are recorded at the clock.
     Returns (ids of fallback deliveries due now, number sent)."""
     deliveries = claimed_rows(ids)
     # Addresses in two narrow reads instead of a whole account per message.
@@ -172,7 +175,7 @@ def send_claimed(ids, *, throttles=None):
     throttles = throttles if throttles is not None else {}
     attempts, sent_ids, outcomes, postponed = [], [], [], []
     mailer = None
-    started = timezone.now()
+    started = now or timezone.now()
     try:
         for delivery in deliveries:
             notification = delivery.notification
@@ -216,17 +219,17 @@ def send_claimed(ids, *, throttles=None):
     finally:
         if mailer is not None:
             mailer.close()
-    now = timezone.now()
+    recorded_at = timezone.now()
     fallbacks = []
     with transaction.atomic():
         for pk, morning in postponed:
             Delivery.objects.filter(pk=pk).update(next_try_at=morning, lease_until=None, attempts=F("attempts") - 1)
         if sent_ids:
-            _record_sent(sent_ids, now)
+            _record_sent(sent_ids, recorded_at)
         for delivery, error in outcomes:
-            attempts.append(_record_failure(delivery, error, now, fallbacks))
+            attempts.append(_record_failure(delivery, error, recorded_at, fallbacks))
         DeliveryAttempt.objects.bulk_create(attempts, ignore_conflicts=True)
-    return [f.pk for f in fallbacks if f.next_try_at <= now], len(sent_ids)
+    return [f.pk for f in fallbacks if f.next_try_at <= recorded_at], len(sent_ids)
 
 
 SENT_SQL = """

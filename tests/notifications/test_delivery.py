@@ -79,6 +79,30 @@ def test_quiet_hours_move_a_childs_message_to_eight_in_their_region(make_child, 
     assert len(smtp.to(child.user.email)) == 1
 
 
+@pytest.mark.timeout(120)
+def test_a_worker_claiming_at_a_childs_morning_sends_even_while_the_clock_says_night(
+    make_child, settings, send, vk, smtp
+):
+    """`send_due(now=…)` judges quiet hours at the moment it claims at, as `claim` does: judged at the
+    clock instead, a message claimed for the morning would go back to that same morning and be
+    claimed again without end. The quiet hours are set so that it is night for the child right now."""
+    moscow = ZoneInfo("Europe/Moscow")
+    hour = timezone.now().astimezone(moscow).hour
+    settings.NOTIFICATIONS_QUIET_HOURS = (23, 1) if hour == 0 else (hour, 0)
+    child = make_child(age=15)
+    child.region = Region.objects.get(code="77")  # Moscow
+    child.save()
+    link_messengers(child.user, vk_id=3013)
+
+    send(tell, child.user, child.user)
+
+    [morning] = {d.next_try_at for d in Delivery.objects.filter(notification__recipient=child.user)}
+    assert morning > timezone.now() and vk.received == []
+    assert delivery.send_due(now=morning) == 2
+    assert [m["user_id"] for m in vk.received] == ["3013"]
+    assert len(smtp.to(child.user.email)) == 1
+
+
 def test_an_adult_is_messaged_at_night(adult, settings, send, vk):
     settings.NOTIFICATIONS_QUIET_HOURS = (22, 8)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
