@@ -19,8 +19,12 @@ from pathlib import Path
 import ffmpeg
 import filetype
 
-SEGMENT_SECONDS = 6
-KEYFRAME_SECONDS = 2
+KEYFRAME_SECONDS = 2  # an IDR frame (and a segment boundary) every 2 s after the start…
+# …and before that, short segments: a player shows nothing until it holds a whole first segment (the
+# browser's own HLS in Chromium reads the first one twice and starts only once the second is in), so on a
+# 750 kbit/s link every second of them costs about a third of a second before the first frame.
+START_SEGMENT_SECONDS = 0.5
+START_SEGMENTS = 2
 MIN_DURATION = 1.0
 THUMBNAIL_BOX = 160
 THUMBNAIL_COLUMNS = 10
@@ -205,7 +209,7 @@ def ladder_command(source, workdir, info, rungs, *, preset, audio_only_rung=True
             "g": gop,
             "keyint_min": gop,
             "sc_threshold": "0",
-            "force_key_frames": f"expr:gte(t,n_forced*{KEYFRAME_SECONDS})",
+            "force_key_frames": keyframe_expression(),
             **hls_options(workdir, rung.name),
         }
         if info.has_audio:
@@ -213,7 +217,11 @@ def ladder_command(source, workdir, info, rungs, *, preset, audio_only_rung=True
         outputs.append(ffmpeg.output(*streams, str(workdir / rung.name / "index.m3u8"), **options))
     audio_only_rung = audio_only_rung and info.has_audio
     if audio_only_rung:
-        options = {"vn": None, **audio_options(AUDIO_ONLY_KBPS), **hls_options(workdir, AUDIO_ONLY_NAME)}
+        options = {
+            "vn": None,
+            **audio_options(AUDIO_ONLY_KBPS),
+            **hls_options(workdir, AUDIO_ONLY_NAME, audio_only=True),
+        }
         outputs.append(ffmpeg.output(inp["a:0"], str(workdir / AUDIO_ONLY_NAME / "index.m3u8"), **options))
     for name in [r.name for r in rungs] + ([AUDIO_ONLY_NAME] if audio_only_rung else []):
         (workdir / name).mkdir(parents=True, exist_ok=True)
@@ -229,13 +237,22 @@ def audio_options(kbps):
     return {"c:a": "aac", "b:a": f"{kbps}k", "ac": "2", "ar": "48000"}
 
 
-def hls_options(workdir, name):
+def keyframe_expression():
+    """ffmpeg's force_key_frames, the same in every rung: the n-th forced IDR frame at n × START_SEGMENT_SECONDS
+    up to the end of the START_SEGMENTS short segments (0, 0.5, 1 s), then at multiples of KEYFRAME_SECONDS."""
+    short, first_regular = START_SEGMENTS + 1, math.floor(START_SEGMENTS * START_SEGMENT_SECONDS / KEYFRAME_SECONDS) + 1
+    return (
+        f"expr:if(lt(n_forced,{short}),gte(t,n_forced*{START_SEGMENT_SECONDS}),"
+        f"gte(t,{KEYFRAME_SECONDS}*(n_forced-{short - first_regular})))"
+    )
+
+
+def hls_options(workdir, name, *, audio_only=False):
     return {
         "f": "hls",
-        "hls_time": str(SEGMENT_SECONDS),
-        # The first segments are one keyframe interval long: on a slow link the first frame waits
-        # for a whole first segment, and a 6 s one at the lowest rung takes seconds to arrive.
-        "hls_init_time": str(KEYFRAME_SECONDS),
+        # The muxer cuts a segment at the first keyframe once hls_time has passed, so a video rung's
+        # segments follow its keyframes (keyframe_expression). The audio rung has no keyframes to follow.
+        "hls_time": str(KEYFRAME_SECONDS if audio_only else START_SEGMENT_SECONDS),
         "hls_playlist_type": "vod",
         "hls_flags": "independent_segments",
         "hls_segment_type": "mpegts",
@@ -306,7 +323,8 @@ def thumbnail_size(width, height):
 
 def make_thumbnails(rung_playlist, sprite_path, vtt_path, *, duration, width, height, sprite_url):
     """A sprite of seek thumbnails and its WebVTT index, decoding only keyframes of the lowest rung
-    (its IDR frames sit every KEYFRAME_SECONDS, so every thumbnail is a keyframe)."""
+    (its IDR frames sit every KEYFRAME_SECONDS after the short start segments, so every thumbnail is a
+    keyframe; the start segments' extra ones are skipped by time)."""
     interval = KEYFRAME_SECONDS * max(1, math.ceil(duration / MAX_THUMBNAILS / KEYFRAME_SECONDS))
     count = max(1, math.ceil(duration / interval))
     columns = min(count, THUMBNAIL_COLUMNS)
@@ -314,7 +332,7 @@ def make_thumbnails(rung_playlist, sprite_path, vtt_path, *, duration, width, he
     tw, th = thumbnail_size(width, height)
     args = (
         ffmpeg.input(str(rung_playlist), skip_frame="nokey")
-        .filter("select", f"not(mod(n,{interval // KEYFRAME_SECONDS}))")
+        .filter("select", f"isnan(prev_selected_t)+gte(t-prev_selected_t,{interval - KEYFRAME_SECONDS / 8})")
         .filter("scale", str(tw), str(th))
         .filter("tile", f"{columns}x{rows}")
         .output(str(sprite_path), vframes="1", fps_mode="vfr", **{"q:v": "4"})

@@ -76,9 +76,41 @@ def test_keyframes_sit_at_the_same_timestamps_in_every_rung(mentor, clips, djang
     video_rungs = [uri for attributes, uri in master_variants(asset) if "RESOLUTION" in attributes]
     times = {uri: keyframe_times(rung_path(asset, uri)) for uri in video_rungs}
     first = times[video_rungs[0]]
-    assert len(first) == 2  # an IDR every 2 s of a 3 s clip: at the start and 2 s later
-    assert first[1] - first[0] == pytest.approx(2.0, abs=0.05)
+    # Two short start segments (0.5 s each), then an IDR every 2 s: 0, 0.5, 1 and 2 s of a 3 s clip.
+    assert [round(t - first[0], 2) for t in first] == pytest.approx([0.0, 0.5, 1.0, 2.0], abs=0.05)
     assert all(t == first for t in times.values()), times
+
+
+def test_the_lowest_rung_starts_with_two_short_small_segments(mentor, clips, django_capture_on_commit_callbacks):
+    """A player shows nothing before it holds its first segments (Chromium's own HLS reads the first one
+    twice and starts once the second is in): at the lowest rung on a 750 kbit/s link each must cost a
+    fraction of a second, not the 50 KB of a 2 s one."""
+    asset = transcoded(mentor, clips["hd720"], django_capture_on_commit_callbacks)
+
+    lowest = min(
+        ((attributes, uri) for attributes, uri in master_variants(asset) if "RESOLUTION" in attributes),
+        key=lambda variant: int(variant[0]["BANDWIDTH"]),
+    )[1]
+    playlist = rung_path(asset, lowest)
+    durations = [
+        float(line[len("#EXTINF:") :].split(",")[0])
+        for line in playlist.read_text().splitlines()
+        if line.startswith("#EXTINF:")
+    ]
+    assert durations[:2] == [pytest.approx(0.5, abs=0.05)] * 2
+    assert durations[2:] == [pytest.approx(1.0, abs=0.05), pytest.approx(1.0, abs=0.05)]  # then the 2 s grid
+    segments = sorted(playlist.parent.glob("seg_*.ts"))
+    assert all(segment.stat().st_size < 20_000 for segment in segments[:2]), [s.stat().st_size for s in segments]
+    # Every start segment opens on a keyframe, so each plays by itself.
+    for segment in segments[:3]:
+        assert keyframe_times(segment)
+        first_frame = ffprobe(
+            segment, "-select_streams", "v:0", "-show_entries", "frame=key_frame", "-read_intervals", "%+#1"
+        )
+        assert first_frame["frames"][0]["key_frame"] == 1, segment
+    # The sound-only rung has no keyframes to follow: 2 s segments, not a flood of half-second ones.
+    audio = rung_path(asset, "audio/index.m3u8").read_text()
+    assert audio.count("#EXTINF:") == 2
 
 
 def test_720p_upload_gets_720p_and_below_never_more(mentor, clips, django_capture_on_commit_callbacks):
