@@ -321,12 +321,15 @@ def _ingest_in_database(events):
 
 
 def _ingest_one(wanted, post_type, moment):
-    """One event (a callback) in one autocommitted statement (the function of migration 0015, same
+    """One event (a callback) in one autocommitted statement (the function of migrations 0015 and 0017, same
     rules as below); None when it needs the general path (a slot out of budget, a key another
     writer recorded meanwhile), and then nothing was written."""
     (group_id, event_id), kind, (op, vk_id, _, post_id) = wanted
     start, end = day_bounds(moment)
-    params = [sql.lock_key(f"vk-group:{group_id}"), group_id, event_id, kind, op, vk_id, post_id, post_type]
+    # The group's lock shared (a batch of the group holds it exclusive), the user's exclusive: the
+    # label record_action locks for a VK actor.
+    locks = [sql.lock_key(f"vk-group:{group_id}"), sql.lock_key(f"vk:{vk_id}")]
+    params = [*locks, group_id, event_id, kind, op, vk_id, post_id, post_type]
     params += [moment, start, end, settings.ENGAGEMENT_DAILY_ACTION_CAP, random.randrange(SLOT_COUNT)]
     try:
         with connection.cursor() as cursor:
