@@ -6,7 +6,7 @@ Prints, each against a baseline measured in the same run:
 - the donation counter endpoint over HTTP (gunicorn on a local port, hit by wrk when installed,
   else by a bounded loop of client threads) vs a view returning a constant JSON through the same
   stack, the framework floor (aim: at least 85 %);
-- VKontakte batch ingestion (ingest_vk_events, COPY through a staging table) in rows per second vs a
+- VKontakte batch ingestion (ingest_vk_events, set-based in the database) in rows per second vs a
   bare binary COPY of the same rows into the ledger, median of three rounds (aim: at least 80 %).
 
 Uses its own database (BENCH_LEDGER_DB, default bench_ledger) on the server DATABASE_URL names;
@@ -367,7 +367,7 @@ def vk_like_events(total, group_id=219_000_000):
 
 
 def ingest_rate(total, batch):
-    """ingest_vk_events in batches (COPY through a staging table on PostgreSQL): rows/s."""
+    """ingest_vk_events in batches (set-based in the database on PostgreSQL): rows/s."""
     from django.db import connection
 
     from engagement.services import ingest_vk_events
@@ -472,7 +472,7 @@ def main():
         (ratio, rows, bare, plain), rounds = bench_ingestion(INGEST_ROWS)
         results.append(ratio >= 0.80)
         print(
-            f"VK batch ingestion (COPY through a staging table): {rows:,.0f} rows/s vs a bare COPY of the same"
+            f"VK batch ingestion (set-based): {rows:,.0f} rows/s vs a bare COPY of the same"
             f" rows into the ledger {bare:,.0f} rows/s → ratio {ratio:.2f}, median of {len(rounds)}"
             f" ({', '.join(f'{r[0]:.2f}' for r in rounds)}) (aim ≥ 0.80); a bare COPY into a plain table"
             f" without indexes: {plain:,.0f} rows/s (ratio {rows / plain:.2f})",

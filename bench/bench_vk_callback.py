@@ -1,4 +1,5 @@
-"""Benchmark of the VK Callback API end to end: gunicorn on 127.0.0.1 (2 sync workers, DEBUG=0),
+"""Benchmark of the VK Callback API end to end: gunicorn on 127.0.0.1 (production's configuration,
+config/gunicorn.conf.py: 2 workers of 8 threads, DEBUG=0),
 16 concurrent senders posting VKontakte's own payload shapes (like_add, wall_repost, then like_remove)
 with a share of duplicate deliveries mixed in, against a view on the same server that answers a
 constant `ok` (aim: at least 0.7). After the run the ledger is checked: every distinct event was
@@ -164,7 +165,9 @@ def main():
         "ENGAGEMENT_DAILY_ACTION_CAP": "1000000000",
     }
     server = subprocess.Popen(
+        # Production's configuration (config/gunicorn.conf.py: threaded workers), two workers for two cores.
         [str(ROOT / ".venv/bin/gunicorn"), "bench.bench_vk_callback:application", "--chdir", str(ROOT)]
+        + ["-c", str(ROOT / "config/gunicorn.conf.py")]
         + ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"],
         env=env,
     )
@@ -176,6 +179,11 @@ def main():
                 break
             except (RuntimeError, OSError):
                 time.sleep(0.2)
+        # Every worker loads the application on its first request: warm them all before timing, and
+        # every thread's database connection with events of actors outside the checked range.
+        send_all(f"{base}/bench/ok/", [b"{}"] * 200)
+        warm = 2_000_000_000 + random.randrange(10**6) * 100
+        send_all(f"{base}/api/vk/callback/", [json.dumps(like(warm + n, 1)).encode() for n in range(64)])
         callback, floor, ratios = [], [], []
         run = random.randrange(10**6)
         expected_entries, expected_amount = 0, 0

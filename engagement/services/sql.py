@@ -113,9 +113,10 @@ CLAIM_AND_INSERT = (
     " SELECT (SELECT id FROM inserted), EXISTS (SELECT 1 FROM claimed)"
 )
 
-# PostgreSQL: one VK callback event in one autocommitted statement (migration 0015); NULL: take the
+# PostgreSQL: one VK callback event in one autocommitted statement (migrations 0015, 0017: the group's
+# lock shared, the VK user's exclusive); NULL: take the
 # general path (a slot out of budget), nothing changed.
-CALL_INGEST_VK_EVENT = "SELECT engagement_ingest_vk_event(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+CALL_INGEST_VK_EVENT = "SELECT engagement_ingest_vk_event(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 
 # --- VKontakte batches --------------------------------------------------------------------------
 
@@ -144,17 +145,9 @@ INSERT_ENTRY_ROW = (
     + _ENTRY_RETURNING
 )
 
-# Large batches (backfills, imports) go through COPY on PostgreSQL. Under the batch's advisory
-# lock (per VK group) the service first finds which events and keys are already recorded, so the
-# rows it then writes are new: they are COPYed in binary straight into the tables, inside a
-# savepoint. Should another writer have recorded one of them meanwhile (a unique violation), the
-# savepoint is rolled back and the rows take the de-duplicating path: COPY into a session's
-# temporary staging table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING (the same
-# idempotent keys as the unnest insert). The staging tables live as long as the connection, are
-# emptied after each move (and at commit), and no other session sees them.
+# Large batches (backfills, imports) on PostgreSQL go through binary COPY: below this many events a
+# batch takes the unnest inserts above.
 COPY_MIN_ROWS = 200
-STAGE_VK_EVENTS = "engagement_stage_vkevent"
-STAGE_ENTRIES = "engagement_stage_ledgerentry"
 VK_EVENT_COLUMNS = (("group_id", "bigint"), ("event_id", "text"), ("type", "text"), ("received_at", "timestamptz"))
 
 
@@ -169,63 +162,176 @@ def _copy(table, columns):
     return f"COPY {table} ({_names(columns)}) FROM STDIN (FORMAT BINARY)"
 
 
-def _move(stage, table, columns, returning):
-    return (
-        f"INSERT INTO {table} ({_names(columns)}) SELECT {_names(columns)} FROM {stage}"  # noqa: S608
-        f" ON CONFLICT DO NOTHING RETURNING {returning}"
-    )
-
-
-VK_EVENTS = {
-    "table": "engagement_vkevent",
-    "columns": VK_EVENT_COLUMNS,
-    "stage": STAGE_VK_EVENTS,
-    "returning": "group_id, event_id",
-}
-VK_ENTRIES = {
-    "table": "engagement_ledgerentry",
-    "columns": VK_ENTRY_COLUMNS,
-    "stage": STAGE_ENTRIES,
-    "returning": "id, key, amount, campaign_id",
-}
-EMPTY_STAGE = "TRUNCATE {table}"
-# Events of one group already logged, among the (event_id) array given.
-KNOWN_VK_EVENTS = "SELECT event_id FROM engagement_vkevent WHERE group_id = %s AND event_id = ANY(%s)"
-
-
-def _write_rows(cursor, sql_copy, columns, rows):
-    with cursor.copy(sql_copy) as writer:
-        writer.set_types([kind for _, kind in columns])
-        for row in rows:
-            writer.write_row(row)
-
-
-def copy_new(target, rows):
-    """COPY `rows` (believed new) straight into the target table inside a savepoint; True when
-    written, False (nothing written) when one of them hit a unique key. PostgreSQL only."""
+def relay(select, params, target, columns):
+    """Copy the rows of `select` (columns of exactly the target's types) into `target` by binary
+    COPY, through this process as bytes, inside a savepoint; True when written, False (nothing
+    written) when one of them hit a unique key. PostgreSQL only."""
     with binary_cursor() as cursor:
+        with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT BINARY)", params) as out:
+            data = b"".join(out)
         try:
-            with transaction.atomic():
-                _write_rows(cursor, _copy(target["table"], target["columns"]), target["columns"], rows)
+            with transaction.atomic(), cursor.copy(_copy(target, columns)) as writer:
+                writer.write(data)
         except psycopg.errors.UniqueViolation:
             return False
     return True
 
 
-def copy_through_stage(target, rows):
-    """COPY `rows` into the target's staging table, move them with INSERT ... SELECT ... ON CONFLICT
-    DO NOTHING and return the RETURNING rows of those really inserted. PostgreSQL only. A row the
-    database refuses (a type, a bound, NOT NULL) raises; the caller's transaction then rolls back,
-    so nothing of the batch stays."""
-    columns, stage = target["columns"], target["stage"]
-    with binary_cursor() as cursor:
-        cursor.execute(_stage(stage, columns))
-        _write_rows(cursor, _copy(stage, columns), columns, rows)
-        cursor.execute(_move(stage, target["table"], columns, target["returning"]))
-        moved = cursor.fetchall()
-        # Empty at once: a caller may run several batches in one transaction.
-        cursor.execute(EMPTY_STAGE.format(table=stage))
-    return moved
+# Large batches on PostgreSQL are set-based: Python only streams each event's parsed fields
+# (batch order, group, event id, type, VK user, post) by binary COPY into a session's temporary
+# table without indexes (no WAL, no index upkeep); the rules then run in the database, a few
+# statements per batch under the groups' advisory locks. PLAN_VK_BATCH logs the events
+# (ON CONFLICT DO NOTHING: a redelivery or a duplicate inside the batch is dropped), replays each
+# (user, post)'s like toggles in order against the ledger's like state (window functions: a like
+# counts when nothing stands, an unlike compensates what stands), drops reposts already counted,
+# applies the daily cap and writes the plan; INSERT_PLANNED_* then write the entries with
+# ON CONFLICT DO NOTHING on the key, so a row another writer recorded meanwhile is skipped, and
+# return only totals for the counter slots.
+STAGE_VK_BATCH = "engagement_stage_vkbatch"
+PLAN_VK_BATCH_TABLE = "engagement_plan_vkbatch"
+VK_BATCH_COLUMNS = (
+    ("n", "integer"),
+    ("group_id", "bigint"),
+    ("event_id", "text"),
+    ("type", "text"),
+    ("vk_id", "bigint"),
+    ("post_id", "bigint"),
+)
+CREATE_VK_BATCH_TABLES = (
+    _stage(STAGE_VK_BATCH, VK_BATCH_COLUMNS),
+    f"CREATE TEMPORARY TABLE IF NOT EXISTS {PLAN_VK_BATCH_TABLE} (n integer, kind text, vk_id bigint,"
+    " post bigint, key text, reverses_key text, rate bigint, amount bigint) ON COMMIT DELETE ROWS",
+)
+COPY_VK_BATCH = _copy(STAGE_VK_BATCH, VK_BATCH_COLUMNS)
+# Temporary tables get no statistics of their own; without them the planner takes the batch for
+# a handful of rows and joins it in nested loops.
+ANALYZE_VK_BATCH = f"ANALYZE {STAGE_VK_BATCH}"
+EMPTY_VK_BATCH = f"TRUNCATE {STAGE_VK_BATCH}, {PLAN_VK_BATCH_TABLE}"
+EMPTY_VK_PLAN = f"TRUNCATE {PLAN_VK_BATCH_TABLE}"
+INSERT_VK_BATCH_POSTS = (
+    f"INSERT INTO engagement_vkpost (group_id, post_id) SELECT DISTINCT group_id, post_id FROM {STAGE_VK_BATCH}"  # noqa: S608
+    " ORDER BY group_id, post_id ON CONFLICT DO NOTHING"
+)
+# The batch's events, each once (its first delivery in the batch).
+_VK_BATCH_EVENTS = (
+    f"SELECT DISTINCT ON (group_id, event_id) n, group_id, event_id, type, vk_id, post_id FROM {STAGE_VK_BATCH}"  # noqa: S608
+    " ORDER BY group_id, event_id, n"
+)
+_NOT_LOGGED = (
+    "NOT EXISTS (SELECT 1 FROM engagement_vkevent v WHERE v.group_id = {0}.group_id AND v.event_id = {0}.event_id)"
+)
+# The batch's events not logged yet, as engagement_vkevent rows (relayed by COPY after planning;
+# the groups' locks keep them unlogged until then). Named parameter: moment.
+UNLOGGED_VK_EVENTS = (
+    "SELECT group_id::bigint, event_id::text, type::text, %(moment)s::timestamptz"  # noqa: S608
+    f" FROM ({_VK_BATCH_EVENTS}) AS b WHERE {_NOT_LOGGED.format('b')} ORDER BY group_id, event_id"
+)
+# Where the plan finds the batch's new events: those not logged yet (the events are then relayed
+# by COPY), or, should another writer have logged one meanwhile, those its own ON CONFLICT DO
+# NOTHING insert logs.
+_FRESH_UNLOGGED = f"""
+WITH fresh AS (
+    SELECT b.n, b.type, b.vk_id, p.id AS post FROM ({_VK_BATCH_EVENTS}) AS b
+    JOIN engagement_vkpost p ON p.group_id = b.group_id AND p.post_id = b.post_id
+    WHERE {_NOT_LOGGED.format("b")}
+"""  # noqa: S608
+_FRESH_LOGGING = f"""
+WITH batch AS ({_VK_BATCH_EVENTS}), logged AS (
+    INSERT INTO engagement_vkevent (group_id, event_id, type, received_at)
+    SELECT group_id, event_id, type, %(moment)s FROM batch ORDER BY n
+    ON CONFLICT (group_id, event_id) DO NOTHING RETURNING group_id, event_id
+), fresh AS (
+    SELECT b.n, b.type, b.vk_id, p.id AS post
+    FROM batch b JOIN logged USING (group_id, event_id)
+    JOIN engagement_vkpost p ON p.group_id = b.group_id AND p.post_id = b.post_id
+"""  # noqa: S608
+# Named parameters: post_type, moment, day_start, day_end, daily_cap, rate_like, rate_repost.
+_PLAN_VK_BATCH = f"""
+), likes AS (
+    SELECT n, vk_id, post, CASE WHEN type = 'like_add' THEN 'like' ELSE 'unlike' END AS op
+    FROM fresh WHERE type <> 'wall_repost'
+), toggles AS (
+    SELECT l.n, l.vk_id, l.post, l.op, s.generations, s.standing,
+        coalesce(lag(l.op) OVER (PARTITION BY l.vk_id, l.post ORDER BY l.n),
+                 CASE WHEN s.standing IS NULL THEN 'unlike' ELSE 'like' END) AS before
+    FROM likes l CROSS JOIN LATERAL (
+        SELECT count(*) AS generations, max(e.key) FILTER (WHERE NOT EXISTS (
+            SELECT 1 FROM engagement_ledgerentry r WHERE r.reverses_id = e.id)) AS standing
+        FROM engagement_ledgerentry e WHERE e.actor_vk_id = l.vk_id AND e.kind = 'like'
+            AND e.target_type_id = %(post_type)s AND e.target_id = l.post AND e.reverses_id IS NULL
+    ) AS s
+), changes AS (
+    SELECT n, vk_id, post, op, standing,
+        CASE WHEN op = 'like' THEN 'like:' || %(post_type)s || ':' || post || ':vk:' || vk_id || ':'
+            || (generations + count(*) FILTER (WHERE op = 'like')
+                OVER (PARTITION BY vk_id, post ORDER BY n)) END AS key
+    FROM toggles WHERE op <> before
+), like_rows AS (
+    SELECT n, op AS kind, vk_id, post, key,
+        CASE WHEN op = 'unlike' THEN coalesce(lag(key) OVER (PARTITION BY vk_id, post ORDER BY n), standing)
+        END AS reverses_key
+    FROM changes
+), reposts AS (
+    SELECT DISTINCT ON (key) n, 'repost' AS kind, vk_id, post, key, NULL::text AS reverses_key
+    FROM (SELECT n, vk_id, post, 'repost:' || %(post_type)s || ':' || post || ':vk:' || vk_id AS key
+          FROM fresh WHERE type = 'wall_repost') AS r
+    WHERE NOT EXISTS (SELECT 1 FROM engagement_ledgerentry e WHERE e.key = r.key)
+    ORDER BY key, n
+), originals AS (
+    SELECT *, CASE WHEN kind = 'like' THEN %(rate_like)s ELSE %(rate_repost)s END AS kind_rate
+    FROM (SELECT * FROM like_rows WHERE kind = 'like' UNION ALL SELECT * FROM reposts) AS o
+)
+INSERT INTO {PLAN_VK_BATCH_TABLE} (n, kind, vk_id, post, key, reverses_key, rate)
+SELECT o.n, o.kind, o.vk_id, o.post, o.key, NULL,
+    CASE WHEN o.kind_rate > 0 AND row_number() OVER (PARTITION BY o.vk_id, o.kind_rate > 0 ORDER BY o.n)
+        + (SELECT count(*) FROM engagement_ledgerentry e WHERE e.actor_vk_id = o.vk_id
+           AND e.created_at >= %(day_start)s AND e.created_at < %(day_end)s AND e.reverses_id IS NULL
+           AND e.amount > 0) <= %(daily_cap)s THEN o.kind_rate ELSE 0 END
+FROM originals o
+UNION ALL
+SELECT n, kind, vk_id, post, NULL, reverses_key, NULL FROM like_rows WHERE kind = 'unlike'
+"""  # noqa: S608
+PLAN_VK_BATCH = _FRESH_UNLOGGED + _PLAN_VK_BATCH
+PLAN_AND_LOG_VK_BATCH = _FRESH_LOGGING + _PLAN_VK_BATCH
+# What the planned originals ask of the campaign's cap: (sum of rates, originals).
+PLANNED_RATES = f"SELECT coalesce(sum(rate), 0), count(*) FROM {PLAN_VK_BATCH_TABLE} WHERE key IS NOT NULL"  # noqa: S608
+PLANNED_RATES_IN_ORDER = f"SELECT n, rate FROM {PLAN_VK_BATCH_TABLE} WHERE key IS NOT NULL ORDER BY n"  # noqa: S608
+GRANT_ALL = f"UPDATE {PLAN_VK_BATCH_TABLE} SET amount = rate WHERE key IS NOT NULL"  # noqa: S608
+GRANT_EACH = (
+    f"UPDATE {PLAN_VK_BATCH_TABLE} p SET amount = g.amount FROM unnest(%b::integer[], %b::bigint[]) AS g(n, amount)"  # noqa: S608
+    " WHERE p.n = g.n"
+)
+# The planned originals as ledger rows (VK_ENTRY_COLUMNS, their exact types): relayed in binary
+# from COPY ... TO STDOUT into COPY ... FROM STDIN, as a bare COPY would write them.
+# Named parameters: post_type, campaign_id, moment.
+PLANNED_ORIGINALS = (
+    "SELECT kind::text, vk_id::bigint, %(post_type)s::integer, post::bigint, amount::bigint,"  # noqa: S608
+    " %(campaign_id)s::bigint, key::text, NULL::bigint, ''::text, %(moment)s::timestamptz"
+    f" FROM {PLAN_VK_BATCH_TABLE} WHERE key IS NOT NULL ORDER BY key"
+)
+PLANNED_TOTALS = f"SELECT coalesce(sum(amount), 0), count(*) FROM {PLAN_VK_BATCH_TABLE} WHERE key IS NOT NULL"  # noqa: S608
+# Should another writer have recorded one of the keys meanwhile: the same rows, skipping those.
+# Named parameters: post_type, campaign_id, moment. Both return (campaign_id, total, entries).
+INSERT_PLANNED_ORIGINALS = f"""
+WITH inserted AS (
+    INSERT INTO engagement_ledgerentry ({_names(VK_ENTRY_COLUMNS)})
+    SELECT kind, vk_id, %(post_type)s, post, amount, %(campaign_id)s, key, NULL, '', %(moment)s
+    FROM {PLAN_VK_BATCH_TABLE} WHERE key IS NOT NULL ORDER BY n
+    ON CONFLICT (key) DO NOTHING RETURNING amount, campaign_id
+)
+SELECT campaign_id, coalesce(sum(amount), 0), count(*) FROM inserted GROUP BY campaign_id
+"""  # noqa: S608
+INSERT_PLANNED_COMPENSATIONS = f"""
+WITH inserted AS (
+    INSERT INTO engagement_ledgerentry ({_names(VK_ENTRY_COLUMNS)})
+    SELECT 'like', e.actor_vk_id, e.target_type_id, e.target_id, -e.amount, e.campaign_id, 'reversal:' || e.key,
+        e.id, 'лайк снят', %(moment)s
+    FROM {PLAN_VK_BATCH_TABLE} p JOIN engagement_ledgerentry e ON e.key = p.reverses_key
+    WHERE p.kind = 'unlike' ORDER BY p.n
+    ON CONFLICT (key) DO NOTHING RETURNING amount, campaign_id
+)
+SELECT campaign_id, coalesce(sum(amount), 0), count(*) FROM inserted GROUP BY campaign_id
+"""  # noqa: S608
 
 
 # Batch lookups take arrays (one parameter, however large the batch); PostgreSQL only, as is the

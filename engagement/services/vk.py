@@ -99,8 +99,6 @@ def check_vk_event(event):
 
 def _insert_vk_events(cursor, rows):
     """Insert (group_id, event_id, type) rows; return the pairs that were new."""
-    if connection.vendor == "postgresql" and len(rows) >= sql.COPY_MIN_ROWS:
-        return _copy_vk_events(rows)
     if connection.vendor == "postgresql":
         with sql.binary_cursor() as binary:
             binary.execute(
@@ -114,34 +112,11 @@ def _insert_vk_events(cursor, rows):
     return new
 
 
-def _copy_vk_events(rows):
-    """A large batch's events through COPY (the caller holds each group's lock, so the events not
-    logged yet stay so until it commits); the de-duplicating staging path if one appeared anyway."""
-    moment = timezone.now()
-    known = set()
-    for group_id in {row[0] for row in rows}:
-        ids = [row[1] for row in rows if row[0] == group_id]
-        with sql.binary_cursor() as binary:
-            binary.execute(sql.binary(sql.KNOWN_VK_EVENTS), [group_id, ids])
-            known.update((group_id, event_id) for (event_id,) in binary.fetchall())
-    fresh = [(*row, moment) for row in rows if (row[0], row[1]) not in known]
-    if not fresh:
-        return set()
-    if sql.copy_new(sql.VK_EVENTS, fresh):
-        return {(row[0], row[1]) for row in fresh}
-    return set(sql.copy_through_stage(sql.VK_EVENTS, fresh))
-
-
 def _insert_entries(cursor, rows):
     """Insert entries (tuples in sql.VK_ENTRY_COLUMNS order) skipping existing keys; return (id, key,
-    amount, campaign_id) of the rows really inserted (id None for rows COPYed straight in)."""
+    amount, campaign_id) of the rows really inserted."""
     if not rows:
         return []
-    if connection.vendor == "postgresql" and len(rows) >= sql.COPY_MIN_ROWS:
-        # The caller found these keys new under the group's lock (and no key twice in the batch).
-        if sql.copy_new(sql.VK_ENTRIES, rows):
-            return [(None, row[6], row[4], row[5]) for row in rows]
-        return sql.copy_through_stage(sql.VK_ENTRIES, rows)
     if connection.vendor == "postgresql":
         with sql.binary_cursor() as binary:
             binary.execute(sql.binary(sql.INSERT_ENTRIES_UNNEST), [list(column) for column in zip(*rows, strict=True)])
@@ -166,7 +141,10 @@ def ingest_vk_events(events):
     entries were written. Events already delivered (same group_id and event_id) are skipped, likes
     follow the same "worth a rouble while it stands" keys as set_like, a user's repost of a post
     counts once, and slots change only by what was really inserted. Batches of one group run one
-    after another (an advisory lock per group)."""
+    after another (an advisory lock per group). Large batches on PostgreSQL run set-based, in the
+    database (_ingest_in_database)."""
+    if connection.vendor == "postgresql" and len(events) >= sql.COPY_MIN_ROWS:
+        return _ingest_in_database(events)
     wanted, seen = [], set()
     for event in events:
         intent = vk_intent(event)
@@ -263,13 +241,95 @@ def ingest_vk_events(events):
     return len(inserted) + len(written)
 
 
+def _ingest_in_database(events):
+    """A large batch on PostgreSQL, set-based: each event's parsed fields are COPYed into a
+    temporary table, then the statements of sql.PLAN_VK_BATCH and sql.INSERT_PLANNED_* apply the
+    rules of ingest_vk_events in the database, under the groups' advisory locks, in one
+    transaction. Python parses and streams; it keeps no per-event state."""
+    groups = set()
+    with transaction.atomic(), sql.binary_cursor() as cursor:
+        for statement in sql.CREATE_VK_BATCH_TABLES:
+            cursor.execute(statement)
+        with cursor.copy(sql.COPY_VK_BATCH) as writer:
+            writer.set_types([kind for _, kind in sql.VK_BATCH_COLUMNS])
+            write = writer.write_row
+            for n, event in enumerate(events):
+                intent = vk_intent(event)
+                if intent is None:
+                    continue
+                event_id = _vk_event_id(event)
+                if not event_id:
+                    logger.warning("VK event %s of group %s has no event_id: not counted", event["type"], intent[2])
+                    continue
+                groups.add(intent[2])
+                write((n, intent[2], event_id, event["type"], intent[1], intent[3]))
+        if not groups:
+            return 0
+        cursor.execute(sql.ANALYZE_VK_BATCH)
+        sql.lock(*(f"vk-group:{group_id}" for group_id in groups))
+        moment = timezone.now()
+        start, end = day_bounds(moment)
+        post_type = ContentType.objects.get_for_model(VkPost).pk
+        campaign = campaign_at(moment)
+        plan = {
+            "post_type": post_type,
+            "moment": moment,
+            "day_start": start,
+            "day_end": end,
+            "daily_cap": settings.ENGAGEMENT_DAILY_ACTION_CAP,
+            "rate_like": campaign.rate_like if campaign else 0,
+            "rate_repost": campaign.rate_repost if campaign else 0,
+        }
+        with connection.cursor() as plain:
+            plain.execute(sql.INSERT_VK_BATCH_POSTS)
+            plain.execute(sql.PLAN_VK_BATCH, plan)
+            if not sql.relay(sql.UNLOGGED_VK_EVENTS, {"moment": moment}, "engagement_vkevent", sql.VK_EVENT_COLUMNS):
+                # Another writer logged one of the events meanwhile: plan again, logging around it.
+                plain.execute(sql.EMPTY_VK_PLAN)
+                plain.execute(sql.PLAN_AND_LOG_VK_BATCH, plan)
+            plain.execute(sql.PLANNED_RATES)
+            wanted, originals = plain.fetchone()
+            slots = locked_slots(plain, campaign.pk) if campaign is not None and originals else None
+            if slots is None or wanted <= sum(budget - amount for _, _, amount, budget in slots):
+                plain.execute(sql.GRANT_ALL)
+            else:
+                # The cap does not hold them all: grant in batch order, as one at a time would.
+                plain.execute(sql.PLANNED_RATES_IN_ORDER)
+                numbers, rates = zip(*plain.fetchall(), strict=True)
+                cursor.execute(sql.GRANT_EACH, [list(numbers), grant(slots, rates)])
+            params = {"post_type": post_type, "campaign_id": campaign.pk if campaign else None, "moment": moment}
+            if sql.relay(sql.PLANNED_ORIGINALS, params, "engagement_ledgerentry", sql.VK_ENTRY_COLUMNS):
+                plain.execute(sql.PLANNED_TOTALS)
+                inserted = [(params["campaign_id"], *plain.fetchone())]
+            else:
+                # Another writer recorded one of the keys meanwhile: insert around it.
+                plain.execute(sql.INSERT_PLANNED_ORIGINALS, params)
+                inserted = plain.fetchall()
+            written = 0
+            for campaign_id, total, count in inserted:
+                written += count
+                if campaign_id is not None and count:
+                    pour(plain, slots, total, count)
+            plain.execute(sql.INSERT_PLANNED_COMPENSATIONS, params)
+            for campaign_id, total, count in plain.fetchall():
+                written += count
+                if campaign_id is not None:
+                    credit(plain, campaign_id, total, -count)
+            # Empty at once: a caller may run several batches in one transaction.
+            plain.execute(sql.EMPTY_VK_BATCH)
+    return written
+
+
 def _ingest_one(wanted, post_type, moment):
-    """One event (a callback) in one autocommitted statement (the function of migration 0015, same
+    """One event (a callback) in one autocommitted statement (the function of migrations 0015 and 0017, same
     rules as below); None when it needs the general path (a slot out of budget, a key another
     writer recorded meanwhile), and then nothing was written."""
     (group_id, event_id), kind, (op, vk_id, _, post_id) = wanted
     start, end = day_bounds(moment)
-    params = [sql.lock_key(f"vk-group:{group_id}"), group_id, event_id, kind, op, vk_id, post_id, post_type]
+    # The group's lock shared (a batch of the group holds it exclusive), the user's exclusive: the
+    # label record_action locks for a VK actor.
+    locks = [sql.lock_key(f"vk-group:{group_id}"), sql.lock_key(f"vk:{vk_id}")]
+    params = [*locks, group_id, event_id, kind, op, vk_id, post_id, post_type]
     params += [moment, start, end, settings.ENGAGEMENT_DAILY_ACTION_CAP, random.randrange(SLOT_COUNT)]
     try:
         with connection.cursor() as cursor:

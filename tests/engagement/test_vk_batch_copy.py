@@ -1,16 +1,19 @@
-"""Large VK batches (backfills, imports) go through COPY into a staging table on PostgreSQL, then
-one INSERT ... SELECT with the same idempotent keys, cap, slots and campaign as the callback path."""
+"""Large VK batches (backfills, imports) run set-based on PostgreSQL: the events are COPYed into a
+temporary table, the rules run in the database, and the new events and entries are COPYed in,
+with the same idempotent keys, caps, slots and campaign as the callback path."""
 
 import json
+import random
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.db import connection, transaction
 
 from engagement import services
 from engagement.models import LedgerEntry, VkEvent
 from engagement.services import sql
+from engagement.services.vk import VkPayloadError
+from tests.factories import run_in_threads
 
 from . import vk
 
@@ -19,10 +22,13 @@ pytestmark = pytest.mark.postgres
 BIG = sql.COPY_MIN_ROWS + 50
 
 
-def staged():
-    """Whether this session has the COPY path's staging table (created on its first use)."""
+def planned_rows():
+    """Rows left in this session's staging and plan tables (None before their first use)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('pg_temp.engagement_stage_ledgerentry') IS NOT NULL")
+        cursor.execute("SELECT to_regclass('pg_temp.engagement_plan_vkbatch') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute("SELECT (SELECT count(*) FROM engagement_stage_vkbatch) + count(*) FROM engagement_plan_vkbatch")
         return cursor.fetchone()[0]
 
 
@@ -82,10 +88,10 @@ def test_the_copy_path_keeps_the_campaign_cap(make_campaign):
     assert all(balance.balanced for balance in services.reconcile())
 
 
-def test_a_key_another_writer_recorded_meanwhile_sends_the_batch_through_the_staging_table(make_campaign):
-    """The service reads the like state, then COPYs; if a key appeared in between (here planted
-    under another actor, so the state read does not see it) the COPY's savepoint is rolled back
-    and the batch goes through the staging table's ON CONFLICT DO NOTHING: recorded once."""
+def test_a_key_another_writer_recorded_meanwhile_is_inserted_around(make_campaign):
+    """The plan reads the like state, then the entries are COPYed; if a key appeared in between
+    (here planted under another actor, so the state read does not see it) the COPY's savepoint is
+    rolled back and the plan goes in with ON CONFLICT DO NOTHING: recorded once."""
     campaign = make_campaign(cap=10_000_000)
     services.ingest_vk_events([vk.like(65_000, 1)])  # creates the VK post and its content type
     entry = LedgerEntry.objects.get()
@@ -96,9 +102,7 @@ def test_a_key_another_writer_recorded_meanwhile_sends_the_batch_through_the_sta
             " created_at) VALUES ('like', 1, %s, %s, 0, %s, '', now())",
             [entry.target_type_id, entry.target_id, planted_key],
         )
-    assert not staged()
     written = services.ingest_vk_events([vk.like(65_001 + n, 1) for n in range(BIG)])
-    assert staged()
     assert written == BIG - 1
     assert LedgerEntry.objects.filter(key=planted_key).count() == 1
     assert LedgerEntry.objects.filter(actor_vk_id__gte=65_001, amount=100).count() == BIG - 1
@@ -120,19 +124,60 @@ def test_two_large_batches_in_one_transaction_do_not_carry_staged_rows_over(make
     assert services.ingest_vk_events([vk.like(70_000 + n, 1) for n in range(BIG)]) == BIG - 1
     assert services.ingest_vk_events([vk.like(75_000 + n, 1) for n in range(BIG)]) == BIG
     assert LedgerEntry.objects.count() == 3 * BIG
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM engagement_stage_ledgerentry")
-        assert cursor.fetchone()[0] == 0
+    assert planned_rows() == 0
 
 
-def test_a_row_the_database_refuses_raises_and_nothing_of_the_batch_stays(make_campaign):
+def test_a_bad_event_inside_a_large_batch_raises_and_nothing_of_the_batch_stays(make_campaign):
     make_campaign(cap=10_000_000)
-    now = timezone.now()
-    rows = [("like", 80_000 + n, 1, 1, 100, None, f"bad-batch:{n}", None, "", now) for n in range(BIG)]
-    rows[BIG // 2] = (*rows[BIG // 2][:9], None)  # created_at is NOT NULL in the ledger
-    with pytest.raises(IntegrityError, match="created_at"), transaction.atomic():
-        sql.copy_through_stage(sql.VK_ENTRIES, rows)
+    events = [vk.like(80_000 + n, 1) for n in range(BIG)]
+    events[BIG // 2] = vk.like("много", 1)
+    with pytest.raises(VkPayloadError, match="liker_id"), transaction.atomic():
+        services.ingest_vk_events(events)
     assert LedgerEntry.objects.count() == 0
+    assert VkEvent.objects.count() == 0
+
+
+def test_toggles_inside_a_large_batch_replay_in_order_against_the_ledger(make_campaign):
+    """One user's like, unlike, like, like (stands: nothing), unlike of a post, after a like that
+    already stands in the ledger on another post: each toggle counts as one at a time would."""
+    campaign = make_campaign(cap=10_000_000)
+    assert services.ingest_vk_events([vk.like(7, 2)]) == 1  # stands before the batch
+    toggles = [vk.like(7, 1), vk.like(7, 1, add=False), vk.like(7, 1), vk.like(7, 1), vk.like(7, 1, add=False)]
+    toggles += [vk.like(7, 2), vk.like(7, 2, add=False), vk.like(7, 2, add=False)]
+    filler = [vk.like(81_000 + n, 3) for n in range(BIG)]
+    assert services.ingest_vk_events(filler[:100] + toggles + filler[100:]) == BIG + 2 + 2 + 1
+    mine = LedgerEntry.objects.filter(actor_vk_id=7).order_by("key")
+    assert sorted(entry.amount for entry in mine) == [-100, -100, -100, 100, 100, 100]
+    assert [entry.key.split(":", 1)[0] for entry in mine].count("reversal") == 3
+    # Nothing of user 7 stands any more: both posts' likes are compensated.
+    assert sum(entry.amount for entry in mine) == 0
+    assert services.counter(campaign)["raised_kopecks"] == BIG * 100
+    assert all(balance.balanced for balance in services.reconcile())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_writers_importing_overlapping_large_batches_at_once_count_each_event_once(make_campaign, settings):
+    settings.ENGAGEMENT_DAILY_ACTION_CAP = 2
+    campaign = make_campaign(cap=10_000_000)
+    # 300 users, 3 likes each (the third is past the daily cap), 100 reposts, some unlikes.
+    events = [vk.like(90_000 + n % 300, 1 + n // 300) for n in range(900)]
+    events += [vk.repost(95_000 + n, 4) for n in range(100)]
+    events += [vk.like(90_000 + n, 1, add=False) for n in range(50)]
+
+    def deliver(index):
+        rng = random.Random(index)
+        shuffled = events[:-50]
+        rng.shuffle(shuffled)
+        services.ingest_vk_events(shuffled + events[-50:])
+
+    run_in_threads(2, deliver)
+    assert VkEvent.objects.count() == len(events)
+    assert LedgerEntry.objects.filter(reverses__isnull=True).count() == 1000
+    assert LedgerEntry.objects.filter(reverses__isnull=False).count() == 50
+    counted = LedgerEntry.objects.filter(reverses__isnull=True, amount__gt=0)
+    assert counted.filter(kind="like").count() == 600  # two a day each
+    assert services.counter(campaign)["raised_kopecks"] == sum(LedgerEntry.objects.values_list("amount", flat=True))
+    assert all(balance.balanced for balance in services.reconcile())
 
 
 def write_lines(tmp_path, events, extra=()):

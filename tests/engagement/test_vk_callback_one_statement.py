@@ -1,12 +1,14 @@
 """A VK callback event outside a transaction on PostgreSQL: one autocommitted statement (migration
 0015) with the batch path's rules. The same deliveries through both paths leave the same ledger."""
 
+import psycopg
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 
 from engagement import services
 from engagement.models import LedgerEntry, VkEvent, VkPost
+from engagement.services import sql
 
 from . import vk
 
@@ -94,3 +96,45 @@ def test_without_a_running_campaign_the_action_is_recorded_at_zero(db):
     assert (entry.amount, entry.campaign_id) == (0, None)
     assert services.ingest_vk_events([vk.like(30, 95, add=False)]) == 1
     assert LedgerEntry.objects.filter(reverses=entry).exists()
+
+
+@pytest.fixture
+def other_session():
+    """A second PostgreSQL session on the test database, in a transaction, as another writer."""
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params) as other:
+        yield other
+
+
+def waits(event):
+    """Whether a callback of `event` has to wait for a lock (given up after half a second)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '500ms'")
+    try:
+        services.ingest_vk_events([event])
+        return False
+    except OperationalError as error:
+        assert "lock timeout" in str(error)
+        return True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+
+def test_callbacks_of_other_users_run_side_by_side_one_users_wait(campaign, other_session):
+    """A callback holds its community's lock shared and its VK user's exclusive: a callback of
+    another user runs while one is in progress; one of the same user, or any while a batch of the
+    community runs (its lock exclusive), waits."""
+    ContentType.objects.get_for_model(VkPost)
+    in_progress = [sql.lock_key(f"vk-group:{vk.GROUP_ID}"), sql.lock_key("vk:41")]
+    other_session.execute("SELECT pg_advisory_xact_lock_shared(%s), pg_advisory_xact_lock(%s)", in_progress)
+    assert not waits(vk.like(42, 1))
+    assert waits(vk.like(41, 1))
+    other_session.rollback()
+    other_session.execute("SELECT pg_advisory_xact_lock(%s)", [sql.lock_key(f"vk-group:{vk.GROUP_ID}")])
+    assert waits(vk.like(43, 1))
+    other_session.rollback()
+    assert services.ingest_vk_events([vk.like(43, 1)]) == 1
+    assert sorted(LedgerEntry.objects.values_list("actor_vk_id", flat=True)) == [42, 43]
