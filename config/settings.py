@@ -115,12 +115,18 @@ MIDDLEWARE = [
     "config.middleware.RefuseNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous pages: kept in the cache, compressed when they hold no secret, marked public
-    # (config/http_cache.py). The fetching half is the last middleware.
+    # (config/http_cache.py).
     "config.http_cache.PageCacheUpdateMiddleware",
     "config.http_cache.SafeGZipMiddleware",
     "config.http_cache.AnonymousCacheControlMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Save-Data header or the site's toggle, and the language: the page cache keys on both.
+    "site_theme.data_saver.DataSaverMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A cached anonymous page is answered here, before sessions, CSRF, authentication, messages and
+    # the CSP run: the stored answer already carries their headers, and an anonymous visitor without
+    # a messages cookie has nothing for them to do.
+    "config.http_cache.PageCacheFetchMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -129,9 +135,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Save-Data header or the site's toggle; before the cache lookup, which keys on it.
-    "site_theme.data_saver.DataSaverMiddleware",
-    "config.http_cache.PageCacheFetchMiddleware",
 ]
 if DEBUG:
     MIDDLEWARE.insert(

@@ -137,6 +137,13 @@ def upcoming_events(limit=3):
 
 
 @register.simple_tag
+def page_materials(page):
+    """A lesson's or masterclass's materials with their documents, in one query (a draft in preview
+    keeps them in memory, where select_related is a no-op)."""
+    return list(page.materials.all().select_related("document"))
+
+
+@register.simple_tag
 def events_split(index_page):
     """The events under an index page: upcoming first (soonest first), then past (latest first)."""
     now = timezone.now()
