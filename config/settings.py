@@ -225,6 +225,10 @@ else:
 # Anonymous pages without a form are public for this long (browsers, a CDN and the cache above keep
 # them); publishing, moderation and moves purge the cache. 0 turns page caching off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+# Parts of pages that only publishing changes (the home page's directions, winners and events) are
+# cached under the same generation, for anyone, so a signed-in visitor's page and a cold page cache
+# render them from the cache too. The time bounds what changes by the clock (an event that ended).
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 60)
 CACHE_MIDDLEWARE_ALIAS = "default"
 CACHE_MIDDLEWARE_KEY_PREFIX = "pages"
 

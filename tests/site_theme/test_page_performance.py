@@ -318,3 +318,20 @@ def test_a_waiting_message_is_shown_not_hidden_by_the_cache(client, season_tree)
     assert "Вы вышли из аккаунта." in response.content.decode()
     assert "public" not in response["Cache-Control"]
     assert "Вы вышли из аккаунта." not in client.get("/").content.decode()  # shown once, then cached again
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_the_home_pages_published_parts_are_cached_until_publishing(client, season_tree, page_tree):
+    """Directions, winners and events on the home page are kept as fragments under the page cache's
+    generation: rendered again only after publishing (or moderation) bumps it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert "Вокал" in client.get("/").content.decode()
+    assert not [q["sql"] for q in queries.captured_queries if 'FROM "cms_directionpage"' in q["sql"]]
+
+    page_tree.direction("Театр", "theatre", description="<p>Сцена.</p>")
+
+    assert "Театр" in client.get("/").content.decode()
