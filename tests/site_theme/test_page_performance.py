@@ -335,3 +335,16 @@ def test_the_home_pages_published_parts_are_cached_until_publishing(client, seas
     page_tree.direction("Театр", "theatre", description="<p>Сцена.</p>")
 
     assert "Театр" in client.get("/").content.decode()
+
+
+def test_the_redis_cache_reuses_its_client_for_every_call(redis_url):
+    """redis-py builds ~170 response callbacks in every new client: the cache keeps one per pool,
+    so a page-cache hit's three calls cost three round trips, not three clients as well."""
+    from config.cache import RedisCacheWithLocalFallback
+
+    cache = RedisCacheWithLocalFallback(redis_url, {"KEY_PREFIX": "test-client-reuse"})
+    cache.set("a", 1)
+
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    assert cache.get("a") == 1
+    cache.delete("a")
