@@ -18,6 +18,7 @@ compressed, so BREACH has nothing to guess.
 import time
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -94,6 +95,12 @@ def _anonymous(request):
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and "HTTP_AUTHORIZATION" not in request.META
 
 
+def _has_messages(request):
+    """A message waits in the visitor's cookie (Django's messages keep an anonymous visitor's there,
+    e.g. «Вы вышли»): the page must be rendered to show it, not taken from the cache."""
+    return CookieStorage.cookie_name in request.COOKIES
+
+
 def _signed_in(request):
     """After the view: whoever authentication found (Django's or DRF's, which sets it on the request)."""
     return bool(getattr(getattr(request, "user", None), "is_authenticated", False))
@@ -168,10 +175,18 @@ class PageCacheUpdateMiddleware(_GenerationKeyPrefix, UpdateCacheMiddleware):
 
 
 class PageCacheFetchMiddleware(_GenerationKeyPrefix, FetchFromCacheMiddleware):
-    """Answers anonymous GETs from the cache; a visitor with a session always gets a fresh page."""
+    """Answers anonymous GETs from the cache; a visitor with a session (or a message waiting) always
+    gets a fresh page. It sits before the session, CSRF, authentication, messages and CSP
+    middleware (config/settings.py), so a hit skips their work: the stored answer already carries
+    the headers they set, and it was stored only when it set no cookie."""
 
     def process_request(self, request):
-        if not settings.PAGE_CACHE_SECONDS or not _anonymous(request) or request.path.startswith(PRIVATE_PREFIXES):
+        if (
+            not settings.PAGE_CACHE_SECONDS
+            or not _anonymous(request)
+            or _has_messages(request)
+            or request.path.startswith(PRIVATE_PREFIXES)
+        ):
             request._cache_update_cache = False
             return None
         return super().process_request(request)

@@ -115,12 +115,18 @@ MIDDLEWARE = [
     "config.middleware.RefuseNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous pages: kept in the cache, compressed when they hold no secret, marked public
-    # (config/http_cache.py). The fetching half is the last middleware.
+    # (config/http_cache.py).
     "config.http_cache.PageCacheUpdateMiddleware",
     "config.http_cache.SafeGZipMiddleware",
     "config.http_cache.AnonymousCacheControlMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Save-Data header or the site's toggle, and the language: the page cache keys on both.
+    "site_theme.data_saver.DataSaverMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A cached anonymous page is answered here, before sessions, CSRF, authentication, messages and
+    # the CSP run: the stored answer already carries their headers, and an anonymous visitor without
+    # a messages cookie has nothing for them to do.
+    "config.http_cache.PageCacheFetchMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -129,9 +135,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Save-Data header or the site's toggle; before the cache lookup, which keys on it.
-    "site_theme.data_saver.DataSaverMiddleware",
-    "config.http_cache.PageCacheFetchMiddleware",
 ]
 if DEBUG:
     MIDDLEWARE.insert(
@@ -224,6 +227,10 @@ else:
 # Anonymous pages without a form are public for this long (browsers, a CDN and the cache above keep
 # them); publishing, moderation and moves purge the cache. 0 turns page caching off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+# Parts of pages that only publishing changes (the home page's directions, winners and events) are
+# cached under the same generation, for anyone, so a signed-in visitor's page and a cold page cache
+# render them from the cache too. The time bounds what changes by the clock (an event that ended).
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 60)
 CACHE_MIDDLEWARE_ALIAS = "default"
 CACHE_MIDDLEWARE_KEY_PREFIX = "pages"
 

@@ -1,6 +1,7 @@
 """Template tags of the bundled site: navigation, money, the donation counter."""
 
 from django import template
+from django.conf import settings
 from django.core.cache import cache
 from django.templatetags.static import static
 from django.urls import reverse
@@ -9,6 +10,7 @@ from django.utils.translation import ngettext
 
 from cms import models as cms_models
 from cms.models import DirectionPage, EventPage, MasterclassPage, PartnerPage, Season, WinnerStoryPage
+from config import http_cache
 from engagement import selectors as engagement
 from engagement.forms import KOPECKS_PER_ROUBLE, roubles_label
 from learning import services as learning
@@ -28,6 +30,25 @@ NAV_INDEX_PAGES = [
 ]
 NAV_CACHE_KEY = "site_theme:nav:v1"
 NAV_CACHE_SECONDS = 60
+
+
+@register.simple_tag(takes_context=True)
+def content_generation(context):
+    """The page cache's generation (config/http_cache.py): it changes whenever a page is published,
+    unpublished, moved or deleted and whenever moderation changes which works are public, so a
+    fragment cached under it is dropped exactly when the page cache is. Read once per request."""
+    request = context.get("request")
+    value = getattr(request, "_content_generation", None)
+    if value is None:
+        value = http_cache.generation()
+        if request is not None:
+            request._content_generation = value
+    return value
+
+
+@register.simple_tag
+def fragment_cache_seconds():
+    return settings.FRAGMENT_CACHE_SECONDS
 
 
 def index_page_urls():
@@ -134,6 +155,13 @@ def latest_winners(limit=3):
 def upcoming_events(limit=3):
     events = EventPage.objects.live().public().filter(ends_at__gte=timezone.now()).select_related("cover", "region")
     return list(events.prefetch_related("cover__renditions").order_by("starts_at")[:limit])
+
+
+@register.simple_tag
+def page_materials(page):
+    """A lesson's or masterclass's materials with their documents, in one query (a draft in preview
+    keeps them in memory, where select_related is a no-op)."""
+    return list(page.materials.all().select_related("document"))
 
 
 @register.simple_tag

@@ -229,3 +229,122 @@ def test_an_answer_to_a_signed_in_api_client_is_never_kept_for_others(django_use
     assert "public" not in first["Cache-Control"]
     api.force_authenticate(editor)
     assert api.get("/api/media/videos/").json()["count"] == 2
+
+
+def add_materials(page, count, start=0):
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    from cms.models import LessonMaterial, MasterclassMaterial
+
+    material = LessonMaterial if page.specific_class.__name__ == "LessonPage" else MasterclassMaterial
+    for n in range(start, start + count):
+        document = Document.objects.create(title=f"Ноты {n}", file=ContentFile(b"%PDF-1.4", name=f"notes-{n}.pdf"))
+        material.objects.create(page=page, document=document, title="", sort_order=n)
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+@pytest.mark.parametrize("name", ["lesson", "masterclass"])
+def test_materials_load_with_their_documents_in_one_query(client, season_tree, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    page = season_tree[name]
+    add_materials(page, 1)
+    client.get(page.url)
+    with CaptureQueriesContext(connection) as one:
+        assert "Ноты 0" in client.get(page.url).content.decode()
+
+    add_materials(page, 3, start=1)
+    client.get(page.url)
+    with CaptureQueriesContext(connection) as four:
+        html = client.get(page.url).content.decode()
+
+    assert all(f"Ноты {n}" in html for n in range(4))
+    assert len(four) == len(one)
+
+
+def test_a_cache_hit_runs_no_session_csrf_auth_or_csp_work(client, season_tree, django_assert_num_queries):
+    """The cached page is answered before the session, CSRF, authentication, messages and CSP
+    middleware: the answer is the stored one, headers included, and nothing else runs."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    home = client.get("/")
+    assert home["Cache-Control"] == "public, max-age=60"
+    assert "Content-Security-Policy" in home and home["X-Frame-Options"] == "DENY"
+
+    calls = []
+    original_session, original_csrf = SessionMiddleware.process_request, CsrfViewMiddleware.process_request
+
+    def session(self, request):
+        calls.append("session")
+        return original_session(self, request)
+
+    def csrf(self, request):
+        calls.append("csrf")
+        return original_csrf(self, request)
+
+    SessionMiddleware.process_request, CsrfViewMiddleware.process_request = session, csrf
+    try:
+        with django_assert_num_queries(0):
+            cached = client.get("/")
+        assert calls == []
+        client.get("/cabinet/")  # a page never cached passes through them
+        assert "session" in calls and "csrf" in calls
+    finally:
+        SessionMiddleware.process_request, CsrfViewMiddleware.process_request = original_session, original_csrf
+
+    assert cached.content == home.content
+    assert cached["Content-Security-Policy"] == home["Content-Security-Policy"]
+    assert cached["X-Frame-Options"] == "DENY"
+    assert not cached.cookies
+
+
+def test_a_waiting_message_is_shown_not_hidden_by_the_cache(client, season_tree):
+    """An anonymous visitor with a message in the messages cookie (e.g. after signing out) gets the
+    page rendered, with the message, instead of the cached copy."""
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest
+
+    client.get("/")  # cached without a message
+    storage = CookieStorage(HttpRequest())
+    client.cookies[CookieStorage.cookie_name] = storage._encode([Message(constants.INFO, "Вы вышли из аккаунта.")])
+
+    response = client.get("/")
+
+    assert "Вы вышли из аккаунта." in response.content.decode()
+    assert "public" not in response["Cache-Control"]
+    assert "Вы вышли из аккаунта." not in client.get("/").content.decode()  # shown once, then cached again
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_the_home_pages_published_parts_are_cached_until_publishing(client, season_tree, page_tree):
+    """Directions, winners and events on the home page are kept as fragments under the page cache's
+    generation: rendered again only after publishing (or moderation) bumps it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert "Вокал" in client.get("/").content.decode()
+    assert not [q["sql"] for q in queries.captured_queries if 'FROM "cms_directionpage"' in q["sql"]]
+
+    page_tree.direction("Театр", "theatre", description="<p>Сцена.</p>")
+
+    assert "Театр" in client.get("/").content.decode()
+
+
+def test_the_redis_cache_reuses_its_client_for_every_call(redis_url):
+    """redis-py builds ~170 response callbacks in every new client: the cache keeps one per pool,
+    so a page-cache hit's three calls cost three round trips, not three clients as well."""
+    from config.cache import RedisCacheWithLocalFallback
+
+    cache = RedisCacheWithLocalFallback(redis_url, {"KEY_PREFIX": "test-client-reuse"})
+    cache.set("a", 1)
+
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    assert cache.get("a") == 1
+    cache.delete("a")
