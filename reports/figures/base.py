@@ -15,6 +15,7 @@ from cms.towns import town_size_bucket
 from engagement import selectors as engagement_selectors
 from events import selectors as events_selectors
 from learning import selectors as learning_selectors
+from reports import rollups
 from reports.services import town_population_for, town_size_expression
 
 
@@ -88,6 +89,8 @@ class ReportFilter:
         """The season's works counted by (region, town size, direction, age band): all of them, and
         how many are public, won, were rejected or wait for a moderator (FILTERed counts keep the
         cube a fifth of the size a status dimension made it)."""
+        if rollups.maintained():
+            return rollups.work_cube(self.assignment_ids)
         return list(
             season_submissions(self)
             .annotate(bucket=town_size_expression("student__town_population"))
