@@ -114,3 +114,60 @@ class RegistrationDay(models.Model):
 
     def __str__(self):
         return f"{self.day}: {self.students}"
+
+
+class Activity(models.Model):
+    """A student active in a season (and direction; none: the whole season): watched one of its
+    lessons or sent a work to one of its assignments. With the cell (region, town size) the student
+    was counted in, so taking them out subtracts from the same cell."""
+
+    student = models.ForeignKey(
+        "learning.Student", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )  # led by the unique constraint
+    season = models.ForeignKey("cms.Season", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    direction = models.ForeignKey(
+        "cms.DirectionPage", null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    region = models.ForeignKey(
+        "cms.Region", null=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    town_size = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "season", "direction"], name="report_activity_unique", nulls_distinct=False
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.student_id} in {self.season_id}/{self.direction_id}"
+
+
+class ActiveCell(models.Model):
+    """Active students of a season (and direction; none: the whole season) by region and town size."""
+
+    season = models.ForeignKey(
+        "cms.Season", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    direction = models.ForeignKey(
+        "cms.DirectionPage", null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    region = models.ForeignKey(
+        "cms.Region", null=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    town_size = models.PositiveSmallIntegerField()
+    students = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["season", "direction", "region", "town_size"],
+                name="report_active_cell_unique",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(condition=models.Q(students__gte=0), name="report_active_cell_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.season_id}/{self.direction_id}/{self.region_id}/{self.town_size}: {self.students}"

@@ -26,9 +26,16 @@ from django.db.models import Q, Sum
 
 from cms.towns import TownSize
 from learning.models import PUBLIC_STATUSES, Submission
-from reports.models import LessonCell, LikeCell, RegistrationDay, WorkCell
+from reports.models import ActiveCell, LessonCell, LikeCell, RegistrationDay, WorkCell
 
-TABLES = ["reports_workcell", "reports_lessoncell", "reports_likecell", "reports_registrationday"]
+TABLES = [
+    "reports_workcell",
+    "reports_lessoncell",
+    "reports_likecell",
+    "reports_registrationday",
+    "reports_activity",
+    "reports_activecell",
+]
 
 
 def _town_size_sql():
@@ -42,6 +49,44 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                  WHEN population < 1000000 THEN {position[TownSize.FROM_100K]}
                  ELSE {position[TownSize.OVER_1M]} END)::smallint
 $$;
+"""
+
+
+# Which (student, season, direction) pairs are active, as a SELECT over the raw tables; {only}
+# restricts the progress and works read (to some students, or nothing: all of them). A lesson
+# belongs to the season of the masterclass above it and to every direction above that masterclass
+# (cms.selectors.season_lessons); a work to its assignment's season and direction. Each pair also
+# stands for the whole season (direction NULL). Ancestors are found by their path prefixes
+# (Wagtail's 4-character steps) through the path index.
+MEMBERSHIP_SQL = """
+WITH progress AS (
+    SELECT DISTINCT student_id, lesson_id FROM learning_lessonprogress WHERE {only}
+), lessons AS (
+    SELECT lp.id AS lesson_id, m.season_id, mp.path, mp.depth
+    FROM (SELECT DISTINCT lesson_id FROM progress) seen
+    JOIN wagtailcore_page lp ON lp.id = seen.lesson_id
+    CROSS JOIN LATERAL generate_series(1, lp.depth - 1) AS up (step)
+    JOIN wagtailcore_page mp ON mp.path = substr(lp.path, 1, 4 * up.step)
+    JOIN cms_masterclasspage m ON m.page_ptr_id = mp.id
+    WHERE m.season_id IS NOT NULL
+), units AS (
+    SELECT lesson_id, season_id, NULL::integer AS direction_id FROM lessons
+    UNION
+    SELECT l.lesson_id, l.season_id, d.page_ptr_id
+    FROM lessons l CROSS JOIN LATERAL generate_series(1, l.depth - 1) AS up (step)
+    JOIN wagtailcore_page dp ON dp.path = substr(l.path, 1, 4 * up.step)
+    JOIN cms_directionpage d ON d.page_ptr_id = dp.id
+), pairs AS (
+    SELECT p.student_id, u.season_id, u.direction_id FROM progress p JOIN units u ON u.lesson_id = p.lesson_id
+    UNION
+    SELECT w.student_id, a.season_id, a.direction_id
+    FROM learning_submission w JOIN learning_assignment a ON a.id = w.assignment_id WHERE {only}
+    UNION
+    SELECT w.student_id, a.season_id, NULL
+    FROM learning_submission w JOIN learning_assignment a ON a.id = w.assignment_id WHERE {only}
+)
+SELECT pairs.student_id, pairs.season_id, pairs.direction_id, s.region_id, reports_town_size(s.town_population)
+FROM pairs JOIN learning_student s ON s.id = pairs.student_id
 """
 
 
@@ -213,8 +258,138 @@ CREATE TRIGGER reports_like_rollup AFTER INSERT OR DELETE ON learning_like
 DROP TRIGGER IF EXISTS reports_like_rollup_update ON learning_like;
 CREATE TRIGGER reports_like_rollup_update AFTER UPDATE OF submission_id ON learning_like
     FOR EACH ROW WHEN (OLD.submission_id <> NEW.submission_id) EXECUTE FUNCTION reports_like_changed();
+
+-- Recount which seasons and directions some students are active in, and move them between the
+-- cells of active students: out of the cells they were counted in, into the ones they are in now.
+-- The students' rows are locked first (FOR NO KEY UPDATE: a foreign key check's KEY SHARE does
+-- not wait for it), so two writers recounting one student take turns.
+CREATE OR REPLACE FUNCTION reports_recount_activity(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    taken integer;
+    expected integer;
+BEGIN
+    PERFORM 1 FROM learning_student WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
+    SELECT count(*) INTO expected FROM (SELECT DISTINCT season_id, direction_id, region_id, town_size
+                                        FROM reports_activity WHERE student_id = ANY(ids)) cells;
+    UPDATE reports_activecell c SET students = c.students - gone.n
+    FROM (SELECT season_id, direction_id, region_id, town_size, count(*) AS n
+          FROM reports_activity WHERE student_id = ANY(ids) GROUP BY 1, 2, 3, 4) gone
+    WHERE c.season_id = gone.season_id AND c.direction_id IS NOT DISTINCT FROM gone.direction_id
+      AND c.region_id IS NOT DISTINCT FROM gone.region_id AND c.town_size = gone.town_size;
+    GET DIAGNOSTICS taken = ROW_COUNT;
+    IF taken <> expected THEN
+        RAISE EXCEPTION 'reports_activecell misses cells of students %: run verify_report_rollups --rebuild', ids;
+    END IF;
+    DELETE FROM reports_activity WHERE student_id = ANY(ids);
+    INSERT INTO reports_activity (student_id, season_id, direction_id, region_id, town_size)
+    {membership_some};
+    INSERT INTO reports_activecell (season_id, direction_id, region_id, town_size, students)
+    SELECT season_id, direction_id, region_id, town_size, count(*) FROM reports_activity
+    WHERE student_id = ANY(ids) GROUP BY 1, 2, 3, 4
+    ON CONFLICT (season_id, direction_id, region_id, town_size)
+    DO UPDATE SET students = reports_activecell.students + excluded.students;
+END $$;
+
+CREATE OR REPLACE FUNCTION reports_activity_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM reports_recount_activity(ARRAY[OLD.student_id]);
+    ELSIF TG_OP = 'UPDATE' AND OLD.student_id <> NEW.student_id THEN
+        PERFORM reports_recount_activity(ARRAY[OLD.student_id, NEW.student_id]);
+    ELSE
+        PERFORM reports_recount_activity(ARRAY[NEW.student_id]);
+    END IF;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS reports_progress_activity ON learning_lessonprogress;
+CREATE TRIGGER reports_progress_activity AFTER INSERT OR DELETE ON learning_lessonprogress
+    FOR EACH ROW EXECUTE FUNCTION reports_activity_changed();
+DROP TRIGGER IF EXISTS reports_progress_activity_update ON learning_lessonprogress;
+CREATE TRIGGER reports_progress_activity_update AFTER UPDATE OF lesson_id, student_id ON learning_lessonprogress
+    FOR EACH ROW WHEN (OLD.lesson_id <> NEW.lesson_id OR OLD.student_id <> NEW.student_id)
+    EXECUTE FUNCTION reports_activity_changed();
+DROP TRIGGER IF EXISTS reports_submission_activity ON learning_submission;
+CREATE TRIGGER reports_submission_activity AFTER INSERT OR DELETE ON learning_submission
+    FOR EACH ROW EXECUTE FUNCTION reports_activity_changed();
+DROP TRIGGER IF EXISTS reports_submission_activity_update ON learning_submission;
+CREATE TRIGGER reports_submission_activity_update AFTER UPDATE OF assignment_id, student_id ON learning_submission
+    FOR EACH ROW WHEN (OLD.assignment_id <> NEW.assignment_id OR OLD.student_id <> NEW.student_id)
+    EXECUTE FUNCTION reports_activity_changed();
+
+-- The student's own region or town (a profile edit, erasure), or the account row deleted.
+CREATE OR REPLACE FUNCTION reports_student_activity() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM reports_recount_activity(ARRAY[OLD.id]);
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS reports_student_activity ON learning_student;
+CREATE TRIGGER reports_student_activity AFTER DELETE ON learning_student
+    FOR EACH ROW EXECUTE FUNCTION reports_student_activity();
+DROP TRIGGER IF EXISTS reports_student_activity_update ON learning_student;
+CREATE TRIGGER reports_student_activity_update AFTER UPDATE OF region_id, town_population ON learning_student
+    FOR EACH ROW WHEN (OLD.region_id IS DISTINCT FROM NEW.region_id
+                       OR reports_town_size(OLD.town_population) <> reports_town_size(NEW.town_population))
+    EXECUTE FUNCTION reports_student_activity();
+
+-- Editors' changes that move lessons or works between seasons and directions: a page moved in the
+-- tree (Wagtail rewrites the paths of the whole subtree in one statement), a masterclass given
+-- another season, an assignment another season or direction. Rare; the students concerned are
+-- recounted.
+CREATE OR REPLACE FUNCTION reports_pages_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    SELECT array_agg(DISTINCT p.student_id) INTO ids
+    FROM moved_old o JOIN moved_new n ON n.id = o.id AND n.path <> o.path
+    JOIN learning_lessonprogress p ON p.lesson_id = n.id;
+    IF ids IS NOT NULL THEN PERFORM reports_recount_activity(ids); END IF;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS reports_pages_moved ON wagtailcore_page;
+CREATE TRIGGER reports_pages_moved AFTER UPDATE ON wagtailcore_page
+    REFERENCING OLD TABLE AS moved_old NEW TABLE AS moved_new
+    FOR EACH STATEMENT EXECUTE FUNCTION reports_pages_moved();
+
+CREATE OR REPLACE FUNCTION reports_masterclass_season_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    SELECT array_agg(DISTINCT p.student_id) INTO ids
+    FROM wagtailcore_page mp JOIN wagtailcore_page lp ON lp.path LIKE mp.path || '%' AND lp.depth > mp.depth
+    JOIN learning_lessonprogress p ON p.lesson_id = lp.id
+    WHERE mp.id = NEW.page_ptr_id;
+    IF ids IS NOT NULL THEN PERFORM reports_recount_activity(ids); END IF;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS reports_masterclass_season ON cms_masterclasspage;
+CREATE TRIGGER reports_masterclass_season AFTER UPDATE OF season_id ON cms_masterclasspage
+    FOR EACH ROW WHEN (OLD.season_id IS DISTINCT FROM NEW.season_id)
+    EXECUTE FUNCTION reports_masterclass_season_changed();
+
+CREATE OR REPLACE FUNCTION reports_assignment_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    SELECT array_agg(DISTINCT student_id) INTO ids FROM learning_submission WHERE assignment_id = NEW.id;
+    IF ids IS NOT NULL THEN PERFORM reports_recount_activity(ids); END IF;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS reports_assignment_activity ON learning_assignment;
+CREATE TRIGGER reports_assignment_activity AFTER UPDATE OF season_id, direction_id ON learning_assignment
+    FOR EACH ROW WHEN (OLD.season_id <> NEW.season_id OR OLD.direction_id <> NEW.direction_id)
+    EXECUTE FUNCTION reports_assignment_changed();
 """
-    return _town_size_sql() + triggers.replace("{day_old}", day_old).replace("{day_new}", day_new)
+    membership_some = MEMBERSHIP_SQL.replace("{only}", "student_id = ANY(ids)")
+    return _town_size_sql() + (
+        triggers.replace("{day_old}", day_old)
+        .replace("{day_new}", day_new)
+        .replace("{membership_some}", membership_some)
+    )
 
 
 UNINSTALL_SQL = """
@@ -226,6 +401,21 @@ DROP TRIGGER IF EXISTS reports_progress_rollup ON learning_lessonprogress;
 DROP TRIGGER IF EXISTS reports_progress_rollup_update ON learning_lessonprogress;
 DROP TRIGGER IF EXISTS reports_like_rollup ON learning_like;
 DROP TRIGGER IF EXISTS reports_like_rollup_update ON learning_like;
+DROP TRIGGER IF EXISTS reports_progress_activity ON learning_lessonprogress;
+DROP TRIGGER IF EXISTS reports_progress_activity_update ON learning_lessonprogress;
+DROP TRIGGER IF EXISTS reports_submission_activity ON learning_submission;
+DROP TRIGGER IF EXISTS reports_submission_activity_update ON learning_submission;
+DROP TRIGGER IF EXISTS reports_student_activity ON learning_student;
+DROP TRIGGER IF EXISTS reports_student_activity_update ON learning_student;
+DROP TRIGGER IF EXISTS reports_pages_moved ON wagtailcore_page;
+DROP TRIGGER IF EXISTS reports_masterclass_season ON cms_masterclasspage;
+DROP TRIGGER IF EXISTS reports_assignment_activity ON learning_assignment;
+DROP FUNCTION IF EXISTS reports_activity_changed();
+DROP FUNCTION IF EXISTS reports_student_activity();
+DROP FUNCTION IF EXISTS reports_pages_moved();
+DROP FUNCTION IF EXISTS reports_masterclass_season_changed();
+DROP FUNCTION IF EXISTS reports_assignment_changed();
+DROP FUNCTION IF EXISTS reports_recount_activity(bigint[]);
 DROP FUNCTION IF EXISTS reports_submission_changed();
 DROP FUNCTION IF EXISTS reports_count_work(learning_submission, integer);
 DROP FUNCTION IF EXISTS reports_student_changed();
@@ -258,6 +448,19 @@ def recount_sql():
             """SELECT w.assignment_id, count(*) FROM learning_like l
                JOIN learning_submission w ON w.id = l.submission_id GROUP BY 1""",
         ),
+        "reports_activity": (
+            ["student_id", "season_id", "direction_id", "region_id", "town_size"],
+            [],
+            MEMBERSHIP_SQL.replace("{only}", "true"),
+        ),
+        "reports_activecell": (
+            ["season_id", "direction_id", "region_id", "town_size"],
+            ["students"],
+            "SELECT season_id, direction_id, region_id, town_size, count(*) FROM ({membership}) AS active "
+            "(student_id, season_id, direction_id, region_id, town_size) GROUP BY 1, 2, 3, 4".replace(
+                "{membership}", MEMBERSHIP_SQL.replace("{only}", "true")
+            ),
+        ),
         "reports_registrationday": (
             ["day"],
             ["students"],
@@ -278,30 +481,31 @@ def rebuild():
     Locks the counted tables against writes meanwhile, so no change falls between count and swap."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "LOCK TABLE learning_student, learning_submission, learning_lessonprogress, learning_like IN SHARE MODE"
+            "LOCK TABLE learning_student, learning_submission, learning_lessonprogress, learning_like,"
+            " learning_assignment, cms_masterclasspage, wagtailcore_page IN SHARE MODE"
         )
         for table, (keys, counts, select) in recount_sql().items():
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (table names are the constants above)
             cursor.execute(f"INSERT INTO {table} ({', '.join(keys + counts)}) {select}")  # noqa: S608
 
 
-def problems():
-    """Differences between each rollup and its recount: ["table key: stored … recounted …"].
-    Empty when every rollup is exact. Cells at zero count as absent."""
+def problems(limit=50):
+    """Differences between each rollup and its recount: ["table: в сводке (…) | по записям (…)"],
+    at most `limit` per table. Empty when every rollup is exact. Cells at zero count as absent. The
+    comparison runs in the database (EXCEPT both ways), so checking millions of rows stays cheap."""
     found = []
     with connection.cursor() as cursor:
         for table, (keys, counts, select) in recount_sql().items():
-            width = len(keys)
-            cursor.execute(select)
-            recounted = {tuple(row[:width]): tuple(row[width:]) for row in cursor.fetchall()}
-            cursor.execute(f"SELECT {', '.join(keys + counts)} FROM {table}")  # noqa: S608
-            zero = (0,) * len(counts)
-            stored = {tuple(row[:width]): tuple(row[width:]) for row in cursor.fetchall() if tuple(row[width:]) != zero}
-            for key in sorted(set(recounted) | set(stored), key=repr):
-                if recounted.get(key, zero) != stored.get(key, zero):
-                    found.append(
-                        f"{table} {key}: в сводке {stored.get(key, zero)}, по записям {recounted.get(key, zero)}"
-                    )
+            columns = ", ".join(keys + counts)
+            nonzero = " OR ".join(f"{count} <> 0" for count in counts) or "true"
+            stored = f"SELECT {columns} FROM {table} WHERE {nonzero}"  # noqa: S608 (the constants above)
+            cursor.execute(
+                f"WITH stored AS ({stored}), recounted AS ({select}) "  # noqa: S608
+                f"(SELECT 'в сводке', * FROM (TABLE stored EXCEPT ALL TABLE recounted) extra LIMIT {int(limit)}) "
+                f"UNION ALL (SELECT 'по записям', * FROM (TABLE recounted EXCEPT ALL TABLE stored) missing "
+                f"LIMIT {int(limit)})"
+            )
+            found += [f"{table}: {side} {tuple(row)}" for side, *row in cursor.fetchall()]
     return found
 
 
@@ -356,6 +560,17 @@ def lesson_views(lesson_ids):
 def likes_on_assignments(assignment_ids):
     """How many likes the works of these assignments carry now."""
     return LikeCell.objects.filter(assignment_id__in=assignment_ids).aggregate(n=Sum("likes", default=0))["n"]
+
+
+def active_students(season, direction=None):
+    """The season's active students (of one direction, if given) by region and town size: the rows
+    ReportFilter.student_cube has always had."""
+    cells = ActiveCell.objects.filter(season=season, students__gt=0)
+    cells = cells.filter(direction=direction) if direction is not None else cells.filter(direction__isnull=True)
+    return [
+        {"region_id": region, "bucket": size, "students": n}
+        for region, size, n in cells.values_list("region_id", "town_size", "students")
+    ]
 
 
 def registered_on_days(first, last):

@@ -71,6 +71,8 @@ class ReportFilter:
     def student_cube(self):
         """Active students counted by (region, town size position): those who watched a lesson,
         then those who only sent a work (see learning.selectors.active_student_groups)."""
+        if rollups.maintained():
+            return rollups.active_students(self.season, self.direction)
         cube = {}
         for students in learning_selectors.active_student_groups(season_progress(self), season_submissions(self)):
             rows = (
