@@ -111,3 +111,28 @@ def test_concurrent_writers_of_one_cell_lose_nothing():
     assert cell.works == 8
     assert rollups.problems() == []
     connection.close()
+
+
+def test_editors_moving_lessons_and_works_between_seasons_and_directions_recount_activity(world):
+    """A masterclass given another season, moved under another direction, an assignment moved to
+    another direction: the students concerned are recounted; the rollups still equal the rows."""
+    from cms.models import MasterclassPage
+    from learning.models import Assignment
+
+    other = factories.make_season(name="Сезон 2027/28", days_before=-300, days_after=600)
+    vocal_class = MasterclassPage.objects.descendant_of(world.vocal).get()
+    vocal_class.season = other
+    vocal_class.save()
+    assert rollups.problems() == []
+
+    vocal_class.move(world.painting, pos="last-child")
+    assert rollups.problems() == []
+    painting = figures.ReportFilter(season=other, direction=world.painting)
+    assert sum(row["students"] for row in painting.student_cube) == 1  # Anya watched the vocal lessons
+
+    Assignment.objects.filter(direction=world.vocal).update(direction=world.painting)
+    assert rollups.problems() == []
+    assert (
+        sum(row["students"] for row in figures.ReportFilter(season=world.season, direction=world.vocal).student_cube)
+        == 0
+    )
