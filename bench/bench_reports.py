@@ -229,16 +229,16 @@ FROM (SELECT campaign_id, sum(amount) AS amount,
 WHERE engagement_counterslot.campaign_id = totals.campaign_id AND engagement_counterslot.number = 0;
 
 INSERT INTO engagement_beneficiary (first_name, age, diagnosis, amount_needed, verified_on, consent_to_publish,
-                                    created_at, foundation_id, region_id)
+                                    created_at, foundation_id, region_id, verification_document)
 SELECT 'Ребёнок', 3 + g %% 15, 'Лечение', 50000000, now()::date, true, now(),
        (SELECT page_ptr_id FROM cms_partnerpage WHERE kind = 'foundation' ORDER BY page_ptr_id LIMIT 1),
-       (SELECT id FROM cms_region ORDER BY id LIMIT 1 OFFSET g %% 80)
+       (SELECT id FROM cms_region ORDER BY id LIMIT 1 OFFSET g %% 80), 'bench/document.pdf'
 FROM generate_series(1, 300) g;
 
 INSERT INTO engagement_transfer (amount, transferred_on, payment_reference, created_at, beneficiary_id, campaign_id,
-                                 foundation_id)
+                                 foundation_id, report_document, report_sha256)
 SELECT 10000, (SELECT starts_on FROM cms_season ORDER BY id LIMIT 1) + (g %% 80), 'ПП-' || g, now(), b.id,
-       (SELECT id FROM engagement_campaign ORDER BY id LIMIT 1), b.foundation_id
+       (SELECT id FROM engagement_campaign ORDER BY id LIMIT 1), b.foundation_id, 'bench/report.pdf', repeat('0', 64)
 FROM generate_series(1, 2000) g
 JOIN (SELECT id, foundation_id, row_number() OVER (ORDER BY id) - 1 AS rn FROM engagement_beneficiary) b
   ON b.rn = g %% 300;
