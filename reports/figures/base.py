@@ -15,6 +15,7 @@ from cms.towns import town_size_bucket
 from engagement import selectors as engagement_selectors
 from events import selectors as events_selectors
 from learning import selectors as learning_selectors
+from reports import rollups
 from reports.services import town_population_for, town_size_expression
 
 
@@ -70,6 +71,8 @@ class ReportFilter:
     def student_cube(self):
         """Active students counted by (region, town size position): those who watched a lesson,
         then those who only sent a work (see learning.selectors.active_student_groups)."""
+        if rollups.maintained():
+            return rollups.active_students(self.season, self.direction)
         cube = {}
         for students in learning_selectors.active_student_groups(season_progress(self), season_submissions(self)):
             rows = (
@@ -88,6 +91,8 @@ class ReportFilter:
         """The season's works counted by (region, town size, direction, age band): all of them, and
         how many are public, won, were rejected or wait for a moderator (FILTERed counts keep the
         cube a fifth of the size a status dimension made it)."""
+        if rollups.maintained():
+            return rollups.work_cube(self.assignment_ids)
         return list(
             season_submissions(self)
             .annotate(bucket=town_size_expression("student__town_population"))

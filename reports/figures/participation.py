@@ -4,20 +4,26 @@ from django.db.models import Count, Q
 
 from cms import selectors as cms_selectors
 from learning import selectors as learning_selectors
+from reports import rollups
 from reports.figures.base import Column, Table, percent, rollup, season_bounds, season_progress
 from reports.services import TownSize
 
 
 def participation(flt):
     start, end = season_bounds(flt.season)
-    registered = learning_selectors.students_registered_between(start, end)
     active = sum(row["students"] for row in flt.student_cube)
-    views = season_progress(flt).aggregate(
-        views=Count("pk"), completions=Count("pk", filter=Q(completed_at__isnull=False))
-    )
+    if rollups.maintained():
+        registered = rollups.registered_on_days(flt.season.starts_on, flt.season.ends_on)
+        views = rollups.lesson_views(flt.lesson_ids)
+        likes = rollups.likes_on_assignments(flt.assignment_ids)
+    else:
+        registered = learning_selectors.students_registered_between(start, end)
+        views = season_progress(flt).aggregate(
+            views=Count("pk"), completions=Count("pk", filter=Q(completed_at__isnull=False))
+        )
+        likes = learning_selectors.likes_on_assignments(flt.assignment_ids)
     works = {m: sum(row[m] for row in flt.work_cube) for m in ("works", "public", "rejected", "pending")}
     approval = percent(works["public"], works["public"] + works["rejected"])
-    likes = learning_selectors.likes_on_assignments(flt.assignment_ids)
     rows = [
         {"figure": "Зарегистрировались за сезон", "value": registered},
         {"figure": "Активные ученики (смотрели уроки или прислали работу)", "value": active},
