@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQL
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLite
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 import config.tasks  # noqa: F401 - see task_modules_imported_first
@@ -117,6 +118,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     return django_db_setup
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Real hashing is built to be slow (PBKDF2, over a million rounds per password: the demo's
+    accounts alone cost tens of CPU seconds); the tests check who may log in, not PBKDF2."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def isolated_media_and_tasks(settings, tmp_path):
     """Each test gets its own media, upload and work folders; tasks run at once unless a test asks
@@ -152,7 +161,7 @@ def fresh_cache():
 
 @pytest.fixture
 def fast_password_hashing(settings):
-    """Real hashing is built to be slow; the tests check who may log in, not PBKDF2."""
+    """Kept for the folders that ask for it: cheap_password_hashing does this for the whole run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
