@@ -1,37 +1,90 @@
 """Helpers around the test database: the migrations' data put back after a flush, and real threads
 on their own connections."""
 
-import json
 import threading
 
 from django.contrib.auth.models import Permission
-from django.core import serializers
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 
 from cms.models import HomePage
 
 
-def restore_migrated_data(initial_data):
-    """Put the migrations' data back after a flush. A plain flush re-creates content types and
-    permissions through post_migrate, so empty the tables first (keeping the sequences running).
-    Content types go back before the rest is even read: reading natural keys looks content types
-    up and would create missing ones anew, colliding with the copy."""
-    connection._test_serialized_contents = initial_data
+class MigratedData:
+    """The rows the migrations leave (home page, site, locale, groups, permissions, workflows,
+    regions, settlements), copied aside in the test database once it is migrated, so that every
+    flush puts them back in the same transaction (`restore_sql`): a transactional test, and any test
+    after it, finds the database as the migrations left it, with no per-test deserialization.
+    PostgreSQL keeps the copies in the schema `migrated_data` (outside the search path, so Django's
+    introspection never sees them); SQLite in tables named `_migrated__<table>`."""
+
+    SCHEMA = "migrated_data"
+
+    def __init__(self):
+        self.tables = {}  # table -> its columns, for the tables the migrations left rows in
+
+    def copy_name(self, connection, table):
+        if connection.vendor == "postgresql":
+            return f"{self.SCHEMA}.{connection.ops.quote_name(table)}"
+        return connection.ops.quote_name(f"_migrated__{table}")
+
+    def take(self, connection):
+        quote = connection.ops.quote_name
+        self.tables = {}
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP SCHEMA IF EXISTS {self.SCHEMA} CASCADE")
+                cursor.execute(f"CREATE SCHEMA {self.SCHEMA}")
+            tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+            for table in sorted(tables):
+                cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")  # noqa: S608 - Django's table names
+                if cursor.fetchone() is None:
+                    continue
+                copy = self.copy_name(connection, table)
+                if connection.vendor != "postgresql":
+                    cursor.execute(f"DROP TABLE IF EXISTS {copy}")
+                cursor.execute(f"CREATE TABLE {copy} AS SELECT * FROM {quote(table)}")  # noqa: S608
+                self.tables[table] = self.stored_columns(connection, cursor, table)
+
+    @staticmethod
+    def stored_columns(connection, cursor, table):
+        """The table's columns but generated ones (an INSERT may not name those)."""
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+                " AND table_name = %s AND is_generated = 'NEVER' ORDER BY ordinal_position",
+                [table],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        return [column.name for column in connection.introspection.get_table_description(cursor, table)]
+
+    def restore_sql(self, connection, flushed_tables, reset_sequences=False):
+        """INSERT … SELECT statements that put the copied rows back into the tables just flushed."""
+        quote = connection.ops.quote_name
+        statements = []
+        for table in flushed_tables:
+            columns = self.tables.get(table)
+            if not columns:
+                continue
+            names = ", ".join(quote(column) for column in columns)
+            copy = self.copy_name(connection, table)
+            statements.append(f"INSERT INTO {quote(table)} ({names}) SELECT {names} FROM {copy}")  # noqa: S608
+            if reset_sequences and connection.vendor == "postgresql" and "id" in columns:
+                statements.append(
+                    f"SELECT setval(pg_get_serial_sequence('{quote(table)}', 'id'), MAX(id)) FROM {quote(table)}"  # noqa: S608
+                )
+        return statements
+
+
+MIGRATED_DATA = MigratedData()
+
+
+def restore_migrated_data(initial_data=None):
+    """Make sure the migrations' data is there. Every flush puts it back (MigratedData); this only
+    flushes when something removed it (a test deleting the home page and committing)."""
     if HomePage.objects.exists() and Permission.objects.filter(codename="access_admin").exists():
         return
     call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True, reset_sequences=False)
-    rows = json.loads(initial_data)
-    content_types = [row for row in rows if row["model"] == "contenttypes.contenttype"]
-    rest = [row for row in rows if row["model"] != "contenttypes.contenttype"]
-    with transaction.atomic(), connection.constraint_checks_disabled():
-        for part in (content_types, rest):
-            objects = list(serializers.deserialize("python", part, handle_forward_references=True))
-            for item in objects:
-                item.save()
-            for item in objects:
-                if item.deferred_fields:
-                    item.save_deferred_fields()
 
 
 def run_in_threads(count, work):

@@ -15,7 +15,9 @@ import redis
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.backends.postgresql.operations import DatabaseOperations
+from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQL
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLite
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 import config.tasks  # noqa: F401 - see task_modules_imported_first
@@ -28,6 +30,7 @@ from cms.models import HomePage
 from engagement.database_roles import append_only_tables
 from tests.factories import accounts, pages
 from tests.factories.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.factories.database import MIGRATED_DATA
 from tests.s3_server import SeaweedFS
 from tests.vk_id_server import CLIENT_ID as VK_ID_CLIENT_ID
 from tests.vk_id_server import CLIENT_SECRET as VK_ID_CLIENT_SECRET
@@ -72,21 +75,55 @@ def task_modules_imported_first():
 
 
 @pytest.fixture(scope="session", autouse=True)
-def flush_past_the_ledgers_truncate_guard():
-    """Transactional tests empty the database with TRUNCATE, which a trigger refuses on the ledger's
-    tables (engagement migration 0012). The test run owns its database, so a flush lifts that
-    trigger inside its own transaction and restores it before committing."""
-    original = DatabaseOperations.sql_flush
+def flush_keeps_the_migrations_data():
+    """Transactional tests empty the database with a flush after each test. Here a flush also puts
+    the migrations' data back in its own transaction (MIGRATED_DATA, copied by django_db_setup
+    below), so any test, in any order and on any pytest-xdist worker, starts from the database the
+    migrations left. On PostgreSQL the TRUNCATE also lifts the trigger that refuses it on the
+    ledger's tables (engagement migration 0012): the test run owns its database."""
+    patched = [PostgreSQL.ops_class, SQLite.ops_class]
+    originals = [klass.sql_flush for klass in patched]
 
-    def sql_flush(self, style, tables, **kwargs):
-        statements = original(self, style, tables, **kwargs)
-        guarded = [table for table in append_only_tables() if table in tables] if statements else []
-        toggles = [f"ALTER TABLE {self.quote_name(table)} %s TRIGGER {table}_no_truncate" for table in guarded]
-        return [*(t % "DISABLE" for t in toggles), *statements, *(t % "ENABLE" for t in toggles)]
+    def patch(original):
+        def sql_flush(self, style, tables, **kwargs):
+            statements = original(self, style, tables, **kwargs)
+            if not statements:
+                return statements
+            if self.connection.vendor == "postgresql":
+                guarded = [table for table in append_only_tables() if table in tables]
+                toggles = [f"ALTER TABLE {self.quote_name(table)} %s TRIGGER {table}_no_truncate" for table in guarded]
+                statements = [*(t % "DISABLE" for t in toggles), *statements, *(t % "ENABLE" for t in toggles)]
+            restore = MIGRATED_DATA.restore_sql(self.connection, tables, kwargs.get("reset_sequences", False))
+            return [*statements, *restore]
 
-    DatabaseOperations.sql_flush = sql_flush
+        return sql_flush
+
+    for klass, original in zip(patched, originals, strict=True):
+        klass.sql_flush = patch(original)
     yield
-    DatabaseOperations.sql_flush = original
+    for klass, original in zip(patched, originals, strict=True):
+        klass.sql_flush = original
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, migrated; then the migrations' data is copied aside for the
+    flushes to restore (flush_keeps_the_migrations_data). Serialized rollback has nothing left to do
+    then: the copy pytest-django serialized for it is dropped, so those tests do not deserialize
+    thousands of rows (the settlements) at every start."""
+    with django_db_blocker.unblock():
+        MIGRATED_DATA.take(connection)  # the only database
+        if hasattr(connection, "_test_serialized_contents"):
+            del connection._test_serialized_contents
+    return django_db_setup
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Real hashing is built to be slow (PBKDF2, over a million rounds per password: the demo's
+    accounts alone cost tens of CPU seconds); the tests check who may log in, not PBKDF2."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -124,7 +161,7 @@ def fresh_cache():
 
 @pytest.fixture
 def fast_password_hashing(settings):
-    """Real hashing is built to be slow; the tests check who may log in, not PBKDF2."""
+    """Kept for the folders that ask for it: cheap_password_hashing does this for the whole run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -271,15 +308,10 @@ def redis_url():
 
 
 @pytest.fixture(scope="session")
-def initial_data(django_db_setup, django_db_blocker):
-    """The migrations' data (home page, regions, groups, permissions) as serialized at setup.
-    Taken before Playwright starts: its event loop gives later code a fresh Django connection
-    object, which no longer carries the serialized copy that transactional tests restore from."""
-    if not hasattr(connection, "_test_serialized_contents"):
-        # No test of this run asked for a serialized rollback, so pytest-django did not take a copy.
-        with django_db_blocker.unblock():
-            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
-    return connection._test_serialized_contents
+def initial_data(django_db_setup):
+    """The migrations' data, copied aside once the test database is migrated (MigratedData); every
+    flush puts it back."""
+    return MIGRATED_DATA
 
 
 @pytest.fixture(scope="session")
