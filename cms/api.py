@@ -81,13 +81,13 @@ ERROR_TRANSLATIONS = [
     ),
     (
         r"field filter error\. '(.*)' is not a valid value for (\w+).*",
-        "Недопустимое значение {quoted(0)} для {1}.",
+        "Недопустимое значение «{0}» для {1}.",
         "filter_value_invalid",
         None,
     ),
     (
         r"cannot order by '(.*)' \(unknown field\)",
-        "Нельзя сортировать по {quoted(0)}: такого поля нет.",
+        "Нельзя сортировать по «{0}»: такого поля нет.",
         "order_unknown_field",
         "order",
     ),
