@@ -25,7 +25,7 @@ KEEPS_THE_ROLE = {("POST", "/api/auth/logout/"), ("DELETE", "/api/students/{id}/
 
 
 @pytest.fixture
-def roles(live_server, fast_password_hashing):
+def roles(live_server, fast_password_hashing, fresh_cache):
     from django.utils import timezone
 
     from cms.models import Region

@@ -29,6 +29,13 @@ def migrated_data_left_behind(initial_data, django_db_blocker):
         restore_migrated_data(initial_data)
 
 
+@pytest.fixture(autouse=True)
+def clean_cache(fresh_cache):
+    """Sign-in attempts per address, like limits, menus and counters live in the shared cache: every
+    browser test starts with none, whatever ran before it (the API fuzzing signs in many times from
+    the same address, and the sign-in throttle would refuse the next test's login)."""
+
+
 @pytest.fixture
 def new_page(browser, live_server):
     """A fresh browser context per person (own cookies), with console errors collected."""
