@@ -41,7 +41,7 @@ def test_ladder_command_decodes_the_source_once_and_splits_it(tmp_path):
     graph = args[args.index("-filter_complex") + 1]
     assert "split=5" in graph and graph.count("scale=") == 5
     assert args.count("-sc_threshold") == 5 and args.count("-hls_playlist_type") == 6  # + the audio-only rung
-    assert "expr:gte(t,n_forced*2)" in args and "independent_segments" in args
+    assert transcoding.keyframe_expression() in args and "independent_segments" in args
     assert args[args.index("-progress") + 1] == "pipe:1"
 
 
