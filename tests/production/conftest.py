@@ -19,3 +19,10 @@ def django_db_setup():
 def stack_database(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Not here: the stack's web processes check passwords with the production hashers, so the
+    accounts this process creates for them must be hashed the same way."""
+    yield
