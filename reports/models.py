@@ -171,3 +171,27 @@ class ActiveCell(models.Model):
 
     def __str__(self):
         return f"{self.season_id}/{self.direction_id}/{self.region_id}/{self.town_size}: {self.students}"
+
+
+class JuryCell(models.Model):
+    """Works of one assignment in one status that carry exactly `scores` jury scores. The scores
+    due and the fully judged works follow from the assignment's jurors per work when the report
+    reads, so changing that setting moves nothing here."""
+
+    assignment = models.ForeignKey(
+        "learning.Assignment", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )  # led by the unique constraint
+    status = models.CharField(max_length=16)
+    scores = models.IntegerField()
+    works = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "status", "scores"], name="report_jury_cell_unique"),
+            models.CheckConstraint(
+                condition=models.Q(works__gte=0, scores__gte=0), name="report_jury_cell_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment_id}/{self.status}/{self.scores}: {self.works}"

@@ -1,6 +1,6 @@
-"""The season report's rollups: grouped counts of works, lesson views, likes and registrations that
-PostgreSQL keeps in step with the learning tables, so the report reads a few thousand rows however
-many children, works and likes there are.
+"""The season report's rollups: grouped counts of works, lesson views, likes, registrations, active
+students and jury scores that PostgreSQL keeps in step with the learning tables, so the report
+reads a few thousand rows however many children, works, likes and scores there are.
 
 Why triggers: a work's status alone is written by a dozen paths (moderation, complaints, the jury,
 appeals, withdrawal, erasure, the admin), several of them as QuerySet.update(); a rollup kept by
@@ -22,11 +22,12 @@ apart unnoticed).
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 
 from cms.towns import TownSize
 from learning.models import PUBLIC_STATUSES, Submission
-from reports.models import ActiveCell, LessonCell, LikeCell, RegistrationDay, WorkCell
+from learning.selectors import SHORTLIST_STATUSES
+from reports.models import ActiveCell, JuryCell, LessonCell, LikeCell, RegistrationDay, WorkCell
 
 TABLES = [
     "reports_workcell",
@@ -35,6 +36,7 @@ TABLES = [
     "reports_registrationday",
     "reports_activity",
     "reports_activecell",
+    "reports_jurycell",
 ]
 
 
@@ -383,6 +385,103 @@ DROP TRIGGER IF EXISTS reports_assignment_activity ON learning_assignment;
 CREATE TRIGGER reports_assignment_activity AFTER UPDATE OF season_id, direction_id ON learning_assignment
     FOR EACH ROW WHEN (OLD.season_id <> NEW.season_id OR OLD.direction_id <> NEW.direction_id)
     EXECUTE FUNCTION reports_assignment_changed();
+
+-- Works by assignment, status and how many jury scores they carry. A work enters or leaves its cell
+-- (assignment, status, its score count now) as it is written; a statement on scores moves each
+-- work it touched from the cell of its count before (now minus the statement's net change, from
+-- the transition tables: right for multi-row statements too) to the cell of its count now. The
+-- works are locked first (FOR NO KEY UPDATE, as for activity), so two jurors scoring one work at
+-- once, or a juror and a status change, take turns and each counts what the other committed. A
+-- work or score row missing its partner (a deferred foreign key mid-transaction) is counted by
+-- whichever side is written while both exist.
+CREATE OR REPLACE FUNCTION reports_count_jury_work(task bigint, work_status varchar, given integer, delta integer)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF delta > 0 THEN
+        INSERT INTO reports_jurycell (assignment_id, status, scores, works) VALUES (task, work_status, given, delta)
+        ON CONFLICT (assignment_id, status, scores) DO UPDATE SET works = reports_jurycell.works + excluded.works;
+        RETURN;
+    END IF;
+    UPDATE reports_jurycell SET works = works + delta
+    WHERE assignment_id = task AND status = work_status AND scores = given;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'reports_jurycell has no cell (%, %, %): run verify_report_rollups --rebuild',
+            task, work_status, given;
+    END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION reports_submission_jury() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    given integer;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT count(*) INTO given FROM learning_score WHERE submission_id = NEW.id;
+    ELSE
+        SELECT count(*) INTO given FROM learning_score WHERE submission_id = OLD.id;
+        PERFORM reports_count_jury_work(OLD.assignment_id, OLD.status, given, -1);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN PERFORM reports_count_jury_work(NEW.assignment_id, NEW.status, given, 1); END IF;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS reports_submission_jury ON learning_submission;
+CREATE TRIGGER reports_submission_jury AFTER INSERT OR DELETE ON learning_submission
+    FOR EACH ROW EXECUTE FUNCTION reports_submission_jury();
+DROP TRIGGER IF EXISTS reports_submission_jury_update ON learning_submission;
+CREATE TRIGGER reports_submission_jury_update AFTER UPDATE OF status, assignment_id ON learning_submission
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.assignment_id <> NEW.assignment_id)
+    EXECUTE FUNCTION reports_submission_jury();
+
+CREATE OR REPLACE FUNCTION reports_move_scored_works(ids bigint[], nets integer[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    work record;
+BEGIN
+    PERFORM 1 FROM learning_submission WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
+    FOR work IN
+        SELECT w.assignment_id, w.status, changed.net,
+               (SELECT count(*) FROM learning_score s WHERE s.submission_id = w.id)::integer AS given
+        FROM unnest(ids, nets) AS changed (id, net) JOIN learning_submission w ON w.id = changed.id
+    LOOP
+        PERFORM reports_count_jury_work(work.assignment_id, work.status, work.given - work.net, -1);
+        PERFORM reports_count_jury_work(work.assignment_id, work.status, work.given, 1);
+    END LOOP;
+END $$;
+
+-- One function for the three statement triggers; each branch reads only the transition tables its
+-- event has (PL/pgSQL plans a statement when it first runs).
+CREATE OR REPLACE FUNCTION reports_scores_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    ids bigint[];
+    nets integer[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(submission_id), array_agg(n) INTO ids, nets
+        FROM (SELECT submission_id, count(*)::integer AS n FROM scores_new GROUP BY 1) changed;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(submission_id), array_agg(n) INTO ids, nets
+        FROM (SELECT submission_id, -count(*)::integer AS n FROM scores_old GROUP BY 1) changed;
+    ELSE
+        SELECT array_agg(submission_id), array_agg(n) INTO ids, nets
+        FROM (SELECT submission_id, sum(step)::integer AS n
+              FROM (SELECT submission_id, 1 AS step FROM scores_new
+                    UNION ALL SELECT submission_id, -1 FROM scores_old) steps
+              GROUP BY 1 HAVING sum(step) <> 0) changed;
+    END IF;
+    IF ids IS NOT NULL THEN PERFORM reports_move_scored_works(ids, nets); END IF;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS reports_scores_added ON learning_score;
+CREATE TRIGGER reports_scores_added AFTER INSERT ON learning_score
+    REFERENCING NEW TABLE AS scores_new FOR EACH STATEMENT EXECUTE FUNCTION reports_scores_changed();
+DROP TRIGGER IF EXISTS reports_scores_removed ON learning_score;
+CREATE TRIGGER reports_scores_removed AFTER DELETE ON learning_score
+    REFERENCING OLD TABLE AS scores_old FOR EACH STATEMENT EXECUTE FUNCTION reports_scores_changed();
+DROP TRIGGER IF EXISTS reports_scores_moved ON learning_score;
+CREATE TRIGGER reports_scores_moved AFTER UPDATE ON learning_score
+    REFERENCING OLD TABLE AS scores_old NEW TABLE AS scores_new
+    FOR EACH STATEMENT EXECUTE FUNCTION reports_scores_changed();
 """
     membership_some = MEMBERSHIP_SQL.replace("{only}", "student_id = ANY(ids)")
     return _town_size_sql() + (
@@ -392,7 +491,21 @@ CREATE TRIGGER reports_assignment_activity AFTER UPDATE OF season_id, direction_
     )
 
 
-UNINSTALL_SQL = """
+UNINSTALL_JURY_SQL = """
+DROP TRIGGER IF EXISTS reports_submission_jury ON learning_submission;
+DROP TRIGGER IF EXISTS reports_submission_jury_update ON learning_submission;
+DROP TRIGGER IF EXISTS reports_scores_added ON learning_score;
+DROP TRIGGER IF EXISTS reports_scores_removed ON learning_score;
+DROP TRIGGER IF EXISTS reports_scores_moved ON learning_score;
+DROP FUNCTION IF EXISTS reports_scores_changed();
+DROP FUNCTION IF EXISTS reports_move_scored_works(bigint[], integer[]);
+DROP FUNCTION IF EXISTS reports_submission_jury();
+DROP FUNCTION IF EXISTS reports_count_jury_work(bigint, varchar, integer, integer);
+"""
+
+UNINSTALL_SQL = (
+    UNINSTALL_JURY_SQL
+    + """
 DROP TRIGGER IF EXISTS reports_submission_rollup ON learning_submission;
 DROP TRIGGER IF EXISTS reports_submission_rollup_update ON learning_submission;
 DROP TRIGGER IF EXISTS reports_student_rollup ON learning_student;
@@ -423,6 +536,7 @@ DROP FUNCTION IF EXISTS reports_progress_changed();
 DROP FUNCTION IF EXISTS reports_like_changed();
 DROP FUNCTION IF EXISTS reports_town_size(integer);
 """
+)
 
 
 def recount_sql():
@@ -468,6 +582,14 @@ def recount_sql():
                 "{day}", _registration_day("created_at")
             ),
         ),
+        "reports_jurycell": (
+            ["assignment_id", "status", "scores"],
+            ["works"],
+            """SELECT assignment_id, status, given, count(*)
+               FROM (SELECT w.assignment_id, w.status, count(s.id) AS given FROM learning_submission w
+                     LEFT JOIN learning_score s ON s.submission_id = w.id GROUP BY w.id) works
+               GROUP BY 1, 2, 3""",
+        ),
     }
 
 
@@ -476,15 +598,18 @@ def install():
         cursor.execute(install_sql())
 
 
-def rebuild():
-    """Replace every rollup with the recount from the raw tables (the backfill; repairs drift).
-    Locks the counted tables against writes meanwhile, so no change falls between count and swap."""
+def rebuild(tables=None):
+    """Replace every rollup (or those of `tables`) with the recount from the raw tables (the
+    backfill; repairs drift). Locks the counted tables against writes meanwhile, so no change falls
+    between count and swap."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "LOCK TABLE learning_student, learning_submission, learning_lessonprogress, learning_like,"
-            " learning_assignment, cms_masterclasspage, wagtailcore_page IN SHARE MODE"
+            " learning_score, learning_assignment, cms_masterclasspage, wagtailcore_page IN SHARE MODE"
         )
         for table, (keys, counts, select) in recount_sql().items():
+            if tables is not None and table not in tables:
+                continue
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (table names are the constants above)
             cursor.execute(f"INSERT INTO {table} ({', '.join(keys + counts)}) {select}")  # noqa: S608
 
@@ -576,3 +701,38 @@ def active_students(season, direction=None):
 def registered_on_days(first, last):
     """Live student accounts created from the Moscow day `first` to `last`, both included."""
     return RegistrationDay.objects.filter(day__range=(first, last)).aggregate(n=Sum("students", default=0))["n"]
+
+
+def jury_figures(assignment_ids):
+    """The jury's side of these assignments' works per direction, as
+    learning.selectors.jury_figures_by_direction gives it from the rows: ({direction_id: {works,
+    due, scored, winners, finalists}}, {direction_id: scores given}). Works in the jury's hands
+    are those shortlisted and on; a work is fully scored once its scores reach the assignment's
+    jurors per work, read from the assignment now."""
+    jurors = F("assignment__jurors_per_work")
+    rows = (
+        JuryCell.objects.filter(assignment_id__in=assignment_ids, status__in=list(SHORTLIST_STATUSES), works__gt=0)
+        .values("assignment__direction_id")
+        .annotate(  # named apart from the columns: an annotation called "works" would shadow F("works")
+            all_works=Sum("works"),
+            scores_due=Sum(F("works") * jurors),
+            fully_scored=Sum("works", filter=Q(scores__gte=jurors), default=0),
+            won=Sum("works", filter=Q(status=Submission.Status.WINNER), default=0),
+            finals=Sum("works", filter=Q(status=Submission.Status.FINALIST), default=0),
+            given=Sum(F("works") * F("scores")),
+        )
+        .order_by()
+    )
+    figures, given = {}, {}
+    for row in rows:
+        direction_id = row["assignment__direction_id"]
+        figures[direction_id] = {
+            "assignment__direction_id": direction_id,
+            "works": row["all_works"],
+            "due": row["scores_due"],
+            "scored": row["fully_scored"],
+            "winners": row["won"],
+            "finalists": row["finals"],
+        }
+        given[direction_id] = row["given"]
+    return figures, given

@@ -2,6 +2,7 @@
 
 from cms.age_bands import AgeBand
 from learning import selectors as learning_selectors
+from reports import rollups
 from reports.figures.base import Column, Table, directions, percent, rollup, season_submissions
 
 
@@ -34,7 +35,10 @@ def contest_works(flt):
 
 def jury_progress(flt):
     """Per direction: works in the jury's hands, scores given against scores due, fully judged works."""
-    works, given = learning_selectors.jury_figures_by_direction(season_submissions(flt))
+    if rollups.maintained():
+        works, given = rollups.jury_figures(flt.assignment_ids)
+    else:
+        works, given = learning_selectors.jury_figures_by_direction(season_submissions(flt))
     rows = []
     for direction_id, title in directions(flt):
         row = works.get(direction_id, {})

@@ -11,7 +11,18 @@ def install_and_backfill(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     rollups.install()
-    rollups.rebuild()
+    rollups.rebuild(TABLES)
+
+
+# The rollups this migration creates (later ones backfill their own).
+TABLES = [
+    "reports_workcell",
+    "reports_lessoncell",
+    "reports_likecell",
+    "reports_registrationday",
+    "reports_activity",
+    "reports_activecell",
+]
 
 
 def uninstall(apps, schema_editor):

@@ -136,3 +136,137 @@ def test_editors_moving_lessons_and_works_between_seasons_and_directions_recount
         sum(row["students"] for row in figures.ReportFilter(season=world.season, direction=world.vocal).student_cube)
         == 0
     )
+
+
+def jury_rows(flt):
+    """The jury progress table's rows and total, as the page shows them."""
+    result = table(flt, "jury_progress")
+    return result.rows + [result.total]
+
+
+def jury_figures_agree(flt):
+    """The rollup's jury figures per direction equal those counted from the raw works and scores."""
+    from learning import selectors as learning_selectors
+
+    def normal(figures, given):
+        keys = ("works", "due", "scored", "winners", "finalists")
+        return {
+            direction: tuple(figures.get(direction, {}).get(key) or 0 for key in keys) + (given.get(direction, 0),)
+            for direction in set(figures) | set(given)
+            if any(figures.get(direction, {}).get(key) for key in keys) or given.get(direction)
+        }
+
+    from_rollup = normal(*rollups.jury_figures(flt.assignment_ids))
+    from_rows = normal(
+        *learning_selectors.jury_figures_by_direction(learning_selectors.works_of_assignments(flt.assignment_ids))
+    )
+    assert from_rollup == from_rows
+    return True
+
+
+def test_jury_rollup_equals_a_recount_after_scores_and_status_changes(world, make_user):
+    """Scores added one by one and several in one statement, re-scored, moved to another work and
+    dropped; works moved through the statuses, deleted with their scores; a juror's account deleted
+    with theirs; the jurors per work changed: the rollup equals a recount, and the table equals the
+    one counted from the raw rows."""
+    from learning.models import Assignment, Score
+
+    flt = lambda: figures.ReportFilter(season=world.season)  # noqa: E731
+    assert rollups.problems() == []
+    assert jury_figures_agree(flt())
+    vocal = next(row for row in jury_rows(flt()) if row["direction"] == "Вокал")
+    assert (vocal["works"], vocal["scores"], vocal["due"], vocal["scored"]) == (3, 3, 6, 1)
+
+    anya, boris, vera, gleb = world.students
+    gleb_work = Submission.objects.get(student=gleb, status="shortlisted")
+    boris_work = Submission.objects.get(student=boris, status="finalist")
+    jurors = [make_user() for _ in range(3)]
+    Score.objects.bulk_create(  # two scores of one work in one statement
+        [Score(juror=juror, submission=gleb_work, points={}, total=10, comment="Да") for juror in jurors[:2]]
+    )
+    Score.objects.create(juror=jurors[2], submission=boris_work, points={}, total=12, comment="Да")
+    Score.objects.update_or_create(  # re-scored: the count stays
+        juror=jurors[2], submission=boris_work, defaults={"total": 14, "comment": "Лучше"}
+    )
+    assert rollups.problems() == []
+    vocal = next(row for row in jury_rows(flt()) if row["direction"] == "Вокал")
+    assert (vocal["scores"], vocal["scored"]) == (6, 3)
+    assert jury_figures_agree(flt())
+
+    # A score moved to another work; works through the statuses (a QuerySet.update as the admin does).
+    Score.objects.filter(juror=jurors[2], submission=boris_work).update(submission=gleb_work)
+    Submission.objects.filter(pk=gleb_work.pk).update(status="winner")
+    Submission.objects.filter(pk=boris_work.pk).update(status="shortlisted")
+    approved = Submission.objects.get(student=boris, status="approved")
+    approved.status = "shortlisted"
+    approved.save(update_fields=["status"])
+    assert rollups.problems() == []
+    assert jury_figures_agree(flt())
+
+    # The assignment asks for more scores per work: nothing moves in the rollup, the table follows.
+    Assignment.objects.filter(direction=world.vocal).update(jurors_per_work=3)
+    vocal = next(row for row in jury_rows(flt()) if row["direction"] == "Вокал")
+    assert (vocal["due"], vocal["scored"]) == (9, 1)  # gleb's work has three
+    assert jury_figures_agree(flt())
+
+    # Scores dropped several at once; a work deleted with its scores; a juror deleted with theirs.
+    Score.objects.filter(submission=gleb_work, juror__in=jurors[:2]).delete()
+    Submission.objects.get(student=anya).delete()
+    jurors[2].delete()
+    assert rollups.problems() == []
+    assert jury_figures_agree(flt())
+    vocal = next(row for row in jury_rows(flt()) if row["direction"] == "Вокал")
+    assert (vocal["works"], vocal["scores"], vocal["winners"]) == (2, 1, 1)
+
+
+def test_verify_command_finds_a_drifted_jury_rollup_and_rebuild_repairs_it(world, capsys):
+    from reports.models import JuryCell
+
+    call_command("verify_report_rollups")
+    JuryCell.objects.filter(status="winner").update(works=5)
+    JuryCell.objects.filter(status="finalist").delete()
+    with pytest.raises(CommandError, match="расходятся"):
+        call_command("verify_report_rollups")
+    assert "reports_jurycell" in capsys.readouterr().out
+    call_command("verify_report_rollups", "--rebuild")
+    assert rollups.problems() == []
+
+
+def test_a_jury_cell_out_of_step_fails_the_score_write(world, make_user):
+    """A score whose work's cell is missing (or at zero) fails instead of counting wrong."""
+    from learning.models import Score
+    from reports.models import JuryCell
+
+    work = Submission.objects.get(student=world.students[3], status="shortlisted")
+    JuryCell.objects.filter(status="shortlisted").delete()
+    with pytest.raises(Exception, match="reports_jurycell has no cell"):
+        Score.objects.create(juror=make_user(), submission=work, points={}, total=1, comment="Да")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_jurors_scoring_one_work_lose_nothing():
+    """Six jurors score one work at the same moment, each in their own connection: each takes the
+    work's lock in turn and moves it one score up; the work ends in the cell of six scores."""
+    from learning.models import Score
+    from reports.models import JuryCell
+
+    season = factories.make_season()
+    tree = factories.PageTree(publish=False)
+    tree.section("directions")
+    direction = tree.direction()
+    assignment = factories.make_assignment(direction, season=season)
+    student = Student.objects.create(
+        user=factories.make_user(), first_name="Ученик", region=None, town="", created_at=timezone.now()
+    )
+    work = Submission.objects.create(
+        assignment=assignment, student=student, title="Работа", age=11, age_band="10-13", status="shortlisted"
+    )
+    jurors = [factories.make_user() for _ in range(6)]
+
+    def score(index):
+        Score.objects.create(juror=jurors[index], submission=work, points={}, total=index, comment="Да")
+
+    factories.run_in_threads(6, score)
+    assert list(JuryCell.objects.filter(assignment=assignment, works__gt=0).values_list("scores", "works")) == [(6, 1)]
+    assert rollups.problems() == []
+    connection.close()
