@@ -299,7 +299,7 @@ def build(today):
             cursor.execute(statement, params)
             ran.add(table)
             print(f"  {step_name:<34} {time.perf_counter() - step:6.1f} s")
-    if ran & {"learning_student", "learning_lessonprogress", "learning_submission", "learning_like"}:
+    if ran & {"learning_student", "learning_lessonprogress", "learning_submission", "learning_like", "learning_score"}:
         step = time.perf_counter()
         rollups.rebuild()  # those rows went in with triggers off
         print(f"  {'report rollups (recount)':<34} {time.perf_counter() - step:6.1f} s")
