@@ -282,10 +282,10 @@ def _ingest_in_database(events):
         }
         with connection.cursor() as plain:
             plain.execute(sql.INSERT_VK_BATCH_POSTS)
-            plain.execute(sql.PLAN_VK_BATCH, plan)
-            if not sql.relay(sql.UNLOGGED_VK_EVENTS, {"moment": moment}, "engagement_vkevent", sql.VK_EVENT_COLUMNS):
-                # Another writer logged one of the events meanwhile: plan again, logging around it.
-                plain.execute(sql.EMPTY_VK_PLAN)
+            if sql.relay(sql.BATCH_VK_EVENTS, {"moment": moment}, "engagement_vkevent", sql.VK_EVENT_COLUMNS):
+                plain.execute(sql.PLAN_VK_BATCH, plan)  # none was logged before: all are new
+            else:
+                # One of the events was logged before (a redelivery): log around it, plan the new ones.
                 plain.execute(sql.PLAN_AND_LOG_VK_BATCH, plan)
             plain.execute(sql.PLANNED_RATES)
             wanted, originals = plain.fetchone()
