@@ -332,8 +332,10 @@ def _ingest_one(wanted, post_type, moment):
     params = [*locks, group_id, event_id, kind, op, vk_id, post_id, post_type]
     params += [moment, start, end, settings.ENGAGEMENT_DAILY_ACTION_CAP, random.randrange(SLOT_COUNT)]
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql.CALL_INGEST_VK_EVENT, params)
+        # Server-side binding, as record_action's call: prepared once per connection, then each
+        # callback sends its values in binary, with no quoting here and no parsing there.
+        with sql.binary_cursor() as cursor:
+            cursor.execute(sql.CALL_INGEST_VK_EVENT, params, prepare=True)
             return cursor.fetchone()[0]
     except IntegrityError:
         return None
