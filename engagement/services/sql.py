@@ -113,7 +113,7 @@ CLAIM_AND_INSERT = (
     " SELECT (SELECT id FROM inserted), EXISTS (SELECT 1 FROM claimed)"
 )
 
-# PostgreSQL: one VK callback event in one autocommitted statement (migrations 0015, 0017: the group's
+# PostgreSQL: one VK callback event in one autocommitted statement (migrations 0015, 0017, 0018: the group's
 # lock shared, the VK user's exclusive); NULL: take the
 # general path (a slot out of budget), nothing changed.
 CALL_INGEST_VK_EVENT = "SELECT engagement_ingest_vk_event(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
