@@ -113,7 +113,7 @@ CLAIM_AND_INSERT = (
     " SELECT (SELECT id FROM inserted), EXISTS (SELECT 1 FROM claimed)"
 )
 
-# PostgreSQL: one VK callback event in one autocommitted statement (migrations 0015, 0017: the group's
+# PostgreSQL: one VK callback event in one autocommitted statement (migrations 0015, 0017, 0018: the group's
 # lock shared, the VK user's exclusive); NULL: take the
 # general path (a slot out of budget), nothing changed.
 CALL_INGEST_VK_EVENT = "SELECT engagement_ingest_vk_event(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
@@ -180,8 +180,10 @@ def relay(select, params, target, columns):
 # Large batches on PostgreSQL are set-based: Python only streams each event's parsed fields
 # (batch order, group, event id, type, VK user, post) by binary COPY into a session's temporary
 # table without indexes (no WAL, no index upkeep); the rules then run in the database, a few
-# statements per batch under the groups' advisory locks. PLAN_VK_BATCH logs the events
-# (ON CONFLICT DO NOTHING: a redelivery or a duplicate inside the batch is dropped), replays each
+# statements per batch under the groups' advisory locks. The batch's distinct events are logged
+# first by one COPY (BATCH_VK_EVENTS); should one be logged already (a redelivery), that COPY is
+# undone and PLAN_AND_LOG_VK_BATCH logs them with ON CONFLICT DO NOTHING, planning only the new
+# ones. The plan replays each
 # (user, post)'s like toggles in order against the ledger's like state (window functions: a like
 # counts when nothing stands, an unlike compensates what stands), drops reposts already counted,
 # applies the daily cap and writes the plan; INSERT_PLANNED_* then write the entries with
@@ -207,7 +209,6 @@ COPY_VK_BATCH = _copy(STAGE_VK_BATCH, VK_BATCH_COLUMNS)
 # a handful of rows and joins it in nested loops.
 ANALYZE_VK_BATCH = f"ANALYZE {STAGE_VK_BATCH}"
 EMPTY_VK_BATCH = f"TRUNCATE {STAGE_VK_BATCH}, {PLAN_VK_BATCH_TABLE}"
-EMPTY_VK_PLAN = f"TRUNCATE {PLAN_VK_BATCH_TABLE}"
 INSERT_VK_BATCH_POSTS = (
     f"INSERT INTO engagement_vkpost (group_id, post_id) SELECT DISTINCT group_id, post_id FROM {STAGE_VK_BATCH}"  # noqa: S608
     " ORDER BY group_id, post_id ON CONFLICT DO NOTHING"
@@ -217,23 +218,20 @@ _VK_BATCH_EVENTS = (
     f"SELECT DISTINCT ON (group_id, event_id) n, group_id, event_id, type, vk_id, post_id FROM {STAGE_VK_BATCH}"  # noqa: S608
     " ORDER BY group_id, event_id, n"
 )
-_NOT_LOGGED = (
-    "NOT EXISTS (SELECT 1 FROM engagement_vkevent v WHERE v.group_id = {0}.group_id AND v.event_id = {0}.event_id)"
-)
-# The batch's events not logged yet, as engagement_vkevent rows (relayed by COPY after planning;
-# the groups' locks keep them unlogged until then). Named parameter: moment.
-UNLOGGED_VK_EVENTS = (
+# The batch's events as engagement_vkevent rows, relayed by COPY before planning: when none was
+# logged before (the common case: the groups' locks keep other writers out), the COPY logs them
+# all with no probe of the log beyond its unique index, and the plan takes every event as new.
+# Named parameter: moment.
+BATCH_VK_EVENTS = (
     "SELECT group_id::bigint, event_id::text, type::text, %(moment)s::timestamptz"  # noqa: S608
-    f" FROM ({_VK_BATCH_EVENTS}) AS b WHERE {_NOT_LOGGED.format('b')} ORDER BY group_id, event_id"
+    f" FROM ({_VK_BATCH_EVENTS}) AS b ORDER BY group_id, event_id"
 )
-# Where the plan finds the batch's new events: those not logged yet (the events are then relayed
-# by COPY), or, should another writer have logged one meanwhile, those its own ON CONFLICT DO
-# NOTHING insert logs.
-_FRESH_UNLOGGED = f"""
+# Where the plan finds the batch's new events: all of them (just logged by COPY), or, should one
+# have been logged before (a redelivery), those its own ON CONFLICT DO NOTHING insert logs.
+_FRESH_ALL = f"""
 WITH fresh AS (
     SELECT b.n, b.type, b.vk_id, p.id AS post FROM ({_VK_BATCH_EVENTS}) AS b
     JOIN engagement_vkpost p ON p.group_id = b.group_id AND p.post_id = b.post_id
-    WHERE {_NOT_LOGGED.format("b")}
 """  # noqa: S608
 _FRESH_LOGGING = f"""
 WITH batch AS ({_VK_BATCH_EVENTS}), logged AS (
@@ -291,7 +289,7 @@ FROM originals o
 UNION ALL
 SELECT n, kind, vk_id, post, NULL, reverses_key, NULL FROM like_rows WHERE kind = 'unlike'
 """  # noqa: S608
-PLAN_VK_BATCH = _FRESH_UNLOGGED + _PLAN_VK_BATCH
+PLAN_VK_BATCH = _FRESH_ALL + _PLAN_VK_BATCH
 PLAN_AND_LOG_VK_BATCH = _FRESH_LOGGING + _PLAN_VK_BATCH
 # What the planned originals ask of the campaign's cap: (sum of rates, originals).
 PLANNED_RATES = f"SELECT coalesce(sum(rate), 0), count(*) FROM {PLAN_VK_BATCH_TABLE} WHERE key IS NOT NULL"  # noqa: S608

@@ -282,10 +282,10 @@ def _ingest_in_database(events):
         }
         with connection.cursor() as plain:
             plain.execute(sql.INSERT_VK_BATCH_POSTS)
-            plain.execute(sql.PLAN_VK_BATCH, plan)
-            if not sql.relay(sql.UNLOGGED_VK_EVENTS, {"moment": moment}, "engagement_vkevent", sql.VK_EVENT_COLUMNS):
-                # Another writer logged one of the events meanwhile: plan again, logging around it.
-                plain.execute(sql.EMPTY_VK_PLAN)
+            if sql.relay(sql.BATCH_VK_EVENTS, {"moment": moment}, "engagement_vkevent", sql.VK_EVENT_COLUMNS):
+                plain.execute(sql.PLAN_VK_BATCH, plan)  # none was logged before: all are new
+            else:
+                # One of the events was logged before (a redelivery): log around it, plan the new ones.
                 plain.execute(sql.PLAN_AND_LOG_VK_BATCH, plan)
             plain.execute(sql.PLANNED_RATES)
             wanted, originals = plain.fetchone()
@@ -332,8 +332,10 @@ def _ingest_one(wanted, post_type, moment):
     params = [*locks, group_id, event_id, kind, op, vk_id, post_id, post_type]
     params += [moment, start, end, settings.ENGAGEMENT_DAILY_ACTION_CAP, random.randrange(SLOT_COUNT)]
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql.CALL_INGEST_VK_EVENT, params)
+        # Server-side binding, as record_action's call: prepared once per connection, then each
+        # callback sends its values in binary, with no quoting here and no parsing there.
+        with sql.binary_cursor() as cursor:
+            cursor.execute(sql.CALL_INGEST_VK_EVENT, params, prepare=True)
             return cursor.fetchone()[0]
     except IntegrityError:
         return None

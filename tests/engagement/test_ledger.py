@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from config.errors import ServiceError
@@ -117,3 +118,23 @@ def test_a_day_closed_by_a_digest_accepts_no_backdated_entries(campaign, make_us
     with pytest.raises(ServiceError, match="уже закрыт") as refusal:
         services.record_action("like", make_user(), work, "old:2", occurred_at=timezone.now() - timedelta(days=3))
     assert refusal.value.code == "day_closed"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_ledger_key_has_only_its_unique_index():
+    """Every writer pays for each index of the key; a prefix (LIKE) index would serve no query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'engagement_ledgerentry' AND indexdef LIKE %s",
+            ["%(key%"],
+        )
+        definitions = [row[0] for row in cursor.fetchall()]
+    assert len(definitions) == 1 and "UNIQUE" in definitions[0], definitions
+    with pytest.raises(IntegrityError, match="engagement_ledgerentry_key"):
+        LedgerEntry.objects.create(
+            kind="like", actor_vk_id=1, target_type_id=1, target_id=1, amount=0, key="dup", created_at=timezone.now()
+        )
+        LedgerEntry.objects.create(
+            kind="like", actor_vk_id=2, target_type_id=1, target_id=1, amount=0, key="dup", created_at=timezone.now()
+        )

@@ -155,6 +155,39 @@ def test_toggles_inside_a_large_batch_replay_in_order_against_the_ledger(make_ca
     assert all(balance.balanced for balance in services.reconcile())
 
 
+def test_a_toggled_like_redelivered_in_a_later_batch_counts_nothing(make_campaign):
+    """A batch logs its events in one COPY when none was seen before; one redelivered event, even
+    the batch's last, sends it around the event log instead. Here the like was taken back in
+    between: counted again it would start a second generation of the like."""
+    campaign = make_campaign(cap=10_000_000)
+    liked = vk.like(8, 1)
+    assert services.ingest_vk_events([liked] + [vk.like(82_000 + n, 2) for n in range(BIG)]) == BIG + 1
+    assert services.ingest_vk_events([vk.like(8, 1, add=False)]) == 1
+    later = [vk.like(83_000 + n, 2) for n in range(BIG)]
+    assert services.ingest_vk_events(later + [liked]) == BIG
+    assert services.ingest_vk_events([liked] + later + [vk.like(84_000, 2)]) == 1
+    mine = LedgerEntry.objects.filter(actor_vk_id=8)
+    assert sorted(entry.amount for entry in mine) == [-100, 100]
+    assert VkEvent.objects.count() == 2 * BIG + 3
+    assert services.counter(campaign)["raised_kopecks"] == (2 * BIG + 1) * 100
+    assert all(balance.balanced for balance in services.reconcile())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_events_the_callback_already_counted_count_nothing_in_a_batch(make_campaign):
+    """Callbacks (one autocommitted statement each) log their events; a backfill with the same
+    deliveries, a like, its removal and a repost, counts only the events it brings new."""
+    campaign = make_campaign(cap=10_000_000)
+    called_back = [vk.like(9, 1), vk.like(9, 1, add=False), vk.repost(10, 1), vk.like(11, 1)]
+    assert [services.ingest_vk_events([event]) for event in called_back] == [1, 1, 1, 1]
+    filler = [vk.like(85_000 + n, 2) for n in range(BIG)]
+    assert services.ingest_vk_events(filler[:100] + called_back + filler[100:]) == BIG
+    assert LedgerEntry.objects.filter(actor_vk_id__in=[9, 10, 11]).count() == 4
+    assert VkEvent.objects.count() == BIG + 4
+    assert services.counter(campaign)["raised_kopecks"] == (BIG + 2) * 100
+    assert all(balance.balanced for balance in services.reconcile())
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_writers_importing_overlapping_large_batches_at_once_count_each_event_once(make_campaign, settings):
     settings.ENGAGEMENT_DAILY_ACTION_CAP = 2

@@ -2,8 +2,9 @@
 
 import json
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import close_old_connections, connection
 
 from engagement import services
 from engagement.models import LedgerEntry, VkEvent
@@ -121,6 +122,28 @@ def test_database_down_answers_503_so_vk_delivers_again(client, campaign, monkey
         connection.close()
     assert response.status_code == 503
     assert "повторит" in response.json()["detail"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_connection_the_database_dropped_answers_503_and_the_redelivery_counts_once(client, campaign):
+    """The callback skips the health check's round trip: a dropped connection fails the delivery
+    with 503 (VK delivers again), is closed when the request ends, and the redelivery counts."""
+    assert deliver(client, vk.like(109, 5)).status_code == 200
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    connection.close_if_unusable_or_obsolete()  # a request's start, as the handler runs it
+    event = vk.like(110, 5)
+    response = deliver(client, event)  # with the health check it would reconnect and answer ok
+    assert response.status_code == 503 and "повторит" in response.json()["detail"]
+    close_old_connections()  # what the handler does after each request (the test client skips it)
+    assert deliver(client, event).status_code == 200
+    assert deliver(client, event).status_code == 200
+    assert sorted(LedgerEntry.objects.values_list("actor_vk_id", flat=True)) == [109, 110]
+    assert services.counter(campaign)["raised_kopecks"] == 200
 
 
 # --- Bad shapes with the right secret (VK's schema allows more than the platform can store) ------
