@@ -6,7 +6,8 @@
    controls give way to the player's single set (one seek bar, with thumbnails).
    A lesson saved on the device (offline.js, «Сохранить для просмотра без сети») plays from there,
    online or not; a report that cannot be sent waits in offline.js's queue until the network is
-   back. Data saver (the page's data-save-data, or the browser's): nothing loads before «Смотреть»,
+   back. No video segment loads before play (the page's preload="none"; hls.js waits the same way).
+   Data saver (the page's data-save-data, or the browser's): nothing at all loads before «Смотреть»,
    and the lowest picture rung comes first. */
 (function () {
   "use strict";
@@ -150,9 +151,9 @@
       this.fillQuality([]);
       this.say("Урок сохранён на устройстве: смотрим без интернета.");
     } else if (this.native && !this.saveData) {
-      // The browser's own HLS, already on the page's <source>: its first request was the playlist
-      // itself. The qualities are read from the playlist once the lesson plays (or the list is
-      // opened), not before.
+      // The browser's own HLS, already on the page's <source> (preload="none": it reads the playlist
+      // once the lesson is played). The qualities are read from the playlist once the lesson plays
+      // (or the list is opened), not before.
       if (!video.querySelector("source")) video.src = this.src;
       this.fillQuality([]);
       var listQualities = function () {
@@ -186,7 +187,7 @@
         self.say("Продолжаем с " + self.clock(position) + ".");
       }
     };
-    // The browser's own HLS may have read the playlist before this script ran.
+    // The browser's own HLS may have read the playlist before this script ran (played on its own controls).
     if (video.readyState >= 1 && !saved) onMeta();
     else video.addEventListener("loadedmetadata", onMeta);
     video.addEventListener("timeupdate", function () { self.onTime(); });
@@ -234,19 +235,20 @@
     // The first quality comes from the browser's own estimate of the link (or hls.js's 500 kbit/s)
     // rather than from a test download of a whole first segment, which a slow link would fetch
     // twice.
-    // Data saver: the lowest rung first (hls.js sorts levels by bitrate), nothing fetched before play.
+    // No segment before play, as the page's preload="none" (hls.js reads the playlists meanwhile);
+    // data saver: the lowest rung first (hls.js sorts levels by bitrate).
     // The page's <source> is for the browser's own HLS: hls.js plays through Media Source instead.
     this.video.querySelectorAll("source").forEach(function (source) { source.remove(); });
     var hls = new Hls({
       enableWorker: false,
       capLevelToPlayerSize: true,
       startLevel: this.saveData ? 0 : -1,
-      autoStartLoad: !this.saveData || !this.video.paused,
+      autoStartLoad: !this.video.paused,
       testBandwidth: false,
       abrEwmaDefaultEstimate: linkEstimate(),
     });
     this.hls = hls;
-    if (this.saveData && this.video.paused) {
+    if (this.video.paused) {
       var video = this.video;
       var load = function () {
         video.removeEventListener("play", load);
