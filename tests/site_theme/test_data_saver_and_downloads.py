@@ -66,10 +66,12 @@ def test_data_saver_drops_the_poster_and_covers_and_holds_the_video_until_play(c
     normal = client.get(lesson_with_video.url)
     assert "Save-Data" in normal["Vary"]
     # No video bytes before play in any mode (a page opened and left costs none); the normal page
-    # keeps the poster and the browser's own HLS source.
-    assert 'poster="' in normal.content.decode() and 'preload="none"' in normal.content.decode()
+    # keeps the poster (set by player.js once the page has painted) and the browser's own HLS source.
+    assert 'data-poster="' in normal.content.decode() and ' poster="' not in normal.content.decode()
+    assert 'preload="none"' in normal.content.decode()
     assert 'preload="metadata"' not in normal.content.decode()
     assert 'type="application/vnd.apple.mpegurl"' in normal.content.decode()
+    assert 'data-duration="600.0"' in normal.content.decode()  # the seek bar's length before play
 
     if how == "header":
         light = client.get(lesson_with_video.url, HTTP_SAVE_DATA="on")
