@@ -34,7 +34,9 @@ urlpatterns = [
 if settings.DEBUG and settings.STORAGE_BACKEND == "local":
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    from media_pipeline.storage import serve_local_media
+
+    urlpatterns += static(settings.MEDIA_URL, serve_local_media, document_root=settings.MEDIA_ROOT)
 
 # Russian error pages (site_theme/templates/400.html … 500.html, 403_csrf.html), JSON under /api/;
 # a body over the limit gets a 400 that says so.

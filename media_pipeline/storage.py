@@ -20,6 +20,7 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
+from django.views.static import serve
 from storages.utils import clean_name
 
 _alias = ContextVar("media_pipeline_storage", default="default")
@@ -321,3 +322,13 @@ def is_unavailable(error):
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
         return status >= 500 or error.response.get("Error", {}).get("Code") in UNAVAILABLE_S3_CODES
     return isinstance(error, OSError) and error.errno in UNAVAILABLE_DISK_ERRNOS
+
+
+def serve_local_media(request, path, document_root=None, show_indexes=False):
+    """Development's /media/ (config/urls.py): Django's static view, plus the Cache-Control the
+    bucket gives the same files (`cache_control`), so a browser keeps a segment it has read once,
+    as it does in production (Chromium's own HLS reads the first segment twice before it plays)."""
+    response = serve(request, path, document_root=document_root, show_indexes=show_indexes)
+    if path.startswith("video/") and response.status_code == 200:
+        response["Cache-Control"] = cache_control(path)
+    return response

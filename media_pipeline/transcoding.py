@@ -20,11 +20,14 @@ import ffmpeg
 import filetype
 
 KEYFRAME_SECONDS = 2  # an IDR frame (and a segment boundary) every 2 s after the start…
-# …and before that, short segments: a player shows nothing until it holds a whole first segment (the
-# browser's own HLS in Chromium reads the first one twice and starts only once the second is in), so on a
-# 750 kbit/s link every second of them costs about a third of a second before the first frame.
-START_SEGMENT_SECONDS = 0.5
-START_SEGMENTS = 2
+# …and before that, one short segment: a player shows nothing until it holds a first segment, so on a
+# 750 kbit/s link every second of it costs about a third of a second before the first frame. Chromium's
+# own HLS reads the first segment twice (a look at the container, then for playback: the second read is
+# a cache hit, the segments being cacheable) and paints once its decoder holds about a dozen frames, but
+# it holds only part of a segment until more data comes (0.4 s of a 0.8 s one): with 0.5 s (8 frames at
+# 15 fps) it waited for the next segment, with 0.75 s it does not (README, «Без сети и на медленной связи»).
+START_SEGMENT_SECONDS = 0.75
+START_SEGMENTS = 1
 MIN_DURATION = 1.0
 THUMBNAIL_BOX = 160
 THUMBNAIL_COLUMNS = 10
@@ -239,7 +242,7 @@ def audio_options(kbps):
 
 def keyframe_expression():
     """ffmpeg's force_key_frames, the same in every rung: the n-th forced IDR frame at n × START_SEGMENT_SECONDS
-    up to the end of the START_SEGMENTS short segments (0, 0.5, 1 s), then at multiples of KEYFRAME_SECONDS."""
+    up to the end of the START_SEGMENTS short segments (0, 0.75 s), then at multiples of KEYFRAME_SECONDS."""
     short, first_regular = START_SEGMENTS + 1, math.floor(START_SEGMENTS * START_SEGMENT_SECONDS / KEYFRAME_SECONDS) + 1
     return (
         f"expr:if(lt(n_forced,{short}),gte(t,n_forced*{START_SEGMENT_SECONDS}),"

@@ -72,7 +72,11 @@ def test_on_a_slow_connection_the_player_offers_sound_only_and_keeps_playing(new
 def test_seek_thumbnails_come_from_the_webvtt_sprite(new_page, season_content):
     page = new_page(PHONE)
     page.goto(season_content["lesson"].url)
-    page.wait_for_function("() => document.querySelector('[data-player] video').duration > 0")
+    # Nothing of the video is read before play (preload="none"): the bar has the page's duration.
+    page.wait_for_function("() => Number(document.querySelector('[data-player] [data-scrub]').max) > 0")
+    assert page.evaluate("document.querySelector('[data-player] video').readyState") == 0
+    # The poster comes once the page has painted (player.js), not with the page.
+    page.wait_for_function("() => document.querySelector('[data-player] video').poster.endsWith('/poster.webp')")
     scrub = page.locator("[data-scrub]")
     box = scrub.bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2)
@@ -109,7 +113,7 @@ def test_the_player_has_one_seek_bar_and_keeps_playing_through_quality_and_sound
     page = new_page(PHONE)
     page.goto(season_content["lesson"].url)
     video = page.locator("[data-player] video")
-    page.wait_for_function("() => document.querySelector('[data-player] video').duration > 0")
+    page.wait_for_function("() => Number(document.querySelector('[data-player] [data-scrub]').max) > 0")
     # The browser's own controls (with their seek bar) give way to the player's single set.
     assert video.evaluate("v => v.controls") is False
     assert page.locator("[data-player] input[type=range]").count() == 1

@@ -1,5 +1,5 @@
-"""Captions join the master playlist; local media is served with HLS content types; deleting a
-video deletes its files."""
+"""Captions join the master playlist; local media is served with HLS content types and the bucket's
+Cache-Control; deleting a video deletes its files."""
 
 import re
 from pathlib import Path
@@ -12,6 +12,7 @@ from django.views.static import serve
 from rest_framework.test import APIClient
 
 from media_pipeline.models import VideoAsset
+from media_pipeline.storage import serve_local_media
 from tests.factories import ffprobe, upload_clip
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +109,25 @@ def test_local_media_is_served_with_hls_content_types(ready_video, name, content
     response = serve(request, ready_video.hls_prefix + name, document_root=settings.MEDIA_ROOT)
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
+
+
+@pytest.mark.parametrize(
+    ("name", "cache_control"),
+    [
+        ("master.m3u8", "public, max-age=60"),
+        ("360p/index.m3u8", "public, max-age=60"),
+        ("360p/seg_00000.ts", "public, max-age=86400"),
+        ("poster.webp", "public, max-age=86400"),
+    ],
+)
+def test_local_media_keeps_the_buckets_cache_control(ready_video, name, cache_control):
+    """Development serves /media/ as the bucket would: a segment read twice in one visit (Chromium's own
+    HLS reads the first one twice) comes from the browser's cache the second time; playlists, which
+    captions rewrite, only for a minute."""
+    request = RequestFactory().get("/media/x")
+    response = serve_local_media(request, ready_video.hls_prefix + name, document_root=settings.MEDIA_ROOT)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == cache_control
 
 
 def test_deleting_a_video_deletes_all_its_files(ready_video, settings, django_capture_on_commit_callbacks):

@@ -6,7 +6,8 @@
    controls give way to the player's single set (one seek bar, with thumbnails).
    A lesson saved on the device (offline.js, «Сохранить для просмотра без сети») plays from there,
    online or not; a report that cannot be sent waits in offline.js's queue until the network is
-   back. Data saver (the page's data-save-data, or the browser's): nothing loads before «Смотреть»,
+   back. No video segment loads before play (the page's preload="none"; hls.js waits the same way).
+   Data saver (the page's data-save-data, or the browser's): nothing at all loads before «Смотреть»,
    and the lowest picture rung comes first. */
 (function () {
   "use strict";
@@ -113,12 +114,14 @@
     this.notice = root.querySelector("[data-notice]");
     this.audioState = root.querySelector("[data-audio-state]");
     this.lesson = parseInt(root.getAttribute("data-lesson") || "0", 10) || null;
+    this.knownDuration = parseFloat(root.getAttribute("data-duration") || "0") || 0;
     this.saveData = root.hasAttribute("data-save-data") || browserSavesData();
     this.fromDevice = false;
     this.hls = null;
     this.hlsUrl = root.getAttribute("data-hls-script") || "";
     this.native = !!this.video.canPlayType("application/vnd.apple.mpegurl");
     this.audioOnly = false;
+    this.played = false;
     this.segmentStart = null;
     this.lastTime = 0;
     this.start();
@@ -142,6 +145,22 @@
   Player.prototype.begin = function (saved) {
     var self = this;
     var video = this.video;
+    // The poster once the page has painted (the frame after this one), so it never holds the first
+    // paint back or shares the link with the page's own files. Data saver pages have none.
+    // Once the lesson has been played, preload="none" has done its job: a new source (another quality,
+    // the sound-only rung) loads at once, so the switch can resume where it was.
+    var onFirstPlay = function () {
+      video.removeEventListener("play", onFirstPlay);
+      self.played = true;
+      video.preload = "auto";
+    };
+    video.addEventListener("play", onFirstPlay);
+    var poster = video.getAttribute("data-poster");
+    if (poster && !video.poster && !this.saveData) {
+      window.requestAnimationFrame(function () {
+        window.setTimeout(function () { if (!video.poster) video.poster = poster; }, 0);
+      });
+    }
     if (saved) {
       // The copy on the device: the service worker answers its requests (with byte ranges).
       this.fromDevice = true;
@@ -150,9 +169,9 @@
       this.fillQuality([]);
       this.say("Урок сохранён на устройстве: смотрим без интернета.");
     } else if (this.native && !this.saveData) {
-      // The browser's own HLS, already on the page's <source>: its first request was the playlist
-      // itself. The qualities are read from the playlist once the lesson plays (or the list is
-      // opened), not before.
+      // The browser's own HLS, already on the page's <source> (preload="none": it reads the playlist
+      // once the lesson is played). The qualities are read from the playlist once the lesson plays
+      // (or the list is opened), not before.
       if (!video.querySelector("source")) video.src = this.src;
       this.fillQuality([]);
       var listQualities = function () {
@@ -186,7 +205,7 @@
         self.say("Продолжаем с " + self.clock(position) + ".");
       }
     };
-    // The browser's own HLS may have read the playlist before this script ran.
+    // The browser's own HLS may have read the playlist before this script ran (played on its own controls).
     if (video.readyState >= 1 && !saved) onMeta();
     else video.addEventListener("loadedmetadata", onMeta);
     video.addEventListener("timeupdate", function () { self.onTime(); });
@@ -234,19 +253,21 @@
     // The first quality comes from the browser's own estimate of the link (or hls.js's 500 kbit/s)
     // rather than from a test download of a whole first segment, which a slow link would fetch
     // twice.
-    // Data saver: the lowest rung first (hls.js sorts levels by bitrate), nothing fetched before play.
+    // No segment before play, as the page's preload="none" (hls.js reads the playlists meanwhile);
+    // data saver: the lowest rung first (hls.js sorts levels by bitrate).
     // The page's <source> is for the browser's own HLS: hls.js plays through Media Source instead.
     this.video.querySelectorAll("source").forEach(function (source) { source.remove(); });
+    var waitForPlay = !this.played && this.video.paused;
     var hls = new Hls({
       enableWorker: false,
       capLevelToPlayerSize: true,
       startLevel: this.saveData ? 0 : -1,
-      autoStartLoad: !this.saveData || !this.video.paused,
+      autoStartLoad: !waitForPlay,
       testBandwidth: false,
       abrEwmaDefaultEstimate: linkEstimate(),
     });
     this.hls = hls;
-    if (this.saveData && this.video.paused) {
+    if (waitForPlay) {
       var video = this.video;
       var load = function () {
         video.removeEventListener("play", load);
@@ -360,7 +381,7 @@
     mute.hidden = false;
     function showPlay() { play.textContent = video.paused ? "Смотреть" : "Пауза"; }
     function showTime() {
-      var total = isFinite(video.duration) ? video.duration : 0;
+      var total = self.duration();
       time.textContent = self.clock(video.currentTime) + " / " + self.clock(total);
     }
     function showMute() {
@@ -414,9 +435,9 @@
     ["pointerenter", "focus", "touchstart"].forEach(function (name) {
       scrub.addEventListener(name, wantThumbnails, { passive: true });
     });
-    var showDuration = function () { scrub.max = String(Math.floor(video.duration || 0)); };
+    var showDuration = function () { scrub.max = String(Math.floor(self.duration())); };
     video.addEventListener("durationchange", showDuration);
-    if (isFinite(video.duration)) showDuration();
+    if (self.duration()) showDuration();
     video.addEventListener("timeupdate", function () {
       if (!scrub.matches(":active")) scrub.value = String(Math.floor(video.currentTime));
       scrub.setAttribute("aria-valuetext", self.clock(video.currentTime));
@@ -428,7 +449,7 @@
     scrub.addEventListener("pointermove", function (event) {
       var rect = scrub.getBoundingClientRect();
       var ratio = Math.min(1, Math.max(0, (event.clientX - rect.left) / rect.width));
-      hovered = { time: ratio * (video.duration || 0), offset: event.clientX - rect.left };
+      hovered = { time: ratio * self.duration(), offset: event.clientX - rect.left };
       show(hovered.time, hovered.offset);
     });
     scrub.addEventListener("pointerleave", function () { hovered = null; self.thumb.hidden = true; });
@@ -442,7 +463,7 @@
       box.style.height = cue.h + "px";
       box.style.backgroundImage = "url('" + cue.src + "')";
       box.style.backgroundPosition = -cue.x + "px " + -cue.y + "px";
-      if (offset === undefined) offset = (time / (video.duration || 1)) * scrub.getBoundingClientRect().width;
+      if (offset === undefined) offset = (time / (self.duration() || 1)) * scrub.getBoundingClientRect().width;
       box.style.left = Math.max(0, offset - cue.w / 2) + "px";
       self.thumb.hidden = false;
     }
@@ -486,6 +507,13 @@
   };
 
   function round(value) { return Math.round(value * 10) / 10; }
+
+  /* The video's own duration once it is known; before play (preload="none") the one the page gives,
+     so the seek bar, the time and the thumbnails work before a byte of the video is read. */
+  Player.prototype.duration = function () {
+    var d = this.video.duration;
+    return isFinite(d) && d > 0 ? d : this.knownDuration;
+  };
 
   Player.prototype.clock = function (seconds) {
     var s = Math.floor(seconds);
