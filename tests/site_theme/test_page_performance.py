@@ -5,6 +5,7 @@ written back to the cache on every hit."""
 import gzip
 
 import pytest
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import override_settings
 from django.urls import reverse
 
@@ -401,3 +402,44 @@ def test_breadcrumbs_of_a_page_not_reached_by_routing_are_its_ancestors(season_t
 
     assert titles == [page.title for page in lesson.get_ancestors()[2:]]
     assert titles[-1] == "Поём с дыханием"
+
+
+CACHE_READS = []
+
+
+class CountingCache(LocMemCache):
+    """Django's memory cache, noting each read as one round trip (get_many's inner gets included in it)."""
+
+    _in_many = False
+
+    def get(self, key, default=None, version=None):
+        if not self._in_many:
+            CACHE_READS.append(("get", key))
+        return super().get(key, default, version)
+
+    def get_many(self, keys, version=None):
+        CACHE_READS.append(("get_many", tuple(keys)))
+        self._in_many = True
+        try:
+            return super().get_many(keys, version)
+        finally:
+            self._in_many = False
+
+
+@override_settings(CACHES={"default": {"BACKEND": f"{__name__}.CountingCache", "LOCATION": "page-cache-reads"}})
+def test_a_cache_hit_reads_the_cache_once_and_sees_a_purge_at_once(client, season_tree):
+    lesson = season_tree["lesson"]
+    client.get(lesson.url)  # rendered and stored
+    client.get(lesson.url)  # a hit: this process learns the page's header list
+    CACHE_READS.clear()
+
+    cached = client.get(lesson.url)
+
+    assert "Урок 1: дыхание" in cached.content.decode()
+    assert [name for name, _ in CACHE_READS] == ["get_many"]
+
+    lesson.title = "Урок 1: дыхание животом"
+    lesson.save_revision().publish()
+
+    assert "Урок 1: дыхание животом" in client.get(lesson.url).content.decode()
+    assert "Урок 1: дыхание животом" in client.get(lesson.url).content.decode()
