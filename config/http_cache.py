@@ -24,7 +24,14 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 from django.middleware.gzip import GZipMiddleware
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import (
+    _generate_cache_header_key,
+    _generate_cache_key,
+    get_max_age,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import parse_http_date_safe
 from wagtail.models import Page
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
@@ -155,7 +162,7 @@ class SafeGZipMiddleware(GZipMiddleware):
 class _GenerationKeyPrefix:
     @property
     def key_prefix(self):
-        return f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}g{generation()}"
+        return _key_prefix(generation())
 
     @key_prefix.setter
     def key_prefix(self, value):
@@ -178,7 +185,20 @@ class PageCacheFetchMiddleware(_GenerationKeyPrefix, FetchFromCacheMiddleware):
     """Answers anonymous GETs from the cache; a visitor with a session (or a message waiting) always
     gets a fresh page. It sits before the session, CSRF, authentication, messages and CSP
     middleware (config/settings.py), so a hit skips their work: the stored answer already carries
-    the headers they set, and it was stored only when it set no cookie."""
+    the headers they set, and it was stored only when it set no cookie.
+
+    A hit costs one cache read, not three (generation, header list, page, each depending on the one
+    before): the generation and header list this process saw last are guessed, the page's key is
+    built from them, and all three are read at once. The guess counts only when the generation and
+    the header list read back are the guessed ones, so a purge is seen by the very next request;
+    otherwise the page is looked up the usual way."""
+
+    MEMO_SIZE = 2048  # header lists remembered per process (one per address and language)
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self._generation = None
+        self._headerlists = {}
 
     def process_request(self, request):
         if (
@@ -189,4 +209,47 @@ class PageCacheFetchMiddleware(_GenerationKeyPrefix, FetchFromCacheMiddleware):
         ):
             request._cache_update_cache = False
             return None
-        return super().process_request(request)
+        if request.method != "GET":
+            return super().process_request(request)  # HEAD: Django's lookup, GET's answer then HEAD's
+        response = self._lookup(request)
+        request._cache_update_cache = response is None
+        return _with_age(response) if response is not None else None
+
+    def _lookup(self, request):
+        cache = self.cache
+        guess = self._generation
+        header_key = _generate_cache_header_key(_key_prefix(guess), request)
+        headerlist = self._headerlists.get(header_key)
+        page_key = None if headerlist is None else _generate_cache_key(request, "GET", headerlist, _key_prefix(guess))
+        found = cache.get_many([GENERATION_KEY, header_key] + ([page_key] if page_key else []))
+        current = found.get(GENERATION_KEY)
+        if current is None:
+            current = generation()
+        if current == guess:
+            stored = found.get(header_key)
+        else:  # purged since this process last looked (or its first request): the usual lookup
+            self._generation = current
+            header_key = _generate_cache_header_key(_key_prefix(current), request)
+            stored = cache.get(header_key)
+        if stored is None:
+            return None
+        if stored != headerlist:
+            if len(self._headerlists) >= self.MEMO_SIZE:
+                self._headerlists.clear()
+            self._headerlists[header_key] = stored
+        if current == guess and stored == headerlist:
+            return found.get(page_key)
+        return cache.get(_generate_cache_key(request, "GET", stored, _key_prefix(current)))
+
+
+def _key_prefix(generation_number):
+    return f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}g{generation_number}"
+
+
+def _with_age(response):
+    """Django's Age header of a cached answer (FetchFromCacheMiddleware's own computation)."""
+    if (max_age := get_max_age(response)) is not None and (
+        expires := parse_http_date_safe(response["Expires"])
+    ) is not None:
+        response["Age"] = max(0, max_age - (expires - int(time.time())))
+    return response

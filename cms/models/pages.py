@@ -65,18 +65,23 @@ class SiteServedPage(HeadlessMixin, Page):
             return super().route(request, path_components)
         candidates = Page.objects.filter(
             slug__in=path_components, depth__gt=self.depth, depth__lte=self.depth + len(path_components)
-        ).only("id", "path", "depth", "slug", "live", "content_type_id")
+        )
         by_level = {(page.depth, page.slug, page.path[: -Page.steplen]): page for page in candidates}
-        parent = self
+        parent, chain = self, []
         for level, slug in enumerate(path_components[:-1], start=1):
             page = by_level.get((self.depth + level, slug, parent.path))
             if page is None or getattr(page.specific_class, "route", None) is not SiteServedPage.route:
                 return super().route(request, path_components)
             parent = page
+            chain.append(page)
         last = by_level.get((self.depth + len(path_components), path_components[-1], parent.path))
         if last is None:
             return super().route(request, path_components)
-        return last.specific.route(request, [])
+        page = last.specific
+        # The pages above it were read on the way: its parent and its breadcrumbs need no query.
+        page._cached_parent_obj = parent  # treebeard's own cache of get_parent()
+        page.route_ancestors = [self, *chain]
+        return page.route(request, [])
 
     def permissions_for_user(self, user):
         from cms.permissions import MentorAwarePagePermissionTester  # noqa: PLC0415 — cms.permissions imports these models

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from cms import models as cms_models
-from cms.models import DirectionPage, EventPage, MasterclassPage, PartnerPage, Season, WinnerStoryPage
+from cms.models import DirectionPage, EventPage, LessonPage, MasterclassPage, PartnerPage, Season, WinnerStoryPage
 from config import http_cache
 from engagement import selectors as engagement
 from engagement.forms import KOPECKS_PER_ROUBLE, roubles_label
@@ -250,9 +250,23 @@ def work_cover(work):
 
 
 @register.simple_tag
+def breadcrumb_pages(page):
+    """The pages above `page` below the home page, top first: the ones routing read on the way to it
+    (cms.models.SiteServedPage.route) when it came that way, else one query."""
+    above = [ancestor for ancestor in getattr(page, "route_ancestors", ()) if ancestor.depth >= BREADCRUMBS_FROM]
+    if [ancestor.depth for ancestor in above] == list(range(BREADCRUMBS_FROM, page.depth)):
+        return above
+    return list(page.get_ancestors().filter(depth__gte=BREADCRUMBS_FROM))
+
+
+BREADCRUMBS_FROM = 3  # below the tree's root (1) and the home page (2)
+
+
+@register.simple_tag
 def lesson_list(masterclass, user):
-    """The live lessons of a masterclass, each with the student's watched percent (None for guests)."""
-    lessons = list(masterclass.get_children().live().public().specific().select_related("video"))
+    """The live lessons of a masterclass (every child is a lesson: LessonPage is its only subpage
+    type) with their videos, in one query, each with the student's watched percent (None for guests)."""
+    lessons = list(LessonPage.objects.child_of(masterclass).live().public().select_related("video").order_by("path"))
     student = learning.student_of(user)
     progress = {}
     if student is not None:
@@ -275,6 +289,9 @@ def lesson_navigation(lesson, user):
     here = next((i for i, item in enumerate(items) if item["lesson"].pk == lesson.pk), None)
     if here is None:
         return {"lessons": items, "number": None, "previous": None, "next": None}
+    listed = items[here]["lesson"]
+    if listed.video_id == lesson.video_id and not LessonPage.video.is_cached(lesson):
+        lesson.video = listed.video  # the page's own video, read with the list
     return {
         "lessons": items,
         "number": here + 1,

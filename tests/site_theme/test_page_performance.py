@@ -5,6 +5,7 @@ written back to the cache on every hit."""
 import gzip
 
 import pytest
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import override_settings
 from django.urls import reverse
 
@@ -102,7 +103,7 @@ def test_query_counts_stay_flat_as_works_grow(
     # Measured on this tree: the lesson was 15 (10 of them page routing), a direction 2 more per card.
     # Counted again once the share cards, the lesson flow and the development banner were merged beside
     # the page-speed work: the rule that matters is that the counts stay flat as works grow.
-    limits = {"home": 17, "direction": 12, "masterclass": 15, "lesson": 13, "gallery": 5, "api": 2}
+    limits = {"home": 17, "direction": 12, "masterclass": 15, "lesson": 10, "gallery": 5, "api": 2}
 
     def counts():
         from django.core.cache import cache
@@ -348,3 +349,97 @@ def test_the_redis_cache_reuses_its_client_for_every_call(redis_url):
     assert cache._cache.get_client() is cache._cache.get_client(write=True)
     assert cache.get("a") == 1
     cache.delete("a")
+
+
+def ready_video(title):
+    from media_pipeline.models import VideoAsset
+
+    return VideoAsset.objects.create(
+        title=title,
+        status=VideoAsset.Status.READY,
+        duration=600,
+        master_playlist=f"video/{title}/hls/master.m3u8",
+        renditions=[{"name": "360p", "playlist": "360p/index.m3u8", "width": 640, "height": 360}],
+    )
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_a_lesson_reads_each_video_and_the_pages_above_it_once(client, season_tree, page_tree):
+    """The lesson list (with every lesson's video) is one query, the page's own video comes with it,
+    and the breadcrumbs and the masterclass are the pages routing already read: more lessons in the
+    masterclass cost no query, and no video or ancestor is read on its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    masterclass, lesson = season_tree["masterclass"], season_tree["lesson"]
+    lesson.video = ready_video("first")
+    lesson.save_revision().publish()
+
+    def render():
+        client.get(lesson.url)
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(lesson.url).content.decode()
+        return html, [query["sql"] for query in queries.captured_queries]
+
+    html, one = render()
+    for n in range(2, 5):
+        page_tree.lesson(masterclass, f"Урок {n}", slug=f"lesson-{n}", video=ready_video(f"v{n}"))
+    html, four = render()
+
+    assert len(four) == len(one) <= 10
+    assert not [sql for sql in four if 'FROM "media_pipeline_videoasset"' in sql]
+    assert "Урок 1 из 4" in html and "Урок 4" in html and "video/first/hls/master.m3u8" in html
+    assert 'href="/directions/vocal/breath/">Поём с дыханием</a>' in html  # the breadcrumbs
+    assert 'href="/directions/">' in html
+
+
+def test_breadcrumbs_of_a_page_not_reached_by_routing_are_its_ancestors(season_tree):
+    from site_theme.templatetags.site_theme_tags import breadcrumb_pages
+
+    lesson = type(season_tree["lesson"]).objects.get(pk=season_tree["lesson"].pk)
+
+    titles = [page.title for page in breadcrumb_pages(lesson)]
+
+    assert titles == [page.title for page in lesson.get_ancestors()[2:]]
+    assert titles[-1] == "Поём с дыханием"
+
+
+CACHE_READS = []
+
+
+class CountingCache(LocMemCache):
+    """Django's memory cache, noting each read as one round trip (get_many's inner gets included in it)."""
+
+    _in_many = False
+
+    def get(self, key, default=None, version=None):
+        if not self._in_many:
+            CACHE_READS.append(("get", key))
+        return super().get(key, default, version)
+
+    def get_many(self, keys, version=None):
+        CACHE_READS.append(("get_many", tuple(keys)))
+        self._in_many = True
+        try:
+            return super().get_many(keys, version)
+        finally:
+            self._in_many = False
+
+
+@override_settings(CACHES={"default": {"BACKEND": f"{__name__}.CountingCache", "LOCATION": "page-cache-reads"}})
+def test_a_cache_hit_reads_the_cache_once_and_sees_a_purge_at_once(client, season_tree):
+    lesson = season_tree["lesson"]
+    client.get(lesson.url)  # rendered and stored
+    client.get(lesson.url)  # a hit: this process learns the page's header list
+    CACHE_READS.clear()
+
+    cached = client.get(lesson.url)
+
+    assert "Урок 1: дыхание" in cached.content.decode()
+    assert [name for name, _ in CACHE_READS] == ["get_many"]
+
+    lesson.title = "Урок 1: дыхание животом"
+    lesson.save_revision().publish()
+
+    assert "Урок 1: дыхание животом" in client.get(lesson.url).content.decode()
+    assert "Урок 1: дыхание животом" in client.get(lesson.url).content.decode()
