@@ -35,9 +35,8 @@ def test_erasing_the_account_revokes_the_certificates_and_removes_names_and_pdfs
     assert not Certificate.objects.exclude(pdf="").filter(pk__in=[c.pk for c in certificates]).exists()
 
 
-def test_demo_data_has_last_seasons_results_and_a_completion_certificate(settings, tmp_path):
+def test_demo_data_has_last_seasons_results_and_a_completion_certificate(demo, settings, tmp_path):
     settings.VIDEO_UPLOAD_TEMP_DIR = tmp_path / "uploads"
-    call_command("load_demo", stdout=io.StringIO())
 
     past = Certificate.objects.filter(season__name="Сезон 2025/26")
     kinds = set(past.values_list("kind", flat=True))

@@ -71,10 +71,17 @@ def screenshot():
         print("\nСкриншоты:", ", ".join(str(p.relative_to(SCREENSHOTS.parents[1])) for p in saved))
 
 
+@pytest.fixture(scope="session")
+def transcoded():
+    """Videos the real pipeline made once in this run (factories.TranscodedVideo), by name."""
+    return {}
+
+
 @pytest.fixture
-def season_content(migrated_data, tmp_path, page_tree):
-    """One direction with a masterclass and a lesson whose video went through the real pipeline,
-    an open assignment and a running campaign."""
+def season_content(migrated_data, tmp_path, page_tree, transcoded):
+    """One direction with a masterclass and a lesson whose video went through the real pipeline
+    (transcoded by the first test that asks, then restored from that: files and row), an open
+    assignment and a running campaign."""
     season = factories.make_season("Сезон проверки", days_before=30)
     page_tree.sections_named("directions", "mentors", "events", events="События")
     mentor = page_tree.mentor("Вера Звонкова", slug="vera")
@@ -87,11 +94,15 @@ def season_content(migrated_data, tmp_path, page_tree):
         slug="breath",
         description="<p>Три урока о дыхании.</p>",
     )
-    clip = factories.lesson_clip(tmp_path / "lesson.mp4")
-    with clip.open("rb") as source:
-        video = media.register_upload(None, "Урок 1: дыхание", File(source, name="lesson.mp4"))
-    video.refresh_from_db()
-    assert video.status == "ready", video.failure_reason
+    if "lesson" not in transcoded:
+        clip = factories.lesson_clip(tmp_path / "lesson.mp4")
+        with clip.open("rb") as source:
+            video = media.register_upload(None, "Урок 1: дыхание", File(source, name="lesson.mp4"))
+        video.refresh_from_db()
+        assert video.status == "ready", video.failure_reason
+        transcoded["lesson"] = factories.TranscodedVideo(video)
+    else:
+        video = transcoded["lesson"].restore(folder=tmp_path)
     lesson = page_tree.lesson(
         masterclass, "Урок 1: дыхание", slug="lesson-1", video=video, summary="Дышим животом.", text=""
     )

@@ -12,9 +12,8 @@ from events.models import CheckIn, Event, Registration, VolunteerSignup
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_events_have_registrations_a_waiting_list_and_a_past_events_attendance(settings, tmp_path):
+def test_demo_events_have_registrations_a_waiting_list_and_a_past_events_attendance(demo, settings, tmp_path):
     settings.VIDEO_UPLOAD_TEMP_DIR = tmp_path / "uploads"
-    call_command("load_demo", stdout=io.StringIO())
 
     upcoming = list(Event.objects.filter(registration_open=True).order_by("page__starts_at"))
     assert upcoming

@@ -8,6 +8,7 @@ from tests.factories.contest import make_assignment, make_campaign
 from tests.factories.database import restore_migrated_data, run_in_threads
 from tests.factories.events import make_child, make_event
 from tests.factories.files import (
+    TranscodedVideo,
     bucket_keys,
     ffprobe,
     image_upload,
@@ -27,6 +28,7 @@ __all__ = [
     "PHONE",
     "PASSWORD",
     "PageTree",
+    "TranscodedVideo",
     "add_child",
     "birth_date_for",
     "bucket_keys",

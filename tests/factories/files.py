@@ -4,6 +4,7 @@ a tone); what the S3 tests read of a bucket."""
 import io
 import json
 import subprocess
+import tempfile
 from pathlib import Path
 
 from django.core.files import File
@@ -11,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from media_pipeline import services as media
+from media_pipeline import storage
+from media_pipeline.models import VideoAsset
 
 
 def image_upload(name="photo.jpg", size=(64, 48), fmt="JPEG", exif=None, color=(200, 100, 50)):
@@ -72,3 +75,32 @@ def ffprobe(target, *args):
 
 def bucket_keys(client):
     return sorted(item["Key"] for item in client.list_objects_v2(Bucket=client.bucket).get("Contents", []))
+
+
+class TranscodedVideo:
+    """A video the real pipeline made once, kept (its row's fields and every stored file, public and
+    private) so later tests get the same video back without transcoding it again: `restore()` writes
+    the files into this test's storages and creates the row with the same uid (the files' prefix).
+    For fixtures whose tests look at a transcoded video, not at the transcoding."""
+
+    def __init__(self, video):
+        self.fields = {
+            field.attname: getattr(video, field.attname)
+            for field in VideoAsset._meta.concrete_fields
+            if field.name not in {"id", "created_at", "updated_at", "owner"}
+        }
+        self.files = {}  # (private, name) -> bytes
+        for private in (False, True):
+            with storage.selected(private):
+                for name in storage.list_prefix(video.storage_prefix):
+                    with storage.open_file(name) as handle:
+                        self.files[private, name] = handle.read()
+
+    def restore(self, owner=None, folder=None):
+        with tempfile.TemporaryDirectory(dir=folder) as scratch:
+            local = Path(scratch) / "file"
+            for (private, name), data in self.files.items():
+                local.write_bytes(data)
+                with storage.selected(private):
+                    storage.put_file(local, name)
+        return VideoAsset.objects.create(owner=owner, **self.fields)

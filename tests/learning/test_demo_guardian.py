@@ -13,9 +13,8 @@ from learning.models import Consent, Student
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_guardian_has_two_children_one_with_a_rejected_work(settings, tmp_path):
+def test_the_demo_guardian_has_two_children_one_with_a_rejected_work(demo, settings, tmp_path):
     settings.VIDEO_UPLOAD_TEMP_DIR = tmp_path / "uploads"
-    call_command("load_demo", stdout=io.StringIO())
 
     guardian = get_user_model().objects.get(email="parent.anya@demo.pokolenie-m.example")
     children = selectors.children_of_guardian(guardian)

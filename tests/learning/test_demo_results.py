@@ -15,9 +15,8 @@ from tests.learning.test_open_results import load_verifier
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_shows_last_seasons_results_and_appeals(settings, tmp_path):
+def test_the_demo_shows_last_seasons_results_and_appeals(demo, settings, tmp_path):
     settings.VIDEO_UPLOAD_TEMP_DIR = tmp_path / "uploads"
-    call_command("load_demo", stdout=io.StringIO())
     past = Assignment.objects.get(season__name="Сезон 2025/26", direction__slug="painting")
     visitor = Client()
     assert f'href="/results/{past.pk}/"' in visitor.get("/results/").content.decode()
