@@ -108,6 +108,8 @@ def test_sound_only_is_offered_for_a_single_rung_video_on_a_fast_connection(new_
     quality = page.locator("[data-quality]")
     expect(quality).to_be_visible()
     expect(quality.locator("option[value=audio]")).to_have_text("Только звук")
+    # preload="none": the choice made before play loads nothing until play, then the sound-only rung.
+    quality.select_option("audio")
     with page.expect_request(lambda r: "/audio/" in r.url):
-        quality.select_option("audio")
+        page.locator("[data-player] video").evaluate("v => { v.muted = true; v.play(); }")
     expect(quality).to_have_value("audio")  # still says what is playing after the new manifest

@@ -197,17 +197,28 @@
     } else {
       this.useHls();
     }
+    var told = false;
+    var resume = function () {
+      var position = self.savedPosition();
+      var total = video.duration || self.knownDuration;
+      if (!(position > 1) || (total && position >= total - 3)) return;
+      if (Math.abs(video.currentTime - position) > 1) video.currentTime = position;
+      if (!told) self.say("Продолжаем с " + self.clock(position) + ".");
+      told = true;
+    };
     var onMeta = function () {
       video.removeEventListener("loadedmetadata", onMeta);
-      var position = self.savedPosition();
-      if (position > 1 && (!video.duration || position < video.duration - 3)) {
-        video.currentTime = position;
-        self.say("Продолжаем с " + self.clock(position) + ".");
-      }
+      resume();
     };
     // The browser's own HLS may have read the playlist before this script ran (played on its own controls).
     if (video.readyState >= 1 && !saved) onMeta();
-    else video.addEventListener("loadedmetadata", onMeta);
+    else {
+      // preload="none" loads nothing before play: the saved position is set now, and the element keeps
+      // a time set before its metadata as the position it starts from, so the time shown and the first
+      // segment asked for are already the saved ones (hls.js starts its load at video.currentTime).
+      if (!saved) resume();
+      video.addEventListener("loadedmetadata", onMeta);
+    }
     video.addEventListener("timeupdate", function () { self.onTime(); });
     video.addEventListener("playing", function () { self.segmentStart = video.currentTime; });
     video.addEventListener("seeking", function () { self.send(); self.segmentStart = null; });
