@@ -3,9 +3,12 @@ on their own connections."""
 
 import threading
 
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
+from django.test import override_settings
 
 from cms.models import HomePage
 
@@ -131,6 +134,45 @@ class DatabaseSnapshot:
                         [sequence, sequence],
                     )
             cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def snapshot_of(schema, build, folder):
+    """Run `build()` once for this process, as a test would (the tests' settings, media folders under
+    `folder`, tasks at once, likes earning at once), commit it, copy every table into `schema`
+    (DatabaseSnapshot, which remembers `build()`'s return value as `.built` and the media folders as
+    `.folders`) and flush. A test then restores the copy in its own transaction instead of building
+    it again. None on SQLite: the caller builds per test there. The caller unblocks the database."""
+    if connection.vendor != "postgresql":
+        return None
+    folders = {
+        "MEDIA_ROOT": folder / "media",
+        "PRIVATE_MEDIA_ROOT": folder / "private",
+        "VIDEO_WORK_DIR": folder / "work",
+        "VIDEO_UPLOAD_TEMP_DIR": folder / "uploads",
+    }
+    storages = {**django_settings.STORAGES}
+    if storages["private"]["BACKEND"].endswith("FileSystemStorage"):
+        storages["private"] = {**storages["private"], "OPTIONS": {"location": folders["PRIVATE_MEDIA_ROOT"]}}
+    cache.clear()
+    with (
+        override_settings(
+            STORAGES=storages,
+            TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
+            ENGAGEMENT_LIKE_WARMUP_HOURS=0,  # as likes_earn_at_once has it for the tests
+            **folders,
+        ),
+        transaction.atomic(),
+    ):
+        built = build()
+        # A test's own build never commits, so what it leaves for on_commit never runs.
+        connection.run_on_commit = []
+    snapshot = DatabaseSnapshot(schema)
+    snapshot.take(connection)
+    call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True, reset_sequences=False)
+    cache.clear()
+    snapshot.folders = folders
+    snapshot.built = built
+    return snapshot
 
 
 def restore_migrated_data(initial_data=None):

@@ -16,7 +16,7 @@ import redis
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQL
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLite
 from django.test import override_settings
@@ -32,7 +32,7 @@ from cms.models import HomePage
 from engagement.database_roles import append_only_tables
 from tests.factories import accounts, pages
 from tests.factories.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.factories.database import MIGRATED_DATA, DatabaseSnapshot
+from tests.factories.database import MIGRATED_DATA, snapshot_of
 from tests.s3_server import SeaweedFS
 from tests.vk_id_server import CLIENT_ID as VK_ID_CLIENT_ID
 from tests.vk_id_server import CLIENT_SECRET as VK_ID_CLIENT_SECRET
@@ -174,37 +174,10 @@ def fast_password_hashing(settings):
 def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo as `load_demo` makes it under the tests' settings, made once per process: its rows
     (DatabaseSnapshot) and its media folders. None on SQLite (the `demo` fixture loads it there)."""
-    if connection.vendor != "postgresql":
-        yield None
-        return
-    folder = tmp_path_factory.mktemp("demo")
-    folders = {
-        "MEDIA_ROOT": folder / "media",
-        "PRIVATE_MEDIA_ROOT": folder / "private",
-        "VIDEO_WORK_DIR": folder / "work",
-        "VIDEO_UPLOAD_TEMP_DIR": folder / "uploads",
-    }
     with django_db_blocker.unblock():
-        storages = {**django_settings.STORAGES}
-        if storages["private"]["BACKEND"].endswith("FileSystemStorage"):
-            storages["private"] = {**storages["private"], "OPTIONS": {"location": folders["PRIVATE_MEDIA_ROOT"]}}
-        with (
-            override_settings(
-                STORAGES=storages,
-                TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
-                ENGAGEMENT_LIKE_WARMUP_HOURS=0,  # as likes_earn_at_once has it for the tests
-                **folders,
-            ),
-            transaction.atomic(),
-        ):
-            call_command("load_demo", stdout=io.StringIO())
-            # A test's own load_demo never commits, so what it leaves for on_commit never runs.
-            connection.run_on_commit = []
-        snapshot = DatabaseSnapshot("demo_data")
-        snapshot.take(connection)
-        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True, reset_sequences=False)
-    snapshot.folders = folders
-    yield snapshot
+        return snapshot_of(
+            "demo_data", lambda: call_command("load_demo", stdout=io.StringIO()), tmp_path_factory.mktemp("demo")
+        )
 
 
 @pytest.fixture

@@ -7,15 +7,18 @@ import itertools
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 
-from cms.models import EventPage, Region
-from engagement.models import Beneficiary, Transfer
+from cms.models import DirectionPage, EventPage, Region, Season
+from engagement.models import Beneficiary, Campaign, Transfer
 from engagement.services import record_action, save_transfer
 from learning import services as learning
 from learning.models import LessonProgress, Score, Student, Submission
 from reports.services import town_population_for
 from tests import factories
+from tests.factories.database import snapshot_of
 
 _numbers = itertools.count(1)
 
@@ -25,8 +28,7 @@ def clean_state(fresh_cache, fast_password_hashing):
     """Every test starts with an empty cache, and cheap password hashing."""
 
 
-@pytest.fixture
-def campaign(season):
+def make_campaign(season):
     return factories.make_campaign(
         10_000_00, name="Рубль за действие 2026/27", season=season, days_after=200
     )  # 10 000 roubles
@@ -75,8 +77,7 @@ def add_work():
     return work_record
 
 
-@pytest.fixture
-def world(season, campaign, make_user):
+def build_world(season, campaign, make_user):
     """The season described in the module docstring; returns what tests need to look things up."""
     tree = factories.PageTree(publish=False)
     tree.section("mentors")
@@ -193,3 +194,43 @@ def world(season, campaign, make_user):
     return SimpleNamespace(
         season=season, campaign=campaign, vocal=vocal, painting=painting, students=[anya, boris, vera, gleb]
     )
+
+
+def new_world():
+    season = factories.make_season()
+    return build_world(season, make_campaign(season), factories.make_user)
+
+
+@pytest.fixture(scope="session")
+def world_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world built once per process and copied aside (snapshot_of, as the demo is): building it
+    costs tens of seconds under load (pages, the rollups' triggers), restoring it well under one.
+    None on SQLite, where `world` builds it per test."""
+    with django_db_blocker.unblock():
+        return snapshot_of("report_world", new_world, tmp_path_factory.mktemp("world"))
+
+
+@pytest.fixture
+def world(db, world_snapshot):
+    """The world of build_world, restored from world_snapshot into this test's transaction (or built
+    here on SQLite), with its objects read back from the restored rows."""
+    if world_snapshot is None:
+        return new_world()
+    assert not get_user_model().objects.exists(), "`world` replaces every row: ask for it before fixtures adding rows"
+    world_snapshot.restore(connection)
+    built = world_snapshot.built
+    return SimpleNamespace(
+        season=Season.objects.get(pk=built.season.pk),
+        campaign=Campaign.objects.get(pk=built.campaign.pk),
+        vocal=DirectionPage.objects.get(pk=built.vocal.pk),
+        painting=DirectionPage.objects.get(pk=built.painting.pk),
+        students=[Student.objects.get(pk=student.pk) for student in built.students],
+    )
+
+
+@pytest.fixture(autouse=True)
+def world_comes_first(request):
+    """A test asking for `world` gets it before its other fixtures (editor_client, moderator…) add
+    their rows, since restoring the world replaces every table's rows."""
+    if "world" in request.fixturenames:
+        request.getfixturevalue("world")
