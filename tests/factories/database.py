@@ -118,11 +118,14 @@ class DatabaseSnapshot:
         """Replace every table's rows by the copies, inside the current transaction (a test's: its
         rollback puts the database back). Triggers stay quiet meanwhile (session_replication_role):
         the ledger's append-only guards and the rollups' counters would refuse or count twice rows
-        that are restored, not written; sequences move past the restored ids."""
+        that are restored, not written, and foreign keys are not checked while tables are emptied
+        in any order; sequences move past the restored ids."""
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")
-            cursor.execute(f"TRUNCATE {', '.join(quote(table) for table in self.all_tables)}")
+            # DELETE, not TRUNCATE: a TRUNCATE gives each of the ~150 tables and their indexes new
+            # files, which cost seconds per test on a busy disk; most tables are empty here.
+            cursor.execute("; ".join(f"DELETE FROM {quote(table)}" for table in self.all_tables))  # noqa: S608
             for table, columns in self.tables.items():
                 names = ", ".join(quote(column) for column in columns)
                 cursor.execute(
