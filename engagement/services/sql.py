@@ -294,7 +294,6 @@ PLAN_AND_LOG_VK_BATCH = _FRESH_LOGGING + _PLAN_VK_BATCH
 # What the planned originals ask of the campaign's cap: (sum of rates, originals).
 PLANNED_RATES = f"SELECT coalesce(sum(rate), 0), count(*) FROM {PLAN_VK_BATCH_TABLE} WHERE key IS NOT NULL"  # noqa: S608
 PLANNED_RATES_IN_ORDER = f"SELECT n, rate FROM {PLAN_VK_BATCH_TABLE} WHERE key IS NOT NULL ORDER BY n"  # noqa: S608
-GRANT_ALL = f"UPDATE {PLAN_VK_BATCH_TABLE} SET amount = rate WHERE key IS NOT NULL"  # noqa: S608
 GRANT_EACH = (
     f"UPDATE {PLAN_VK_BATCH_TABLE} p SET amount = g.amount FROM unnest(%b::integer[], %b::bigint[]) AS g(n, amount)"  # noqa: S608
     " WHERE p.n = g.n"
@@ -303,17 +302,20 @@ GRANT_EACH = (
 # from COPY ... TO STDOUT into COPY ... FROM STDIN, as a bare COPY would write them.
 # Named parameters: post_type, campaign_id, moment.
 PLANNED_ORIGINALS = (
-    "SELECT kind::text, vk_id::bigint, %(post_type)s::integer, post::bigint, amount::bigint,"  # noqa: S608
+    "SELECT kind::text, vk_id::bigint, %(post_type)s::integer, post::bigint, coalesce(amount, rate)::bigint,"  # noqa: S608
     " %(campaign_id)s::bigint, key::text, NULL::bigint, ''::text, %(moment)s::timestamptz"
     f" FROM {PLAN_VK_BATCH_TABLE} WHERE key IS NOT NULL ORDER BY key"
 )
-PLANNED_TOTALS = f"SELECT coalesce(sum(amount), 0), count(*) FROM {PLAN_VK_BATCH_TABLE} WHERE key IS NOT NULL"  # noqa: S608
+PLANNED_TOTALS = (
+    f"SELECT coalesce(sum(coalesce(amount, rate)), 0), count(*) FROM {PLAN_VK_BATCH_TABLE}"  # noqa: S608
+    " WHERE key IS NOT NULL"
+)
 # Should another writer have recorded one of the keys meanwhile: the same rows, skipping those.
 # Named parameters: post_type, campaign_id, moment. Both return (campaign_id, total, entries).
 INSERT_PLANNED_ORIGINALS = f"""
 WITH inserted AS (
     INSERT INTO engagement_ledgerentry ({_names(VK_ENTRY_COLUMNS)})
-    SELECT kind, vk_id, %(post_type)s, post, amount, %(campaign_id)s, key, NULL, '', %(moment)s
+    SELECT kind, vk_id, %(post_type)s, post, coalesce(amount, rate), %(campaign_id)s, key, NULL, '', %(moment)s
     FROM {PLAN_VK_BATCH_TABLE} WHERE key IS NOT NULL ORDER BY n
     ON CONFLICT (key) DO NOTHING RETURNING amount, campaign_id
 )

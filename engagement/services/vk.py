@@ -290,9 +290,9 @@ def _ingest_in_database(events):
             plain.execute(sql.PLANNED_RATES)
             wanted, originals = plain.fetchone()
             slots = locked_slots(plain, campaign.pk) if campaign is not None and originals else None
-            if slots is None or wanted <= sum(budget - amount for _, _, amount, budget in slots):
-                plain.execute(sql.GRANT_ALL)
-            else:
+            # When the cap holds them all, each original gets its rate: amount stays NULL and the
+            # statements below read coalesce(amount, rate), with no pass over the plan to set it.
+            if slots is not None and wanted > sum(budget - amount for _, _, amount, budget in slots):
                 # The cap does not hold them all: grant in batch order, as one at a time would.
                 plain.execute(sql.PLANNED_RATES_IN_ORDER)
                 numbers, rates = zip(*plain.fetchall(), strict=True)
