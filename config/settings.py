@@ -176,7 +176,14 @@ DATABASES = {
     )
 }
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-if not IS_POSTGRES:
+if IS_POSTGRES:
+    # No JIT: the application's queries are short, and while a table has no statistics yet (a fresh
+    # database, a restored one before ANALYZE) the report rollups' trigger queries are estimated past
+    # jit_above_cost, and LLVM spent 5-6 s compiling a millisecond query on every write of a
+    # student, a lesson's progress or a work. DATABASE_URL's own `options` come first.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+else:
     # SQLite in WAL mode lets the web server and the task worker share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}

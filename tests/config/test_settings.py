@@ -100,3 +100,34 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.postgres
+def test_postgres_connections_run_without_jit(tmp_path):
+    """Without statistics the report rollups' trigger queries are estimated past jit_above_cost, and
+    compiling them cost seconds per write: the application's connections turn JIT off themselves
+    (the tests' PGOPTIONS is left out here), keeping the URL's own options."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("PostgreSQL only")
+    env = {k: v for k, v in CLEAN_ENV.items() if k != "PGOPTIONS"}
+    code = (
+        "import django; django.setup(); from django.db import connection;"
+        "c = connection.cursor(); c.execute('SHOW jit'); jit = c.fetchone()[0];"
+        "c.execute('SHOW statement_timeout'); print(jit, c.fetchone()[0])"
+    )
+    separator = "&" if "?" in url else "?"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **env,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "VAR_DIR": str(tmp_path),
+            "DATABASE_URL": f"{url}{separator}options=-c%20statement_timeout%3D7s",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["off", "7s"]

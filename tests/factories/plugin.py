@@ -40,11 +40,10 @@ from tests.vk_id_server import VKIDServer
 
 SKIPPED_FOR_POSTGRES = []
 
-# No JIT for the tests' PostgreSQL connections (libpq reads PGOPTIONS; this covers the migrations,
-# live-server threads and xdist workers alike). With nearly empty tables' estimates (a set-returning
-# function counts as 1000 rows) the rollups' trigger queries cost past jit_above_cost, and LLVM then
-# spent 5-6 s compiling a query that runs in a millisecond, on every write of a student, a lesson's
-# progress or a work. Results do not change.
+# No JIT for the PostgreSQL connections the tests open themselves with psycopg or psql (libpq reads
+# PGOPTIONS); Django's connections have it from config/settings.py. With nearly empty tables'
+# estimates (a set-returning function counts as 1000 rows) the rollups' trigger queries cost past
+# jit_above_cost, and LLVM then spent 5-6 s compiling a query that runs in a millisecond.
 os.environ["PGOPTIONS"] = f"{os.environ.get('PGOPTIONS', '')} -c jit=off".strip()
 
 
