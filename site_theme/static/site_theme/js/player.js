@@ -92,20 +92,22 @@
       this.aborted = false;
     }
     Loader.prototype.load = function (context, config, callbacks) {
-      var text = playlists[context.url];
+      // hls.js gives the master's URL as it was given to it (the page's, often relative).
+      var url = new URL(context.url, location.href).href;
+      var text = playlists[url];
       this.context = context;
       if (typeof text !== "string") {
         this.network.load(context, config, callbacks);
         this.stats = this.network.stats;
         return;
       }
-      delete playlists[context.url];
+      delete playlists[url];
       var self = this;
       var stats = this.stats;
       stats.loading.start = stats.loading.first = stats.loading.end = performance.now();
       stats.loaded = stats.total = text.length;
       window.setTimeout(function () {
-        if (!self.aborted) callbacks.onSuccess({ url: context.url, data: text, code: 200 }, stats, context, null);
+        if (!self.aborted) callbacks.onSuccess({ url: url, data: text, code: 200 }, stats, context, null);
       }, 0);
     };
     Loader.prototype.abort = function () { this.aborted = true; this.network.abort(); };
