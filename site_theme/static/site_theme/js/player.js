@@ -326,7 +326,7 @@
       if (url !== self.masterUrl) swap[url] = playlistBlob(absolutePlaylist(self.playlists[url], url, {}));
     });
     var blob = playlistBlob(absolutePlaylist(master, this.masterUrl, swap));
-    if (new URL(this.masterUrl).origin !== location.origin) video.crossOrigin = "anonymous";
+    var crossOrigin = new URL(this.masterUrl).origin !== location.origin;
     var done = function () {
       video.removeEventListener("error", fallBack);
       video.removeEventListener("loadeddata", done);
@@ -340,9 +340,21 @@
       if (position) video.currentTime = position;
       if (self.played) video.play().catch(function () {});
     };
-    video.addEventListener("error", fallBack);
-    video.addEventListener("loadeddata", done);
-    video.src = blob;
+    // The copy goes in on play, not now: Chromium reads a blob: source at once whatever preload
+    // says, and nothing of the video may cross the network before play.
+    var play = video.play;
+    video.play = function () {
+      delete video.play;
+      if (video.readyState === 0 && video.currentSrc !== blob) {
+        var position = video.currentTime;
+        video.addEventListener("error", fallBack);
+        video.addEventListener("loadeddata", done);
+        if (crossOrigin) video.crossOrigin = "anonymous";
+        video.src = blob;
+        if (position) video.currentTime = position;
+      }
+      return play.apply(video, arguments);
+    };
   };
 
   /* hls.js for the whole lesson: where the browser has no HLS of its own, or in data saver mode
