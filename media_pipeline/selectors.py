@@ -1,10 +1,15 @@
 """Reads of the video pipeline that views, the admin and other apps need: who sees which videos,
 an upload's parts, a video's stored files."""
 
+import logging
+
 from django.conf import settings
+from django.core.cache import cache
 
 from media_pipeline import storage
-from media_pipeline.models import VideoAsset, VideoUpload
+from media_pipeline.models import VideoAsset, VideoUpload, public_url
+
+logger = logging.getLogger(__name__)
 
 ADD_PERMISSION = "media_pipeline.add_videoasset"
 MANAGE_ALL_PERMISSION = "media_pipeline.delete_videoasset"
@@ -58,3 +63,43 @@ def open_file(asset, name):
         if storage.object_size(name) is None:
             return None
         return storage.open_file(name)
+
+
+# The bucket's own lifetime of a playlist (storage.cache_control): captions rewrite the master.
+START_PLAYLISTS_SECONDS = 60
+# A media playlist is about 30 characters a segment (2 s): this is well over an hour of lesson, and
+# compressed with the page it costs about a tenth of that.
+START_PLAYLIST_MAX_CHARS = 64 * 1024
+
+
+def start_playlists_key(asset):
+    return f"media_pipeline:start-playlists:{asset.uid}"
+
+
+def start_playlists(asset):
+    """{URL: text} of the playlists a player reads before a published video's first segment: the
+    master and its lowest picture rung's. The lesson page carries them, so pressing play on a slow
+    link costs no round trip for them. Read from the storage at most once a minute (playlists are
+    kept a minute by browsers and the CDN too; write_master drops the copy at once); empty when they
+    cannot be read, and the player then fetches them as before."""
+    if not asset.playlist_url:
+        return {}
+    key = start_playlists_key(asset)
+    cached = cache.get(key)
+    if cached is not None and cached[0] == asset.playlist_url:
+        return cached[1]
+    found = {}
+    pictures = [r for r in asset.renditions or [] if "width" in r and r.get("playlist")]
+    lowest = min(pictures, key=lambda r: r.get("average_bandwidth") or r.get("bandwidth") or 0, default=None)
+    names = [asset.master_playlist] + ([asset.hls_prefix + lowest["playlist"]] if lowest else [])
+    try:
+        with storage.selected(private=False):
+            for name in names:
+                with storage.open_text(name) as text:
+                    if len(text) <= START_PLAYLIST_MAX_CHARS:
+                        found[public_url(name)] = text
+    except Exception:  # noqa: BLE001 - a missing file or S3's errors: the page renders without them
+        logger.warning("Playlists of video %s could not be read for the page", asset.uid, exc_info=True)
+        found = {}
+    cache.set(key, (asset.playlist_url, found), START_PLAYLISTS_SECONDS)
+    return found

@@ -6,11 +6,13 @@ import time
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from media_pipeline import downloads, storage, transcoding
 from media_pipeline.models import VideoAsset
+from media_pipeline.selectors import start_playlists_key
 from media_pipeline.services.jobs import (
     Superseded,
     _beat,
@@ -234,6 +236,8 @@ def write_master(asset):
     """(Re)write subtitles and the master playlist of a transcoded video from its captions."""
     with storage.selected(asset.private):
         _write_master(asset)
+    # Lesson pages carry the master's text (selectors.start_playlists): the next one gets the new one.
+    transaction.on_commit(lambda: cache.delete(start_playlists_key(asset)))
 
 
 def _write_master(asset):

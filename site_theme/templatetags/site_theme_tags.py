@@ -15,6 +15,7 @@ from engagement import selectors as engagement
 from engagement.forms import KOPECKS_PER_ROUBLE, roubles_label
 from learning import services as learning
 from learning.models import LessonProgress
+from media_pipeline import selectors as media
 from media_pipeline.models import public_url
 from site_theme.queries import public_works
 
@@ -211,6 +212,13 @@ def audio_playlist_url(video):
         if "width" not in rendition and rendition.get("playlist"):
             return public_url(video.hls_prefix + rendition["playlist"])
     return ""
+
+
+@register.filter
+def start_playlists(video):
+    """{URL: text} of the playlists the player reads before the first segment (the master and its
+    lowest picture rung's), for the page to carry: play then goes straight to the segment."""
+    return media.start_playlists(video) if video.is_ready else {}
 
 
 # --- Figures from the learning and engagement apps --------------------------------------------------

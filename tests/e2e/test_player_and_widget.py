@@ -199,3 +199,37 @@ def test_a_browser_without_its_own_hls_gets_hls_js(new_page, season_content):
     assert [url for url in requested if "hls.light" in url]
     assert page.evaluate("document.querySelector('[data-player] video').src.startsWith('blob:')")  # hls.js's MSE
     assert not page.console_errors, page.console_errors
+
+
+@pytest.mark.parametrize("player", ["native", "hls.js"])
+def test_play_reads_no_playlist_over_the_network_before_the_first_frame(new_page, season_content, player):
+    """The page carries the master and its lowest rung's playlist: on a slow link each playlist
+    fetched after play is a round trip before the first frame (300 ms on the bench's link)."""
+    page = new_page(PHONE)
+    # A slow link: hls.js starts at the lowest rung, as the browser's own HLS does there.
+    page.context.add_init_script(SLOW_CONNECTION)
+    if player == "hls.js":
+        page.context.add_init_script(NO_NATIVE_HLS)
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(season_content["lesson"].url)
+    if player == "native" and not page.evaluate(
+        "!!document.createElement('video').canPlayType('application/vnd.apple.mpegurl')"
+    ):
+        pytest.skip("this Chromium has no HLS of its own")
+    carried = page.evaluate(
+        "() => Object.keys(JSON.parse(document.querySelector('[data-player] script[type=\"application/json\"]')"
+        ".textContent)).map(url => new URL(url, location.href).href)"
+    )
+    master = page.evaluate("new URL(document.querySelector('[data-player]').dataset.src, location.href).href")
+    assert master in carried and len(carried) == 2, carried
+    lowest = next(url for url in carried if url != master)
+
+    plays_a_few_seconds(page)
+
+    assert not [url for url in requested if url in carried], requested
+    # It played from the page's playlist: the lowest rung's segments came over the network.
+    rung = lowest.rsplit("/", 1)[0] + "/"
+    assert [url for url in requested if url.startswith(rung) and url.endswith(".ts")], requested
+    assert ("hls.light" in " ".join(requested)) == (player == "hls.js")
+    assert not page.console_errors, page.console_errors

@@ -1,6 +1,8 @@
 """Captions join the master playlist; local media is served with HLS content types and the bucket's
-Cache-Control; deleting a video deletes its files."""
+Cache-Control; deleting a video deletes its files; the lesson page carries the playlists a play
+reads first."""
 
+import json
 import re
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from rest_framework.test import APIClient
 
 from media_pipeline.models import VideoAsset
 from media_pipeline.storage import serve_local_media
-from tests.factories import ffprobe, upload_clip
+from tests.factories import ffprobe, make_season, upload_clip
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +141,65 @@ def test_deleting_a_video_deletes_all_its_files(ready_video, settings, django_ca
         ready_video.delete()
 
     assert not folder.exists() and not source.parent.exists()
+
+
+def page_playlists(html):
+    """{URL: text} the lesson page's player carries (json_script inside the player), or None."""
+    found = re.search(r'<figure class="player".*?<script type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(found.group(1)) if found else None
+
+
+@pytest.fixture
+def lesson_with(page_tree):
+    def make(video):
+        season = make_season(days_before=30)
+        page_tree.sections_named("directions", "mentors")
+        mentor = page_tree.mentor("Вера Звонкова", slug="vera")
+        direction = page_tree.direction(curator=mentor)
+        masterclass = page_tree.masterclass(direction, mentor=mentor, season=season, slug="breath")
+        return page_tree.lesson(masterclass, "Урок 1: дыхание", slug="lesson-1", video=video)
+
+    return make
+
+
+def test_the_lesson_page_carries_the_master_and_its_lowest_rungs_playlist(
+    client, api, ready_video, lesson_with, settings, django_capture_on_commit_callbacks
+):
+    """Pressing play then reads no playlist over the network: on a slow link each is a round trip."""
+    settings.PAGE_CACHE_SECONDS = 0  # the page itself, as the CDN, may keep a copy a minute: not under test
+    lesson = lesson_with(ready_video)
+    prefix = ready_video.hls_prefix
+    lowest = min((r for r in ready_video.renditions if "width" in r), key=lambda r: r["average_bandwidth"])
+    assert len([r for r in ready_video.renditions if "width" in r]) > 1  # the choice is a real one
+
+    carried = page_playlists(client.get(lesson.url).content.decode())
+    master_url, media_url = f"/media/{prefix}master.m3u8", f"/media/{prefix}{lowest['playlist']}"
+    assert carried == {
+        master_url: media(ready_video.master_playlist).read_text(),
+        media_url: media(prefix + lowest["playlist"]).read_text(),
+    }
+    assert "#EXT-X-ENDLIST" in carried[media_url] and "seg_00000.ts" in carried[media_url]
+
+    # Captions rewrite the master: the next page carries the new one, not a minute-old copy.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            f"/api/media/videos/{ready_video.uid}/captions/",
+            {"language": "ru", "label": "Русский", "file": SimpleUploadedFile("урок.srt", SRT.encode())},
+            format="multipart",
+        )
+    assert response.status_code == 201
+    carried = page_playlists(client.get(lesson.url).content.decode())
+    assert 'URI="subtitles/ru.m3u8"' in carried[master_url]
+    assert carried[master_url] == media(ready_video.master_playlist).read_text()
+
+
+def test_a_lesson_whose_playlists_are_gone_still_plays_from_the_network(client, ready_video, lesson_with):
+    lesson = lesson_with(ready_video)
+    media(ready_video.master_playlist).unlink()
+
+    response = client.get(lesson.url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert page_playlists(html) is None
+    assert f'data-src="/media/{ready_video.master_playlist}"' in html

@@ -49,10 +49,78 @@
     return hlsScript;
   }
 
-  /* The video rungs of a master playlist, lowest bitrate first (hls.js numbers its levels so). */
-  function masterLevels(url) {
-    return fetch(url, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.text() : ""; })
+  /* The playlists the page carries (the master and its lowest picture rung's), by absolute URL. */
+  function pagePlaylists(root) {
+    var found = {};
+    var node = root.querySelector('script[type="application/json"]');
+    if (!node) return found;
+    try {
+      var given = JSON.parse(node.textContent);
+      Object.keys(given).forEach(function (url) { found[new URL(url, location.href).href] = given[url]; });
+    } catch (e) { /* none then: the network has them */ }
+    return found;
+  }
+
+  /* A playlist's text with every address in it made absolute (against where the playlist lives),
+     and those in `swap` replaced: a copy that plays from a blob: address. */
+  function absolutePlaylist(text, base, swap) {
+    function resolve(uri) {
+      var url = new URL(uri, base).href;
+      return swap[url] || url;
+    }
+    return text.split("\n").map(function (line) {
+      var trimmed = line.trim();
+      if (!trimmed) return line;
+      if (trimmed.charAt(0) !== "#") return resolve(trimmed);
+      return line.replace(/URI="([^"]*)"/g, function (all, uri) { return 'URI="' + resolve(uri) + '"'; });
+    }).join("\n");
+  }
+
+  function playlistBlob(text) {
+    return URL.createObjectURL(new Blob([text], { type: "application/vnd.apple.mpegurl" }));
+  }
+
+  /* hls.js's playlist loader: the page's copy of a playlist answers its first load (no round trip),
+     the network everything else, and those playlists too afterwards (a reload, a retry). Segment
+     addresses resolve against the playlist's own URL, as if it had come from there. */
+  function pagePlaylistLoader(Hls, playlists) {
+    var Network = Hls.DefaultConfig.loader;
+    function Loader(config) {
+      this.network = new Network(config);
+      this.stats = this.network.stats;
+      this.context = null;
+      this.aborted = false;
+    }
+    Loader.prototype.load = function (context, config, callbacks) {
+      // hls.js gives the master's URL as it was given to it (the page's, often relative).
+      var url = new URL(context.url, location.href).href;
+      var text = playlists[url];
+      this.context = context;
+      if (typeof text !== "string") {
+        this.network.load(context, config, callbacks);
+        this.stats = this.network.stats;
+        return;
+      }
+      delete playlists[url];
+      var self = this;
+      var stats = this.stats;
+      stats.loading.start = stats.loading.first = stats.loading.end = performance.now();
+      stats.loaded = stats.total = text.length;
+      window.setTimeout(function () {
+        if (!self.aborted) callbacks.onSuccess({ url: url, data: text, code: 200 }, stats, context, null);
+      }, 0);
+    };
+    Loader.prototype.abort = function () { this.aborted = true; this.network.abort(); };
+    Loader.prototype.destroy = function () { this.aborted = true; this.network.destroy(); };
+    return Loader;
+  }
+
+  /* The video rungs of a master playlist (the page's copy, else the network's), lowest bitrate
+     first (hls.js numbers its levels so). */
+  function masterLevels(url, known) {
+    var read = known ? Promise.resolve(known) : fetch(url, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : ""; });
+    return read
       .then(function (text) {
         var levels = [];
         text.split("\n").forEach(function (line) {
@@ -120,6 +188,10 @@
     this.hls = null;
     this.hlsUrl = root.getAttribute("data-hls-script") || "";
     this.native = !!this.video.canPlayType("application/vnd.apple.mpegurl");
+    this.playlists = pagePlaylists(root);
+    this.masterUrl = this.src ? new URL(this.src, location.href).href : "";
+    // hls.js's loader takes each of these once.
+    this.hlsPlaylists = Object.assign({}, this.playlists);
     this.audioOnly = false;
     this.played = false;
     this.segmentStart = null;
@@ -173,12 +245,13 @@
       // once the lesson is played). The qualities are read from the playlist once the lesson plays
       // (or the list is opened), not before.
       if (!video.querySelector("source")) video.src = this.src;
+      this.nativeFromPage();
       this.fillQuality([]);
       var listQualities = function () {
         video.removeEventListener("playing", listQualities);
         if (self.quality) self.quality.removeEventListener("focus", listQualities);
         if (self.hls || self.videoLevels) return;
-        masterLevels(self.src).then(function (levels) {
+        masterLevels(self.src, self.playlists[self.masterUrl]).then(function (levels) {
           if (self.hls) return;
           self.videoLevels = levels;
           self.fillQuality(levels);
@@ -238,6 +311,52 @@
     }
   };
 
+  /* Chromium's own HLS reads playlists from blob: addresses: given the page's copies (every address
+     in them absolute), it fetches no playlist before the first segment, two round trips sooner on
+     a slow link. Segments from another origin (the CDN, the bucket) are then read with CORS, which
+     the bucket allows the site (configure_bucket). Safari's HLS keeps the page's <source> (it
+     reads no blob: playlist); if this one cannot play the copy, the network's playlist takes over. */
+  Player.prototype.nativeFromPage = function () {
+    var self = this;
+    var video = this.video;
+    var master = this.playlists[this.masterUrl];
+    if (!master || !navigator.userAgentData || video.readyState > 0 || !video.paused) return;
+    var swap = {};
+    Object.keys(this.playlists).forEach(function (url) {
+      if (url !== self.masterUrl) swap[url] = playlistBlob(absolutePlaylist(self.playlists[url], url, {}));
+    });
+    var blob = playlistBlob(absolutePlaylist(master, this.masterUrl, swap));
+    var crossOrigin = new URL(this.masterUrl).origin !== location.origin;
+    var done = function () {
+      video.removeEventListener("error", fallBack);
+      video.removeEventListener("loadeddata", done);
+    };
+    var fallBack = function () {
+      if (video.currentSrc !== blob) return done();
+      done();
+      var position = video.currentTime;
+      video.removeAttribute("crossorigin");
+      video.src = self.src;
+      if (position) video.currentTime = position;
+      if (self.played) video.play().catch(function () {});
+    };
+    // The copy goes in on play, not now: Chromium reads a blob: source at once whatever preload
+    // says, and nothing of the video may cross the network before play.
+    var play = video.play;
+    video.play = function () {
+      delete video.play;
+      if (video.readyState === 0 && video.currentSrc !== blob) {
+        var position = video.currentTime;
+        video.addEventListener("error", fallBack);
+        video.addEventListener("loadeddata", done);
+        if (crossOrigin) video.crossOrigin = "anonymous";
+        video.src = blob;
+        if (position) video.currentTime = position;
+      }
+      return play.apply(video, arguments);
+    };
+  };
+
   /* hls.js for the whole lesson: where the browser has no HLS of its own, or in data saver mode
      (hls.js starts at the lowest rung). */
   Player.prototype.useHls = function () {
@@ -276,6 +395,7 @@
       autoStartLoad: !waitForPlay,
       testBandwidth: false,
       abrEwmaDefaultEstimate: linkEstimate(),
+      pLoader: pagePlaylistLoader(Hls, this.hlsPlaylists),
     });
     this.hls = hls;
     if (waitForPlay) {
