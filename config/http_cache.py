@@ -33,7 +33,7 @@ from django.utils.cache import (
     patch_vary_headers,
 )
 from django.utils.http import parse_http_date_safe
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from learning.signals import (
@@ -92,8 +92,10 @@ def connect_purges():
     post_delete.connect(purge, sender=Page, dispatch_uid="page-cache-purge:page-deleted")
     # A page made private (or public again) must not be answered from a public copy; the pages'
     # own check reads the restrictions once per generation (cms/restrictions.py).
+    # The same for the sites, which cms/sites.py keeps under the generation.
     for signal in (post_save, post_delete):
-        signal.connect(purge, sender=PageViewRestriction, dispatch_uid=f"page-cache-purge:restriction:{id(signal)}")
+        for sender in (PageViewRestriction, Site):
+            signal.connect(purge, sender=sender, dispatch_uid=f"page-cache-purge:{sender.__name__}:{id(signal)}")
     # A live page saved without publishing (imports, the demo loader, add_child) changes pages too.
     post_save.connect(_purge_on_live_page_save, dispatch_uid="page-cache-purge:page-saved")
 

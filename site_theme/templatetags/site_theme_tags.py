@@ -386,6 +386,9 @@ SITE_DESCRIPTION = (
 )
 
 
+INDEX_DEPTH = 3  # the index pages (directions, mentors, …) under the home page
+
+
 def _page_picture(page):
     """A Wagtail image that stands for the page: its cover or photo, a lesson's masterclass cover."""
     specific = getattr(page, "specific", page)
@@ -395,6 +398,8 @@ def _page_picture(page):
 
     if (image := own(specific)) is not None or not specific.pk or not hasattr(specific, "get_parent"):
         return image
+    if specific.depth <= INDEX_DEPTH:
+        return None  # the home page and the index pages: above them nothing has a picture
     # Asked only when the page has no picture of its own: a lesson's masterclass, read as its list is.
     parent = lesson_masterclass(specific) if isinstance(specific, LessonPage) else specific.get_parent()
     return own(parent.specific) if parent is not None else None
