@@ -6,7 +6,8 @@ form (a CSRF token) or a message: those set a cookie. Such a page gets `Cache-Co
 (Django's cache middleware). Everything else is left to its view (`private` when it has none).
 
 The cache is purged as a whole when content changes: a page is published, unpublished, moved or
-deleted, or moderation changes which works are public. Purging bumps a generation number that is
+deleted, a view restriction is added or removed, a video becomes ready, or moderation changes which
+works are public. Purging bumps a generation number that is
 part of every cache key, so nothing has to be enumerated; old entries expire on their own.
 
 Compression: HTML and JSON are gzipped by Django's GZipMiddleware, which pads each response with a
@@ -32,7 +33,7 @@ from django.utils.cache import (
     patch_vary_headers,
 )
 from django.utils.http import parse_http_date_safe
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from learning.signals import (
@@ -42,6 +43,7 @@ from learning.signals import (
     work_status_changed,
     work_visibility_changed,
 )
+from media_pipeline.signals import video_ready
 
 GENERATION_KEY = "page-cache:generation"
 # Paths whose answers are never public, whoever asks.
@@ -83,10 +85,17 @@ def connect_purges():
         work_visibility_changed,
         appeal_filed,  # the results pages publish the appeal counts
         appeal_decided,
+        video_ready,  # a lesson's player appears
     ):
         signal.connect(purge, dispatch_uid=f"page-cache-purge:{id(signal)}")
     student_account_deleted.connect(purge, dispatch_uid="page-cache-purge:student-deleted")
     post_delete.connect(purge, sender=Page, dispatch_uid="page-cache-purge:page-deleted")
+    # A page made private (or public again) must not be answered from a public copy; the pages'
+    # own check reads the restrictions once per generation (cms/restrictions.py).
+    # The same for the sites, which cms/sites.py keeps under the generation.
+    for signal in (post_save, post_delete):
+        for sender in (PageViewRestriction, Site):
+            signal.connect(purge, sender=sender, dispatch_uid=f"page-cache-purge:{sender.__name__}:{id(signal)}")
     # A live page saved without publishing (imports, the demo loader, add_child) changes pages too.
     post_save.connect(_purge_on_live_page_save, dispatch_uid="page-cache-purge:page-saved")
 

@@ -126,6 +126,8 @@ MIDDLEWARE = [
     # the CSP run: the stored answer already carries their headers, and an anonymous visitor without
     # a messages cookie has nothing for them to do.
     "config.http_cache.PageCacheFetchMiddleware",
+    # A page not in the cache: Wagtail's site and home page from the cache (cms/sites.py).
+    "cms.sites.CachedSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -17,10 +17,11 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 from wagtail_headless_preview.models import HeadlessMixin
 
+from cms import restrictions
 from cms.age_bands import AgeBand
 from cms.api_fields import (
     DirectionField,
@@ -82,6 +83,13 @@ class SiteServedPage(HeadlessMixin, Page):
         page._cached_parent_obj = parent  # treebeard's own cache of get_parent()
         page.route_ancestors = [self, *chain]
         return page.route(request, [])
+
+    def get_view_restrictions(self):
+        """Wagtail's check on every page served, without its two queries when no page of the site has
+        a view restriction (cms/restrictions.py)."""
+        if not restrictions.restricted_paths():
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
     def permissions_for_user(self, user):
         from cms.permissions import MentorAwarePagePermissionTester  # noqa: PLC0415 — cms.permissions imports these models

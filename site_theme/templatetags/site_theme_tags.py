@@ -1,5 +1,7 @@
 """Template tags of the bundled site: navigation, money, the donation counter."""
 
+import time
+
 from django import template
 from django.conf import settings
 from django.core.cache import cache
@@ -9,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from cms import models as cms_models
+from cms import restrictions
 from cms.models import DirectionPage, EventPage, LessonPage, MasterclassPage, PartnerPage, Season, WinnerStoryPage
 from config import http_cache
 from engagement import selectors as engagement
@@ -59,7 +62,7 @@ def index_page_urls():
         items = []
         for model_name, title in NAV_INDEX_PAGES:
             model = getattr(cms_models, model_name, None)
-            page = model.objects.live().public().only("url_path").first() if model else None
+            page = restrictions.public(model.objects.live()).only("url_path").first() if model else None
             if page is not None:
                 items.append((title, page.get_url()))
         cache.set(NAV_CACHE_KEY, items, NAV_CACHE_SECONDS)
@@ -129,12 +132,12 @@ def current_season():
 @register.simple_tag
 def live_children(page):
     """Live, public children of a page as their specific types, in the editor's order."""
-    return list(page.get_children().live().public().specific())
+    return list(restrictions.public(page.get_children().live()).specific())
 
 
 @register.simple_tag
 def site_directions():
-    directions = DirectionPage.objects.live().public().select_related("cover", "curator")
+    directions = restrictions.public(DirectionPage.objects.live()).select_related("cover", "curator")
     return list(directions.prefetch_related("cover__renditions").order_by("path"))
 
 
@@ -142,19 +145,22 @@ def site_directions():
 def direction_masterclasses(direction):
     """A direction's live masterclasses for its cards: cover (with its renditions) and mentor loaded
     up front, not two queries a card."""
-    masterclasses = MasterclassPage.objects.child_of(direction).live().public().select_related("cover", "mentor")
+    masterclasses = restrictions.public(MasterclassPage.objects.child_of(direction).live())
+    masterclasses = masterclasses.select_related("cover", "mentor")
     return list(masterclasses.prefetch_related("cover__renditions").order_by("path"))
 
 
 @register.simple_tag
 def latest_winners(limit=3):
-    stories = WinnerStoryPage.objects.live().public().select_related("photo", "direction", "region", "season")
+    stories = restrictions.public(WinnerStoryPage.objects.live())
+    stories = stories.select_related("photo", "direction", "region", "season")
     return list(stories.prefetch_related("photo__renditions").order_by("-first_published_at")[:limit])
 
 
 @register.simple_tag
 def upcoming_events(limit=3):
-    events = EventPage.objects.live().public().filter(ends_at__gte=timezone.now()).select_related("cover", "region")
+    events = restrictions.public(EventPage.objects.live()).filter(ends_at__gte=timezone.now())
+    events = events.select_related("cover", "region")
     return list(events.prefetch_related("cover__renditions").order_by("starts_at")[:limit])
 
 
@@ -169,7 +175,7 @@ def page_materials(page):
 def events_split(index_page):
     """The events under an index page: upcoming first (soonest first), then past (latest first)."""
     now = timezone.now()
-    events = EventPage.objects.child_of(index_page).live().public().select_related("cover", "region")
+    events = restrictions.public(EventPage.objects.child_of(index_page).live()).select_related("cover", "region")
     return {
         "upcoming": list(events.filter(ends_at__gte=now).order_by("starts_at")),
         "past": list(events.filter(ends_at__lt=now).order_by("-starts_at")),
@@ -178,14 +184,14 @@ def events_split(index_page):
 
 @register.simple_tag
 def mentor_masterclasses(mentor_page):
-    masterclasses = MasterclassPage.objects.live().public().filter(mentor=mentor_page)
+    masterclasses = restrictions.public(MasterclassPage.objects.live()).filter(mentor=mentor_page)
     return list(masterclasses.select_related("cover", "season").order_by("-season__starts_on", "path"))
 
 
 @register.simple_tag
 def partners_by_kind(index_page):
     """Partners grouped by kind, in the order of PartnerPage.Kind; empty groups are left out."""
-    partners = list(PartnerPage.objects.child_of(index_page).live().public().select_related("logo"))
+    partners = list(restrictions.public(PartnerPage.objects.child_of(index_page).live()).select_related("logo"))
     groups = []
     for kind, label in PartnerPage.Kind.choices:
         members = [p for p in partners if p.kind == kind]
@@ -226,12 +232,19 @@ def start_playlists(video):
 COUNTER_API_URL = "/api/engagement/counter/"
 
 
+_counter = {}  # "figures": the last figures, "expires": when this process reads them again
+
+
 @register.simple_tag
 def donation_counter():
-    """The counter's figures, rendered on the server so the number is right without JavaScript."""
-    figures = engagement.counter()
-    figures["api_url"] = COUNTER_API_URL
-    return figures
+    """The counter's figures, rendered on the server so the number is right without JavaScript.
+    Each process keeps them for ENGAGEMENT_COUNTER_CACHE_SECONDS, as the counter's API does
+    (engagement/api.py): the page's script asks the API for the live figure right away."""
+    if _counter.get("expires", 0) < time.monotonic():
+        figures = engagement.counter()
+        figures["api_url"] = COUNTER_API_URL
+        _counter.update(figures=figures, expires=time.monotonic() + settings.ENGAGEMENT_COUNTER_CACHE_SECONDS)
+    return dict(_counter["figures"])
 
 
 @register.simple_tag
@@ -270,11 +283,39 @@ def breadcrumb_pages(page):
 BREADCRUMBS_FROM = 3  # below the tree's root (1) and the home page (2)
 
 
+def live_lessons(masterclass):
+    """The live lessons of a masterclass (every child is a lesson: LessonPage is its only subpage
+    type) with their videos, in the editor's order: one query per content generation (the page
+    cache's, bumped by publishing and by a video becoming ready), kept in the shared cache."""
+    key = f"site_theme:lessons:{masterclass.pk}:g{http_cache.generation()}"
+    lessons = cache.get(key)
+    if lessons is None:
+        lessons = restrictions.public(LessonPage.objects.child_of(masterclass).live())
+        lessons = list(lessons.select_related("video").order_by("path"))
+        cache.set(key, lessons, settings.FRAGMENT_CACHE_SECONDS)
+    return lessons
+
+
+def lesson_masterclass(lesson):
+    """A lesson's masterclass with its cover (the page's picture), read as live_lessons() is; it
+    becomes the lesson's cached parent, so the template and the link card ask no more."""
+    parent = lesson.get_parent()
+    if isinstance(parent, MasterclassPage):
+        return parent
+    key = f"site_theme:masterclass:{parent.pk}:g{http_cache.generation()}"
+    masterclass = cache.get(key)
+    if masterclass is None:
+        masterclass = MasterclassPage.objects.select_related("cover").get(pk=parent.pk)
+        cache.set(key, masterclass, settings.FRAGMENT_CACHE_SECONDS)
+    lesson._cached_parent_obj = masterclass  # treebeard's own cache of get_parent()
+    return masterclass
+
+
 @register.simple_tag
 def lesson_list(masterclass, user):
-    """The live lessons of a masterclass (every child is a lesson: LessonPage is its only subpage
-    type) with their videos, in one query, each with the student's watched percent (None for guests)."""
-    lessons = list(LessonPage.objects.child_of(masterclass).live().public().select_related("video").order_by("path"))
+    """The masterclass's live lessons (live_lessons()), each with the student's watched percent
+    (None for guests)."""
+    lessons = live_lessons(masterclass)
     student = learning.student_of(user)
     progress = {}
     if student is not None:
@@ -291,7 +332,7 @@ def _complete(item):
 def lesson_navigation(lesson, user):
     """The lesson's place in its masterclass: every lesson (number, duration, watched percent), and
     the previous and next ones, for the lesson page's list and its «Следующий урок» button."""
-    items = lesson_list(lesson.get_parent().specific, user)
+    items = lesson_list(lesson_masterclass(lesson), user)
     for number, item in enumerate(items, start=1):
         item["number"] = number
     here = next((i for i, item in enumerate(items) if item["lesson"].pk == lesson.pk), None)
@@ -353,6 +394,9 @@ SITE_DESCRIPTION = (
 )
 
 
+INDEX_DEPTH = 3  # the index pages (directions, mentors, …) under the home page
+
+
 def _page_picture(page):
     """A Wagtail image that stands for the page: its cover or photo, a lesson's masterclass cover."""
     specific = getattr(page, "specific", page)
@@ -362,7 +406,10 @@ def _page_picture(page):
 
     if (image := own(specific)) is not None or not specific.pk or not hasattr(specific, "get_parent"):
         return image
-    parent = specific.get_parent()  # asked only when the page has no picture of its own (a lesson)
+    if specific.depth <= INDEX_DEPTH:
+        return None  # the home page and the index pages: above them nothing has a picture
+    # Asked only when the page has no picture of its own: a lesson's masterclass, read as its list is.
+    parent = lesson_masterclass(specific) if isinstance(specific, LessonPage) else specific.get_parent()
     return own(parent.specific) if parent is not None else None
 
 
