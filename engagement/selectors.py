@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, DateField, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from engagement.actors import actor_identity
@@ -342,6 +342,46 @@ def ledger_by_month(campaign):
                 month["actions"] += row["originals"] - row["reversals"]
                 month["reposts"] += row["repost_originals"] - row["repost_reversals"]
     return [months[month] for month in sorted(months)]
+
+
+def recent_total_problems():
+    """Differences between the running totals of the days not yet digested (LedgerRecentTotal)
+    and a recount of the entries their mark stands for: ["LedgerRecentTotal (day, campaign, month,
+    kind): в итогах (amount, entries, compensations) | по записям (…)"]. Empty when they are exact
+    or nothing is tallied yet. Only the open days are compared (digested days' rows are dropped)."""
+    mark = LedgerTally.objects.first()
+    if mark is None:
+        return []
+    last = DailyDigest.objects.order_by("-day").values_list("day", flat=True).first()
+    entries = LedgerEntry.objects.filter(
+        campaign__isnull=False, created_at__lt=mark.through_time, pk__lte=mark.through_id
+    )
+    stored = LedgerRecentTotal.objects.filter(entries__gt=0)
+    if last is not None:
+        entries = entries.filter(created_at__gte=datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC))
+        stored = stored.filter(day__gt=last)
+    recounted = {
+        (row["day"], row["campaign_id"], row["month"], row["kind"]): (
+            row["amount"],
+            row["entries"],
+            row["compensations"],
+        )
+        for row in entries.annotate(
+            day=TruncDate("created_at", tzinfo=UTC),
+            month=TruncMonth("created_at", tzinfo=timezone.get_default_timezone(), output_field=DateField()),
+        )
+        .values("day", "campaign_id", "month", "kind")
+        .annotate(amount=Sum("amount"), entries=Count("pk"), compensations=Count("reverses"))
+        .order_by()
+    }
+    kept = {
+        (row.day, row.campaign_id, row.month, row.kind): (row.amount, row.entries, row.compensations) for row in stored
+    }
+    return [
+        f"LedgerRecentTotal {key}: в итогах {kept.get(key)} | по записям {recounted.get(key)}"
+        for key in sorted(set(kept) | set(recounted), key=str)
+        if kept.get(key) != recounted.get(key)
+    ]
 
 
 # --- reconciliation -----------------------------------------------------------------------------

@@ -120,7 +120,7 @@ def first_open_day():
     return day, datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def tally_recent_days(now=None):
+def tally_recent_days(now=None, restart=False):
     """Bring the running totals of the days not yet digested (LedgerRecentTotal) forward to `now`
     less the digests' grace, reading only the entries that arrived since the last run (a few
     minutes of them); returns how many entries were added. Periodic (settings.SCHEDULE).
@@ -129,7 +129,8 @@ def tally_recent_days(now=None):
     LedgerTally). A run adds those created between the old and the new time, and those created
     before the old time with an id between the old and the new id (imports dated earlier), both
     by an index; it drops the days digested since. Imports hold the lock shared, so none is in
-    flight while the highest id is read: every later entry gets a higher id."""
+    flight while the highest id is read: every later entry gets a higher id. `restart` recounts
+    the open days from their entries (a repair: verify_report_rollups --rebuild)."""
     now = now or timezone.now()
     with transaction.atomic():
         sql.lock(sql.TALLY_LOCK)
@@ -141,7 +142,8 @@ def tally_recent_days(now=None):
         if start is not None:
             entries = entries.filter(created_at__gte=start)
         stale = mark is not None and mark.from_day is not None and (from_day is None or mark.from_day > from_day)
-        if mark is None or stale:  # never tallied (or tallied against digests since gone: start over)
+        if mark is None or stale or restart:  # never tallied, tallied against digests since gone, or asked to
+            LedgerTally.objects.all().delete()
             LedgerRecentTotal.objects.all().delete()
             mark = LedgerTally(pk=1, through_time=through_time, through_id=through_id)
             added = [entries.filter(created_at__lt=through_time)]
@@ -182,32 +184,6 @@ def tally_recent_days(now=None):
         mark.from_day, mark.through_time, mark.through_id = from_day, through_time, through_id
         mark.save()
     return sum(count for _, count, _ in totals.values())
-
-
-def tally_problems():
-    """Differences between the running totals and a recount of the entries they stand for
-    ("LedgerRecentTotal: …"); empty when they are exact (or nothing is tallied yet)."""
-    mark = LedgerTally.objects.first()
-    if mark is None:
-        return []
-    from_day, start = first_open_day()
-    entries = LedgerEntry.objects.filter(
-        campaign__isnull=False, created_at__lt=mark.through_time, pk__lte=mark.through_id
-    )
-    if start is not None:
-        entries = entries.filter(created_at__gte=start)
-    recounted = {key: tuple(value) for key, value in _totals(entries).items()}
-    stored = LedgerRecentTotal.objects.filter(day__gte=from_day) if from_day else LedgerRecentTotal.objects.all()
-    kept = {
-        (row.day, row.campaign_id, row.month, row.kind): (row.amount, row.entries, row.compensations)
-        for row in stored
-        if row.entries
-    }
-    return [
-        f"LedgerRecentTotal {key}: в итогах {kept.get(key)}, по записям {recounted.get(key)}"
-        for key in sorted(set(kept) | set(recounted), key=str)
-        if kept.get(key) != recounted.get(key)
-    ]
 
 
 def verify_digests():

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from engagement import services
 from engagement.models import AppendOnlyError, DailyDigest, LedgerDayTotal, LedgerEntry, LedgerRecentTotal, LedgerTally
-from engagement.services.digests import tally_problems, tally_recent_days
+from engagement.selectors import recent_total_problems as tally_problems
+from engagement.services.digests import tally_recent_days
 
 _keys = itertools.count(1)
 
