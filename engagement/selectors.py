@@ -281,7 +281,8 @@ def ledger_by_month(campaign):
 
     moscow = timezone.get_default_timezone()  # months are Moscow months (TIME_ZONE)
     repost = Q(kind=ActionKind.REPOST)
-    with transaction.atomic():
+    # No savepoint: inside a caller's transaction the lock holds until it ends, which is enough.
+    with transaction.atomic(savepoint=False):
         sql.lock_shared(sql.TALLY_LOCK)
         last = DailyDigest.objects.order_by("-day").values_list("day", flat=True).first()
         mark = LedgerTally.objects.first()
@@ -299,16 +300,15 @@ def ledger_by_month(campaign):
             if last is not None:
                 recent = recent.filter(day__gt=last)
             # The tally holds the entries created before its time with an id up to its id: the rest
-            # are those created since, and those created before with a higher id.
-            entries = [
-                entries.filter(created_at__gte=mark.through_time),
-                entries.filter(created_at__lt=mark.through_time, pk__gt=mark.through_id),
-            ]
-        else:
-            entries = [entries]
-        # One pass without grouping by kind (a FILTER for reposts is cheaper when there are many entries).
+            # are those created since (time index), and those created before with a higher id (id
+            # index; PostgreSQL ORs the two bitmaps).
+            entries = entries.filter(
+                Q(created_at__gte=mark.through_time) | Q(created_at__lt=mark.through_time, pk__gt=mark.through_id)
+            )
+        # One pass without grouping by kind (a FILTER for reposts is cheaper when there are many entries);
+        # the three parts in one UNION ALL.
         parts = [
-            part.annotate(month=TruncMonth("created_at", tzinfo=moscow, output_field=DateField()))
+            entries.annotate(month=TruncMonth("created_at", tzinfo=moscow, output_field=DateField()))
             .values("month")
             .annotate(
                 kopecks=Sum("amount"),
@@ -318,7 +318,6 @@ def ledger_by_month(campaign):
                 repost_reversals=Count("reverses", filter=repost),
             )
             .order_by()
-            for part in entries
         ] + [
             totals.values("month")
             .annotate(
@@ -332,15 +331,12 @@ def ledger_by_month(campaign):
             for totals in (rolled_up, recent)
         ]
         months = {}
-        for part in parts:
-            for row in part:
-                month = months.setdefault(
-                    row["month"], {"month": row["month"], "amount": 0, "actions": 0, "reposts": 0}
-                )
-                # A compensation cancels one counted action: net = originals - compensations.
-                month["amount"] += row["kopecks"]
-                month["actions"] += row["originals"] - row["reversals"]
-                month["reposts"] += row["repost_originals"] - row["repost_reversals"]
+        for row in parts[0].union(*parts[1:], all=True).order_by():
+            month = months.setdefault(row["month"], {"month": row["month"], "amount": 0, "actions": 0, "reposts": 0})
+            # A compensation cancels one counted action: net = originals - compensations.
+            month["amount"] += int(row["kopecks"])
+            month["actions"] += int(row["originals"] - row["reversals"])
+            month["reposts"] += int(row["repost_originals"] - row["repost_reversals"])
     return [months[month] for month in sorted(months)]
 
 
