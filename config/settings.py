@@ -370,6 +370,7 @@ SCHEDULE = {
     "send_deadline_reminders": os.environ.get("SCHEDULE_SEND_DEADLINE_REMINDERS", "20 * * * *"),
     "send_weekly_digests": os.environ.get("SCHEDULE_SEND_WEEKLY_DIGESTS", "0 7 * * 1"),
     "count_warmed_up_likes": os.environ.get("SCHEDULE_COUNT_WARMED_UP_LIKES", "*/10 * * * *"),
+    "tally_recent_ledger_days": os.environ.get("SCHEDULE_TALLY_RECENT_LEDGER_DAYS", "*/5 * * * *"),
     "forget_like_addresses": os.environ.get("SCHEDULE_FORGET_LIKE_ADDRESSES", "40 3 * * *"),
 }
 

@@ -335,6 +335,58 @@ class LedgerDayTotal(AppendOnlyModel):
         return f"{self.day} {self.campaign_id} {self.month:%Y-%m} {self.kind}: {self.amount}"
 
 
+class LedgerTally(models.Model):
+    """How far the running totals of the days not yet digested (LedgerRecentTotal) reach. One row.
+
+    They hold exactly the entries with a campaign from `from_day` (the first day not digested when
+    tallied; None: every day) that were created before `through_time` and have an id up to
+    `through_id`: a set the entries' own columns define, so a reader adds to them only the entries
+    created since `through_time`, and those created earlier with a higher id (an import of an
+    earlier hour), both found by an index. `through_time` lags the clock by the digests' grace, so
+    no late commit can land before it (the rule the daily digests keep); imports hold the tally's
+    lock (shared) while they write, so none is in flight while the tally reads (see
+    engagement.services.digests.tally_recent_days)."""
+
+    from_day = models.DateField("с дня (UTC)", null=True)
+    through_time = models.DateTimeField("записи созданные до")
+    through_id = models.BigIntegerField("записи с номером до")
+
+    class Meta:
+        verbose_name = "граница текущих итогов журнала"
+        verbose_name_plural = "граница текущих итогов журнала"
+
+    def __str__(self):
+        return f"{self.from_day}…{self.through_time:%Y-%m-%d %H:%M} (до №{self.through_id})"
+
+
+class LedgerRecentTotal(models.Model):
+    """A not yet digested UTC day's entries of one campaign, one kind and one Moscow month, summed up
+    to the tally's mark (LedgerTally). Brought forward every few minutes by the periodic task
+    tally_recent_ledger_days, so the report reads today from a few rows instead of the day's
+    entries; the rows of a day are dropped once its digest (and its LedgerDayTotal) is published."""
+
+    day = models.DateField("день (UTC)")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="кампания", on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # led by the unique constraint
+    month = models.DateField("месяц (по Москве)")
+    kind = models.CharField("действие", max_length=20, choices=ActionKind.choices)
+    amount = models.BigIntegerField("сумма, коп.")
+    entries = models.PositiveIntegerField("записей")
+    compensations = models.PositiveIntegerField("из них компенсаций")
+
+    class Meta:
+        verbose_name = "текущий итог дня журнала"
+        verbose_name_plural = "текущие итоги дней журнала"
+        ordering = ["day", "campaign", "month", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "day", "month", "kind"], name="ledger_recent_total_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.campaign_id} {self.month:%Y-%m} {self.kind}: {self.amount}"
+
+
 FOUNDATION = {"kind": "foundation"}
 FOUNDATION_DOCUMENT_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "docx", "odt", "txt"]
 

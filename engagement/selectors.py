@@ -7,8 +7,9 @@ from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Count, DateField, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from engagement.actors import actor_identity
@@ -20,6 +21,8 @@ from engagement.models import (
     DailyDigest,
     LedgerDayTotal,
     LedgerEntry,
+    LedgerRecentTotal,
+    LedgerTally,
     Transfer,
     WarmingLike,
 )
@@ -269,49 +272,112 @@ def ledger_by_month(campaign):
     """The campaign's ledger per Moscow month, oldest first: [{month, amount, actions, reposts}],
     where `actions` and `reposts` are net (a compensation cancels the action it reverses).
 
-    Exactly the sum of the entries, read cheaply: digested days from their stored totals, only the
-    days after the last digest from the entries themselves (a day or so, found by the time index)."""
+    Exactly the sum of the entries, read cheaply: digested days from their stored totals, the days
+    after the last digest from their running totals (LedgerRecentTotal, brought forward every few
+    minutes), and only the entries past the tally's mark (the last minutes, and imports dated
+    earlier) from the entries themselves, by the time and id indexes. The tally's shared lock keeps
+    its totals and mark as they are while they are read."""
+    from engagement.services import sql  # noqa: PLC0415 (here: the services package imports this module)
+
     moscow = timezone.get_default_timezone()  # months are Moscow months (TIME_ZONE)
-    last = DailyDigest.objects.order_by("-day").values_list("day", flat=True).first()
     repost = Q(kind=ActionKind.REPOST)
-    entries = LedgerEntry.objects.filter(campaign=campaign)
-    rolled_up = LedgerDayTotal.objects.none()
-    if last is not None:
-        # Totals only up to `last` as read above: a digest published meanwhile leaves its day in
-        # the entries' part, so no day is counted twice.
-        entries = entries.filter(created_at__gte=datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC))
-        rolled_up = LedgerDayTotal.objects.filter(campaign=campaign, day__lte=last)
-    # One pass without grouping by kind (a FILTER for reposts is cheaper when there are many entries).
-    parts = [
-        entries.annotate(month=TruncMonth("created_at", tzinfo=moscow, output_field=DateField()))
-        .values("month")
-        .annotate(
-            kopecks=Sum("amount"),
-            originals=Count("pk") - Count("reverses"),
-            reversals=Count("reverses"),
-            repost_originals=Count("pk", filter=repost) - Count("reverses", filter=repost),
-            repost_reversals=Count("reverses", filter=repost),
-        )
-        .order_by(),
-        rolled_up.values("month")
-        .annotate(
-            kopecks=Sum("amount"),
-            originals=Sum(F("entries") - F("compensations")),
-            reversals=Sum("compensations"),
-            repost_originals=Sum(F("entries") - F("compensations"), filter=repost, default=0),
-            repost_reversals=Sum("compensations", filter=repost, default=0),
-        )
-        .order_by(),
-    ]
-    months = {}
-    for part in parts:
-        for row in part:
+    # No savepoint: inside a caller's transaction the lock holds until it ends, which is enough.
+    with transaction.atomic(savepoint=False):
+        sql.lock_shared(sql.TALLY_LOCK)
+        last = DailyDigest.objects.order_by("-day").values_list("day", flat=True).first()
+        mark = LedgerTally.objects.first()
+        entries = LedgerEntry.objects.filter(campaign=campaign)
+        rolled_up = LedgerDayTotal.objects.none()
+        recent = LedgerRecentTotal.objects.none()
+        if last is not None:
+            # Totals only up to `last` as read above: a digest published meanwhile leaves its day in
+            # the later parts, so no day is counted twice.
+            start = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+            entries = entries.filter(created_at__gte=start)
+            rolled_up = LedgerDayTotal.objects.filter(campaign=campaign, day__lte=last)
+        if mark is not None and (mark.from_day is None or (last is not None and mark.from_day <= last + timedelta(1))):
+            recent = LedgerRecentTotal.objects.filter(campaign=campaign)
+            if last is not None:
+                recent = recent.filter(day__gt=last)
+            # The tally holds the entries created before its time with an id up to its id: the rest
+            # are those created since (time index), and those created before with a higher id (id
+            # index; PostgreSQL ORs the two bitmaps).
+            entries = entries.filter(
+                Q(created_at__gte=mark.through_time) | Q(created_at__lt=mark.through_time, pk__gt=mark.through_id)
+            )
+        # One pass without grouping by kind (a FILTER for reposts is cheaper when there are many entries);
+        # the three parts in one UNION ALL.
+        parts = [
+            entries.annotate(month=TruncMonth("created_at", tzinfo=moscow, output_field=DateField()))
+            .values("month")
+            .annotate(
+                kopecks=Sum("amount"),
+                originals=Count("pk") - Count("reverses"),
+                reversals=Count("reverses"),
+                repost_originals=Count("pk", filter=repost) - Count("reverses", filter=repost),
+                repost_reversals=Count("reverses", filter=repost),
+            )
+            .order_by()
+        ] + [
+            totals.values("month")
+            .annotate(
+                kopecks=Sum("amount"),
+                originals=Sum(F("entries") - F("compensations")),
+                reversals=Sum("compensations"),
+                repost_originals=Sum(F("entries") - F("compensations"), filter=repost, default=0),
+                repost_reversals=Sum("compensations", filter=repost, default=0),
+            )
+            .order_by()
+            for totals in (rolled_up, recent)
+        ]
+        months = {}
+        for row in parts[0].union(*parts[1:], all=True).order_by():
             month = months.setdefault(row["month"], {"month": row["month"], "amount": 0, "actions": 0, "reposts": 0})
             # A compensation cancels one counted action: net = originals - compensations.
-            month["amount"] += row["kopecks"]
-            month["actions"] += row["originals"] - row["reversals"]
-            month["reposts"] += row["repost_originals"] - row["repost_reversals"]
+            month["amount"] += int(row["kopecks"])
+            month["actions"] += int(row["originals"] - row["reversals"])
+            month["reposts"] += int(row["repost_originals"] - row["repost_reversals"])
     return [months[month] for month in sorted(months)]
+
+
+def recent_total_problems():
+    """Differences between the running totals of the days not yet digested (LedgerRecentTotal)
+    and a recount of the entries their mark stands for: ["LedgerRecentTotal (day, campaign, month,
+    kind): в итогах (amount, entries, compensations) | по записям (…)"]. Empty when they are exact
+    or nothing is tallied yet. Only the open days are compared (digested days' rows are dropped)."""
+    mark = LedgerTally.objects.first()
+    if mark is None:
+        return []
+    last = DailyDigest.objects.order_by("-day").values_list("day", flat=True).first()
+    entries = LedgerEntry.objects.filter(
+        campaign__isnull=False, created_at__lt=mark.through_time, pk__lte=mark.through_id
+    )
+    stored = LedgerRecentTotal.objects.filter(entries__gt=0)
+    if last is not None:
+        entries = entries.filter(created_at__gte=datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC))
+        stored = stored.filter(day__gt=last)
+    recounted = {
+        (row["day"], row["campaign_id"], row["month"], row["kind"]): (
+            row["amount"],
+            row["entries"],
+            row["compensations"],
+        )
+        for row in entries.annotate(
+            day=TruncDate("created_at", tzinfo=UTC),
+            month=TruncMonth("created_at", tzinfo=timezone.get_default_timezone(), output_field=DateField()),
+        )
+        .values("day", "campaign_id", "month", "kind")
+        .annotate(amount=Sum("amount"), entries=Count("pk"), compensations=Count("reverses"))
+        .order_by()
+    }
+    kept = {
+        (row.day, row.campaign_id, row.month, row.kind): (row.amount, row.entries, row.compensations) for row in stored
+    }
+    return [
+        f"LedgerRecentTotal {key}: в итогах {kept.get(key)} | по записям {recounted.get(key)}"
+        for key in sorted(set(kept) | set(recounted), key=str)
+        if kept.get(key) != recounted.get(key)
+    ]
 
 
 # --- reconciliation -----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from engagement.services.digests import publish_digests
+from engagement.services.digests import publish_digests, tally_recent_days
 from engagement.services.likes import count_warmed_up_likes as count_warmed_up_likes_now
 
 
@@ -16,3 +16,10 @@ def publish_ledger_digests():
 def count_warmed_up_likes():
     """Periodic (every 10 minutes): record the rouble of likes whose account's warm-up ended; returns how many."""
     return count_warmed_up_likes_now()
+
+
+@task()
+def tally_recent_ledger_days():
+    """Periodic (every 5 minutes): bring the running totals of the days not yet digested forward,
+    so the season report reads today from a few rows; returns how many entries were added."""
+    return tally_recent_days()

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 
 from cms.towns import TownSize
+from engagement import selectors as engagement_selectors
 from learning.models import PUBLIC_STATUSES, Submission
 from learning.selectors import SHORTLIST_STATUSES
 from reports.models import ActiveCell, JuryCell, LessonCell, LikeCell, RegistrationDay, WorkCell
@@ -631,7 +632,9 @@ def problems(limit=50):
                 f"LIMIT {int(limit)})"
             )
             found += [f"{table}: {side} {tuple(row)}" for side, *row in cursor.fetchall()]
-    return found
+    # The ledger's running totals of the days not yet digested, which the report reads too (kept by
+    # engagement's periodic tally, not by triggers; verify_report_rollups --rebuild restarts it).
+    return found + engagement_selectors.recent_total_problems()[:limit]
 
 
 # --- what the report reads ------------------------------------------------------------------------
@@ -673,6 +676,48 @@ def work_cube(assignment_ids):
         )
         .order_by()
     ]
+
+
+WORK_MEASURES = ("works", "public", "winners", "rejected", "pending")
+# The groupings the report's tables read the works by (see ReportFilter.work_totals): GROUPING()'s
+# bits, 1 for each column rolled up, in the order region, town size, direction, age band.
+_WORK_GROUPINGS = {0b0111: "region", 0b1011: "bucket", 0b1100: "direction_band", 0b1111: "all"}
+
+
+def work_totals(assignment_ids):
+    """The season's works added up by region, by town size, by (direction, age band) and in all,
+    each with how many are public, won, were rejected or wait for a moderator: one GROUPING SETS
+    query over the cells, so PostgreSQL returns a hundred-odd rows instead of the whole cube (ten
+    thousand rows at a million students, which Python then summed four times over)."""
+    statuses = {
+        "public": list(PUBLIC_STATUSES),
+        "winners": [Submission.Status.WINNER],
+        "rejected": [Submission.Status.REJECTED],
+        "pending": [Submission.Status.PENDING],
+    }
+    sums = ", ".join(
+        ["sum(c.works)"] + ["coalesce(sum(c.works) FILTER (WHERE c.status = ANY(%s)), 0)" for _ in statuses]
+    )
+    totals = {"all": {}, "region": {}, "bucket": {}, "direction_band": {}}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT GROUPING(c.region_id, c.town_size, a.direction_id, c.age_band), c.region_id, c.town_size,
+                       a.direction_id, c.age_band, {sums}
+                FROM reports_workcell c JOIN learning_assignment a ON a.id = c.assignment_id
+                WHERE c.assignment_id = ANY(%s) AND c.works > 0
+                GROUP BY GROUPING SETS ((c.region_id), (c.town_size), (a.direction_id, c.age_band), ())""",  # noqa: S608 (only %s)
+            [*[list(map(str, values)) for values in statuses.values()], list(assignment_ids)],
+        )
+        for grouping, region, size, direction, band, *counts in cursor.fetchall():
+            name = _WORK_GROUPINGS[grouping]
+            key = {"region": region, "bucket": size, "direction_band": (direction, band), "all": None}[name]
+            row = {measure: count or 0 for measure, count in zip(WORK_MEASURES, counts, strict=True)}
+            if name == "all":
+                totals["all"] = row
+            else:
+                totals[name][key] = row
+    totals["all"] = totals["all"] or dict.fromkeys(WORK_MEASURES, 0)
+    return totals
 
 
 def lesson_views(lesson_ids):

@@ -52,7 +52,7 @@ class SeasonSummaryPanel(Component):
         rows = [
             ("Активные ученики", sum(row["students"] for row in flt.student_cube), "int"),
             ("Регионов с участниками", len({row["region_id"] for row in flt.student_cube} - {None}), "int"),
-            ("Прислано работ", sum(row["works"] for row in flt.work_cube), "int"),
+            ("Прислано работ", flt.work_totals["all"]["works"], "int"),
             ("Собрано", raised, "money"),
         ]
         return render_to_string(

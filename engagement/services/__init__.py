@@ -23,7 +23,13 @@ from engagement.selectors import (
     reconcile,
     transparency,
 )
-from engagement.services.digests import DIGEST_GRACE, GENESIS_DIGEST, publish_digests, verify_digests
+from engagement.services.digests import (
+    DIGEST_GRACE,
+    GENESIS_DIGEST,
+    publish_digests,
+    tally_recent_days,
+    verify_digests,
+)
 from engagement.services.foundations import save_transfer, transfer_problem
 from engagement.services.ledger import record_action, reverse_action, void_account
 from engagement.services.likes import RateLimited, count_warmed_up_likes, set_like, warmup_ends
@@ -49,6 +55,7 @@ __all__ = [
     "like_stands",
     "like_worth",
     "publish_digests",
+    "tally_recent_days",
     "raised_by",
     "reconcile",
     "record_action",

@@ -6,12 +6,12 @@ import hashlib
 from datetime import UTC, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Count, DateField, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DateField, Max, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from engagement.models import DailyDigest, LedgerDayTotal, LedgerEntry
+from engagement.models import DailyDigest, LedgerDayTotal, LedgerEntry, LedgerRecentTotal, LedgerTally
 from engagement.services import publication, sql
 
 GENESIS_DIGEST = "0" * 64
@@ -88,6 +88,102 @@ def _roll_up_day(day):
         .order_by()
     )
     LedgerDayTotal.objects.bulk_create([LedgerDayTotal(day=day, **row) for row in totals])
+
+
+def _totals(entries):
+    """{(day, campaign_id, month, kind): [amount, entries, compensations]} of `entries`."""
+    rows = (
+        entries.annotate(
+            day=TruncDate("created_at", tzinfo=UTC),
+            month=TruncMonth("created_at", tzinfo=timezone.get_default_timezone(), output_field=DateField()),
+        )
+        .values("day", "campaign_id", "month", "kind")
+        .annotate(amount=Sum("amount"), entries=Count("pk"), compensations=Count("reverses"))
+        .order_by()
+    )
+    return {
+        (row["day"], row["campaign_id"], row["month"], row["kind"]): [
+            row["amount"],
+            row["entries"],
+            row["compensations"],
+        ]
+        for row in rows
+    }
+
+
+def first_open_day():
+    """The first UTC day without a published digest (None: nothing is digested yet) and its start."""
+    last = DailyDigest.objects.order_by("-day").values_list("day", flat=True).first()
+    if last is None:
+        return None, None
+    day = last + timedelta(days=1)
+    return day, datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def tally_recent_days(now=None, restart=False):
+    """Bring the running totals of the days not yet digested (LedgerRecentTotal) forward to `now`
+    less the digests' grace, reading only the entries that arrived since the last run (a few
+    minutes of them); returns how many entries were added. Periodic (settings.SCHEDULE).
+
+    The totals hold the entries created before the mark's time with an id up to the mark's id (see
+    LedgerTally). A run adds those created between the old and the new time, and those created
+    before the old time with an id between the old and the new id (imports dated earlier), both
+    by an index; it drops the days digested since. Imports hold the lock shared, so none is in
+    flight while the highest id is read: every later entry gets a higher id. `restart` recounts
+    the open days from their entries (a repair: verify_report_rollups --rebuild)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        sql.lock(sql.TALLY_LOCK)
+        from_day, start = first_open_day()
+        mark = LedgerTally.objects.select_for_update().first()
+        through_id = LedgerEntry.objects.aggregate(last=Max("pk"))["last"] or 0
+        through_time = now - DIGEST_GRACE
+        entries = LedgerEntry.objects.filter(campaign__isnull=False, pk__lte=through_id)
+        if start is not None:
+            entries = entries.filter(created_at__gte=start)
+        stale = mark is not None and mark.from_day is not None and (from_day is None or mark.from_day > from_day)
+        if mark is None or stale or restart:  # never tallied, tallied against digests since gone, or asked to
+            LedgerTally.objects.all().delete()
+            LedgerRecentTotal.objects.all().delete()
+            mark = LedgerTally(pk=1, through_time=through_time, through_id=through_id)
+            added = [entries.filter(created_at__lt=through_time)]
+        else:
+            through_time, through_id = max(through_time, mark.through_time), max(through_id, mark.through_id)
+            added = [
+                entries.filter(created_at__gte=mark.through_time, created_at__lt=through_time),
+                entries.filter(created_at__lt=mark.through_time, pk__gt=mark.through_id),
+            ]
+        totals = {}
+        for part in added:
+            for key, (amount, count, compensations) in _totals(part).items():
+                total = totals.setdefault(key, [0, 0, 0])
+                total[0], total[1], total[2] = total[0] + amount, total[1] + count, total[2] + compensations
+        if from_day is not None:
+            LedgerRecentTotal.objects.filter(day__lt=from_day).delete()
+        stored = {
+            (row.day, row.campaign_id, row.month, row.kind): row
+            for row in LedgerRecentTotal.objects.filter(day__in={day for day, *_ in totals})
+        }
+        changed = []
+        for (day, campaign_id, month, kind), (amount, count, compensations) in totals.items():
+            row = stored.get((day, campaign_id, month, kind)) or LedgerRecentTotal(
+                day=day, campaign_id=campaign_id, month=month, kind=kind, amount=0, entries=0, compensations=0
+            )
+            row.amount, row.entries, row.compensations = (
+                row.amount + amount,
+                row.entries + count,
+                row.compensations + compensations,
+            )
+            changed.append(row)
+        LedgerRecentTotal.objects.bulk_create(
+            changed,
+            update_conflicts=True,
+            unique_fields=["campaign", "day", "month", "kind"],
+            update_fields=["amount", "entries", "compensations"],
+        )
+        mark.from_day, mark.through_time, mark.through_id = from_day, through_time, through_id
+        mark.save()
+    return sum(count for _, count, _ in totals.values())
 
 
 def verify_digests():

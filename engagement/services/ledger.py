@@ -183,6 +183,7 @@ def record_action(kind, actor, target, key, *, occurred_at=None):
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             if occurred_at is not None:
+                sql.lock_shared(sql.TALLY_LOCK)  # not in flight while the tally reads its highest id
                 _check_day_open(moment)
             campaign, counted = _campaign_and_count(cursor, actor_fields, label, moment)
             if campaign is None:

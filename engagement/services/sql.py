@@ -41,6 +41,10 @@ def _names(columns):
 # --- locks --------------------------------------------------------------------------------------
 
 ADVISORY_LOCK = "SELECT pg_advisory_xact_lock(%s)"
+ADVISORY_LOCK_SHARED = "SELECT pg_advisory_xact_lock_shared(%s)"
+# The running totals of the days not yet digested (LedgerRecentTotal): the tally brings them forward
+# under this lock; their readers, and imports of entries dated in the past, hold it shared.
+TALLY_LOCK = "engagement:tally"
 
 
 def lock_key(label):
@@ -56,6 +60,15 @@ def lock(*labels):
     with connection.cursor() as cursor:
         for key in sorted(lock_key(label) for label in labels):
             cursor.execute(ADVISORY_LOCK, [key])
+
+
+def lock_shared(label):
+    """Hold `label` shared until the transaction ends: alongside other holders, never alongside
+    lock(label) (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(ADVISORY_LOCK_SHARED, [lock_key(label)])
 
 
 # --- counter slots ------------------------------------------------------------------------------

@@ -102,6 +102,22 @@ class ReportFilter:
         )
 
     @cached_property
+    def work_totals(self):
+        """The season's works (with how many are public, won, rejected, pending) added up as the
+        tables read them: {"all": counts, "region": {region_id: counts}, "bucket": {town size
+        position: counts}, "direction_band": {(direction_id, age band): counts}}. From the rollup
+        in one GROUPING SETS query; elsewhere summed from the cube."""
+        if rollups.maintained():
+            return rollups.work_totals(self.assignment_ids)
+        cube, measures = self.work_cube, rollups.WORK_MEASURES
+        return {
+            "all": rollup(cube, lambda row: None, *measures).get(None, dict.fromkeys(measures, 0)),
+            "region": rollup(cube, lambda row: row["student__region_id"], *measures),
+            "bucket": rollup(cube, lambda row: row["bucket"], *measures),
+            "direction_band": rollup(cube, lambda row: (row["assignment__direction_id"], row["age_band"]), *measures),
+        }
+
+    @cached_property
     def ledger_months(self):
         """The campaign's ledger by Moscow month: amount, net counted actions and net reposts (see
         engagement.selectors.ledger_by_month). Serves the reposts figure and the monthly table."""

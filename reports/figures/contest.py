@@ -3,14 +3,12 @@
 from cms.age_bands import AgeBand
 from learning import selectors as learning_selectors
 from reports import rollups
-from reports.figures.base import Column, Table, directions, percent, rollup, season_submissions
+from reports.figures.base import Column, Table, directions, percent, season_submissions
 
 
 def contest_works(flt):
     """Works per direction and age band, with how many were published and won."""
-    counts = rollup(
-        flt.work_cube, lambda row: (row["assignment__direction_id"], row["age_band"]), "works", "public", "winners"
-    )
+    counts = flt.work_totals["direction_band"]
     rows = []
     for direction_id, title in directions(flt):
         row = {"direction": title}

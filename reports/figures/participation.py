@@ -22,7 +22,7 @@ def participation(flt):
             views=Count("pk"), completions=Count("pk", filter=Q(completed_at__isnull=False))
         )
         likes = learning_selectors.likes_on_assignments(flt.assignment_ids)
-    works = {m: sum(row[m] for row in flt.work_cube) for m in ("works", "public", "rejected", "pending")}
+    works = flt.work_totals["all"]
     approval = percent(works["public"], works["public"] + works["rejected"])
     rows = [
         {"figure": "Зарегистрировались за сезон", "value": registered},
@@ -57,7 +57,7 @@ def participation(flt):
 def regions(flt):
     """Every federal subject, those with nobody yet included (they are the point of this table)."""
     students = rollup(flt.student_cube, lambda row: row["region_id"], "students")
-    works = rollup(flt.work_cube, lambda row: row["student__region_id"], "works", "winners")
+    works = flt.work_totals["region"]
     rows = []
     for region_id, code, name in cms_selectors.regions_by_name():
         region_works = works.get(region_id, {})
@@ -102,7 +102,7 @@ def regions(flt):
 def town_sizes(flt):
     """Students, works and winners by the size of the student's town; and the small-town winners' share."""
     students = rollup(flt.student_cube, lambda row: row["bucket"], "students")
-    works = rollup(flt.work_cube, lambda row: row["bucket"], "works", "winners")
+    works = flt.work_totals["bucket"]
     rows = []
     for position, bucket in enumerate(TownSize.ORDER):
         rows.append(

@@ -24,6 +24,7 @@ PERIODIC_JOBS = {
     "send_deadline_reminders",
     "send_weekly_digests",
     "count_warmed_up_likes",
+    "tally_recent_ledger_days",
     "forget_like_addresses",
 }
 
@@ -85,6 +86,7 @@ def test_every_scheduled_job_runs_on_an_rq_worker(rq_queue, settings, tmp_path, 
         "send_deadline_reminders": 0,
         "send_weekly_digests": 0,
         "count_warmed_up_likes": 0,
+        "tally_recent_ledger_days": 0,
         "forget_like_addresses": 0,
     }
     assert not dead_run.exists()

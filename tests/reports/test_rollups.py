@@ -270,3 +270,44 @@ def test_concurrent_jurors_scoring_one_work_lose_nothing():
     assert list(JuryCell.objects.filter(assignment=assignment, works__gt=0).values_list("scores", "works")) == [(6, 1)]
     assert rollups.problems() == []
     connection.close()
+
+
+def test_work_totals_from_the_rollup_equal_those_summed_from_the_raw_rows(world, moderator, monkeypatch):
+    """The tables read the works added up by region, town size and direction × age band: from the
+    cells in one GROUPING SETS query, the same as the raw rows summed (the path without rollups)."""
+
+    def both():
+        from_rollup = figures.ReportFilter(season=world.season).work_totals
+        with monkeypatch.context() as patched:
+            patched.setattr(rollups, "maintained", lambda: False)
+            from_rows = figures.ReportFilter(season=world.season).work_totals
+        return from_rollup, from_rows
+
+    from_rollup, from_rows = both()
+    assert from_rollup == from_rows
+    assert from_rollup["all"]["works"] == Submission.objects.count() > 0
+    learning.approve_submission(Submission.objects.filter(status="pending").first(), moderator)
+    learning.delete_student_account(world.students[1])  # their works move to «region unknown»
+    from_rollup, from_rows = both()
+    assert from_rollup == from_rows
+    assert from_rollup["region"][None]["works"] == Submission.objects.filter(student=world.students[1]).count()
+
+
+def test_verify_command_checks_the_ledgers_running_totals_and_rebuild_restarts_them(world, capsys):
+    """The monthly ledger the report reads takes today from engagement's running totals: the
+    command compares them with the entries too, and --rebuild recounts them."""
+    from datetime import timedelta
+
+    from django.db.models import F
+
+    from engagement.models import LedgerRecentTotal
+    from engagement.services import tally_recent_days
+
+    assert tally_recent_days(now=timezone.now() + timedelta(minutes=11)) >= 1  # the world's approved work
+    call_command("verify_report_rollups")
+    LedgerRecentTotal.objects.update(amount=F("amount") + 1)
+    with pytest.raises(CommandError, match="расходятся"):
+        call_command("verify_report_rollups")
+    assert "LedgerRecentTotal" in capsys.readouterr().out
+    call_command("verify_report_rollups", "--rebuild")
+    assert rollups.problems() == []

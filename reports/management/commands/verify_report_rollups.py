@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from engagement import services as engagement_services
 from reports import rollups
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
             return
         if rebuild:
             rollups.rebuild()
+            engagement_services.tally_recent_days(restart=True)  # the ledger's running totals the report reads
             self.stdout.write("Сводки пересобраны по записям.")
         problems = rollups.problems()
         for problem in problems:
