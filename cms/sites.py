@@ -4,7 +4,9 @@ Wagtail finds the site on every page it serves (one query) and then reads the ho
 type (another), though both change only in the admin. The middleware hands Wagtail the site from
 the shared cache under the page cache's generation (config/http_cache.py), which publishing and
 saving or deleting a site bump; Wagtail takes it from `request._wagtail_site`, its own per-request
-memo (`Site.find_for_request`)."""
+memo (`Site.find_for_request`). Only for the pages Wagtail serves: other views (the API, the
+gallery) find the site only if they need it, and most do not, so handing it to them would cost a
+cache read, and on a cold cache the queries it saves pages."""
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,14 +21,18 @@ class CachedSiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(http_cache.PRIVATE_PREFIXES):
-            try:
-                host = request.get_host()  # only allowed hosts get a cache entry
-            except DisallowedHost:
-                host = None
-            if host is not None:
-                request._wagtail_site = site_for_request(request, host)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or match.url_name != "wagtail_serve" or request.path.startswith(http_cache.PRIVATE_PREFIXES):
+            return None
+        try:
+            host = request.get_host()  # only allowed hosts get a cache entry
+        except DisallowedHost:
+            return None
+        request._wagtail_site = site_for_request(request, host)
+        return None
 
 
 def site_for_request(request, host):
