@@ -342,10 +342,17 @@
     };
     // The copy goes in on play, not now: Chromium reads a blob: source at once whatever preload
     // says, and nothing of the video may cross the network before play.
+    // Only while the master is the source: a choice made before play (sound only, a downloaded
+    // lesson) keeps its own.
+    var playsMaster = function () {
+      var source = video.querySelector("source");
+      var current = video.getAttribute("src") || (source ? source.getAttribute("src") : "") || "";
+      return !self.audioOnly && new URL(current, location.href).href === self.masterUrl;
+    };
     var play = video.play;
     video.play = function () {
       delete video.play;
-      if (video.readyState === 0 && video.currentSrc !== blob) {
+      if (video.readyState === 0 && video.currentSrc !== blob && playsMaster()) {
         var position = video.currentTime;
         video.addEventListener("error", fallBack);
         video.addEventListener("loadeddata", done);
