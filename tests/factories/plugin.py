@@ -156,6 +156,15 @@ def likes_earn_at_once(settings):
     settings.ENGAGEMENT_LIKE_WARMUP_HOURS = 0
 
 
+@pytest.fixture(autouse=True)
+def fresh_counter_memo():
+    """Each process keeps the page counter's figures a second (site_theme_tags.donation_counter);
+    a test starts without the figures of the test before, which came from another database state."""
+    from site_theme.templatetags import site_theme_tags
+
+    site_theme_tags._counter.clear()
+
+
 # --- Opt-in state (a folder's conftest turns them on for all its tests with an autouse fixture) ---
 
 
