@@ -305,13 +305,9 @@ class DailyDigest(AppendOnlyModel):
         return f"{self.day}: {self.digest}"
 
 
-class LedgerDayTotal(AppendOnlyModel):
-    """A digested UTC day's entries of one campaign, one kind and one Moscow month, summed.
-
-    Written with the day's DailyDigest, in the same transaction: once a day is digested no entry may
-    enter it, so its totals never change and reports add these few rows up instead of the entries.
-    A UTC day straddles two Moscow dates (21:00 UTC is midnight in Moscow), so on a month's last day
-    it has rows for two months."""
+class LedgerDaySums(models.Model):
+    """A UTC day's entries of one campaign, one kind and one Moscow month, summed: the columns the
+    digested days' totals (LedgerDayTotal) and the running ones (LedgerRecentTotal) share."""
 
     day = models.DateField("день (UTC)")
     campaign = models.ForeignKey(
@@ -324,15 +320,27 @@ class LedgerDayTotal(AppendOnlyModel):
     compensations = models.PositiveIntegerField("из них компенсаций")
 
     class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.day} {self.campaign_id} {self.month:%Y-%m} {self.kind}: {self.amount}"
+
+
+class LedgerDayTotal(LedgerDaySums, AppendOnlyModel):
+    """A digested UTC day's entries of one campaign, one kind and one Moscow month, summed.
+
+    Written with the day's DailyDigest, in the same transaction: once a day is digested no entry may
+    enter it, so its totals never change and reports add these few rows up instead of the entries.
+    A UTC day straddles two Moscow dates (21:00 UTC is midnight in Moscow), so on a month's last day
+    it has rows for two months."""
+
+    class Meta:
         verbose_name = "итог дня журнала"
         verbose_name_plural = "итоги дней журнала"
         ordering = ["day", "campaign", "month", "kind"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "day", "month", "kind"], name="ledger_day_total_unique"),
         ]
-
-    def __str__(self):
-        return f"{self.day} {self.campaign_id} {self.month:%Y-%m} {self.kind}: {self.amount}"
 
 
 class LedgerTally(models.Model):
@@ -359,21 +367,11 @@ class LedgerTally(models.Model):
         return f"{self.from_day}…{self.through_time:%Y-%m-%d %H:%M} (до №{self.through_id})"
 
 
-class LedgerRecentTotal(models.Model):
+class LedgerRecentTotal(LedgerDaySums):
     """A not yet digested UTC day's entries of one campaign, one kind and one Moscow month, summed up
     to the tally's mark (LedgerTally). Brought forward every few minutes by the periodic task
     tally_recent_ledger_days, so the report reads today from a few rows instead of the day's
     entries; the rows of a day are dropped once its digest (and its LedgerDayTotal) is published."""
-
-    day = models.DateField("день (UTC)")
-    campaign = models.ForeignKey(
-        Campaign, verbose_name="кампания", on_delete=models.PROTECT, related_name="+", db_index=False
-    )  # led by the unique constraint
-    month = models.DateField("месяц (по Москве)")
-    kind = models.CharField("действие", max_length=20, choices=ActionKind.choices)
-    amount = models.BigIntegerField("сумма, коп.")
-    entries = models.PositiveIntegerField("записей")
-    compensations = models.PositiveIntegerField("из них компенсаций")
 
     class Meta:
         verbose_name = "текущий итог дня журнала"
@@ -382,9 +380,6 @@ class LedgerRecentTotal(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "day", "month", "kind"], name="ledger_recent_total_unique"),
         ]
-
-    def __str__(self):
-        return f"{self.day} {self.campaign_id} {self.month:%Y-%m} {self.kind}: {self.amount}"
 
 
 FOUNDATION = {"kind": "foundation"}
