@@ -5,12 +5,14 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.account import LoginView as WagtailLoginView
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.api import api_router
 from config.health import healthz
 from config.throttling import throttle_sign_in
+from engagement.admin_views import SiteHistoryView
 from engagement.api import DonationCounterView
 from engagement.ledger_api import ledger_public_key
 
@@ -23,6 +25,9 @@ urlpatterns = [
     path("django-admin/login/", throttle_sign_in(admin.site.login)),
     path("django-admin/", admin.site.urls),
     path("admin/login/", throttle_sign_in(WagtailLoginView.as_view()), name="wagtailadmin_login"),
+    # Wagtail's site history with the foundations' log as a third model (engagement.admin_views).
+    path("admin/reports/site-history/", require_admin_access(SiteHistoryView.as_view())),
+    path("admin/reports/site-history/results/", require_admin_access(SiteHistoryView.as_view(results_only=True))),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
