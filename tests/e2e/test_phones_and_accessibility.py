@@ -174,6 +174,22 @@ def test_wide_tables_scroll_inside_a_focusable_region(new_page, site_pages):
     assert works.get_attribute("tabindex") == "0"
 
 
+def test_on_a_phone_a_childs_works_read_as_cards_without_words_broken(new_page, site_pages):
+    """Four columns in 390 px broke the title and the status badge mid-word («опуб|лико|вана»)."""
+    page = new_page(PHONE)
+    sign_in(page)
+    row = page.locator(".works-table tbody tr").first
+    title, status = row.locator("td").first, row.locator(".status")
+    assert title.bounding_box()["width"] >= row.bounding_box()["width"] - 1  # the title has the whole width
+    line = status.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)")
+    assert status.bounding_box()["height"] < 2 * line  # one line
+    assert row.locator("td[data-label='Статус']").evaluate("el => getComputedStyle(el, '::before').content") == (
+        '"Статус: "'
+    )
+    page.set_viewport_size(DESKTOP)
+    assert page.locator(".works-table thead").is_visible()  # a table again where it fits
+
+
 def test_a_shared_page_shows_a_card_with_a_picture(new_page, site_pages, live_server):
     page = new_page(DESKTOP)
     for url in page_urls(site_pages).values():
