@@ -121,7 +121,7 @@ def test_a_15_year_old_signs_in_with_vk_id_completes_the_profile_and_submits(
     assert page.get_by_label("Дата рождения").input_value() == born.isoformat()
     page.get_by_label("Регион").select_option(str(season_content["region"].pk))
     page.get_by_label("Город или посёлок").fill("Кириллов")
-    page.get_by_label("согласен").check()
+    page.get_by_label("даю согласие").check()
     fits_the_phone(page)
     screenshot(page, "vk-id-profile-phone")
     page.get_by_role("button", name="Сохранить профиль").click()

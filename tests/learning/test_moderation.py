@@ -208,7 +208,7 @@ def test_the_guardians_copy_is_addressed_to_the_parent_not_the_child(
     assert child.body.startswith(f"{student.first_name}, здравствуйте!")
     assert not parent.body.startswith(f"{student.first_name}, здравствуйте!")
     assert "вашу работу" not in parent.body
-    assert f"которую {student.first_name} отправил(а)" in parent.body
+    assert f"({student.first_name}, конкурс " in parent.body and "(а)" not in parent.body
     assert "как родитель или законный представитель" in parent.body
     assert student.first_name in parent.subject
 
