@@ -5,6 +5,7 @@ import time
 from django import template
 from django.conf import settings
 from django.core.cache import cache
+from django.template.defaultfilters import floatformat
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import ngettext
 
 from cms import models as cms_models
 from cms import restrictions
+from cms.age_bands import AgeBand
 from cms.models import DirectionPage, EventPage, LessonPage, MasterclassPage, PartnerPage, Season, WinnerStoryPage
 from config import http_cache
 from engagement import selectors as engagement
@@ -119,6 +121,18 @@ def years(age):
         return ""
     age = int(age)
     return f"{age}\u00a0{ngettext('year', 'years', age)}"
+
+
+@register.filter
+def signed(number, digits=4):
+    """A score as Russian type sets it: «−0,7609» with a minus sign, not a hyphen."""
+    return floatformat(number, digits).replace("-", "−")
+
+
+@register.filter
+def age_band(band):
+    """An age band's key ("10-13") as the site writes it: «10–13»."""
+    return AgeBand(band).short_label if band in AgeBand.values else band
 
 
 # --- Content the pages gather from the CMS ------------------------------------------------------

@@ -3,6 +3,7 @@ public results table (HTML and JSON), appeals and the editors' queue."""
 
 import importlib.util
 import random
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -192,13 +193,13 @@ def test_the_child_sees_the_jury_scores_only_after_the_results(contest, assignme
     for comment in COMMENTS:
         assert comment in html
     assert "Исполнение: 10 из 10" in html and "Артистизм: 5 из 5" in html, "per-criterion points"
-    assert "1 место</strong> из 2 в группе 10-13" in html
+    assert "1 место</strong> из 2 в группе 10–13 лет" in html  # an en dash, as the site writes ages
     results = selectors.work_results(ira)
     first = results["jurors"][0]
     # The generous juror: totals 15, 2, 15, 14 → mean 11.5, spread 5.5; Ira's 15 → z = 3.5 / 5.5 ≈ 0.64.
     assert (first["mean"], first["spread"], first["z"]) == (11.5, 5.5, 0.64)
     assert "в среднем ставил 11,50 (разброс 5,50)" in html
-    assert "z-оценк" in html and f"{results['score']:.4f}".replace(".", ",") in html
+    assert "z-оценк" in html and f"{results['score']:.4f}".replace(".", ",").replace("-", "\u2212") in html
     for juror in JuryMember.objects.filter(role="juror"):
         for trace in (juror.user.username, juror.user.get_full_name(), juror.user.email):
             assert not trace or trace not in html, "jurors stay anonymous"
@@ -258,6 +259,9 @@ def test_the_public_table_names_no_child_and_skips_unapproved_works(results, ass
     assert [s["total"] for s in first["scores"]] == [15, 4, 7], "per juror, numbered by first score"
     assert "z-оценк" in html and f"--results {assignment.pk}" in html
     assert "Член жюри 1: <strong>15</strong> (10 + 5)" in html, "points in the criteria's order"
+    assert "Группа 10–13 лет" in html and "10-13" not in html  # the API keeps the key "10-13"
+    assert any(row["score"] < 0 for row in table["works"])
+    assert "\u2212" in html and not re.search(r"[>\s]-\d", html), "a minus sign, not a hyphen"
     assert table["appeals"]["filed"] == 0
 
 
