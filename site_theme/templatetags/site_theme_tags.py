@@ -1,5 +1,6 @@
 """Template tags of the bundled site: navigation, money, the donation counter."""
 
+import datetime
 import time
 
 from django import template
@@ -9,6 +10,7 @@ from django.template.defaultfilters import floatformat
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
 from cms import models as cms_models
@@ -121,6 +123,16 @@ def years(age):
         return ""
     age = int(age)
     return f"{age}\u00a0{ngettext('year', 'years', age)}"
+
+
+@register.filter
+def iso_day(value):
+    """An ISO date as the site writes dates: "2026-06-13" -> «13 июня 2026» (the transparency rows are
+    the API's, whose dates are ISO strings)."""
+    try:
+        return date_format(datetime.date.fromisoformat(value), "j E Y")
+    except (TypeError, ValueError):
+        return value
 
 
 @register.filter

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from django.db import connection
+from django.utils.formats import date_format
 
 from config.errors import ServiceError
 from engagement import receipts, services
@@ -128,6 +129,9 @@ def test_a_transfer_carries_its_payment_order_and_its_reports_hash(client, publi
     page = client.get("/transparency/").content.decode()
     assert "ПП-17" in page and transfer.report_sha256 in page
     assert page.count("Операция прошла, Аня дома.") == 1
+    shown_day = date_format(transfer.transferred_on, "j E Y")  # as the site writes dates, not ISO
+    assert f"<td>{shown_day}</td>" in page and f">{shown_day}</time>" in page
+    assert f">{transfer.transferred_on.isoformat()}<" not in page
 
 
 def test_a_transfer_in_a_published_day_cannot_change(published_ledger):
