@@ -1,7 +1,10 @@
 """Forms of the bundled site. They only parse input; the rules live in learning.services."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 
 from cms.models import Region
 from config.errors import ServiceError
@@ -88,6 +91,31 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = Region.objects.order_by("name")
+
+    def clean(self):
+        """Every mistake at once, so a child fixes the form in one go: the registration rules every
+        way in shares and the password's validators (the service checks both again when it creates
+        the account; until then the first refusal hid the others)."""
+        cleaned = super().clean()
+        rules = ("first_name", "surname", "birth_date")
+        if "guardian_email" in self.fields and all(cleaned.get(name) for name in rules):
+            try:
+                learning.check_student_rules(
+                    email=cleaned.get("email", ""),
+                    guardian_email=cleaned.get("guardian_email", ""),
+                    consent=cleaned.get("consent", False),
+                    **{name: cleaned[name] for name in rules},
+                )
+            except ServiceError as error:
+                self.add_error(error.field if error.field in self.fields else None, error.message)
+        if cleaned.get("password"):
+            email = cleaned.get("email", "")
+            candidate = get_user_model()(username=email, email=email, first_name=cleaned.get("first_name", ""))
+            try:
+                validate_password(cleaned["password"], candidate)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
 
 
 class EmailCodeForm(forms.Form):

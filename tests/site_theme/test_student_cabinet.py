@@ -36,6 +36,32 @@ def test_registration_under_14_without_a_guardian_email_is_refused_in_russian(cl
 
 
 @pytest.mark.django_db
+def test_registration_shows_every_mistake_at_once(client, season_tree):
+    """A short all-digit password and the child's own email as the guardian's: both said in one
+    answer (the password's errors came only after the email was fixed)."""
+    from cms.models import Region
+
+    response = client.post(
+        "/cabinet/register/",
+        {
+            "first_name": "Петя",
+            "surname": "Орлов",
+            "birth_date": "2016-03-01",
+            "region": Region.objects.first().pk,
+            "town": "Вологда",
+            "email": "petya@example.ru",
+            "guardian_email": "petya@example.ru",
+            "password": "123",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["guardian_email"] == ["Email родителя должен отличаться от email ученика."]
+    assert len(errors["password"]) >= 2 and any("коротк" in message for message in errors["password"])
+    assert not get_user_model().objects.filter(email="petya@example.ru").exists()
+
+
+@pytest.mark.django_db
 def test_student_sees_pending_and_rejected_works_with_the_moderators_reason(
     client, student, assignment, moderator, season_tree
 ):
