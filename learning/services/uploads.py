@@ -49,6 +49,24 @@ FORMATS_HINT = {
     "document": "PDF, DOCX, ODT или PPTX",
 }
 KIND_LABELS = dict(Assignment.Kind.choices)
+# What the file chooser offers for each kind (the content decides in the end, see check_upload).
+ACCEPT = {
+    "image": "image/jpeg,image/png,image/webp,.jpg,.jpeg,.png,.webp",
+    "video": "video/*,.mp4,.m4v,.mov,.webm,.mkv",
+    "audio": "audio/*,.mp3,.m4a,.ogg,.wav,.flac",
+    "document": ".pdf,.docx,.odt,.pptx",
+}
+
+
+def accepted_formats(assignment):
+    """The files an assignment takes, as the form and the refusals say it:
+    «изображение: JPEG, PNG или WebP; видео: MP4, MOV, WebM или MKV» ("" when it takes only text)."""
+    return "; ".join(f"{KIND_LABELS[k]}: {FORMATS_HINT[k]}" for k in assignment.allowed_kinds if k in FORMATS_HINT)
+
+
+def accepted_types(assignment):
+    """The `accept` attribute of the assignment's file chooser."""
+    return ",".join(ACCEPT[k] for k in assignment.allowed_kinds if k in ACCEPT)
 
 
 @dataclass
@@ -78,9 +96,7 @@ def check_upload(assignment, upload):
     mime = kind_guess.mime if kind_guess else None
     kind = KIND_BY_MIME.get(mime)
     if kind is None:
-        accepted = "; ".join(
-            f"{KIND_LABELS[k]}: {FORMATS_HINT[k]}" for k in assignment.allowed_kinds if k in FORMATS_HINT
-        )
+        accepted = accepted_formats(assignment)
         raise ServiceError(
             f"{quoted(label)}: по содержимому это не поддерживаемый формат. Принимаются: {accepted or 'только текст'}.",
             code="unsupported_format",
@@ -88,7 +104,8 @@ def check_upload(assignment, upload):
         )
     if kind not in assignment.allowed_kinds:
         raise ServiceError(
-            f"{quoted(label)}: {KIND_LABELS[kind]} в этом задании не принимается.",
+            f"{quoted(label)}: {KIND_LABELS[kind]} в этом задании не принимается. "
+            f"Принимаются: {accepted_formats(assignment) or 'только текст'}.",
             code="kind_not_accepted",
             field="files",
         )

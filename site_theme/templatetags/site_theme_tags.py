@@ -22,6 +22,7 @@ from engagement import selectors as engagement
 from engagement.forms import KOPECKS_PER_ROUBLE, roubles_label
 from learning import services as learning
 from learning.models import LessonProgress
+from learning.services import uploads
 from media_pipeline import selectors as media
 from media_pipeline.models import public_url
 from site_theme.queries import public_works
@@ -133,6 +134,18 @@ def iso_day(value):
         return date_format(datetime.date.fromisoformat(value), "j E Y")
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def accepted_formats(assignment):
+    """«изображение: JPEG, PNG или WebP; видео: …»: what the assignment's file field takes."""
+    return uploads.accepted_formats(assignment)
+
+
+@register.filter
+def accepted_types(assignment):
+    """The assignment's file chooser's `accept` list."""
+    return uploads.accepted_types(assignment)
 
 
 @register.filter

@@ -99,6 +99,38 @@ def test_a_contest_video_goes_up_in_chunks_and_survives_a_dropped_connection(
     )
 
 
+def test_the_form_names_the_assignments_formats_and_refuses_a_wrong_file_before_sending(
+    new_page, season_content, tmp_path
+):
+    """The hint listed every kind whatever the assignment, and a text file «went up» as «0.0 из 0.0 МБ»
+    before the server refused it."""
+    from learning.models import Submission
+
+    assignment = season_content["assignment"]
+    assignment.allowed_kinds = ["video"]
+    assignment.save(update_fields=["allowed_kinds"])
+    page = signed_in_student(new_page, season_content["region"])
+    page.goto("/cabinet/submit/")
+    expect(page.locator("[data-formats-hint]")).to_have_text("видео: MP4, MOV, WebM или MKV")
+    expect(page.get_by_label("Задание").locator("option")).to_contain_text(assignment.title)  # keeps its name
+    assert page.get_by_label("Файлы").get_attribute("accept").startswith("video/*")
+    note = tmp_path / "заметка.txt"
+    note.write_text("hello")
+    sent = []
+    page.on("request", lambda request: request.method == "POST" and sent.append(request.url))
+    page.get_by_label("Название работы").fill("Не то")
+    page.get_by_label("Файлы").set_input_files(str(note))
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_text(
+        "«заметка.txt»: такой файл в этом задании не принимается. Принимаются: видео: MP4, MOV, WebM или MKV."
+    )
+    page.get_by_role("button", name="Отправить").click()
+    expect(alert).to_be_visible()
+    assert sent == [] and not Submission.objects.exists()
+    page.get_by_label("Файлы").set_input_files(noisy_clip(tmp_path / "клип.mp4"))
+    expect(alert).to_be_hidden()
+
+
 def test_sound_only_is_offered_for_a_single_rung_video_on_a_fast_connection(new_page, season_content):
     lesson = season_content["lesson"]
     renditions = [r for r in lesson.video.renditions if "width" in r]

@@ -10,8 +10,24 @@
     return (file.type && file.type.indexOf("video/") === 0) || VIDEO_EXTENSIONS.test(file.name);
   }
 
-  function megabytes(bytes) {
-    return (bytes / 1048576).toFixed(1);
+  var DOCUMENT_EXTENSIONS = /\.(pdf|docx|odt|pptx)$/i;
+
+  /* What a file looks like before the server reads its content (which decides in the end). */
+  function kindOf(file) {
+    if (isVideo(file)) return "video";
+    if (file.type.indexOf("image/") === 0) return "image";
+    if (file.type.indexOf("audio/") === 0) return "audio";
+    if (DOCUMENT_EXTENSIONS.test(file.name)) return "document";
+    return "";
+  }
+
+  /* «0,3 из 1,2 МБ», or kilobytes for small files (a photo of a drawing is often under a megabyte). */
+  function amount(sent, total) {
+    var mb = total >= 1048576;
+    var unit = mb ? 1048576 : 1024;
+    var digits = mb ? 1 : 0;
+    function n(bytes) { return (bytes / unit).toFixed(digits).replace(".", ","); }
+    return n(sent) + " из " + n(total) + (mb ? " МБ" : " КБ");
   }
 
   function setup(form) {
@@ -33,7 +49,7 @@
       var percent = total ? Math.min(100, Math.round((100 * sent) / total)) : 100;
       bar.value = percent;
       bar.textContent = percent + "%";
-      status.textContent = "Загружено " + percent + "% (" + megabytes(sent) + " из " + megabytes(total) + " МБ)";
+      status.textContent = "Загружено " + percent + "% (" + amount(sent, total) + ")";
     }
 
     /* Send each video in chunks; resolves to the finished uploads' ids. */
@@ -86,8 +102,49 @@
       });
     }
 
+    var select = form.elements.assignment;
+    var formats = form.querySelector("[data-formats-hint]");
+    var refusedShown = false;
+
+    function chosen() {
+      return select.options[select.selectedIndex];
+    }
+
+    /* The hint and the file chooser follow the chosen assignment: each takes its own kinds. */
+    function followAssignment() {
+      var option = chosen();
+      if (!option || !fileInput) return;
+      formats.textContent = option.getAttribute("data-formats") || "только текст";
+      fileInput.setAttribute("accept", option.getAttribute("data-accept") || "");
+      checkFiles();
+    }
+
+    /* A file the assignment does not take is named at once, not after the upload. */
+    function checkFiles() {
+      var kinds = (chosen().getAttribute("data-kinds") || "").split(" ");
+      var refused = Array.prototype.filter.call(fileInput.files, function (file) {
+        return kinds.indexOf(kindOf(file)) < 0;
+      });
+      if (refused.length) {
+        fail(refused.map(function (file) { return "«" + file.name + "»"; }).join(", ") +
+          ": такой файл в этом задании не принимается. Принимаются: " + formats.textContent + ".");
+        refusedShown = true;
+      } else if (refusedShown) {
+        errorBox.hidden = true;  // the server's own errors of the last try stay until the next one
+        refusedShown = false;
+      }
+      return !refused.length;
+    }
+
+    if (select && fileInput && formats) {
+      select.addEventListener("change", followAssignment);
+      fileInput.addEventListener("change", checkFiles);
+      followAssignment();
+    }
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      if (select && fileInput && formats && !checkFiles()) return;
       errorBox.hidden = true;
       button.disabled = true;
       box.hidden = false;
