@@ -32,6 +32,38 @@ def children_to_register(user):
     return list(Student.objects.filter(Q(user=user) | Q(guardian=user), deleted_at__isnull=True).order_by("first_name"))
 
 
+def sign_up_offer(user, event):
+    """What the event page offers a signed-in person, from their active tickets here (`mine`):
+    a student signs herself up (`myself`, None once she holds a ticket or a waiting place — then
+    `registered` is that ticket); anyone else gets their children not yet registered (`children`)
+    and, unless they already hold one, a place for themselves (`adult`) and for a school group
+    (`group`). The services still refuse whatever the page does not offer."""
+    mine = list(registrations_of(user, event))
+    by_student = {r.student_id: r for r in mine if r.student_id}
+    own_kinds = {r.kind for r in mine if r.owner_id == user.pk and r.student_id is None}
+    student = Student.objects.filter(user=user, deleted_at__isnull=True).first()
+    if student is not None:
+        registered = by_student.get(student.pk)
+        return {
+            "mine": mine,
+            "is_student": True,
+            "myself": None if registered else student,
+            "registered": registered,
+            "children": [],
+            "adult": False,
+            "group": False,
+        }
+    return {
+        "mine": mine,
+        "is_student": False,
+        "myself": None,
+        "registered": None,
+        "children": [c for c in children_to_register(user) if c.pk not in by_student],
+        "adult": Registration.Kind.ADULT not in own_kinds,
+        "group": Registration.Kind.GROUP not in own_kinds,
+    }
+
+
 def open_shifts(event):
     return event.shifts.annotate(taken=Count("signups", filter=Q(signups__cancelled_at__isnull=True))).order_by(
         "starts_at"

@@ -25,6 +25,7 @@ from learning.services import roles
 MAX_GROUP = 60  # a school group with its teacher; larger parties talk to the organisers
 ADULT_AGE = 18
 MIN_CHILD_AGE, MAX_CHILD_AGE = 5, 18  # the ages a school group's children may be declared
+VOLUNTEER_MIN_AGE = 14
 
 
 # --- Roles ----------------------------------------------------------------------------------------
@@ -428,11 +429,21 @@ def _parse_time(value):
 # --- Volunteers -----------------------------------------------------------------------------------
 
 
+def volunteer_refusal(user):
+    """Why this person may not take volunteer shifts, or None when they may: a student under 14 (or
+    without a birth date) may not. The event page shows the reason instead of the shifts' buttons."""
+    student = getattr(user, "student", None)
+    if student is not None and (student.age or 0) < VOLUNTEER_MIN_AGE:
+        return f"Волонтёрами могут быть участники от {VOLUNTEER_MIN_AGE} лет."
+    return None
+
+
 def sign_up_for_shift(shift, user, *, now=None):
     """A volunteer takes a place on a shift (under a lock on the shift: places never overfill)."""
     now = now or timezone.now()
-    if getattr(user, "student", None) is not None and (user.student.age or 0) < 14:
-        raise ServiceError("Волонтёрами могут быть участники от 14 лет.", code="volunteer_age", status=403)
+    refusal = volunteer_refusal(user)
+    if refusal:
+        raise ServiceError(refusal, code="volunteer_age", status=403)
     try:
         with transaction.atomic():
             shift = VolunteerShift.objects.select_for_update().select_related("event__page").get(pk=shift.pk)

@@ -17,9 +17,12 @@ MY_ACTIONS_PAGE_SIZE = 50
 
 def receipt_lookup(request):
     """The form «Проверить чек»: ?code=… goes to the receipt's page."""
-    code = request.GET.get("code", "")
-    if not code:
+    if "code" not in request.GET:
         return render(request, "site_theme/receipt.html", {"answer": None})
+    code = request.GET["code"]
+    if not code.strip():
+        message = "Введите код чека — восемь знаков из цифр и латинских букв, например K7M2-QX9D."
+        return render(request, "site_theme/receipt.html", {"error": message, "typed": ""}, status=400)
     try:
         return redirect("site_theme:receipt", code=receipts.parse(code))
     except ServiceError as error:

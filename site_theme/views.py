@@ -227,10 +227,18 @@ def login_view(request):
     return render_login(request, form=form, consent_pending=form.pending_student is not None)
 
 
+# Why a visitor was sent to sign in (`?why=` on the login link), said at the top of the page; only
+# these fixed texts, never anything typed into the address.
+SIGN_IN_REASONS = {
+    "like": "Войдите, чтобы поддержать работу — это бесплатно, а каждый лайк — рубль на лечение тяжелобольных детей.",
+}
+
+
 def render_login(request, *, form=None, code_form=None, consent_pending=False, status=200):
     """One sign-in page for everyone: adults by an emailed code, anyone by VK ID, children by
     email and password (and the link to the children's registration)."""
     context = {
+        "reason": SIGN_IN_REASONS.get(request.GET.get("why", "")),
         "form": form or LoginForm(request),
         "code_form": code_form or EmailCodeForm(),
         "next": safe_next(request, ""),

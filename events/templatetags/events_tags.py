@@ -25,13 +25,12 @@ def event_registration(context, page):
         shifts=list(selectors.open_shifts(event)),
     )
     if signed_in:
-        mine = list(selectors.registrations_of(user, event))
-        for registration in mine:
+        offer = selectors.sign_up_offer(user, event)
+        for registration in offer["mine"]:
             registration.position = services.waiting_position(registration)
         data.update(
-            mine=mine,
-            children=selectors.children_to_register(user),
-            is_student=getattr(user, "student", None) is not None,
+            offer,
+            volunteer_refusal=services.volunteer_refusal(user),
             is_staff=services.is_door_staff(user, event),
             my_shift_ids=set(
                 event.shifts.filter(signups__volunteer=user, signups__cancelled_at__isnull=True).values_list(

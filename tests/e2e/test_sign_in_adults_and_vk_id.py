@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import expect
 
 from engagement import services as engagement
 from engagement.models import LedgerEntry
@@ -62,6 +63,7 @@ def test_a_grandparent_signs_up_with_an_emailed_code_and_likes_a_work(
     # The work → «Поддержать» → the sign-in page: one typed field.
     page.goto(work_url)
     page.get_by_role("link", name="Поддержать").click()
+    expect(page.locator("[data-sign-in-reason]")).to_contain_text("Войдите, чтобы поддержать работу")
     page.get_by_label("Электронная почта").fill("babushka.nina@example.ru")
     fits_the_phone(page)
     screenshot(page, "sign-in-phone")

@@ -56,6 +56,17 @@ def test_a_mistyped_or_unknown_receipt_gets_a_message_not_an_error_page(client, 
     assert client.get("/receipt/?code=oops").status_code == 400
 
 
+@pytest.mark.django_db
+def test_an_empty_receipt_form_is_answered_in_russian(client):
+    first_visit = client.get("/receipt/")
+    assert first_visit.status_code == 200 and 'role="alert"' not in first_visit.content.decode()
+    for typed in ("", "   "):
+        response = client.get("/receipt/", {"code": typed})
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "Введите код чека" in html and 'aria-invalid="true"' in html
+
+
 def test_the_proof_leads_from_the_line_to_the_signed_root(client, published_ledger, verifier):
     entry = published_ledger["entries"][2]
     proof = client.get(f"/api/engagement/receipts/{entry.receipt}/").json()["proof"]

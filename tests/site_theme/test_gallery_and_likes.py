@@ -84,6 +84,18 @@ def test_a_visitor_who_is_not_signed_in_is_asked_to_sign_in_to_like(client, publ
 
 
 @pytest.mark.django_db
+def test_the_anonymous_like_button_leads_to_a_login_page_that_says_why(client, public_work):
+    work_page = client.get(f"/gallery/{public_work.pk}/").content.decode()
+    link = f"/cabinet/login/?next=/gallery/{public_work.pk}/&amp;why=like"
+    assert f'href="{link}"' in work_page
+    login = client.get(link.replace("&amp;", "&")).content.decode()
+    assert "Войдите, чтобы поддержать работу — это бесплатно, а каждый лайк — рубль на лечение" in login
+    assert f'name="next" value="/gallery/{public_work.pk}/"' in login
+    plain = client.get("/cabinet/login/?next=/cabinet/&why=<script>").content.decode()
+    assert "поддержать работу" not in plain and "<script>" not in plain
+
+
+@pytest.mark.django_db
 def test_likes_from_one_address_are_limited_on_the_site_as_in_the_api(client, public_work, visitor, settings):
     from django.contrib.auth import get_user_model
 
