@@ -114,7 +114,7 @@ def certificate_issued(certificate):
         body=(
             f"Подтверждено часов волонтёрства: {certificate.hours_display} ({certificate.season.name}). "
             if certificate.hours is not None
-            else f"Сертификат за {quoted(certificate.title)}. "
+            else f"Сертификат: {quoted(certificate.title)}. "
         )
         + f"Он в кабинете, его можно скачать. Код проверки {certificate.code}.",
         url=CABINET_URL,

@@ -101,6 +101,8 @@ def test_every_kind_reaches_every_channel_once(contest, child, make_user, send, 
     assert sorted(letters) == sorted(expected)
     rejection = Notification.objects.get(recipient=child.user, kind=Kind.WORK_REJECTED)
     assert "Нет изображения сцены." in rejection.body
+    certificate = Notification.objects.filter(recipient=child.user, kind=Kind.CERTIFICATE_READY).first()
+    assert certificate.body.startswith("Сертификат: «")  # «Сертификат за «Обложка любимой книги»» was wrong
 
 
 def make_contest_assignment(contest, title):
