@@ -1,5 +1,9 @@
-"""Admin registration: the snippets' listings, and the mentors' limits in the page editor."""
+"""Admin registration: the snippets' listings, and the mentors' limits in the page editor; the
+stylesheet of the project's own admin screens."""
 
+from django.templatetags.static import static
+from django.utils.html import format_html
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -32,3 +36,10 @@ class RegionViewSet(SnippetViewSet):
 
 register_snippet(SeasonViewSet)
 register_snippet(RegionViewSet)
+
+
+@hooks.register("insert_global_admin_css")
+def admin_screens_css():
+    """Narrow-screen and wide-table rules of the project's admin screens (moderation, jury, appeals,
+    season report, certificates, videos): their controls wrap and their tables scroll in place."""
+    return format_html('<link rel="stylesheet" href="{}">', static("cms/admin-screens.css"))

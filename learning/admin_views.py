@@ -285,28 +285,36 @@ def jury_declare(request, pk):
 
 def jury_work(request, code):
     """Score one work on the rubric with a comment, or declare a conflict of interest: the work is
-    named and its files addressed only by its jury code."""
+    named and its files addressed only by its jury code. A score the service refuses (no comment, a
+    point out of range) comes back with the juror's input kept and the reason beside the field."""
     _require_juror(request)
     work = get_object_or_404(selectors.blind_works_for(request.user), jury_code=code)
     criteria = list(work.assignment.criteria.all())
+    mine = work.scores.filter(juror=request.user).first()
+    typed, error = None, None
     if request.method == "POST":
         try:
             if "conflict" in request.POST:
                 jury.declare_conflict(request.user, work, request.POST.get("note", ""))
                 messages.success(request, "Конфликт интересов записан: работа скрыта из вашего списка.")
             else:
-                points = {str(c.pk): request.POST.get(f"criterion-{c.pk}", "") or None for c in criteria}
+                typed = {str(c.pk): request.POST.get(f"criterion-{c.pk}", "").strip() for c in criteria}
                 jury.score_submission(
                     request.user,
                     work,
-                    points={k: v for k, v in points.items() if v is not None},
+                    points={k: v for k, v in typed.items() if v},
                     comment=request.POST.get("comment", ""),
                 )
                 messages.success(request, "Оценка сохранена.")
             return redirect("learning_jury")
-        except ServiceError as error:
-            messages.error(request, error.message)
-    mine = work.scores.filter(juror=request.user).first()
+        except ServiceError as refusal:
+            error = refusal
+    if typed is not None:
+        rows = [(c, typed[str(c.pk)]) for c in criteria]
+        comment = request.POST.get("comment", "")
+    else:
+        rows = [(c, (mine.points.get(str(c.pk)) if mine else None)) for c in criteria]
+        comment = mine.comment if mine else ""
     return TemplateResponse(
         request,
         "learning/admin/jury_work.html",
@@ -315,10 +323,14 @@ def jury_work(request, code):
             "header_icon": "pick",
             "work": work,
             "files": [(number, item.kind) for number, item in enumerate(work.files.all(), start=1)],
-            "rows": [(c, (mine.points.get(str(c.pk)) if mine else None)) for c in criteria],
+            "rows": rows,
+            "comment": comment,
             "mine": mine,
+            "error": error.message if error else "",
+            "error_field": error.field if error else "",
             "declared": jury.has_declared(request.user, work.assignment),
         },
+        status=error.status if error else 200,
     )
 
 

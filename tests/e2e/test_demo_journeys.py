@@ -202,6 +202,70 @@ def test_a_juror_scores(open_page):
     assert Score.objects.filter(juror=kim, submission=work).exists()
 
 
+def within(locator, width, what):
+    box = locator.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, f"{what}: {box} in a {width}px viewport"
+
+
+def test_the_admin_screens_fit_a_phone_and_the_content_column(open_page):
+    """At 390 px the moderation queue's filters and decision form wrap into view, the jury's work
+    image fits the column with its proportions, an appeal's decision buttons are in view, and the
+    season report's wide tables scroll in boxes of their own, headings in view, instead of widening
+    the page; at 1280 px the report's tables stay in Wagtail's content column too."""
+    from django.contrib.auth import get_user_model
+
+    from learning import services
+
+    moderator = open_page(PHONE)
+    admin_sign_in(moderator, "moderator.demo")
+    moderator.goto("/admin/learning/moderation/")
+    work = moderator.locator("section[id^=work-]").first
+    for what, control in [
+        ("«Вид»", moderator.locator("select[name=kind]")),
+        ("«Показать»", moderator.get_by_role("button", name="Показать")),
+        ("«Журнал решений»", moderator.get_by_role("link", name="Журнал решений")),
+        ("шаблон причины", work.locator("select[name=template]")),
+        ("своя причина", work.locator("input[name=reason]")),
+        ("«Отклонить»", work.get_by_role("button", name="Отклонить")),
+    ]:
+        within(control, PHONE["width"], what)
+    fits_the_phone(moderator)
+
+    kim = get_user_model().objects.get(username="juror.kim")
+    shown = next(w for w in services.blind_works_for(kim) if w.files.filter(kind="image").exists())
+    juror = open_page(PHONE)
+    admin_sign_in(juror, "juror.kim")
+    juror.goto(f"/admin/learning/jury/{shown.jury_code}/")
+    image = juror.locator("img[alt^=изображение]").first
+    juror.wait_for_function("() => document.querySelector('img[alt^=изображение]').complete")
+    within(image, PHONE["width"], "изображение работы")
+    natural, shown_ratio = image.evaluate("i => [i.naturalWidth / i.naturalHeight, i.width / i.height]")
+    assert abs(natural - shown_ratio) < 0.05, (natural, shown_ratio)
+    fits_the_phone(juror)
+
+    editor = open_page(PHONE)
+    admin_sign_in(editor, "redaktor.demo")
+    editor.goto("/admin/learning/appeals/")
+    within(editor.get_by_role("button", name="Удовлетворить").first, PHONE["width"], "«Удовлетворить»")
+    fits_the_phone(editor)
+    for viewport, page in [(PHONE, editor), (DESKTOP, open_page(DESKTOP))]:
+        if page is not editor:
+            admin_sign_in(page, "redaktor.demo")
+        page.goto("/admin/reports/season/")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"the season report is {width}px wide in {viewport['width']}px"
+        tables = page.locator("section.report-table").filter(has=page.locator("table[data-table]"))
+        assert tables.count() >= 5
+        for section in tables.all():
+            within(section.locator("h3"), viewport["width"], "заголовок таблицы")
+            within(section.locator("table[data-table]").locator("xpath=.."), viewport["width"], "рамка таблицы")
+        overflows = page.evaluate(
+            "[...document.querySelectorAll('table[data-table]')].map(t => t.parentElement)"
+            ".map(box => [box.scrollWidth, box.clientWidth])"
+        )
+        assert any(inner > outer for inner, outer in overflows), f"at {viewport['width']}px: {overflows}"
+
+
 def test_the_mentor_confirms_winners(open_page):
     from cms.models import Season
     from learning.models import Assignment

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from cms.models import WinnerStoryPage
@@ -145,3 +147,54 @@ def test_a_juror_or_editor_has_no_shortlist_button(client, published_works, assi
         assert client.post(f"/admin/learning/moderation/{first.pk}/shortlist/").url == "/admin/"
     first.refresh_from_db()
     assert first.status == "approved"
+
+
+def tab_title(response):
+    return re.search(r"<title>\s*(.*?)\s*</title>", response.content.decode(), re.S).group(1)
+
+
+def test_the_project_admin_screens_name_themselves_in_the_browser_tab(client, scored_shortlist, assignment, jurors):
+    from django.contrib.auth import get_user_model
+
+    from learning.services import jury
+
+    client.force_login(get_user_model().objects.create_superuser("chief", "chief@example.org", PASSWORD))
+    for path, title in [
+        ("/admin/learning/moderation/", "Модерация работ"),
+        ("/admin/learning/moderation/log/", "Журнал модерации"),
+        ("/admin/learning/shortlist/", "Шорт-лист"),
+        ("/admin/learning/suspicious/", "Подозрительная активность"),
+        ("/admin/learning/appeals/", "Апелляции"),
+        ("/admin/learning/results/", "Итоги конкурса"),
+        (f"/admin/learning/results/{assignment.pk}/", f"Итоги: {assignment}"),
+        ("/admin/certificates/batches/", "Выпуск сертификатов"),
+        ("/admin/reports/season/", "Отчёт сезона"),
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert tab_title(response) == f"{title} - Wagtail", path
+    client.force_login(jurors[0])
+    work = scored_shortlist[0]
+    assert tab_title(client.get("/admin/learning/jury/")) == "Оценка работ - Wagtail"
+    assert tab_title(client.get(f"/admin/learning/jury/{work.jury_code}/")) == f"{jury.jury_label(work)} - Wagtail"
+
+
+def test_the_jury_comment_is_marked_required_and_its_absence_explained(client, scored_shortlist, assignment, jurors):
+    from learning.models import Score
+
+    juror, work = jurors[0], scored_shortlist[0]
+    client.force_login(juror)
+    url = f"/admin/learning/jury/{work.jury_code}/"
+    page = client.get(url).content.decode()
+    assert '<label for="jury-comment">Комментарий<span class="w-required-mark">*</span></label>' in page
+    form = {f"criterion-{c.pk}": 1 for c in assignment.criteria.all()} | {"comment": "  "}
+    response = client.post(url, form)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Оценка не сохранена. Добавьте комментарий к оценке." in html
+    assert 'aria-describedby="jury-comment-error"' in html and 'id="jury-comment-error" role="alert"' in html
+    assert html.count('value="1" required') == assignment.criteria.count(), "the typed points are kept"
+    assert Score.objects.get(juror=juror, submission=work).comment == "ок", "nothing saved"
+    saved = client.post(url, form | {"comment": "Смело и чисто"})
+    assert saved.status_code == 302
+    assert Score.objects.get(juror=juror, submission=work).comment == "Смело и чисто"
