@@ -426,6 +426,8 @@ STORIES = [
     ),
 ]
 
+RETIRED_STORY_SLUGS = ["anya-totma", "timur-kazan", "liza-mirny", "egor-charysh", "sofia-sovetsk", "arseny-kirovsk"]
+
 # slug, name, kind, website, description
 PARTNERS = [
     (
@@ -557,6 +559,8 @@ def load(stdout):
         for mc_slug, title, age_band, description, lessons in masterclasses:
             ensure_masterclass(direction, mentor, current, mc_slug, title, age_band, description, lessons)
 
+    # Earlier demos put the child's town in the story's address; a demo loaded before keeps no such page.
+    WinnerStoryPage.objects.child_of(sections["stories"]).filter(slug__in=RETIRED_STORY_SLUGS).delete()
     for story in STORIES:
         ensure_story(sections["stories"], directions, past, *story)
     for partner in PARTNERS:
