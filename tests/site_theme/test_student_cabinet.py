@@ -14,22 +14,25 @@ def student(make_student):
     return make_student()
 
 
-@pytest.mark.django_db
-def test_registration_under_14_without_a_guardian_email_is_refused_in_russian(client, season_tree):
+def register_petya(client, **changes):
+    """Petya, born 2016, signs up through the site's form."""
     from cms.models import Region
 
-    response = client.post(
-        "/cabinet/register/",
-        {
-            "first_name": "Петя",
-            "surname": "Орлов",
-            "birth_date": "2016-03-01",
-            "region": Region.objects.first().pk,
-            "town": "Вологда",
-            "email": "petya@example.ru",
-            "password": PASSWORD,
-        },
-    )
+    form = {
+        "first_name": "Петя",
+        "surname": "Орлов",
+        "birth_date": "2016-03-01",
+        "region": Region.objects.first().pk,
+        "town": "Вологда",
+        "email": "petya@example.ru",
+        "password": PASSWORD,
+    }
+    return client.post("/cabinet/register/", {**form, **changes})
+
+
+@pytest.mark.django_db
+def test_registration_under_14_without_a_guardian_email_is_refused_in_russian(client, season_tree):
+    response = register_petya(client)
     assert response.status_code == 200
     assert "нужен email родителя" in response.content.decode()
     assert not get_user_model().objects.filter(email="petya@example.ru").exists()
@@ -39,21 +42,7 @@ def test_registration_under_14_without_a_guardian_email_is_refused_in_russian(cl
 def test_registration_shows_every_mistake_at_once(client, season_tree):
     """A short all-digit password and the child's own email as the guardian's: both said in one
     answer (the password's errors came only after the email was fixed)."""
-    from cms.models import Region
-
-    response = client.post(
-        "/cabinet/register/",
-        {
-            "first_name": "Петя",
-            "surname": "Орлов",
-            "birth_date": "2016-03-01",
-            "region": Region.objects.first().pk,
-            "town": "Вологда",
-            "email": "petya@example.ru",
-            "guardian_email": "petya@example.ru",
-            "password": "123",
-        },
-    )
+    response = register_petya(client, guardian_email="petya@example.ru", password="123")
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert errors["guardian_email"] == ["Email родителя должен отличаться от email ученика."]
