@@ -166,7 +166,6 @@ def _coordinator(foundation):
 
 def _beneficiaries_and_transfers(stdout, foundation, campaign):
     verification = ("Заключение фонда о проверке (демо)", "Документы подопечных проверены фондом. Демо.")
-    report = ("Отчёт фонда о расходовании (демо)", "Средства направлены на лечение. Демо.")
     children = []
     for first_name, age, region_code, diagnosis, needed, consent in CHILDREN:
         child, _ = Beneficiary.objects.get_or_create(
@@ -194,7 +193,11 @@ def _beneficiaries_and_transfers(stdout, foundation, campaign):
                     amount=amount,
                     transferred_on=datetime.date(2026, 6, 10 + number),
                     payment_reference=reference,
-                    report_document=_document(*report),
+                    # Each transfer's own report, so each has its own SHA-256 on the transparency page.
+                    report_document=_document(
+                        f"Отчёт фонда о расходовании, {reference} (демо)",
+                        f"Перевод {reference}: {amount / 100:.2f} ₽ направлены на лечение ({child.first_name}). Демо.",
+                    ),
                 )
             )
     stdout.write(

@@ -17,6 +17,8 @@ def test_demo_loads_twice_without_changes_and_passes_reconcile_and_digest_checks
     demo.load(io.StringIO())
     first = snapshot()
     assert first[0] == 2 and first[1] > 150 and first[2] > 100 and first[4] == 3
+    # Each transfer shows its own report's hash on the transparency page (all three were one file).
+    assert len(set(Transfer.objects.values_list("report_sha256", flat=True))) == 3
     demo.load(io.StringIO())
     assert snapshot() == first
     out = io.StringIO()
