@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RefuseNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The page cache's generation is read once per request (config/http_cache.py).
+    "config.http_cache.GenerationMemoMiddleware",
     # Anonymous pages: kept in the cache, compressed when they hold no secret, marked public
     # (config/http_cache.py).
     "config.http_cache.PageCacheUpdateMiddleware",

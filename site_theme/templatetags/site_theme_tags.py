@@ -5,6 +5,7 @@ import time
 from django import template
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -164,11 +165,22 @@ def upcoming_events(limit=3):
     return list(events.prefetch_related("cover__renditions").order_by("starts_at")[:limit])
 
 
-@register.simple_tag
-def page_materials(page):
-    """A lesson's or masterclass's materials with their documents, in one query (a draft in preview
-    keeps them in memory, where select_related is a no-op)."""
-    return list(page.materials.all().select_related("document"))
+@register.simple_tag(takes_context=True)
+def page_materials(context, page):
+    """A lesson's or masterclass's materials with their documents: one query per content generation
+    for a live page, kept in the shared cache (publishing, a material or a document saved or deleted
+    bump it: config/http_cache.py). A draft in preview keeps them in memory (select_related is then
+    a no-op) and is never cached: its pk is the live page's."""
+    materials = page.materials.all().select_related("document")
+    request = context.get("request")
+    if not isinstance(materials, QuerySet) or not page.live or getattr(request, "is_preview", False):
+        return list(materials)
+    key = f"site_theme:materials:{page.pk}:g{http_cache.generation()}"
+    found = cache.get(key)
+    if found is None:
+        found = list(materials)
+        cache.set(key, found, settings.FRAGMENT_CACHE_SECONDS)
+    return found
 
 
 @register.simple_tag

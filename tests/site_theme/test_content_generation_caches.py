@@ -146,3 +146,73 @@ def test_the_site_and_its_home_page_are_read_once_until_publishing_or_a_site_cha
     Site.objects.get(root_page=home).save()  # the admin saves the model; the update alone is not seen
 
     assert client.get("/").status_code == 404
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_a_cold_lesson_reads_the_generation_once(client, season_tree, monkeypatch):
+    from django.conf import settings
+    from django.core.cache import caches
+
+    from config import http_cache
+
+    lesson = season_tree["lesson"]
+    client.get(lesson.url)
+    shared = caches[settings.CACHE_MIDDLEWARE_ALIAS]
+    reads = []
+    original_get, original_get_many = shared.get, shared.get_many
+
+    def get(key, *args, **kwargs):
+        reads.append(key)
+        return original_get(key, *args, **kwargs)
+
+    def get_many(keys, *args, **kwargs):
+        reads.extend(keys)
+        return original_get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(shared, "get", get)
+    monkeypatch.setattr(shared, "get_many", get_many)
+
+    assert "Урок 1 из 1" in client.get(lesson.url).content.decode()
+    assert reads.count(http_cache.GENERATION_KEY) == 1
+
+
+def test_a_purge_during_a_request_is_seen_by_the_rest_of_it(rf):
+    from config import http_cache
+
+    seen = []
+
+    def view(request):
+        seen.append(http_cache.generation())
+        seen.append(http_cache.generation())
+        http_cache.purge()
+        seen.append(http_cache.generation())
+        return None
+
+    http_cache.GenerationMemoMiddleware(view)(rf.get("/"))
+
+    assert seen[0] == seen[1] != seen[2]
+    assert http_cache.generation() == seen[2]  # outside a request: read from the cache
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_a_lessons_materials_are_read_once_until_they_or_their_documents_change(client, season_tree):
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    from cms.models import LessonMaterial
+
+    lesson = season_tree["lesson"]
+    document = Document.objects.create(title="Ноты", file=ContentFile(b"%PDF-1.4", name="notes.pdf"))
+    LessonMaterial.objects.create(page=lesson, document=document, title="", sort_order=0)
+    assert "Ноты" in client.get(lesson.url).content.decode()
+
+    response, sql = queries_of(client, lesson.url)
+    assert "Ноты" in response.content.decode()
+    assert not [query for query in sql if "cms_lessonmaterial" in query or "wagtaildocs_document" in query]
+
+    document.title = "Ноты песни"
+    document.save()
+    assert "Ноты песни" in client.get(lesson.url).content.decode()
+
+    LessonMaterial.objects.filter(page=lesson).delete()  # a queryset delete sends post_delete too
+    assert "Материалы к уроку" not in client.get(lesson.url).content.decode()
