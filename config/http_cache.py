@@ -75,9 +75,33 @@ def generation():
     return value
 
 
+_last_seen = {"generation": None}  # the generation this process read last (get_many_with_generation)
+
+
 def _remember(value):
+    _last_seen["generation"] = value
     if getattr(_memo, "active", False):
         _memo.value = value
+
+
+def get_many_with_generation(make_keys):
+    """(generation, {key: value}) for the keys make_keys(generation) gives, in one cache read with
+    the generation itself when it has not changed since this process last read it: the keys are
+    made from that generation and read with it; if the generation read back differs (a purge), they
+    are read again under the new one. Keys missing from the cache are missing from the dict."""
+    known = getattr(_memo, "value", None)
+    if known is not None:
+        return known, _cache().get_many(make_keys(known))
+    guess = _last_seen["generation"]
+    found = _cache().get_many([GENERATION_KEY, *(make_keys(guess) if guess is not None else ())])
+    current = found.pop(GENERATION_KEY, None)
+    if current is None:
+        current = generation()
+    else:
+        _remember(current)
+    if current != guess:
+        found = _cache().get_many(make_keys(current))
+    return current, found
 
 
 class GenerationMemoMiddleware:
