@@ -248,3 +248,28 @@ def test_a_lessons_route_is_read_once_until_its_page_is_unpublished_or_moved(cli
     lesson.unpublish()
     assert client.get(lesson.url).status_code == 404
     assert masterclass.url  # the masterclass itself is untouched
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_a_lessons_content_is_kept_for_anonymous_visitors_only(client, season_tree, make_student):
+    from django.test import Client
+
+    from learning import services as learning_services
+
+    lesson = season_tree["lesson"]
+    student = make_student()
+    learning_services.record_progress(student, lesson, position=30, start=0, end=30, duration=600)
+    signed_in = Client()
+    signed_in.force_login(student.user)
+    assert "Войдите</a>" not in signed_in.get(lesson.url).content.decode()  # rendered, not kept
+
+    first = client.get(lesson.url).content.decode()
+    response, sql = queries_of(client, lesson.url)
+    assert response.content.decode() == first and "Войдите</a>" in first
+    assert sql == []
+
+    assert "Войдите</a>" not in signed_in.get(lesson.url).content.decode()  # never the anonymous copy
+
+    lesson.title = "Урок 1: дыхание животом"
+    lesson.save_revision().publish()
+    assert "<h1>Урок 1: дыхание животом</h1>" in client.get(lesson.url).content.decode()
