@@ -15,10 +15,14 @@ from wagtail.models import Site
 
 from config import http_cache
 
+# Fixed cache keys every page asks for (the main menu's): read with the site, in the same round trip.
+ALSO_READ = []
+
 
 class CachedSiteMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self._roots = {}  # (host, port) -> the root page id this process last found for it
 
     def __call__(self, request):
         return self.get_response(request)
@@ -31,13 +35,46 @@ class CachedSiteMiddleware:
             host = request.get_host()  # only allowed hosts get a cache entry
         except DisallowedHost:
             return None
-        request._wagtail_site = site_for_request(request, host)
+        port = request.get_port()
+        root = self._roots.get((host, port))
+        path = view_args[0] if view_args else view_kwargs.get("path", "")  # wagtail_serve's pattern: positional
+        path_components = [component for component in path.split("/") if component]
+
+        def keys(generation):
+            found = [site_key(host, port, generation), *ALSO_READ]
+            if root is not None and len(path_components) >= 2:
+                from cms.models.pages import route_key  # noqa: PLC0415 — the models import this module's app
+
+                found.append(route_key(root, path_components, generation))
+            return found
+
+        # The generation, the site, the page's route (guessed from the root found last) and the
+        # menu in one cache read; the page's route and the menu take theirs from request._read_first.
+        generation, found = http_cache.get_many_with_generation(keys)
+        request._read_first = (frozenset(keys(generation)), found)
+        site = found.get(site_key(host, port, generation))
+        request._wagtail_site = site[0] if site is not None else site_for_request(request, host)
+        if request._wagtail_site is not None:
+            self._roots[(host, port)] = request._wagtail_site.root_page_id
         return None
+
+
+def site_key(host, port, generation):
+    return f"cms:site:{host}:{port}:g{generation}"
+
+
+def read_first(request, key):
+    """(True, value or None) when `key` was read with the site at the start of the request
+    (CachedSiteMiddleware), else (False, None): then the caller reads it itself."""
+    asked, found = getattr(request, "_read_first", ((), None))
+    if key in asked:
+        return True, found.get(key)
+    return False, None
 
 
 def site_for_request(request, host):
     """Wagtail's `Site.find_for_request`, with the home page loaded as its own type."""
-    key = f"cms:site:{host}:{request.get_port()}:g{http_cache.generation()}"
+    key = site_key(host, request.get_port(), http_cache.generation())
     found = cache.get(key)
     if found is None:
         site = Site._find_for_request(request)

@@ -18,6 +18,7 @@ compressed, so BREACH has nothing to guess.
 
 import time
 
+from asgiref.local import Local
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
@@ -33,6 +34,7 @@ from django.utils.cache import (
     patch_vary_headers,
 )
 from django.utils.http import parse_http_date_safe
+from wagtail.documents import get_document_model_string
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
@@ -54,13 +56,68 @@ def _cache():
     return caches[settings.CACHE_MIDDLEWARE_ALIAS]
 
 
+# The generation a request read, so it asks the cache once, not once per user (the site, the view
+# restrictions, a lesson's masterclass, lessons and materials, the fragments, the page cache's own
+# key): set for the length of a request by GenerationMemoMiddleware, forgotten by a purge.
+_memo = Local()
+
+
 def generation():
+    value = getattr(_memo, "value", None)
+    if value is not None:
+        return value
     value = _cache().get(GENERATION_KEY)
     if value is None:
         value = time.time_ns()
         _cache().add(GENERATION_KEY, value, None)
         value = _cache().get(GENERATION_KEY, value)
+    _remember(value)
     return value
+
+
+_last_seen = {"generation": None}  # the generation this process read last (get_many_with_generation)
+
+
+def _remember(value):
+    _last_seen["generation"] = value
+    if getattr(_memo, "active", False):
+        _memo.value = value
+
+
+def get_many_with_generation(make_keys):
+    """(generation, {key: value}) for the keys make_keys(generation) gives, in one cache read with
+    the generation itself when it has not changed since this process last read it: the keys are
+    made from that generation and read with it; if the generation read back differs (a purge), they
+    are read again under the new one. Keys missing from the cache are missing from the dict."""
+    known = getattr(_memo, "value", None)
+    if known is not None:
+        return known, _cache().get_many(make_keys(known))
+    guess = _last_seen["generation"]
+    found = _cache().get_many([GENERATION_KEY, *(make_keys(guess) if guess is not None else ())])
+    current = found.pop(GENERATION_KEY, None)
+    if current is None:
+        current = generation()
+    else:
+        _remember(current)
+    if current != guess:
+        found = _cache().get_many(make_keys(current))
+    return current, found
+
+
+class GenerationMemoMiddleware:
+    """Reads the generation at most once per request (see generation()). Everything a request keeps
+    or reads under it then agrees on one generation: a page rendered while another process purged is
+    stored under the generation it was rendered for (already dropped), not under the new one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        _memo.active, _memo.value = True, None
+        try:
+            return self.get_response(request)
+        finally:
+            _memo.active, _memo.value = False, None
 
 
 def purge(**kwargs):
@@ -69,6 +126,7 @@ def purge(**kwargs):
 
     def bump():
         _cache().set(GENERATION_KEY, time.time_ns(), None)
+        _memo.value = None  # this request reads the new generation
 
     bump()
     transaction.on_commit(bump)
@@ -96,6 +154,12 @@ def connect_purges():
     for signal in (post_save, post_delete):
         for sender in (PageViewRestriction, Site):
             signal.connect(purge, sender=sender, dispatch_uid=f"page-cache-purge:{sender.__name__}:{id(signal)}")
+    # A lesson's or masterclass's materials and their documents are kept under the generation too
+    # (site_theme's page_materials): the live page's rows change on publishing, and a document's
+    # title or file in the documents library without it.
+    for signal in (post_save, post_delete):
+        for sender in ("cms.LessonMaterial", "cms.MasterclassMaterial", get_document_model_string()):
+            signal.connect(purge, sender=sender, dispatch_uid=f"page-cache-purge:{sender}:{id(signal)}")
     # A live page saved without publishing (imports, the demo loader, add_child) changes pages too.
     post_save.connect(_purge_on_live_page_save, dispatch_uid="page-cache-purge:page-saved")
 
@@ -234,6 +298,8 @@ class PageCacheFetchMiddleware(_GenerationKeyPrefix, FetchFromCacheMiddleware):
         current = found.get(GENERATION_KEY)
         if current is None:
             current = generation()
+        else:
+            _remember(current)
         if current == guess:
             stored = found.get(header_key)
         else:  # purged since this process last looked (or its first request): the usual lookup

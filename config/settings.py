@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RefuseNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The page cache's generation is read once per request (config/http_cache.py).
+    "config.http_cache.GenerationMemoMiddleware",
     # Anonymous pages: kept in the cache, compressed when they hold no secret, marked public
     # (config/http_cache.py).
     "config.http_cache.PageCacheUpdateMiddleware",
@@ -232,7 +234,11 @@ if CACHE_BACKEND == "redis":
         "renditions": {"BACKEND": "config.cache.RenditionCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "renditions"},
     }
 elif CACHE_BACKEND == "local":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The page cache's generation is read once per request (config/http_cache.py), so with Django's
+    # default of 300 entries a page's renditions could cull it mid-request, dropping every cached page.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 10000}}
+    }
 else:
     raise ImproperlyConfigured(f"CACHE_BACKEND must be 'local' or 'redis', not {CACHE_BACKEND!r}.")
 

@@ -9,6 +9,7 @@ HomePage
 """
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -21,7 +22,7 @@ from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 from wagtail_headless_preview.models import HeadlessMixin
 
-from cms import restrictions
+from cms import restrictions, sites
 from cms.age_bands import AgeBand
 from cms.api_fields import (
     DirectionField,
@@ -35,6 +36,12 @@ from cms.api_fields import (
 )
 from cms.blocks import BodyBlock
 from cms.towns import TownSize
+from config import http_cache
+
+
+def route_key(root_id, path_components, generation):
+    """The shared cache's key of the page a path leads to from a site's root (SiteServedPage.route)."""
+    return f"cms:route:{root_id}:{'/'.join(path_components)}:g{generation}"
 
 
 class SiteServedPage(HeadlessMixin, Page):
@@ -61,9 +68,25 @@ class SiteServedPage(HeadlessMixin, Page):
 
     def route(self, request, path_components):
         """The whole path in one query (by slug, which is indexed) instead of one query per level as
-        Page.route walks it; a path through a page with routing of its own is left to Page.route."""
+        Page.route walks it, and that once per content generation: the page found (with the pages
+        above it) is kept in the shared cache under the page cache's generation, which publishing,
+        moving, unpublishing and deleting pages bump (config/http_cache.py). Only the page is kept;
+        who may see it is checked on every request, as before. A path through a page with routing
+        of its own is left to Page.route."""
         if len(path_components) < 2:
             return super().route(request, path_components)
+        key = route_key(self.pk, path_components, http_cache.generation())
+        asked, page = sites.read_first(request, key)
+        if not asked:
+            page = cache.get(key)
+        if page is None:
+            page = self._route_in_one_query(path_components)
+            if page is None:
+                return super().route(request, path_components)
+            cache.set(key, page, settings.FRAGMENT_CACHE_SECONDS)
+        return page.route(request, [])
+
+    def _route_in_one_query(self, path_components):
         candidates = Page.objects.filter(
             slug__in=path_components, depth__gt=self.depth, depth__lte=self.depth + len(path_components)
         )
@@ -72,17 +95,17 @@ class SiteServedPage(HeadlessMixin, Page):
         for level, slug in enumerate(path_components[:-1], start=1):
             page = by_level.get((self.depth + level, slug, parent.path))
             if page is None or getattr(page.specific_class, "route", None) is not SiteServedPage.route:
-                return super().route(request, path_components)
+                return None
             parent = page
             chain.append(page)
         last = by_level.get((self.depth + len(path_components), path_components[-1], parent.path))
         if last is None:
-            return super().route(request, path_components)
+            return None
         page = last.specific
         # The pages above it were read on the way: its parent and its breadcrumbs need no query.
         page._cached_parent_obj = parent  # treebeard's own cache of get_parent()
         page.route_ancestors = [self, *chain]
-        return page.route(request, [])
+        return page
 
     def get_view_restrictions(self):
         """Wagtail's check on every page served, without its two queries when no page of the site has

@@ -6,6 +6,7 @@ import time
 from django import template
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.template.defaultfilters import floatformat
 from django.templatetags.static import static
 from django.urls import reverse
@@ -14,9 +15,18 @@ from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
 from cms import models as cms_models
-from cms import restrictions
+from cms import restrictions, sites
 from cms.age_bands import AgeBand
-from cms.models import DirectionPage, EventPage, LessonPage, MasterclassPage, PartnerPage, Season, WinnerStoryPage
+from cms.models import (
+    DirectionPage,
+    EventPage,
+    LessonMaterial,
+    LessonPage,
+    MasterclassPage,
+    PartnerPage,
+    Season,
+    WinnerStoryPage,
+)
 from config import http_cache
 from engagement import selectors as engagement
 from engagement.forms import KOPECKS_PER_ROUBLE, roubles_label
@@ -39,6 +49,7 @@ NAV_INDEX_PAGES = [
 ]
 NAV_CACHE_KEY = "site_theme:nav:v1"
 NAV_CACHE_SECONDS = 60
+sites.ALSO_READ.append(NAV_CACHE_KEY)
 
 
 @register.simple_tag(takes_context=True)
@@ -60,9 +71,12 @@ def fragment_cache_seconds():
     return settings.FRAGMENT_CACHE_SECONDS
 
 
-def index_page_urls():
-    """(title, url) of each live index page in the menu; cached briefly, as it is on every page."""
-    items = cache.get(NAV_CACHE_KEY)
+def index_page_urls(request=None):
+    """(title, url) of each live index page in the menu; cached briefly, as it is on every page (a
+    page Wagtail serves reads it with its site: cms.sites.read_first)."""
+    asked, items = sites.read_first(request, NAV_CACHE_KEY)
+    if not asked:
+        items = cache.get(NAV_CACHE_KEY)
     if items is None:
         items = []
         for model_name, title in NAV_INDEX_PAGES:
@@ -79,7 +93,7 @@ def site_nav(context):
     """Menu items with `current` set for the section the visitor is in."""
     request = context.get("request")
     path = request.path if request else ""
-    items = [{"title": title, "url": url} for title, url in index_page_urls()]
+    items = [{"title": title, "url": url} for title, url in index_page_urls(request)]
     items.insert(1, {"title": "Галерея", "url": reverse("site_theme:gallery")})
     items.append({"title": "Куда идут деньги", "url": reverse("site_theme:transparency")})
     user = getattr(request, "user", None)
@@ -203,11 +217,25 @@ def upcoming_events(limit=3):
     return list(events.prefetch_related("cover__renditions").order_by("starts_at")[:limit])
 
 
-@register.simple_tag
-def page_materials(page):
-    """A lesson's or masterclass's materials with their documents, in one query (a draft in preview
-    keeps them in memory, where select_related is a no-op)."""
-    return list(page.materials.all().select_related("document"))
+@register.simple_tag(takes_context=True)
+def page_materials(context, page):
+    """A lesson's or masterclass's materials with their documents: one query per content generation
+    for a live page, kept in the shared cache (publishing, a material or a document saved or deleted
+    bump it: config/http_cache.py); a lesson's come with its masterclass and lessons in one read
+    (lesson_content()). A draft in preview keeps them in memory (select_related is then a no-op)
+    and is never cached: its pk is the live page's."""
+    materials = page.materials.all().select_related("document")
+    request = context.get("request")
+    if not isinstance(materials, QuerySet) or not page.live or getattr(request, "is_preview", False):
+        return list(materials)
+    if isinstance(page, LessonPage):
+        return lesson_content(page)["materials"]
+    key = f"site_theme:materials:{page.pk}:g{http_cache.generation()}"
+    found = cache.get(key)
+    if found is None:
+        found = list(materials)
+        cache.set(key, found, settings.FRAGMENT_CACHE_SECONDS)
+    return found
 
 
 @register.simple_tag
@@ -335,26 +363,53 @@ def live_lessons(masterclass):
     return lessons
 
 
+def lesson_content(lesson):
+    """What a lesson shows of its masterclass and of the database beside its own fields, in one
+    cache read per content generation (publishing, a video becoming ready, a material or document
+    changing bump it): the masterclass with its cover (the page's picture), its live lessons with
+    their videos (live_lessons()) and the lesson's live materials with their documents. Kept on the
+    lesson for the rest of the request."""
+    generation = http_cache.generation()
+    memo = getattr(lesson, "_site_theme_content", None)
+    if memo is not None and memo[0] == generation:
+        return memo[1]
+    key = f"site_theme:lesson:{lesson.pk}:g{generation}"
+    content = cache.get(key)
+    if content is None:
+        parent = lesson.get_parent()
+        masterclass = (
+            parent
+            if isinstance(parent, MasterclassPage)
+            else MasterclassPage.objects.select_related("cover").get(pk=parent.pk)
+        )
+        lessons = restrictions.public(LessonPage.objects.child_of(masterclass).live())
+        content = {
+            "masterclass": masterclass,
+            "lessons": list(lessons.select_related("video").order_by("path")),
+            "materials": list(LessonMaterial.objects.filter(page_id=lesson.pk).select_related("document")),
+        }
+        cache.set(key, content, settings.FRAGMENT_CACHE_SECONDS)
+    lesson._site_theme_content = (generation, content)
+    return content
+
+
 def lesson_masterclass(lesson):
-    """A lesson's masterclass with its cover (the page's picture), read as live_lessons() is; it
-    becomes the lesson's cached parent, so the template and the link card ask no more."""
+    """A lesson's masterclass with its cover, read with lesson_content(); it becomes the lesson's
+    cached parent, so the template and the link card ask no more."""
     parent = lesson.get_parent()
     if isinstance(parent, MasterclassPage):
         return parent
-    key = f"site_theme:masterclass:{parent.pk}:g{http_cache.generation()}"
-    masterclass = cache.get(key)
-    if masterclass is None:
-        masterclass = MasterclassPage.objects.select_related("cover").get(pk=parent.pk)
-        cache.set(key, masterclass, settings.FRAGMENT_CACHE_SECONDS)
+    masterclass = lesson_content(lesson)["masterclass"]
     lesson._cached_parent_obj = masterclass  # treebeard's own cache of get_parent()
     return masterclass
 
 
 @register.simple_tag
-def lesson_list(masterclass, user):
-    """The masterclass's live lessons (live_lessons()), each with the student's watched percent
-    (None for guests)."""
-    lessons = live_lessons(masterclass)
+def lesson_list(masterclass, user, lessons=None):
+    """The masterclass's live lessons (live_lessons(), unless given), each with the student's watched
+    percent (None for guests)."""
+    if lessons is None:
+        lessons = live_lessons(masterclass)
     student = learning.student_of(user)
     progress = {}
     if student is not None:
@@ -371,7 +426,7 @@ def _complete(item):
 def lesson_navigation(lesson, user):
     """The lesson's place in its masterclass: every lesson (number, duration, watched percent), and
     the previous and next ones, for the lesson page's list and its «Следующий урок» button."""
-    items = lesson_list(lesson_masterclass(lesson), user)
+    items = lesson_list(lesson_masterclass(lesson), user, lessons=lesson_content(lesson)["lessons"])
     for number, item in enumerate(items, start=1):
         item["number"] = number
     here = next((i for i, item in enumerate(items) if item["lesson"].pk == lesson.pk), None)

@@ -146,3 +146,130 @@ def test_the_site_and_its_home_page_are_read_once_until_publishing_or_a_site_cha
     Site.objects.get(root_page=home).save()  # the admin saves the model; the update alone is not seen
 
     assert client.get("/").status_code == 404
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_a_cold_lesson_reads_the_generation_once(client, season_tree, monkeypatch):
+    from django.conf import settings
+    from django.core.cache import caches
+
+    from config import http_cache
+
+    lesson = season_tree["lesson"]
+    client.get(lesson.url)
+    shared = caches[settings.CACHE_MIDDLEWARE_ALIAS]
+    reads, inside = [], []
+    original_get, original_get_many = shared.get, shared.get_many
+
+    def get(key, *args, **kwargs):
+        if not inside:  # a cache without get_many of its own asks for each key
+            reads.append(key)
+        return original_get(key, *args, **kwargs)
+
+    def get_many(keys, *args, **kwargs):
+        reads.extend(keys)
+        inside.append(True)
+        try:
+            return original_get_many(keys, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(shared, "get", get)
+    monkeypatch.setattr(shared, "get_many", get_many)
+
+    assert "Урок 1 из 1" in client.get(lesson.url).content.decode()
+    assert reads.count(http_cache.GENERATION_KEY) == 1
+
+
+def test_a_purge_during_a_request_is_seen_by_the_rest_of_it(rf):
+    from config import http_cache
+
+    seen = []
+
+    def view(request):
+        seen.append(http_cache.generation())
+        seen.append(http_cache.generation())
+        http_cache.purge()
+        seen.append(http_cache.generation())
+        return None
+
+    http_cache.GenerationMemoMiddleware(view)(rf.get("/"))
+
+    assert seen[0] == seen[1] != seen[2]
+    assert http_cache.generation() == seen[2]  # outside a request: read from the cache
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_a_lessons_materials_are_read_once_until_they_or_their_documents_change(client, season_tree):
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    from cms.models import LessonMaterial
+
+    lesson = season_tree["lesson"]
+    document = Document.objects.create(title="Ноты", file=ContentFile(b"%PDF-1.4", name="notes.pdf"))
+    LessonMaterial.objects.create(page=lesson, document=document, title="", sort_order=0)
+    assert "Ноты" in client.get(lesson.url).content.decode()
+
+    response, sql = queries_of(client, lesson.url)
+    assert "Ноты" in response.content.decode()
+    assert not [query for query in sql if "cms_lessonmaterial" in query or "wagtaildocs_document" in query]
+
+    document.title = "Ноты песни"
+    document.save()
+    assert "Ноты песни" in client.get(lesson.url).content.decode()
+
+    LessonMaterial.objects.filter(page=lesson).delete()  # a queryset delete sends post_delete too
+    assert "Материалы к уроку" not in client.get(lesson.url).content.decode()
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_a_lessons_route_is_read_once_until_its_page_is_unpublished_or_moved(client, season_tree, page_tree):
+    lesson, masterclass = season_tree["lesson"], season_tree["masterclass"]
+    client.get(lesson.url)
+
+    response, sql = queries_of(client, lesson.url)
+    assert response.status_code == 200
+    assert not [query for query in sql if "wagtailcore_page" in query]
+
+    other = page_tree.masterclass(
+        season_tree["direction"],
+        mentor=masterclass.mentor,
+        season=masterclass.season,
+        title="Второй мастер-класс",
+        slug="second",
+    )
+    url = lesson.url
+    lesson.move(other, pos="last-child")
+    assert client.get(url).status_code == 301  # Wagtail's redirect to its new place, not the old copy
+    lesson.refresh_from_db()
+    assert client.get(lesson.url).status_code == 200
+
+    lesson.unpublish()
+    assert client.get(lesson.url).status_code == 404
+    assert masterclass.url  # the masterclass itself is untouched
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_a_lessons_content_is_kept_for_anonymous_visitors_only(client, season_tree, make_student):
+    from django.test import Client
+
+    from learning import services as learning_services
+
+    lesson = season_tree["lesson"]
+    student = make_student()
+    learning_services.record_progress(student, lesson, position=30, start=0, end=30, duration=600)
+    signed_in = Client()
+    signed_in.force_login(student.user)
+    assert "Войдите</a>" not in signed_in.get(lesson.url).content.decode()  # rendered, not kept
+
+    first = client.get(lesson.url).content.decode()
+    response, sql = queries_of(client, lesson.url)
+    assert response.content.decode() == first and "Войдите</a>" in first
+    assert sql == []
+
+    assert "Войдите</a>" not in signed_in.get(lesson.url).content.decode()  # never the anonymous copy
+
+    lesson.title = "Урок 1: дыхание животом"
+    lesson.save_revision().publish()
+    assert "<h1>Урок 1: дыхание животом</h1>" in client.get(lesson.url).content.decode()
