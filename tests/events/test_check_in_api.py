@@ -56,6 +56,10 @@ def test_walk_ins_are_counted(event, door):
     items = [{"id": str(uuid.uuid4()), "walk_in": True, "people": 1} for _ in range(4)]
     answer = door.post(url(event), {"items": items}, format="json").json()
     assert answer["counts"]["walk_ins"] == 4 and answer["counts"]["came"] == 4
+    # The door counts tickets against places and walk-ins apart: «Пришло 4 из 3 записанных» mixed them.
+    html = " ".join(door.get(f"/check-in/{event.pk}/").content.decode().split())
+    assert 'По билетам <strong data-count="came_by_ticket">0</strong> из <span data-count="registered">3</span>' in html
+    assert 'всего пришло <strong data-count="came">4</strong>' in html
 
 
 def test_bad_items_are_answered_and_the_rest_go_through(event, door):
