@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from cms.models import EventPage
 from events.models import CheckIn, Event, Registration, VolunteerSignup
@@ -288,3 +289,14 @@ def season_offline(start, end):
             }
         )
     return rows
+
+
+def coordinated_events(user):
+    """The events `user` coordinates, the coming ones first, then the past ones, latest first."""
+    if not user.is_authenticated:
+        return []
+    events = list(Event.objects.filter(coordinators=user).select_related("page"))
+    now = timezone.now()
+    coming = sorted((e for e in events if e.page.starts_at >= now), key=lambda e: e.page.starts_at)
+    past = sorted((e for e in events if e.page.starts_at < now), key=lambda e: e.page.starts_at, reverse=True)
+    return coming + past

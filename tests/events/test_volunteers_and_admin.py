@@ -123,6 +123,22 @@ def test_coordinator_confirms_hours_on_the_events_admin_screen(busy_event, make_
     assert refused.status_code in (302, 403) and "Ольга Ивановна" not in refused.content.decode()
 
 
+def test_a_coordinator_finds_their_events_from_the_admin_menu(busy_event, make_user):
+    """A coordinator's admin showed only «Помощь»: the events' screen was reachable by typed address only."""
+    coordinator = make_user(group="Event coordinators")
+    busy_event.coordinators.add(coordinator)
+    client = client_of(coordinator)
+    assert "/admin/events/mine/" in client.get("/admin/").content.decode()
+    mine = client.get("/admin/events/mine/")
+    assert mine.status_code == 200
+    html = mine.content.decode()
+    assert busy_event.page.title in html and f"/admin/events/{busy_event.pk}/" in html
+    assert f"/check-in/{busy_event.pk}/" in html and "<title>Мои мероприятия" in html
+    other = client_of(make_user(group="Event coordinators"))  # coordinates nothing yet
+    assert "/admin/events/mine/" not in other.get("/admin/").content.decode()
+    assert other.get("/admin/events/mine/").status_code in (302, 403)
+
+
 def test_editors_manage_events_in_the_admin(busy_event, make_user):
     editor = client_of(make_user(group="Editors"))
     listing = editor.get("/admin/snippets/events/event/")
