@@ -20,6 +20,7 @@ def event_registration(context, page):
     data.update(
         places_left=selectors.places_left(event),
         started=page.starts_at <= timezone.now(),
+        ended=page.ends_at <= timezone.now(),
         signed_in=signed_in,
         login_url=f"/cabinet/login/?next={page.get_url() or '/'}",
         shifts=list(selectors.open_shifts(event)),

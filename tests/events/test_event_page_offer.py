@@ -114,3 +114,16 @@ def test_the_offer_is_read_by_the_selector(make_user):
     registration = services.register_child(event, child, by=child.user)
     offer = selectors.sign_up_offer(child.user, event)
     assert offer["myself"] is None and offer["registered"] == registration
+
+
+def test_a_past_event_says_it_is_over_and_a_running_one_that_it_has_started():
+    """A month-old event read «Мероприятие уже началось»."""
+    visitor = Client()
+    past = make_event(days_ahead=-30, title="Мастер-класс в ноябре")
+    html = visitor.get(past.page.get_url()).content.decode()
+    assert "Мероприятие прошло." in html and "уже началось" not in html
+    running = make_event(days_ahead=0, title="Идёт сейчас")
+    running.page.starts_at -= datetime.timedelta(hours=1)
+    running.page.save(update_fields=["starts_at"])
+    html = visitor.get(running.page.get_url()).content.decode()
+    assert "Мероприятие уже началось." in html and "прошло" not in html
