@@ -42,6 +42,8 @@ def preview_in_admin(client, lesson, title):
     assert response.json()["is_valid"] is True, response.content
     response = client.get(url)
     assert response.status_code == 200
+    # The new-tab preview lays the draft out at the phone's width, not at a desktop's 980 px.
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in response.content.decode()
     iframe_src = html.unescape(re.search(r'<iframe src="([^"]+)"', response.content.decode()).group(1))
     return iframe_src
 
