@@ -36,6 +36,7 @@ def test_counter_widget_can_be_framed_by_partner_sites_and_shows_the_number_with
     html = response.content.decode()
     assert "Собрано на лечение детей" in html
     assert "0\u00a0₽" in html
+    assert 'rel="icon" href="/static/site_theme/favicon.svg' in html  # else the browser asks for /favicon.ico: a 404
 
 
 @pytest.mark.django_db
