@@ -533,7 +533,7 @@ class Transfer(models.Model):
         ]
 
     def __str__(self):
-        # «5,00 ₽ → Ксения, 6 декабря 2026»: as a Russian reads an amount and a date.
+        # «5 ₽ → Ксения, 6 декабря 2026», «5,50 ₽ → …»: as a Russian reads an amount and a date.
         when = date_format(self.transferred_on, "j E Y") if self.transferred_on else ""
         return f"{roubles_label(self.amount)} → {self.beneficiary.first_name}, {when}".rstrip(", ")
 

@@ -32,7 +32,7 @@ def transfer(campaign, beneficiary, amount, reference="п/п 1"):
 def test_transfers_never_exceed_what_the_campaign_raised(raised_campaign, make_foundation, make_beneficiary):
     child = make_beneficiary(make_foundation())
     services.save_transfer(transfer(raised_campaign, child, 600, "п/п 1"))
-    with pytest.raises(ServiceError, match="доступно 4.00 ₽") as refusal:
+    with pytest.raises(ServiceError, match="собрано 10\u00a0₽, уже переведено 6\u00a0₽, доступно 4\u00a0₽") as refusal:
         services.save_transfer(transfer(raised_campaign, child, 500, "п/п 2"))
     assert (refusal.value.code, refusal.value.field) == ("transfer_exceeds_raised", "amount")
     services.save_transfer(transfer(raised_campaign, child, 400, "п/п 3"))
