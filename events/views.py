@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from config.errors import ServiceError
@@ -125,7 +126,9 @@ def shift_sign_up(request, pk):
     except ServiceError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Вы записаны волонтёром: {shift.role}, {shift.starts_at:%d.%m %H:%M}.")
+        messages.success(
+            request, f"Вы записаны волонтёром: {shift.role}, {timezone.localtime(shift.starts_at):%d.%m %H:%M}."
+        )
     return _back_to(shift.event)
 
 

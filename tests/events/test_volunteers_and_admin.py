@@ -142,7 +142,9 @@ def test_the_shift_form_asks_an_adult_without_a_name_for_it_and_stores_it(shift,
     refused = client.post(f"/volunteer/shifts/{shift.pk}/", {"first_name": "Ольга", "surname": ""}, follow=True)
     assert "Укажите имя и фамилию" in refused.content.decode()
     assert not shift.signups.exists()
-    client.post(f"/volunteer/shifts/{shift.pk}/", {"first_name": " Ольга ", "surname": "Белова"})
+    done = client.post(f"/volunteer/shifts/{shift.pk}/", {"first_name": " Ольга ", "surname": "Белова"}, follow=True)
+    # the message gives the shift's start in the site's time, as the event page does
+    assert f"{timezone.localtime(shift.starts_at):%d.%m %H:%M}." in done.content.decode()
     volunteer.refresh_from_db()
     assert (volunteer.first_name, volunteer.last_name) == ("Ольга", "Белова")
     assert shift.signups.get().volunteer == volunteer
