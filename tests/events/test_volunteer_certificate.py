@@ -164,6 +164,7 @@ def test_an_adult_without_a_name_is_told_in_the_cabinet_and_gets_the_certificate
     client = client_of(volunteer)
     cabinet = client.get("/cabinet/").content.decode()
     assert "data-volunteer-name-missing" in cabinet and "Сертификат волонтёра не выдан" in cabinet
+    assert "events/events.css" in cabinet  # the form's layout, with no ticket block to bring it
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/volunteer/name/", {"first_name": "Ольга", "surname": "Белова"})
     certificate = Certificate.objects.get(holder=volunteer, kind="volunteer")
