@@ -13,12 +13,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.text import get_valid_filename
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import BaseLogEntry
 from wagtail.models.audit_log import ModelLogEntryManager
 
+from engagement.forms import roubles_label
 from engagement.receipts import ReceiptCode
 from media_pipeline.storage import private_storage
 
@@ -453,8 +455,10 @@ class Beneficiary(ClusterableModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "подопечный фонда"
-        verbose_name_plural = "подопечные фондов"
+        # Wagtail builds «Добавить <verbose_name>», «<N> <plural>» and feminine messages («… создана»):
+        # «запись о подопечном» reads right in all of them, where «подопечный» would not.
+        verbose_name = "запись о подопечном"
+        verbose_name_plural = "записи о подопечных"
         ordering = ["first_name", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(age__lte=18), name="beneficiary_is_a_child"),
@@ -529,7 +533,9 @@ class Transfer(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.amount / 100:.2f} ₽ → {self.beneficiary.first_name} ({self.transferred_on})"
+        # «5 ₽ → Ксения, 6 декабря 2026», «5,50 ₽ → …»: as a Russian reads an amount and a date.
+        when = date_format(self.transferred_on, "j E Y") if self.transferred_on else ""
+        return f"{roubles_label(self.amount)} → {self.beneficiary.first_name}, {when}".rstrip(", ")
 
 
 class FoundationLogManager(ModelLogEntryManager):

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.admin.utils import unquote
 from django.http import Http404
 from django.urls import URLPattern, path, reverse
+from django.utils.text import capfirst
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
@@ -16,7 +17,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import chooser as chooser_views
-from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, SnippetViewSet, SnippetViewSetGroup
 
 from cms.models import PartnerPage
 from config.errors import ServiceError
@@ -108,12 +109,43 @@ class RefusalShownOnForm:
             return self.form_invalid(form)
 
 
-class TransferCreateView(RefusalShownOnForm, CreateView):
-    pass
+def yes_no(value):
+    return "да" if value else "нет"
 
 
-class TransferEditView(RefusalShownOnForm, EditView):
-    pass
+# Wagtail's Russian messages are feminine («… создана», «… обновлена») and quote in '…': a transfer
+# («перевод») is masculine, so its views say it in their own words; a beneficiary's record is named
+# «запись о подопечном» (feminine), which Wagtail's «Добавить …» and «N …» read right too.
+class InOwnWords:
+    """Says `success_message` as written (Wagtail's snippet views would pick their own)."""
+
+    def get_success_message(self, instance=None):
+        model_name = capfirst(self.model._meta.verbose_name)
+        return self.success_message % {"model_name": model_name, "object": instance or self.object}
+
+
+class TransferCreateView(InOwnWords, RefusalShownOnForm, CreateView):
+    success_message = "%(model_name)s «%(object)s» создан."
+
+
+class TransferEditView(InOwnWords, RefusalShownOnForm, EditView):
+    success_message = "%(model_name)s «%(object)s» сохранён."
+
+
+class TransferDeleteView(InOwnWords, DeleteView):
+    success_message = "%(model_name)s «%(object)s» удалён."
+
+
+class BeneficiaryCreateView(InOwnWords, CreateView):
+    success_message = "%(model_name)s «%(object)s» создана."
+
+
+class BeneficiaryEditView(InOwnWords, EditView):
+    success_message = "%(model_name)s «%(object)s» сохранена."
+
+
+class BeneficiaryDeleteView(InOwnWords, DeleteView):
+    success_message = "%(model_name)s «%(object)s» удалена."
 
 
 def own_records(model, request):
@@ -183,7 +215,19 @@ class BeneficiaryViewSet(FoundationScopedViewSet):
     model = Beneficiary
     icon = "group"
     menu_label = "Подопечные"
-    list_display = ["first_name", "age", "region", "foundation", "verified_on", "consent_to_publish"]
+    add_view_class = BeneficiaryCreateView
+    edit_view_class = BeneficiaryEditView
+    delete_view_class = BeneficiaryDeleteView
+    list_display = [
+        "first_name",
+        "age",
+        "region",
+        "foundation",
+        "verified_on",
+        Column(
+            "consent_to_publish", label="Есть согласие на публикацию", accessor=lambda b: yes_no(b.consent_to_publish)
+        ),
+    ]
     list_filter = ["consent_to_publish"]
     listing_select_related = ["region", "foundation"]
     edit_handler = ObjectList(
@@ -207,6 +251,7 @@ class TransferViewSet(FoundationScopedViewSet):
     model = Transfer
     add_view_class = TransferCreateView
     edit_view_class = TransferEditView
+    delete_view_class = TransferDeleteView
     icon = "doc-full"
     menu_label = "Переводы"
     list_display = [
@@ -236,7 +281,13 @@ class CampaignViewSet(SnippetViewSet):
     model = Campaign
     icon = "pick"
     menu_label = "Кампании"
-    list_display = ["name", "season", "starts_at", "ends_at", "cap"]
+    list_display = [
+        "name",
+        "season",
+        "starts_at",
+        "ends_at",
+        Column("cap", label="Бюджет спонсора (предел)", accessor=lambda campaign: roubles_label(campaign.cap)),
+    ]
 
 
 class FoundationCoordinatorViewSet(SnippetViewSet):

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import number_format
 
 from config.errors import ServiceError
 from events import selectors, services
@@ -47,7 +48,7 @@ def event_detail(request, pk):
             messages.error(request, error.message)
         else:
             messages.success(
-                request, f"Подтверждено {signup.hours} ч: {signup.volunteer.get_full_name() or signup.volunteer}."
+                request, f"Подтверждено {number_format(signup.hours)} ч: {selectors.volunteer_name(signup.volunteer)}."
             )
         return redirect("events_admin_detail", pk=event.pk)
     return TemplateResponse(
@@ -90,7 +91,7 @@ def export(request, pk, what):
     elif what == "volunteers":
         out.writerow(["смена", "начало", "волонтёр", "email", "часов подтверждено", "подтвердил"])
         for s in selectors.volunteers_of(event):
-            name = s.volunteer.get_full_name() or s.volunteer.get_username()
+            name = selectors.volunteer_name(s.volunteer)
             hours = s.hours if s.hours is not None else ""
             by = s.confirmed_by.get_username() if s.confirmed_by else ""
             out.writerow([s.shift.role, _moment(s.shift.starts_at), name, s.volunteer.email, hours, by])

@@ -13,6 +13,7 @@ urlpatterns = [
     path("tickets/<int:pk>/event.ics", views.ticket_ics, name="ticket_ics"),
     path("tickets/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("volunteer/shifts/<int:pk>/", views.shift_sign_up, name="shift_sign_up"),
+    path("volunteer/name/", views.volunteer_name, name="volunteer_name"),
     path("volunteer/signups/<int:pk>/cancel/", views.shift_cancel, name="shift_cancel"),
     path("check-in/<int:event_id>/", views.check_in_page, name="check_in"),
 ]

@@ -230,11 +230,24 @@ def public_figures(page):
 
 
 def volunteers_of(event):
-    return (
+    signups = list(
         VolunteerSignup.objects.filter(shift__event=event, cancelled_at__isnull=True)
-        .select_related("shift", "volunteer", "confirmed_by")
+        .select_related("shift", "volunteer__student", "confirmed_by")
         .order_by("shift__starts_at", "volunteer__last_name")
     )
+    for signup in signups:
+        signup.volunteer_name = volunteer_name(signup.volunteer)
+    return signups
+
+
+def volunteer_name(user):
+    """How the event's staff see a volunteer: an adult's first name and surname; a student (14+)
+    as everywhere outside the child's own account, first name and surname initial; the email only
+    when no name was given."""
+    student = getattr(user, "student", None)
+    if student is not None and not student.is_deleted and student.public_name:
+        return student.public_name
+    return user.get_full_name().strip() or user.email or user.get_username()
 
 
 def season_offline(start, end):

@@ -438,6 +438,46 @@ def volunteer_refusal(user):
     return None
 
 
+def volunteer_needs_name(user):
+    """True when a volunteer's certificate would have no name to print: an adult (no student
+    profile) whose account lacks a first name or a surname. The shift form asks for both."""
+    if getattr(user, "student", None) is not None:
+        return False
+    return not ((user.first_name or "").strip() and (user.last_name or "").strip())
+
+
+def set_volunteer_name(user, *, first_name, surname):
+    """Store an adult volunteer's first name and surname on the account (the certificate prints them)."""
+    first_name, surname = (first_name or "").strip(), (surname or "").strip()
+    if not first_name or not surname:
+        raise ServiceError(
+            "Укажите имя и фамилию: их напечатают в сертификате волонтёра.",
+            code="volunteer_name_required",
+            field="first_name" if not first_name else "surname",
+        )
+    limit = user._meta.get_field("first_name").max_length
+    if len(first_name) > limit or len(surname) > user._meta.get_field("last_name").max_length:
+        raise ServiceError("Имя или фамилия слишком длинные.", code="volunteer_name_too_long", field="first_name")
+    user.first_name, user.last_name = first_name, surname
+    user.save(update_fields=["first_name", "last_name"])
+    return user
+
+
+def name_volunteer(user, *, first_name, surname):
+    """An adult volunteer gives the name the certificate lacked: store it, and have the season's
+    certificate settled again (the hours' signal, for the latest confirmed shift) so it is issued."""
+    with transaction.atomic():
+        set_volunteer_name(user, first_name=first_name, surname=surname)
+        latest = (
+            VolunteerSignup.objects.filter(volunteer=user, cancelled_at__isnull=True, hours__isnull=False)
+            .order_by("-confirmed_at")
+            .first()
+        )
+        if latest is not None:
+            volunteer_hours_confirmed.send(sender=VolunteerSignup, signup=latest)
+    return user
+
+
 def sign_up_for_shift(shift, user, *, now=None):
     """A volunteer takes a place on a shift (under a lock on the shift: places never overfill)."""
     now = now or timezone.now()

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from config.errors import ServiceError
@@ -116,12 +117,34 @@ def cancel(request, pk):
 def shift_sign_up(request, pk):
     shift = get_object_or_404(VolunteerShift.objects.select_related("event__page"), pk=pk, event__page__live=True)
     try:
+        # An adult without a name is asked for it in the same form: the certificate prints it.
+        if services.volunteer_needs_name(request.user):
+            services.set_volunteer_name(
+                request.user, first_name=request.POST.get("first_name"), surname=request.POST.get("surname")
+            )
         services.sign_up_for_shift(shift, request.user)
     except ServiceError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Вы записаны волонтёром: {shift.role}, {shift.starts_at:%d.%m %H:%M}.")
+        messages.success(
+            request, f"Вы записаны волонтёром: {shift.role}, {timezone.localtime(shift.starts_at):%d.%m %H:%M}."
+        )
     return _back_to(shift.event)
+
+
+@login_required(login_url="site_theme:login")
+@require_POST
+def volunteer_name(request):
+    """The cabinet's form for an adult volunteer whose certificate could not be issued without a name."""
+    try:
+        services.name_volunteer(
+            request.user, first_name=request.POST.get("first_name"), surname=request.POST.get("surname")
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Имя сохранено: сертификат волонтёра появится здесь через минуту.")
+    return redirect(reverse("site_theme:cabinet") + "#my-volunteering")
 
 
 @login_required(login_url="site_theme:login")

@@ -5,6 +5,7 @@ from django.db.models import Sum
 
 from config.errors import ServiceError
 from config.text import quoted
+from engagement.forms import roubles_label
 from engagement.models import Campaign, Transfer
 from engagement.selectors import campaign_totals
 from engagement.services import publication
@@ -34,8 +35,8 @@ def transfer_problem(transfer, campaign=None):
     )
     if others + transfer.amount > raised:
         return ServiceError(
-            f"Перевод больше, чем осталось в кампании {quoted(campaign)}: собрано {raised / 100:.2f} ₽, "
-            f"уже переведено {others / 100:.2f} ₽, доступно {max(raised - others, 0) / 100:.2f} ₽.",
+            f"Перевод больше, чем осталось в кампании {quoted(campaign)}: собрано {roubles_label(raised)}, "
+            f"уже переведено {roubles_label(others)}, доступно {roubles_label(max(raised - others, 0))}.",
             code="transfer_exceeds_raised",
             field="amount",
             status=409,

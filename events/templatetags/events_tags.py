@@ -32,6 +32,7 @@ def event_registration(context, page):
         data.update(
             offer,
             volunteer_refusal=services.volunteer_refusal(user),
+            volunteer_needs_name=services.volunteer_needs_name(user),
             is_staff=services.is_door_staff(user, event),
             my_shift_ids=set(
                 event.shifts.filter(signups__volunteer=user, signups__cancelled_at__isnull=True).values_list(
@@ -61,9 +62,13 @@ def my_events(context):
     volunteer_certificates = [
         c for c in context.get("certificates") or [] if c.kind == "volunteer" and c.holder_id == user.pk
     ]
+    volunteering = selectors.volunteer_record(user)
     return {
         "tickets": tickets,
-        "volunteering": selectors.volunteer_record(user),
+        "volunteering": volunteering,
+        # Hours confirmed, but the certificate has no name to print: say so and ask for it.
+        "volunteer_needs_name": volunteering["hours"] > 0 and services.volunteer_needs_name(user),
         "volunteer_certificates": volunteer_certificates,
         "csrf_token": context.get("csrf_token"),
+        "request": context.get("request"),
     }

@@ -32,7 +32,7 @@ def transfer(campaign, beneficiary, amount, reference="п/п 1"):
 def test_transfers_never_exceed_what_the_campaign_raised(raised_campaign, make_foundation, make_beneficiary):
     child = make_beneficiary(make_foundation())
     services.save_transfer(transfer(raised_campaign, child, 600, "п/п 1"))
-    with pytest.raises(ServiceError, match="доступно 4.00 ₽") as refusal:
+    with pytest.raises(ServiceError, match="собрано 10\u00a0₽, уже переведено 6\u00a0₽, доступно 4\u00a0₽") as refusal:
         services.save_transfer(transfer(raised_campaign, child, 500, "п/п 2"))
     assert (refusal.value.code, refusal.value.field) == ("transfer_exceeds_raised", "amount")
     services.save_transfer(transfer(raised_campaign, child, 400, "п/п 3"))
@@ -162,3 +162,39 @@ def test_a_coordinator_types_the_transfer_in_roubles(client, coordinator, rich_c
     client.post(f"/admin/snippets/engagement/transfer/edit/{transfer.pk}/", {**form, "amount": "1 200,50 ₽"})
     transfer.refresh_from_db()
     assert transfer.amount == 120050
+
+
+def test_the_coordinators_admin_reads_in_russian(client, coordinator, rich_campaign, make_beneficiary, make_user):
+    """Consent as «да»/«нет», a transfer named with its amount in roubles and its date in words, the
+    save messages in the right gender, the campaign's budget in roubles."""
+    user, own = coordinator
+    make_beneficiary(own, "Ксения", consent=True)
+    make_beneficiary(own, "Глеб", consent=False)
+    client.force_login(user)
+    listing = client.get("/admin/snippets/engagement/beneficiary/").content.decode()
+    cells = "".join(listing.split())
+    assert ">да<" in cells and ">нет<" in cells and ">True<" not in cells
+    assert "Добавить запись о подопечном" in listing
+    child = own.beneficiaries.get(first_name="Ксения")
+    form = {
+        "campaign": rich_campaign.pk,
+        "foundation": own.pk,
+        "beneficiary": child.pk,
+        "transferred_on": "2026-12-06",
+        "payment_reference": "п/п 79",
+        "amount": "5",
+    }
+    page = client.post("/admin/snippets/engagement/transfer/add/", form, follow=True).content.decode()
+    assert "Перевод «5\u00a0₽ → Ксения, 6 декабря 2026» создан." in page
+    assert "создана" not in page and "5.00" not in page
+    transfer = Transfer.objects.get()
+    page = client.post(
+        f"/admin/snippets/engagement/transfer/edit/{transfer.pk}/", {**form, "amount": "5,50"}, follow=True
+    ).content.decode()
+    assert "Перевод «5,50\u00a0₽ → Ксения, 6 декабря 2026» сохранён." in page
+
+    editor = make_user("редактор")
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    campaigns = client.get("/admin/snippets/engagement/campaign/").content.decode()
+    assert "10\u00a0000\u00a0000\u00a0₽" in campaigns and "1000000000" not in campaigns

@@ -153,3 +153,21 @@ def test_the_season_batch_issues_a_missing_volunteer_certificate_and_reissues_it
     again = certificates.issue_season(season, mode="reissue")
     certificate.refresh_from_db()
     assert again.issued == 0 and again.reissued == 1 and certificate.reissued_at is not None
+
+
+def test_an_adult_without_a_name_is_told_in_the_cabinet_and_gets_the_certificate_once_named(
+    season, make_user, coordinator, confirm, django_capture_on_commit_callbacks
+):
+    volunteer = make_user(first_name="", last_name="")
+    confirm(make_shift(), volunteer, 4, coordinator)
+    assert not Certificate.objects.filter(holder=volunteer).exists()
+    client = client_of(volunteer)
+    cabinet = client.get("/cabinet/").content.decode()
+    assert "data-volunteer-name-missing" in cabinet and "Сертификат волонтёра не выдан" in cabinet
+    assert "events/events.css" in cabinet  # the form's layout, with no ticket block to bring it
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/volunteer/name/", {"first_name": "Ольга", "surname": "Белова"})
+    certificate = Certificate.objects.get(holder=volunteer, kind="volunteer")
+    assert (certificate.first_name, certificate.surname) == ("Ольга", "Белова")
+    cabinet = client.get("/cabinet/").content.decode()
+    assert "data-volunteer-name-missing" not in cabinet and "Скачать сертификат" in cabinet

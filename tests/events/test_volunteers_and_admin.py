@@ -145,3 +145,46 @@ def test_editors_manage_events_in_the_admin(busy_event, make_user):
     assert listing.status_code == 200
     assert busy_event.page.title in listing.content.decode()
     assert f"/admin/events/{busy_event.pk}/" in listing.content.decode()
+
+
+# --- An adult volunteer's name: asked in the shift form, shown to the coordinator ----------------
+
+
+def test_the_shift_form_asks_an_adult_without_a_name_for_it_and_stores_it(shift, make_user):
+    volunteer = make_user(first_name="", last_name="")
+    client = client_of(volunteer)
+    page = client.get(shift.event.page.get_url()).content.decode()
+    assert 'name="first_name"' in page and 'name="surname"' in page
+    refused = client.post(f"/volunteer/shifts/{shift.pk}/", {"first_name": "Ольга", "surname": ""}, follow=True)
+    assert "Укажите имя и фамилию" in refused.content.decode()
+    assert not shift.signups.exists()
+    done = client.post(f"/volunteer/shifts/{shift.pk}/", {"first_name": " Ольга ", "surname": "Белова"}, follow=True)
+    # the message gives the shift's start in the site's time, as the event page does
+    assert f"{timezone.localtime(shift.starts_at):%d.%m %H:%M}." in done.content.decode()
+    volunteer.refresh_from_db()
+    assert (volunteer.first_name, volunteer.last_name) == ("Ольга", "Белова")
+    assert shift.signups.get().volunteer == volunteer
+
+
+def test_the_shift_form_does_not_ask_a_named_adult_or_a_student(shift, make_user):
+    named = client_of(make_user(first_name="Олег", last_name="Смирнов")).get(shift.event.page.get_url())
+    assert 'name="surname"' not in named.content.decode()
+    teen = make_child(15)
+    page = client_of(teen.user).get(shift.event.page.get_url()).content.decode()
+    assert "Записаться на смену" in page and 'name="surname"' not in page
+
+
+def test_the_coordinator_sees_the_volunteers_name_and_a_russian_number(shift, make_user):
+    volunteer = make_user(first_name="", last_name="")
+    client_of(volunteer).post(f"/volunteer/shifts/{shift.pk}/", {"first_name": "Ольга", "surname": "Белова"})
+    coordinator = make_user(group="Event coordinators")
+    shift.event.coordinators.add(coordinator)
+    client = client_of(coordinator)
+    signup = shift.signups.get()
+    html = client.get(f"/admin/events/{shift.event.pk}/").content.decode()
+    assert "Ольга Белова" in html
+    response = client.post(f"/admin/events/{shift.event.pk}/", {"signup": signup.pk, "hours": "4"}, follow=True)
+    html = response.content.decode()
+    assert "Подтверждено 4,0 ч: Ольга Белова." in html and "4.0 ч" not in html
+    csv = client.get(f"/admin/events/{shift.event.pk}/export/volunteers.csv").content.decode("utf-8-sig")
+    assert "Ольга Белова" in csv
