@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cms.models import WinnerStoryPage
+from config import http_cache
 from config.errors import ServiceError
 from engagement import services as engagement
 from learning.models import GUARDIAN_CONSENT_BELOW_AGE, MAX_AGE, MIN_AGE, Consent, Student, Submission, age_on
@@ -398,3 +399,5 @@ def name_town_in_stories(student, town):
         if revision := story.get_latest_revision():
             revision.content = {**revision.content, "town": town}
             revision.save(update_fields=["content"])
+    if stories:
+        http_cache.purge()  # the stories are served from the page cache and the route cache

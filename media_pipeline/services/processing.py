@@ -236,8 +236,12 @@ def write_master(asset):
     """(Re)write subtitles and the master playlist of a transcoded video from its captions."""
     with storage.selected(asset.private):
         _write_master(asset)
-    # Lesson pages carry the master's text (selectors.start_playlists): the next one gets the new one.
+    # Lesson pages carry the master's text (selectors.start_playlists): the next one gets the new one,
+    # and the pages already kept (the page cache, the lesson's fragment) are dropped.
+    from config import http_cache  # noqa: PLC0415 — config.http_cache listens to media_pipeline's signals
+
     transaction.on_commit(lambda: cache.delete(start_playlists_key(asset)))
+    http_cache.purge()
 
 
 def _write_master(asset):
