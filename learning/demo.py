@@ -4,11 +4,13 @@ All children and adults are invented. Idempotent: everything is found by a stabl
 student + assignment, juror + work) and left as it is."""
 
 import datetime
+import functools
 import io
 import random
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import get_hasher, make_password
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -240,12 +242,21 @@ def ensure_staff(username, first_name, last_name, group=None):
 
 
 def set_demo_password(user):
-    """The demo password with DEBUG on (`make run` prints it); no usable password otherwise."""
+    """The demo password with DEBUG on (`make run` prints it); no usable password otherwise. Every
+    demo account shares one hash of the one published password: hashing it for each of the ~90
+    accounts cost half a minute of `make run`'s first start."""
     if settings.DEBUG:
-        user.set_password(DEMO_PASSWORD)
+        user.password = demo_password_hash(get_hasher().algorithm)
     else:
         user.set_unusable_password()
     user.save()
+
+
+@functools.cache
+def demo_password_hash(algorithm):
+    """The demo password hashed once per process by the configured hasher (`algorithm` keys it, so
+    a change of PASSWORD_HASHERS gets its own hash)."""
+    return make_password(DEMO_PASSWORD, hasher=algorithm)
 
 
 def ensure_assignment(direction, season, title, task, kinds, opportunity):
