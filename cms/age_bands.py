@@ -2,6 +2,7 @@
 here, the lowest app that needs them; learning, reports and the site import them."""
 
 from django.db import models
+from django.utils.translation import ngettext
 
 
 class AgeBand(models.TextChoices):
@@ -24,3 +25,8 @@ def age_band_for(age):
     if age <= 13:
         return AgeBand.MIDDLE.value
     return AgeBand.OLDER.value
+
+
+def years(age):
+    """«7 лет», «21 год», «3 года» — the Russian plural of an age."""
+    return f"{age} {ngettext('year', 'years', age)}"

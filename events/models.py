@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
 
@@ -64,6 +65,15 @@ class Event(models.Model):
 
     def __str__(self):
         return self.page.title
+
+    def admits_age(self, age):
+        """Whether a child of `age` (on the event's day) is within the event's age limits."""
+        return not (self.min_age is not None and age < self.min_age or self.max_age is not None and age > self.max_age)
+
+    @property
+    def day(self):
+        """The event's date where it takes place (the site's time zone)."""
+        return timezone.localtime(self.page.starts_at).date()
 
     @property
     def age_limits(self):

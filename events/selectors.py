@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cms.models import EventPage
 from events.models import CheckIn, Event, Registration, VolunteerSignup
-from learning.models import Student
+from learning.models import Student, age_on
 
 
 def event_for_page(page):
@@ -38,31 +38,53 @@ def sign_up_offer(user, event):
     a student signs herself up (`myself`, None once she holds a ticket or a waiting place — then
     `registered` is that ticket); anyone else gets their children not yet registered (`children`)
     and, unless they already hold one, a place for themselves (`adult`) and for a school group
-    (`group`). The services still refuse whatever the page does not offer."""
+    (`group`). A child whose age on the event's day is outside its limits is not offered: the
+    student gets `age` instead of `myself`, a guardian's child goes to `out_of_age` as (child, age).
+    The services still refuse whatever the page does not offer."""
     mine = list(registrations_of(user, event))
     by_student = {r.student_id: r for r in mine if r.student_id}
     own_kinds = {r.kind for r in mine if r.owner_id == user.pk and r.student_id is None}
     student = Student.objects.filter(user=user, deleted_at__isnull=True).first()
     if student is not None:
         registered = by_student.get(student.pk)
+        age = age_on_the_day(event, student)
+        admitted = age is None or event.admits_age(age)
         return {
             "mine": mine,
             "is_student": True,
-            "myself": None if registered else student,
+            "myself": None if registered or not admitted else student,
+            "age": None if registered or admitted else age,
             "registered": registered,
             "children": [],
+            "out_of_age": [],
             "adult": False,
             "group": False,
         }
+    children, out_of_age = [], []
+    for child in children_to_register(user):
+        if child.pk in by_student:
+            continue
+        age = age_on_the_day(event, child)
+        if age is None or event.admits_age(age):
+            children.append(child)
+        else:
+            out_of_age.append((child, age))
     return {
         "mine": mine,
         "is_student": False,
         "myself": None,
+        "age": None,
         "registered": None,
-        "children": [c for c in children_to_register(user) if c.pk not in by_student],
+        "children": children,
+        "out_of_age": out_of_age,
         "adult": Registration.Kind.ADULT not in own_kinds,
         "group": Registration.Kind.GROUP not in own_kinds,
     }
+
+
+def age_on_the_day(event, student):
+    """The child's age on the event's day, None without a birth date (the service then asks for it)."""
+    return None if student.birth_date is None else age_on(student.birth_date, event.day)
 
 
 def open_shifts(event):

@@ -13,13 +13,14 @@ from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
 
+from cms.age_bands import years
 from config.errors import ServiceError
 from config.tasks import enqueue_on_commit
+from events import selectors
 from events.models import CheckIn, Event, Registration, VolunteerShift, VolunteerSignup
 from events.signals import volunteer_hours_confirmed
-from learning.models import GUARDIAN_CONSENT_BELOW_AGE, Consent, age_on
+from learning.models import GUARDIAN_CONSENT_BELOW_AGE, Consent
 from learning.services import roles
 
 MAX_GROUP = 60  # a school group with its teacher; larger parties talk to the organisers
@@ -58,10 +59,6 @@ def can_see_ticket(user, registration):
 # --- Registration -----------------------------------------------------------------------------------
 
 
-def _event_day(event):
-    return timezone.localtime(event.page.starts_at).date()
-
-
 def _check_open(event, now):
     if not event.page.live:
         raise ServiceError("Мероприятие не опубликовано.", code="event_not_found", status=404)
@@ -76,10 +73,10 @@ def _check_child_age(event, student):
         raise ServiceError(
             "В профиле ребёнка нет даты рождения: без неё не проверить возраст.", code="no_birth_date", field="student"
         )
-    age = age_on(student.birth_date, _event_day(event))
-    if event.min_age is not None and age < event.min_age or event.max_age is not None and age > event.max_age:
+    age = selectors.age_on_the_day(event, student)
+    if not event.admits_age(age):
         raise ServiceError(
-            f"Мероприятие для участников {event.age_limits}, а ребёнку в день мероприятия будет {age}.",
+            f"Мероприятие для участников {event.age_limits}, а ребёнку в день мероприятия будет {years(age)}.",
             code="age_limit",
             field="student",
         )
@@ -202,24 +199,19 @@ def _check_group_ages(event, ages_from, ages_to):
         )
     if event.min_age is not None and youngest < event.min_age:
         raise ServiceError(
-            f"Мероприятие для участников {event.age_limits}, а самому младшему в группе {_years(youngest)}: "
-            f"запишите только детей от {_years(event.min_age)}.",
+            f"Мероприятие для участников {event.age_limits}, а самому младшему в группе {years(youngest)}: "
+            f"запишите только детей от {years(event.min_age)}.",
             code="age_limit",
             field="ages_from",
         )
     if event.max_age is not None and oldest > event.max_age:
         raise ServiceError(
-            f"Мероприятие для участников {event.age_limits}, а самому старшему в группе {_years(oldest)}: "
-            f"запишите только детей до {_years(event.max_age)}.",
+            f"Мероприятие для участников {event.age_limits}, а самому старшему в группе {years(oldest)}: "
+            f"запишите только детей до {years(event.max_age)}.",
             code="age_limit",
             field="ages_to",
         )
     return youngest, oldest
-
-
-def _years(age):
-    """«10 лет», «11 лет», «21 год» (the compiled ru catalogue's plural of "year")."""
-    return f"{age} {ngettext('year', 'years', age)}"
 
 
 def _confirmed_seats(event):

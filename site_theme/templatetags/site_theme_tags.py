@@ -12,10 +12,9 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import ngettext
 
+from cms import age_bands, restrictions, sites
 from cms import models as cms_models
-from cms import restrictions, sites
 from cms.age_bands import AgeBand
 from cms.models import (
     DirectionPage,
@@ -136,8 +135,7 @@ def years(age):
     """«7 лет», «21 год», «3 года» — the Russian plural of an age."""
     if age in (None, ""):
         return ""
-    age = int(age)
-    return f"{age}\u00a0{ngettext('year', 'years', age)}"
+    return age_bands.years(int(age)).replace(" ", "\u00a0")  # never broken between the lines
 
 
 @register.filter

@@ -11,6 +11,7 @@ from django.test import Client
 from config.errors import ServiceError
 from events import selectors, services
 from events.models import VolunteerShift
+from learning.models import Student
 from tests.factories import make_child, make_event
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,24 @@ def test_a_past_event_says_it_is_over_and_a_running_one_that_it_has_started():
     running.page.save(update_fields=["starts_at"])
     html = visitor.get(running.page.get_url()).content.decode()
     assert "Мероприятие уже началось." in html and "прошло" not in html
+
+
+def test_a_student_outside_the_ages_is_told_why_instead_of_a_button_that_would_refuse():
+    event = make_event(min_age=8, max_age=14)
+    child = make_child(15)
+    html = page_of(child.user, event)
+    assert ">Записаться</button>" not in html and f'action="/event-registration/{event.pk}/"' not in html
+    assert "Мероприятие для участников 8–14 лет, а вам в день мероприятия будет 15\u00a0лет" in html
+    with pytest.raises(ServiceError) as refused:  # the rule the page follows is the service's
+        services.register_child(event, child, by=child.user)
+    assert refused.value.code == "age_limit" and "будет 15 лет" in refused.value.message
+
+
+def test_a_guardian_is_offered_only_the_children_of_the_events_ages_and_told_about_the_others():
+    event = make_event(min_age=8, max_age=12)
+    fits = make_child(10)
+    older = make_child(13)
+    Student.objects.filter(pk=older.pk).update(guardian=fits.guardian)  # her sister, the same parent
+    html = page_of(fits.guardian, event)
+    assert f'<option value="{fits.pk}">' in html and f'<option value="{older.pk}">' not in html
+    assert f"{older.public_name}: в день мероприятия будет 13\u00a0лет, а оно для участников 8–12 лет." in html
