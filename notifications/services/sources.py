@@ -79,13 +79,19 @@ def work_status_changed(submission):
 
 
 def jury_commented(score):
-    """A juror's comment reached a work: the author sees it in the cabinet (the juror stays unnamed)."""
+    """A juror's comment reached a work: the author sees it in the cabinet (the juror stays unnamed).
+    Each juror's comment is its own notification; from the second on the title says which one it
+    is, so a family reading three of them sees three comments, not one notice repeated."""
     submission = score.submission
+    number = Score.objects.filter(submission=submission, pk__lte=score.pk).exclude(comment="").count()
+    title = f"Жюри оставило комментарий к работе {quoted(submission.title)}"
+    if number > 1:
+        title = f"Жюри оставило ещё один комментарий к работе {quoted(submission.title)} ({number}-й)"
     _for_family(
         submission.student,
         Kind.JURY_COMMENT,
         score,
-        title=f"Жюри оставило комментарий к работе {quoted(submission.title)}",
+        title=title,
         body="Комментарий члена жюри уже в кабинете, в разделе «Мои работы».",
     )
 

@@ -197,3 +197,24 @@ def test_a_notification_that_cannot_be_written_does_not_undo_the_moderators_deci
     assert work.status == "approved"
     assert not Notification.objects.exists()
     assert "the change itself goes on" in caplog.text
+
+
+def test_each_jurors_comment_reads_as_its_own_notice(contest, child, make_user, send):
+    moderator = make_user("moderator", group="Moderators")
+    assignment = contest["assignment"]
+    work = learning.submit_work(child, assignment, title="Моя песня", text="Текст песни")
+    send(learning.approve_submission, work, moderator)
+    send(learning.shortlist_submission, work, moderator)
+    work.refresh_from_db()
+    criterion = assignment.criteria.get()
+    for name in ("juror.a", "juror.b", "juror.c"):
+        juror = make_user(name)
+        JuryMember.objects.create(user=juror, direction=contest["direction"], season=contest["season"])
+        learning.declare_conflicts(juror, assignment)
+        send(learning.score_submission, juror, work, points={str(criterion.pk): 8}, comment=f"Отзыв {name}")
+    titles = Notification.objects.filter(recipient=child.user, kind=Kind.JURY_COMMENT).order_by("pk")
+    assert list(titles.values_list("title", flat=True)) == [
+        "Жюри оставило комментарий к работе «Моя песня»",
+        "Жюри оставило ещё один комментарий к работе «Моя песня» (2-й)",
+        "Жюри оставило ещё один комментарий к работе «Моя песня» (3-й)",
+    ]
