@@ -2,7 +2,9 @@
 the record in the cabinet; the event's admin screen lists registrations, the waiting list,
 attendance and volunteers, and exports CSV."""
 
+import csv
 import datetime
+import io
 import uuid
 
 import pytest
@@ -186,5 +188,8 @@ def test_the_coordinator_sees_the_volunteers_name_and_a_russian_number(shift, ma
     response = client.post(f"/admin/events/{shift.event.pk}/", {"signup": signup.pk, "hours": "4"}, follow=True)
     html = response.content.decode()
     assert "Подтверждено 4,0 ч: Ольга Белова." in html and "4.0 ч" not in html
-    csv = client.get(f"/admin/events/{shift.event.pk}/export/volunteers.csv").content.decode("utf-8-sig")
-    assert "Ольга Белова" in csv
+    export = client.get(f"/admin/events/{shift.event.pk}/export/volunteers.csv").content.decode("utf-8-sig")
+    # As Excel in Russian reads it: semicolons between the columns, the hours with a decimal comma.
+    header, row = list(csv.reader(io.StringIO(export), delimiter=";"))
+    assert header[2] == "волонтёр" and header[4] == "часов подтверждено"
+    assert row[2] == "Ольга Белова" and row[4] == "4,0"
