@@ -10,7 +10,7 @@ from certificates import services
 from certificates.models import Certificate
 from learning import services as learning
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_erasing_the_account_revokes_the_certificates_and_removes_names_and_pdfs(

@@ -25,7 +25,7 @@ from cms.models import (
 from reports.models import Settlement
 from reports.settlements import _latin_spellings, name_key
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def snapshot():

@@ -20,7 +20,7 @@ from learning import services as learning
 from learning.models import Assignment, Score, Student, Submission
 from media_pipeline import storage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -16,7 +16,7 @@ from hypothesis.errors import Unsatisfiable
 
 from tests.factories import make_season, make_user
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.slow]
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 PASSWORD = "Fuzz-2026-parol"

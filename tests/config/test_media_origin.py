@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # scheduled first: see tests/factories/plugin.py
 ROOT = Path(__file__).resolve().parents[2]
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MEDIA_", "STORAGE_", "DEBUG", "S3_"))}
 S3 = {

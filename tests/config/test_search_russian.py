@@ -14,6 +14,8 @@ from django.conf import settings
 from config.search import stem_prefix
 from tests.factories import add_child
 
+pytestmark = pytest.mark.slow  # scheduled first: see tests/factories/plugin.py
+
 PROBE = Path(__file__).with_name("sqlite_search_probe.py")
 
 

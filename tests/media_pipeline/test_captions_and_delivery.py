@@ -17,7 +17,7 @@ from media_pipeline.models import VideoAsset
 from media_pipeline.storage import serve_local_media
 from tests.factories import ffprobe, make_season, upload_clip
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 SRT = """1\r
 00:00:00,500 --> 00:00:02,000\r

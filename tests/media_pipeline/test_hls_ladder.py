@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from media_pipeline.models import VideoAsset
 from tests.factories import ffprobe, upload_clip
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def media(name):

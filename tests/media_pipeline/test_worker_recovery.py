@@ -20,6 +20,8 @@ from media_pipeline import services
 from media_pipeline.models import VideoAsset
 from tests.factories import make_clip, upload_clip
 
+pytestmark = pytest.mark.slow  # scheduled first: see tests/factories/plugin.py
+
 DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 

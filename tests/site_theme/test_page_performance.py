@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tests.factories import PASSWORD, png_upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def add_public_works(assignment, make_student, moderator, count, start=0):
