@@ -102,12 +102,12 @@ run: $(VENV)/.installed tools
 	$(RUN_ENV) $(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
 	wait
 
-# pytest-xdist workers for `make test` (0: this one process, the default). Each worker has its own test
-# database, Redis database, SeaweedFS and temporary folders (tests/factories/plugin.py); a file's tests
-# stay on one worker (--dist loadfile). Every flush puts the migrations' data back (MigratedData in
-# tests/factories/database.py), so a worker may run any file after a live-server one. `PYTEST_WORKERS=2`
-# works; it becomes the default once two full runs on an unloaded machine show it reliable (issue 21).
-PYTEST_WORKERS ?= 0
+# pytest-xdist workers for `make test`: two, one per core (PYTEST_WORKERS=0 runs in this one process).
+# Each worker has its own test database, Redis database, SeaweedFS and temporary folders
+# (tests/factories/plugin.py); a file's tests stay on one worker (--dist loadfile). Every flush puts
+# the migrations' data back (MigratedData in tests/factories/database.py), so a worker may run any
+# file after a live-server one. A third worker gains nothing: two already keep both cores busy.
+PYTEST_WORKERS ?= 2
 
 # Which database: DATABASE_URL if set, else PostgreSQL on 127.0.0.1:5432 if it answers, else SQLite.
 test: $(VENV)/.installed tools browser
