@@ -36,9 +36,13 @@ def test_grandmother_signs_up_by_code_and_likes_the_work_she_came_from(client, p
     response = ask_for_code(client, "Babushka@Example.ru", work_url)
     assert response.status_code == 302, response.content.decode()[:2000]
 
-    # Screen 2: the code from the letter.
+    # Screen 2: the code from the letter; the browser's tab names the same step as the heading.
     code_page = client.get(response["Location"])
     assert code_page.status_code == 200
+    html = code_page.content.decode()
+    tab = " ".join(re.search(r"<title>(.*?)</title>", html, re.S).group(1).split())
+    heading = " ".join(re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1).split())
+    assert tab == f"{heading} — Поколение М", (tab, heading)
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["babushka@example.ru"]
     response = client.post(response["Location"], {"code": code_in(mailoutbox[0])})
 
