@@ -8,8 +8,6 @@ memo (`Site.find_for_request`). Only for the pages Wagtail serves: other views (
 gallery) find the site only if they need it, and most do not, so handing it to them would cost a
 cache read, and on a cold cache the queries it saves pages."""
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from wagtail.models import Site
 
@@ -59,8 +57,12 @@ class CachedSiteMiddleware:
         return None
 
 
+def site_name(host, port):
+    return f"cms:site:{host}:{port}"
+
+
 def site_key(host, port, generation):
-    return f"cms:site:{host}:{port}:g{generation}"
+    return http_cache.generation_key(site_name(host, port), generation)
 
 
 def read_first(request, key):
@@ -73,13 +75,13 @@ def read_first(request, key):
 
 
 def site_for_request(request, host):
-    """Wagtail's `Site.find_for_request`, with the home page loaded as its own type."""
-    key = site_key(host, request.get_port(), http_cache.generation())
-    found = cache.get(key)
-    if found is None:
+    """Wagtail's `Site.find_for_request`, with the home page loaded as its own type (kept as a
+    1-tuple, so that no site for the host is kept too)."""
+
+    def find():
         site = Site._find_for_request(request)
         if site is not None:
             site.root_page = site.root_page.localized.specific
-        found = (site,)
-        cache.set(key, found, settings.FRAGMENT_CACHE_SECONDS)
-    return found[0]
+        return (site,)
+
+    return http_cache.kept(site_name(host, request.get_port()), find)[0]

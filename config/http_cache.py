@@ -21,6 +21,7 @@ import time
 from asgiref.local import Local
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache as default_cache
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -102,6 +103,24 @@ def get_many_with_generation(make_keys):
     if current != guess:
         found = _cache().get_many(make_keys(current))
     return current, found
+
+
+def generation_key(name, value=None):
+    """The cache key of `name` under a content generation (the current one unless `value`)."""
+    return f"{name}:g{generation() if value is None else value}"
+
+
+def kept(name, compute):
+    """What pages read beside their own fields (the site, a lesson's masterclass, lessons and
+    materials, a page's materials), read through the shared cache once per content generation: the
+    value kept under `name` for the current generation, else compute()'s, kept for
+    FRAGMENT_CACHE_SECONDS. A purge moves every reader to the next generation's keys."""
+    key = generation_key(name)
+    found = default_cache.get(key)
+    if found is None:
+        found = compute()
+        default_cache.set(key, found, settings.FRAGMENT_CACHE_SECONDS)
+    return found
 
 
 class GenerationMemoMiddleware:

@@ -41,7 +41,7 @@ from config import http_cache
 
 def route_key(root_id, path_components, generation):
     """The shared cache's key of the page a path leads to from a site's root (SiteServedPage.route)."""
-    return f"cms:route:{root_id}:{'/'.join(path_components)}:g{generation}"
+    return http_cache.generation_key(f"cms:route:{root_id}:{'/'.join(path_components)}", generation)
 
 
 class SiteServedPage(HeadlessMixin, Page):

@@ -228,12 +228,7 @@ def page_materials(context, page):
         return list(materials)
     if isinstance(page, LessonPage):
         return lesson_content(page)["materials"]
-    key = f"site_theme:materials:{page.pk}:g{http_cache.generation()}"
-    found = cache.get(key)
-    if found is None:
-        found = list(materials)
-        cache.set(key, found, settings.FRAGMENT_CACHE_SECONDS)
-    return found
+    return http_cache.kept(f"site_theme:materials:{page.pk}", lambda: list(materials))
 
 
 @register.simple_tag
@@ -352,13 +347,12 @@ def live_lessons(masterclass):
     """The live lessons of a masterclass (every child is a lesson: LessonPage is its only subpage
     type) with their videos, in the editor's order: one query per content generation (the page
     cache's, bumped by publishing and by a video becoming ready), kept in the shared cache."""
-    key = f"site_theme:lessons:{masterclass.pk}:g{http_cache.generation()}"
-    lessons = cache.get(key)
-    if lessons is None:
-        lessons = restrictions.public(LessonPage.objects.child_of(masterclass).live())
-        lessons = list(lessons.select_related("video").order_by("path"))
-        cache.set(key, lessons, settings.FRAGMENT_CACHE_SECONDS)
-    return lessons
+    return http_cache.kept(f"site_theme:lessons:{masterclass.pk}", lambda: _lessons_of(masterclass))
+
+
+def _lessons_of(masterclass):
+    lessons = restrictions.public(LessonPage.objects.child_of(masterclass).live())
+    return list(lessons.select_related("video").order_by("path"))
 
 
 def lesson_content(lesson):
@@ -371,24 +365,23 @@ def lesson_content(lesson):
     memo = getattr(lesson, "_site_theme_content", None)
     if memo is not None and memo[0] == generation:
         return memo[1]
-    key = f"site_theme:lesson:{lesson.pk}:g{generation}"
-    content = cache.get(key)
-    if content is None:
-        parent = lesson.get_parent()
-        masterclass = (
-            parent
-            if isinstance(parent, MasterclassPage)
-            else MasterclassPage.objects.select_related("cover").get(pk=parent.pk)
-        )
-        lessons = restrictions.public(LessonPage.objects.child_of(masterclass).live())
-        content = {
-            "masterclass": masterclass,
-            "lessons": list(lessons.select_related("video").order_by("path")),
-            "materials": list(LessonMaterial.objects.filter(page_id=lesson.pk).select_related("document")),
-        }
-        cache.set(key, content, settings.FRAGMENT_CACHE_SECONDS)
+    content = http_cache.kept(f"site_theme:lesson:{lesson.pk}", lambda: _content_of(lesson))
     lesson._site_theme_content = (generation, content)
     return content
+
+
+def _content_of(lesson):
+    parent = lesson.get_parent()
+    masterclass = (
+        parent
+        if isinstance(parent, MasterclassPage)
+        else MasterclassPage.objects.select_related("cover").get(pk=parent.pk)
+    )
+    return {
+        "masterclass": masterclass,
+        "lessons": _lessons_of(masterclass),
+        "materials": list(LessonMaterial.objects.filter(page_id=lesson.pk).select_related("document")),
+    }
 
 
 def lesson_masterclass(lesson):
