@@ -45,6 +45,13 @@ SKIPPED_FOR_POSTGRES = []
 # estimates (a set-returning function counts as 1000 rows) the rollups' trigger queries cost past
 # jit_above_cost, and LLVM then spent 5-6 s compiling a query that runs in a millisecond.
 os.environ["PGOPTIONS"] = f"{os.environ.get('PGOPTIONS', '')} -c jit=off".strip()
+# The tests' own connections commit without waiting for the WAL to reach the disk: a test database
+# need not survive a crash of the server, and every flush (thousands of rows put back after each
+# transactional test) and live-server request otherwise waited for it. Servers the tests start as
+# separate processes (gunicorn, RQ workers) keep production's setting.
+if django_settings.IS_POSTGRES:
+    _options = django_settings.DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()
 
 
 def worker_index():
