@@ -106,7 +106,9 @@ run: $(VENV)/.installed tools
 # Each worker has its own test database, Redis database, SeaweedFS and temporary folders
 # (tests/factories/plugin.py); a file's tests stay on one worker (--dist loadfile). Every flush puts
 # the migrations' data back (MigratedData in tests/factories/database.py), so a worker may run any
-# file after a live-server one. A third worker gains nothing: two already keep both cores busy.
+# file after a live-server one. Files go out in the order the tests' plugin sorts them (browser and
+# slow modules first: long_files_first), not xdist's own by number of tests (--no-loadscope-reorder).
+# A third worker was slower: it adds its own migrations and per-process fixtures.
 PYTEST_WORKERS ?= 2
 
 # Which database: DATABASE_URL if set, else PostgreSQL on 127.0.0.1:5432 if it answers, else SQLite.
@@ -120,7 +122,7 @@ test: $(VENV)/.installed tools browser
 	$(PY) -m ruff format --check . ; \
 	$(PY) manage.py check ; \
 	$(PY) manage.py makemigrations --check --dry-run ; \
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # The production configuration without Docker (SeaweedFS, PostgreSQL, Redis, gunicorn, an RQ worker
 # and the scheduler, DEBUG=0), used in Chromium by tests/production: .ci/production-smoke.

@@ -73,8 +73,9 @@ def pytest_collection_modifyitems(config, items):
 def long_files_first(items):
     """The browser and `slow` modules (half a minute or more each) run before the rest: pytest-xdist
     hands out files in this order (--dist loadfile), so the short ones fill in at the end and both
-    workers finish together (a long file last kept one core idle for a minute and more). The sort
-    is stable: each file's tests stay together and in their order."""
+    workers finish together (a long file last kept one core idle for a minute and more). `make test`
+    turns off xdist's own order by number of tests (--no-loadscope-reorder), which would undo it.
+    The sort is stable: each file's tests stay together and in their order."""
     long_files = {item.path for item in items if item.get_closest_marker("browser") or item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.path not in long_files)
 
