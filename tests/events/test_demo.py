@@ -28,3 +28,15 @@ def test_demo_events_have_registrations_a_waiting_list_and_a_past_events_attenda
 
     call_command("load_demo", stdout=io.StringIO())
     assert (Registration.objects.count(), CheckIn.objects.count(), VolunteerSignup.objects.count()) == totals
+
+
+def test_the_demo_has_an_event_a_15_year_old_is_told_she_is_too_old_for(demo, client):
+    from learning.models import Student
+
+    limited = Event.objects.get(registration_open=True, max_age=14)
+    milana = Student.objects.get(user__email="milana@demo.pokolenie-m.example")
+    client.force_login(milana.user)
+    html = client.get(limited.page.get_url()).content.decode()
+    assert "data-out-of-age" in html and "а вам в день мероприятия будет" in html
+    assert ">Записаться</button>" not in html
+    assert not Registration.objects.filter(event=limited, student=milana).exists()
