@@ -1,7 +1,8 @@
 """Demo events: every upcoming demo event takes registrations (children, adults, a school group)
-and the first fills up with a waiting list, the second is for children up to 14; the most recent past event has its attendance checked
-in at the door (with a repeated ticket and walk-ins) and volunteers with confirmed hours. Other
-past events keep their typed-in figures, as events run outside the platform. Idempotent."""
+and the first fills up with a waiting list, the second is for children up to 14; the most recent
+past event has its attendance checked in at the door (with a repeated ticket and walk-ins) and
+volunteers with confirmed hours. Other past events keep their typed-in figures, as events run
+outside the platform. Idempotent."""
 
 import datetime
 import uuid
