@@ -187,6 +187,12 @@ if IS_POSTGRES:
     # student, a lesson's progress or a work. DATABASE_URL's own `options` come first.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    # Server-side prepared statements where the code asks for them (prepare=True: the one function
+    # call of record_action and of a VK callback), so a repeated call sends only its values. Django
+    # turns them off by default (None), and then psycopg ignores prepare=True: every call was parsed
+    # and planned again. Nothing else is prepared: the threshold of runs is out of reach. A pooler
+    # in transaction mode would need protocol-level prepared statements (PgBouncer ≥ 1.21).
+    options.setdefault("prepare_threshold", 2**31 - 1)
 else:
     # SQLite in WAL mode lets the web server and the task worker share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

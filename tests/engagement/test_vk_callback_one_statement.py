@@ -57,6 +57,17 @@ def test_a_callback_event_costs_one_statement(campaign, django_assert_max_num_qu
     assert services.counter(campaign)["raised_kopecks"] == 100
 
 
+def test_the_call_is_prepared_once_per_connection_and_then_sends_only_its_values(campaign):
+    """psycopg prepares it on the server (prepare=True), which Django's default prepare_threshold
+    of None would silently refuse: every call parsed and planned again."""
+    for liker in (9, 10, 11):
+        assert services.ingest_vk_events([vk.like(liker, 90)]) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%ingest_vk_event%"])
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert prepared == [sql.CALL_INGEST_VK_EVENT.replace("%s", "$%d") % tuple(range(1, 15))]
+
+
 def test_the_fast_path_leaves_the_ledger_the_general_path_leaves(campaign):
     fast = [services.ingest_vk_events([event]) for event in deliveries(FAST)]
     general = []
