@@ -13,12 +13,14 @@ from config.api import api_router
 from config.health import healthz
 from config.throttling import throttle_sign_in
 from engagement.admin_views import SiteHistoryView
-from engagement.api import DonationCounterView
+from engagement.api import DonationCounterView, vk_callback
 from engagement.ledger_api import ledger_public_key
 
 urlpatterns = [
-    # The donation counter first: the hottest public endpoint should not resolve past every route.
+    # The hottest endpoints first, not resolved past every route: the donation counter, and
+    # VKontakte's callback that every like and repost on the communities' posts comes through.
     path("api/engagement/counter/", DonationCounterView.as_view(), name="engagement-counter"),
+    path("api/vk/callback/", vk_callback, name="vk-callback"),
     path("healthz", healthz, name="healthz"),
     path(".well-known/ledger-key.pem", ledger_public_key, name="ledger-public-key"),
     # The admins' sign-in forms, throttled like every sign-in (config/throttling.py).

@@ -4,7 +4,8 @@ from django.urls import path
 
 from engagement import api, ledger_api
 
-# The donation counter, /api/engagement/counter/, is the first route of config/urls.py.
+# The donation counter, /api/engagement/counter/, and the VK callback, /api/vk/callback/, are the
+# first routes of config/urls.py.
 urlpatterns = [
     path("engagement/me/", api.MyImpactView.as_view(), name="engagement-me"),
     path("engagement/transparency/", api.TransparencyView.as_view(), name="engagement-transparency"),
@@ -12,5 +13,4 @@ urlpatterns = [
     path("engagement/ledger/", ledger_api.LedgerSummaryView.as_view(), name="engagement-ledger"),
     path("engagement/receipts/<str:code>/", ledger_api.ReceiptView.as_view(), name="engagement-receipt"),
     path("engagement/days/<str:day>.jsonl", ledger_api.DayFileView.as_view(), name="engagement-day-file"),
-    path("vk/callback/", api.VkCallbackView.as_view(), name="vk-callback"),
 ]
