@@ -7,7 +7,6 @@ import random
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import ServiceError
@@ -129,11 +128,22 @@ def _insert_entries(cursor, rows):
 
 
 def _vk_posts(pairs):
-    VkPost.objects.bulk_create([VkPost(group_id=g, post_id=p) for g, p in pairs], ignore_conflicts=True)
-    query = Q()
-    for group_id, post_id in pairs:
-        query |= Q(group_id=group_id, post_id=post_id)
-    return {(post.group_id, post.post_id): post.pk for post in VkPost.objects.filter(query)}
+    """{(group_id, post_id): VkPost id} for `pairs`, the posts not seen before created. One query
+    when all are known (the usual case): an insert with ON CONFLICT would spend a sequence value
+    on every known post, and the ORM's OR of one clause per pair was a fifth of a batch's time."""
+    pairs = set(pairs)
+
+    def known():
+        rows = VkPost.objects.filter(group_id__in={g for g, _ in pairs}, post_id__in={p for _, p in pairs})
+        return {(g, p): pk for pk, g, p in rows.values_list("pk", "group_id", "post_id") if (g, p) in pairs}
+
+    posts = known()
+    if len(posts) < len(pairs):
+        VkPost.objects.bulk_create(
+            [VkPost(group_id=g, post_id=p) for g, p in sorted(pairs - posts.keys())], ignore_conflicts=True
+        )
+        posts = known()
+    return posts
 
 
 def ingest_vk_events(events):

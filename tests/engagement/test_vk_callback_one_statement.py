@@ -149,3 +149,15 @@ def test_callbacks_of_other_users_run_side_by_side_one_users_wait(campaign, othe
     other_session.rollback()
     assert services.ingest_vk_events([vk.like(43, 1)]) == 1
     assert sorted(LedgerEntry.objects.values_list("actor_vk_id", flat=True)) == [42, 43]
+
+
+def test_a_batch_on_known_posts_reads_them_in_one_query_and_inserts_none(campaign):
+    from django.test.utils import CaptureQueriesContext
+
+    services.ingest_vk_events([vk.like(30, 300), vk.like(31, 301)])  # the posts are new: created
+    assert VkPost.objects.filter(group_id=vk.GROUP_ID).count() == 2
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:  # the general path
+        assert services.ingest_vk_events([vk.like(32, 300), vk.like(33, 301), vk.repost(34, 300)]) == 3
+    on_posts = [query["sql"] for query in queries.captured_queries if "engagement_vkpost" in query["sql"]]
+    assert len(on_posts) == 1 and on_posts[0].startswith("SELECT")
+    assert VkPost.objects.filter(group_id=vk.GROUP_ID).count() == 2
