@@ -9,7 +9,12 @@ task itself (`@task` replaces the function by the task in its module), and the w
 from django.conf import settings
 from rq import cron
 
-from engagement.tasks import count_warmed_up_likes, publish_ledger_digests, tally_recent_ledger_days
+from engagement.tasks import (
+    count_warmed_up_likes,
+    drain_vk_inbox,
+    publish_ledger_digests,
+    tally_recent_ledger_days,
+)
 from learning.tasks import forget_like_addresses, remove_unclaimed_uploads
 from media_pipeline.tasks import recover_stale_videos, sweep_video_work_folders
 from notifications.reminders import send_consent_reminders, send_deadline_reminders, send_event_reminders
@@ -28,6 +33,7 @@ PERIODIC_TASKS = {
     "count_warmed_up_likes": count_warmed_up_likes,
     "tally_recent_ledger_days": tally_recent_ledger_days,
     "forget_like_addresses": forget_like_addresses,
+    "drain_vk_inbox": drain_vk_inbox,
 }
 
 for name, periodic_task in PERIODIC_TASKS.items():

@@ -384,6 +384,8 @@ SCHEDULE = {
     "count_warmed_up_likes": os.environ.get("SCHEDULE_COUNT_WARMED_UP_LIKES", "*/10 * * * *"),
     "tally_recent_ledger_days": os.environ.get("SCHEDULE_TALLY_RECENT_LEDGER_DAYS", "*/5 * * * *"),
     "forget_like_addresses": os.environ.get("SCHEDULE_FORGET_LIKE_ADDRESSES", "40 3 * * *"),
+    # Each callback asks for a drain itself; this one catches events whose drain could not be enqueued.
+    "drain_vk_inbox": os.environ.get("SCHEDULE_DRAIN_VK_INBOX", "* * * * *"),
 }
 
 # --- Auth, language, time -------------------------------------------------------------------
@@ -535,6 +537,10 @@ for _item in env_list("VK_CALLBACK_GROUPS"):
     if not _group.isdigit() or not _secret or not _confirmation:
         raise ImproperlyConfigured("VK_CALLBACK_GROUPS items must look like group_id:secret:confirmation.")
     VK_CALLBACK_GROUPS[int(_group)] = {"secret": _secret, "confirmation": _confirmation}
+# A callback stores its event in the inbox and answers "ok"; a drain turns the waiting events into
+# ledger entries this many seconds later, in one batch (engagement/services/vk.py). The donation
+# counter shows a like that much later (plus the task worker's pick-up).
+VK_INBOX_DRAIN_SECONDS = float(os.environ.get("VK_INBOX_DRAIN_SECONDS", "1"))
 
 # --- Sign-in: django-allauth (adults by emailed code, everyone by VK ID) ----------------------
 # Children keep the password form of /cabinet/login/ (ModelBackend); allauth adds the one-time

@@ -21,7 +21,7 @@ from config.errors import ServiceError
 from engagement import selectors
 from engagement.models import Campaign, DailyDigest
 from engagement.services import publication
-from engagement.services.vk import VkPayloadError, ingest_vk_events
+from engagement.services.vk import VkPayloadError, accept_vk_event
 
 
 class DonationCounterView(View):
@@ -129,9 +129,10 @@ class DailyDigestListView(generics.ListAPIView):
 @csrf_exempt
 @require_POST
 def vk_callback(request):
-    """POST /api/vk/callback/: VKontakte's Callback API. Answers "ok" only once the event is
-    committed (or known), so VKontakte delivers again after any failure. A function view, routed
-    first in config/urls.py: every like on the communities' posts comes through here."""
+    """POST /api/vk/callback/: VKontakte's Callback API. Answers "ok" only once the event is stored
+    in the inbox (accept_vk_event; a drain turns it into ledger entries a second later), so
+    VKontakte delivers again after any failure. A function view, routed first in config/urls.py:
+    every like on the communities' posts comes through here."""
     try:
         event = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
@@ -167,7 +168,7 @@ def vk_callback(request):
     # again, and the connection, having seen an error, is closed when the request ends.
     connection.health_check_done = True
     try:
-        ingest_vk_events([event])
+        accept_vk_event(event)
     except VkPayloadError as refusal:
         return refusal.as_response()
     except DatabaseError:

@@ -270,6 +270,32 @@ class VkEvent(models.Model):
         return f"{self.group_id}/{self.event_id} ({self.type})"
 
 
+class VkInboxEvent(models.Model):
+    """A like or repost event VKontakte delivered and was answered "ok" for, waiting to become
+    ledger entries: the callback only stores its parsed fields here (one insert, the pair as the
+    key: a redelivery meanwhile adds nothing), and drain_vk_inbox turns the waiting events into
+    entries a batch at a time, in the order they arrived (engagement/services/vk.py)."""
+
+    pk = models.CompositePrimaryKey("group_id", "event_id")
+    group_id = models.BigIntegerField("сообщество")
+    event_id = models.CharField("событие", max_length=100)
+    type = models.CharField("тип", max_length=50)
+    op = models.CharField("действие", max_length=10)
+    vk_id = models.BigIntegerField("пользователь ВКонтакте")
+    post_id = models.BigIntegerField("запись")
+    received_at = models.DateTimeField("получено")
+
+    class Meta:
+        verbose_name = "событие ВКонтакте в очереди"
+        verbose_name_plural = "события ВКонтакте в очереди"
+        # The drain takes the oldest first through this index: it reads only the waiting rows, however
+        # many removed ones the table holds until it is vacuumed.
+        indexes = [models.Index(fields=["received_at"], name="vk_inbox_received_at")]
+
+    def __str__(self):
+        return f"{self.group_id}/{self.event_id} ({self.type})"
+
+
 class DailyDigest(AppendOnlyModel):
     """One UTC day's published digest, chained to the previous day's.
 

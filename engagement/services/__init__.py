@@ -39,7 +39,7 @@ from engagement.services.slots import distribute_cap
 from engagement.services.sql import INSERT_ENTRIES_UNNEST as _INSERT_ENTRIES_UNNEST  # noqa: F401
 from engagement.services.sql import binary as _binary  # noqa: F401
 from engagement.services.sql import binary_cursor as _binary_cursor  # noqa: F401
-from engagement.services.vk import VkPayloadError, ingest_vk_events
+from engagement.services.vk import VkPayloadError, accept_vk_event, drain_vk_inbox, ingest_vk_events
 
 __all__ = [
     "DIGEST_GRACE",
@@ -50,6 +50,8 @@ __all__ = [
     "count_warmed_up_likes",
     "counter",
     "distribute_cap",
+    "accept_vk_event",
+    "drain_vk_inbox",
     "ingest_vk_events",
     "ledger_by_month",
     "like_stands",

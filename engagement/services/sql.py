@@ -133,6 +133,19 @@ CALL_INGEST_VK_EVENT = "SELECT engagement_ingest_vk_event(%s, %s, %s, %s, %s, %s
 
 # --- VKontakte batches --------------------------------------------------------------------------
 
+# The callback's inbox (VkInboxEvent): one insert per delivered event, a redelivery of an event still
+# waiting adds nothing; the drain takes the oldest waiting events, at most a batch, in one statement
+# (the caller sorts them: RETURNING keeps no order). The same SQL on PostgreSQL and SQLite.
+INSERT_VK_INBOX = (
+    "INSERT INTO engagement_vkinboxevent (group_id, event_id, type, op, vk_id, post_id, received_at)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+)
+TAKE_VK_INBOX = (
+    "DELETE FROM engagement_vkinboxevent WHERE (group_id, event_id) IN (SELECT group_id, event_id"
+    " FROM engagement_vkinboxevent ORDER BY received_at, group_id, event_id LIMIT %s)"
+    " RETURNING received_at, group_id, event_id, type, op, vk_id, post_id"
+)
+
 INSERT_VK_EVENTS_UNNEST = (
     "INSERT INTO engagement_vkevent (group_id, event_id, type, received_at)"
     " SELECT g, e, t, now() FROM unnest(%b::bigint[], %b::text[], %b::text[]) AS u(g, e, t)"

@@ -2,7 +2,10 @@
 ledger entries, a batch at a time, in one transaction; redelivered events count once."""
 
 import logging
+import math
 import random
+import time
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -152,23 +155,113 @@ def ingest_vk_events(events):
     follow the same "worth a rouble while it stands" keys as set_like, a user's repost of a post
     counts once, and slots change only by what was really inserted. Batches of one group run one
     after another (an advisory lock per group). Large batches on PostgreSQL run set-based, in the
-    database (_ingest_in_database)."""
-    if connection.vendor == "postgresql" and len(events) >= sql.COPY_MIN_ROWS:
-        return _ingest_in_database(events)
-    wanted, seen = [], set()
+    database (_ingest_in_database). An event of a shape the ledger cannot hold raises
+    VkPayloadError before anything is written."""
+    return _ingest(list(_counting(events)))
+
+
+def _counting(events):
+    """(group_id, event_id, type, intent) of each event that can count, in delivery order."""
     for event in events:
         intent = vk_intent(event)
         if intent is None:
             continue
-        pair = (intent[2], _vk_event_id(event))
-        if not pair[1]:
+        event_id = _vk_event_id(event)
+        if not event_id:
             # Without an id a redelivery could not be told apart, so the event cannot count.
-            logger.warning("VK event %s of group %s has no event_id: not counted", event["type"], pair[0])
+            logger.warning("VK event %s of group %s has no event_id: not counted", event["type"], intent[2])
             continue
+        yield intent[2], event_id, event["type"], intent
+
+
+# --- The callback's inbox ----------------------------------------------------------------------
+
+
+def accept_vk_event(event):
+    """A VK callback's event: a like or repost that can count is stored in the inbox, in one
+    autocommitted insert (a redelivery of one still waiting adds nothing), and a drain is asked for
+    (request_vk_drain); returns whether the event can count. Anything else is not stored: events
+    that mean nothing for the ledger, and those without an event_id (logged). A shape the ledger
+    cannot hold raises VkPayloadError; a database failure raises, and nothing was stored."""
+    counting = list(_counting([event]))
+    if not counting:
+        return False
+    group_id, event_id, kind, (op, vk_id, _, post_id) = counting[0]
+    params = [group_id, event_id, kind, op, vk_id, post_id, timezone.now()]
+    if connection.vendor == "postgresql":
+        # Server-side binding, prepared once per connection: each callback sends only its values.
+        with sql.binary_cursor() as cursor:
+            cursor.execute(sql.INSERT_VK_INBOX, params, prepare=True)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.INSERT_VK_INBOX, params)
+    request_vk_drain()
+    return True
+
+
+_drain_due = [0.0]  # the time (time.time()) of the last drain this process asked for
+
+
+def request_vk_drain():
+    """Ask for drain_vk_inbox to run at the end of the current period of VK_INBOX_DRAIN_SECONDS,
+    once per period and process: it finds every event stored meanwhile, and the periods are aligned
+    on the clock, so the drains that several processes ask for fall together and the first takes
+    every waiting event in one batch. At once with a task backend that runs tasks on the spot
+    (tests). A failure to enqueue is logged: the events wait in the inbox for the next drain (the
+    next callback's, or the periodic one)."""
+    from engagement.tasks import drain_vk_inbox  # noqa: PLC0415 — engagement.tasks imports this module
+
+    now = time.time()
+    if now < _drain_due[0]:
+        return
+    try:
+        if not drain_vk_inbox.get_backend().supports_defer:
+            drain_vk_inbox.enqueue()
+            return
+        period = settings.VK_INBOX_DRAIN_SECONDS
+        _drain_due[0] = due = (math.floor(now / period) + 1) * period
+        drain_vk_inbox.using(run_after=datetime.fromtimestamp(due, UTC)).enqueue()
+    except Exception:
+        _drain_due[0] = 0.0
+        logger.exception("Could not enqueue the VK inbox drain: the events wait for the next one")
+
+
+def drain_vk_inbox(batch=10_000):
+    """Turn the events waiting in the inbox into ledger entries, the oldest first, up to `batch`
+    at a time, each batch in one transaction with its removal from the inbox, until none waits;
+    returns how many entries were written. One drain runs at a time (an advisory lock), so a like
+    and its removal are counted in the order they arrived."""
+    written = 0
+    while True:
+        with transaction.atomic():
+            sql.lock("vk-inbox")
+            with connection.cursor() as cursor:
+                cursor.execute(sql.TAKE_VK_INBOX, [batch])
+                taken = sorted(cursor.fetchall())
+            written += _ingest(
+                [
+                    (group_id, event_id, kind, (op, vk_id, group_id, post_id))
+                    for _, group_id, event_id, kind, op, vk_id, post_id in taken
+                ]
+            )
+        if len(taken) < batch:
+            return written
+
+
+# --- Ingestion ----------------------------------------------------------------------------------
+
+
+def _ingest(counting):
+    """ingest_vk_events for the events _counting kept."""
+    if connection.vendor == "postgresql" and len(counting) >= sql.COPY_MIN_ROWS:
+        return _ingest_in_database(counting)
+    wanted, seen = [], set()
+    for group_id, event_id, kind, intent in counting:
+        pair = (group_id, event_id)
         if pair in seen:
             continue
         seen.add(pair)
-        wanted.append((pair, event["type"], intent))
+        wanted.append((pair, kind, intent))
     if not wanted:
         return 0
     moment = timezone.now()
@@ -251,7 +344,7 @@ def ingest_vk_events(events):
     return len(inserted) + len(written)
 
 
-def _ingest_in_database(events):
+def _ingest_in_database(counting):
     """A large batch on PostgreSQL, set-based: each event's parsed fields are COPYed into a
     temporary table, then the statements of sql.PLAN_VK_BATCH and sql.INSERT_PLANNED_* apply the
     rules of ingest_vk_events in the database, under the groups' advisory locks, in one
@@ -263,16 +356,9 @@ def _ingest_in_database(events):
         with cursor.copy(sql.COPY_VK_BATCH) as writer:
             writer.set_types([kind for _, kind in sql.VK_BATCH_COLUMNS])
             write = writer.write_row
-            for n, event in enumerate(events):
-                intent = vk_intent(event)
-                if intent is None:
-                    continue
-                event_id = _vk_event_id(event)
-                if not event_id:
-                    logger.warning("VK event %s of group %s has no event_id: not counted", event["type"], intent[2])
-                    continue
-                groups.add(intent[2])
-                write((n, intent[2], event_id, event["type"], intent[1], intent[3]))
+            for n, (group_id, event_id, kind, intent) in enumerate(counting):
+                groups.add(group_id)
+                write((n, group_id, event_id, kind, intent[1], intent[3]))
         if not groups:
             return 0
         cursor.execute(sql.ANALYZE_VK_BATCH)

@@ -11,6 +11,7 @@ from django_rq.cron import DjangoCronScheduler
 from django_tasks_rq import Job
 from rq import SimpleWorker
 
+from engagement.models import LedgerEntry, VkInboxEvent
 from media_pipeline.models import VideoUpload
 
 PERIODIC_JOBS = {
@@ -26,6 +27,7 @@ PERIODIC_JOBS = {
     "count_warmed_up_likes",
     "tally_recent_ledger_days",
     "forget_like_addresses",
+    "drain_vk_inbox",
 }
 
 
@@ -66,6 +68,10 @@ def test_every_scheduled_job_runs_on_an_rq_worker(rq_queue, settings, tmp_path, 
         owner=student, title="Песня", filename="song.mp4", size=10, mode="local", chunk_size=10, private=True
     )
     VideoUpload.objects.filter(pk=forgotten.pk).update(updated_at=timezone.now() - timedelta(days=8))
+    # A VK event whose drain was never enqueued (the task backend was down when it came).
+    VkInboxEvent.objects.create(
+        group_id=1, event_id="stranded", type="like_add", op="like", vk_id=7, post_id=5, received_at=timezone.now()
+    )
 
     enqueued = [job.enqueue(rq_queue.connection) for job in load_schedule().get_jobs()]
     SimpleWorker([rq_queue], connection=rq_queue.connection, job_class=Job).work(burst=True)
@@ -88,6 +94,8 @@ def test_every_scheduled_job_runs_on_an_rq_worker(rq_queue, settings, tmp_path, 
         "count_warmed_up_likes": 0,
         "tally_recent_ledger_days": 0,
         "forget_like_addresses": 0,
+        "drain_vk_inbox": 1,
     }
     assert not dead_run.exists()
+    assert not VkInboxEvent.objects.exists() and LedgerEntry.objects.get().actor_vk_id == 7
     assert VideoUpload.objects.get(pk=forgotten.pk).status == VideoUpload.Status.ABORTED

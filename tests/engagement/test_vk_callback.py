@@ -7,7 +7,7 @@ import pytest
 from django.db import close_old_connections, connection
 
 from engagement import services
-from engagement.models import LedgerEntry, VkEvent
+from engagement.models import LedgerEntry, VkEvent, VkInboxEvent
 
 from . import vk
 
@@ -195,21 +195,29 @@ def test_an_event_without_event_id_is_answered_ok_and_logged(client, campaign, c
 
 
 @pytest.mark.postgres
-def test_a_database_failure_on_the_batch_path_answers_503_so_vk_delivers_again(client, campaign):
-    """The batch path writes through a raw psycopg cursor; its failures must read as the database's."""
-    import psycopg
-
+def test_a_drain_the_database_refuses_leaves_the_event_waiting_and_the_next_drain_counts_it_once(client, campaign):
+    """The callback answered "ok" once the event was stored; the drain writes through a raw psycopg
+    cursor, and when the database refuses it the event stays in the inbox for the next drain."""
     params = connection.get_connection_params()
     holder = psycopg.connect(**{key: value for key, value in params.items() if key != "cursor_factory"})
+    event = vk.like(112, 5)
     try:
-        # Another session holds the event table, and this one gives up waiting after 200 ms: the
-        # database refuses the raw cursor's INSERT as it would in an outage.
+        # Another session holds the event log, and this one gives up waiting after 200 ms: the
+        # database refuses the drain's INSERT as it would in an outage.
         holder.execute("LOCK TABLE engagement_vkevent IN ACCESS EXCLUSIVE MODE")
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '200ms'")
-        response = deliver(client, vk.like(112, 5))
+        response = deliver(client, event)
     finally:
         holder.close()
-    assert response.status_code == 503
-    assert "повторит" in response.json()["detail"]
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert response.status_code == 200 and response.content == b"ok"
     assert LedgerEntry.objects.count() == 0
+    assert list(VkInboxEvent.objects.values_list("event_id", "op", "vk_id", "post_id")) == [
+        (event["event_id"], "like", 112, 5)
+    ]
+    assert services.drain_vk_inbox() == 1
+    assert deliver(client, event).status_code == 200  # VK's redelivery after all: nothing more
+    assert LedgerEntry.objects.get().actor_vk_id == 112 and not VkInboxEvent.objects.exists()
+    assert services.counter(campaign)["raised_kopecks"] == 100
