@@ -1,6 +1,8 @@
-"""`/healthz`: whether the database, the storage, the task queue and the cache answer."""
+"""`/healthz`: whether the database, the storage, the task queue and the cache answer, and whether
+the VK callbacks' events are being drained into the ledger."""
 
 import uuid
+from datetime import timedelta
 
 import redis
 from django.conf import settings
@@ -9,8 +11,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django_tasks_db.models import DBTaskResult
+
+from engagement.models import VkInboxEvent
+
+# VK events wait about VK_INBOX_DRAIN_SECONDS for their drain; one waiting this long means no task
+# worker runs the drains (or, on RQ, none runs with --with-scheduler).
+VK_INBOX_STALE = timedelta(minutes=5)
 
 
 def check_database():
@@ -42,10 +51,20 @@ def check_cache():
             raise RuntimeError("the cache lost what was just written")
 
 
+def check_vk_inbox():
+    oldest = VkInboxEvent.objects.order_by("received_at").values_list("received_at", flat=True).first()
+    if oldest is not None and timezone.now() - oldest > VK_INBOX_STALE:
+        raise RuntimeError(
+            f"VK events have waited for their drain since {oldest:%Y-%m-%d %H:%M} UTC: does a task worker"
+            " run (on RQ, with --with-scheduler)?"
+        )
+
+
 CHECKS = {"database": check_database, "storage": check_storage, "task_queue": check_task_queue}
 # Parts the site works without (in a degraded way): their failure is reported, but the answer
 # stays 200 so that a load balancer keeps sending visitors to a process that serves them.
-DEGRADING_CHECKS = {"cache": check_cache}
+# A stalled VK inbox loses nothing (its events wait), but the donation counter stops moving.
+DEGRADING_CHECKS = {"cache": check_cache, "vk_inbox": check_vk_inbox}
 
 
 @never_cache
