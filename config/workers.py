@@ -3,10 +3,24 @@
 import os
 import signal
 
+import rq.worker.base
 from django.db import connections
 from rq import Worker as RQWorker
+from rq.scheduler import RQScheduler
 
 from media_pipeline.transcoding import die_with_parent
+
+
+class Scheduler(RQScheduler):
+    """RQ's scheduler (`rqworker --with-scheduler`: it enqueues the tasks asked for later, such as
+    the VK inbox's drains), in a process that dies with the worker that forked it, as job processes
+    do: a worker killed with SIGKILL used to leave it running, holding the scheduler's lock."""
+
+    def work(self):
+        die_with_parent()
+        if os.getppid() != self.worker_pid:  # the worker died before the request took effect
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().work()
 
 
 class Worker(RQWorker):
@@ -22,6 +36,15 @@ class Worker(RQWorker):
         # Connections are persistent (CONN_MAX_AGE): a child must never share its parent's socket.
         connections.close_all()
         return super().fork_work_horse(job, queue)
+
+    def _start_scheduler(self, *args, **kwargs):
+        # RQ builds its scheduler from the name in its worker module: ours while it does.
+        Scheduler.worker_pid = os.getpid()
+        rq.worker.base.RQScheduler = Scheduler
+        try:
+            return super()._start_scheduler(*args, **kwargs)
+        finally:
+            rq.worker.base.RQScheduler = RQScheduler
 
     def main_work_horse(self, job, queue):
         die_with_parent()

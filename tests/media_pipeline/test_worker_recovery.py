@@ -147,8 +147,9 @@ def command_of(pid):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_killing_an_rq_worker_mid_transcode_kills_its_job_and_ffmpeg(mentor, settings, tmp_path, redis_url):
-    """RQ runs a job in a child process of the worker; killed with SIGKILL, the worker must not leave
-    that child and its ffmpeg encoding on under PID 1. The run's work folder stays for the sweeper."""
+    """RQ runs a job in a child process of the worker, and its scheduler (--with-scheduler, as in
+    production) in another; killed with SIGKILL, the worker must not leave either, nor the job's
+    ffmpeg encoding, on under PID 1. The run's work folder stays for the sweeper."""
     import django_rq
 
     settings.RQ_QUEUES = {"default": {"URL": redis_url}}
@@ -170,7 +171,7 @@ def test_killing_an_rq_worker_mid_transcode_kills_its_job_and_ffmpeg(mentor, set
         "VIDEO_X264_PRESET": "veryslow",  # ffmpeg would go on for a while if nothing stopped it
     }
     worker = subprocess.Popen(
-        [sys.executable, "manage.py", "rqworker", "--job-class", "django_tasks_rq.Job", "default"],
+        [sys.executable, "manage.py", "rqworker", "--with-scheduler", "--job-class", "django_tasks_rq.Job", "default"],
         cwd=settings.BASE_DIR,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -185,6 +186,7 @@ def test_killing_an_rq_worker_mid_transcode_kills_its_job_and_ffmpeg(mentor, set
         assert started, VideoAsset.objects.values("status", "progress", "failure_reason").get(pk=video.pk)
         running = processes_with(marker)
         assert worker.pid in running and any(command_of(pid).endswith("ffmpeg") for pid in running)
+        assert len(running) == 4, [command_of(pid) for pid in running]  # worker, scheduler, job, ffmpeg
 
         worker.send_signal(signal.SIGKILL)
         worker.wait()

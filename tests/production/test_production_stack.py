@@ -279,7 +279,7 @@ def test_a_worker_killed_mid_transcode_finishes_the_video_once(world, people):
 
     wait_for(lambda: not any(alive(pid) for pid in job + ffmpeg), 5, "процесс задачи и ffmpeg пережили обработчик")
     replacement = subprocess.Popen(
-        [sys.executable, "manage.py", "rqworker", "--job-class", "django_tasks_rq.Job", "default"],
+        [sys.executable, "manage.py", "rqworker", "--with-scheduler", "--job-class", "django_tasks_rq.Job", "default"],
         cwd=settings.BASE_DIR,
         stdout=open(SMOKE_DIR / "worker2.log", "wb"),  # noqa: SIM115 - the stack's cleanup stops it
         stderr=subprocess.STDOUT,
