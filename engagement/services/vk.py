@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from config.errors import ServiceError
 from engagement.models import SLOT_COUNT, ActionKind, LedgerEntry, VkEvent, VkPost
@@ -199,6 +200,7 @@ def accept_vk_event(event):
     return True
 
 
+DRAIN_TASK = "engagement.tasks.drain_vk_inbox"
 _drain_due = [0.0]  # the time (time.time()) of the last drain this process asked for
 
 
@@ -209,12 +211,11 @@ def request_vk_drain():
     every waiting event in one batch. At once with a task backend that runs tasks on the spot
     (tests). A failure to enqueue is logged: the events wait in the inbox for the next drain (the
     next callback's, or the periodic one)."""
-    from engagement.tasks import drain_vk_inbox  # noqa: PLC0415 — engagement.tasks imports this module
-
     now = time.time()
     if now < _drain_due[0]:
         return
     try:
+        drain_vk_inbox = import_string(DRAIN_TASK)  # by name: engagement.tasks imports this module
         if not drain_vk_inbox.get_backend().supports_defer:
             drain_vk_inbox.enqueue()
             return
