@@ -540,7 +540,12 @@ for _item in env_list("VK_CALLBACK_GROUPS"):
 # A callback stores its event in the inbox and answers "ok"; a drain turns the waiting events into
 # ledger entries this many seconds later, in one batch (engagement/services/vk.py). The donation
 # counter shows a like that much later (plus the task worker's pick-up).
-VK_INBOX_DRAIN_SECONDS = float(os.environ.get("VK_INBOX_DRAIN_SECONDS", "1"))
+try:
+    VK_INBOX_DRAIN_SECONDS = float(os.environ.get("VK_INBOX_DRAIN_SECONDS") or "1")
+except ValueError:
+    VK_INBOX_DRAIN_SECONDS = 0
+if not 0 < VK_INBOX_DRAIN_SECONDS <= 3600:
+    raise ImproperlyConfigured("VK_INBOX_DRAIN_SECONDS must be a number of seconds above 0 and up to 3600, e.g. 1.")
 
 # --- Sign-in: django-allauth (adults by emailed code, everyone by VK ID) ----------------------
 # Children keep the password form of /cabinet/login/ (ModelBackend); allauth adds the one-time

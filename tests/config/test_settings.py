@@ -75,6 +75,8 @@ def test_environment_selects_postgres_s3_and_redis(tmp_path):
         ({"TASK_BACKEND": "celery"}, "TASK_BACKEND must be one of"),
         ({"STORAGE_BACKEND": "ftp"}, "STORAGE_BACKEND must be"),
         ({"STORAGE_BACKEND": "s3"}, "AWS_STORAGE_BUCKET_NAME"),
+        ({"VK_INBOX_DRAIN_SECONDS": "0"}, "VK_INBOX_DRAIN_SECONDS must be a number of seconds above 0"),
+        ({"VK_INBOX_DRAIN_SECONDS": "секунда"}, "VK_INBOX_DRAIN_SECONDS must be a number of seconds above 0"),
     ],
 )
 def test_wrong_configuration_says_what_to_fix(tmp_path, env, message):
