@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django_tasks_db.models import DBTaskResult
 
-from engagement.models import VkInboxEvent
+from engagement.selectors import oldest_waiting_vk_event
 
 # VK events wait about VK_INBOX_DRAIN_SECONDS for their drain; one waiting this long means no task
 # worker runs the drains (or, on RQ, none runs with --with-scheduler).
@@ -52,7 +52,7 @@ def check_cache():
 
 
 def check_vk_inbox():
-    oldest = VkInboxEvent.objects.order_by("received_at").values_list("received_at", flat=True).first()
+    oldest = oldest_waiting_vk_event()
     if oldest is not None and timezone.now() - oldest > VK_INBOX_STALE:
         raise RuntimeError(
             f"VK events have waited for their drain since {oldest:%Y-%m-%d %H:%M} UTC: does a task worker"

@@ -11,15 +11,21 @@ from rq.scheduler import RQScheduler
 from media_pipeline.transcoding import die_with_parent
 
 
+def die_with(worker_pid):
+    """This child process (a job's or the scheduler's) gets SIGKILL when the worker dies, and dies
+    at once should the worker have died before the request took effect."""
+    die_with_parent()
+    if os.getppid() != worker_pid:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 class Scheduler(RQScheduler):
     """RQ's scheduler (`rqworker --with-scheduler`: it enqueues the tasks asked for later, such as
     the VK inbox's drains), in a process that dies with the worker that forked it, as job processes
     do: a worker killed with SIGKILL used to leave it running, holding the scheduler's lock."""
 
     def work(self):
-        die_with_parent()
-        if os.getppid() != self.worker_pid:  # the worker died before the request took effect
-            os.kill(os.getpid(), signal.SIGKILL)
+        die_with(self.worker_pid)
         return super().work()
 
 
@@ -47,7 +53,5 @@ class Worker(RQWorker):
             rq.worker.base.RQScheduler = RQScheduler
 
     def main_work_horse(self, job, queue):
-        die_with_parent()
-        if os.getppid() != self.worker_pid:  # the worker died before the request took effect
-            os.kill(os.getpid(), signal.SIGKILL)
+        die_with(self.worker_pid)
         return super().main_work_horse(job, queue)

@@ -24,6 +24,7 @@ from engagement.models import (
     LedgerRecentTotal,
     LedgerTally,
     Transfer,
+    VkInboxEvent,
     WarmingLike,
 )
 
@@ -46,6 +47,11 @@ def own_foundation(queryset, user):
 
 
 # --- campaigns and the counter ------------------------------------------------------------------
+
+
+def oldest_waiting_vk_event():
+    """When the oldest VK event still waiting in the inbox for its drain arrived (None: none waits)."""
+    return VkInboxEvent.objects.order_by("received_at").values_list("received_at", flat=True).first()
 
 
 def campaign_at(moment):
