@@ -118,7 +118,7 @@ def _record_in_one_statement(entry, label):
     start, end = day_bounds(entry.created_at)
     try:
         # Server-side binding: the statement is prepared once per connection, not parsed each time.
-        with sql.binary_cursor() as cursor:
+        with sql.call_cursor() as cursor:
             cursor.execute(
                 sql.CALL_RECORD_ACTION,
                 [

@@ -387,6 +387,21 @@ def binary_cursor():
         yield cursor
 
 
+@contextmanager
+def call_cursor():
+    """binary_cursor for the hot one-statement calls (a VK callback's inbox insert, record_action's
+    and a callback's function calls): one psycopg cursor kept per database connection instead of one
+    made per call, a tenth of a callback's own CPU. Execute one statement and fetch its result inside
+    the block; never nest it."""
+    connection.ensure_connection()
+    raw = connection.connection
+    kept = getattr(connection, "_engagement_call_cursor", None)
+    if kept is None or kept.connection is not raw or kept.closed:
+        kept = connection._engagement_call_cursor = psycopg.Cursor(raw)
+    with connection.wrap_database_errors:
+        yield kept
+
+
 def binary(sql):
     return sql.replace("%s", "%b")
 

@@ -191,7 +191,7 @@ def accept_vk_event(event):
     params = [group_id, event_id, kind, op, vk_id, post_id, timezone.now()]
     if connection.vendor == "postgresql":
         # Server-side binding, prepared once per connection: each callback sends only its values.
-        with sql.binary_cursor() as cursor:
+        with sql.call_cursor() as cursor:
             cursor.execute(sql.INSERT_VK_INBOX, params, prepare=True)
     else:
         with connection.cursor() as cursor:
@@ -431,7 +431,7 @@ def _ingest_one(wanted, post_type, moment):
     try:
         # Server-side binding, as record_action's call: prepared once per connection, then each
         # callback sends its values in binary, with no quoting here and no parsing there.
-        with sql.binary_cursor() as cursor:
+        with sql.call_cursor() as cursor:
             cursor.execute(sql.CALL_INGEST_VK_EVENT, params, prepare=True)
             return cursor.fetchone()[0]
     except IntegrityError:

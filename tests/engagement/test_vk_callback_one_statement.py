@@ -68,6 +68,21 @@ def test_the_call_is_prepared_once_per_connection_and_then_sends_only_its_values
     assert prepared == [sql.CALL_INGEST_VK_EVENT.replace("%s", "$%d") % tuple(range(1, 15))]
 
 
+def test_the_calls_share_one_cursor_per_connection_and_a_new_connection_gets_its_own(campaign):
+    """No cursor made per call (sql.call_cursor): the calls on one connection run on one kept cursor;
+    once the connection is replaced (closed after an error, or aged out), the next call keeps a
+    cursor of the new one and is counted."""
+    assert services.ingest_vk_events([vk.like(40, 91)]) == 1
+    kept = connection._engagement_call_cursor
+    assert services.ingest_vk_events([vk.like(41, 91)]) == 1
+    assert connection._engagement_call_cursor is kept and kept.connection is connection.connection
+    connection.close()
+    assert services.ingest_vk_events([vk.like(42, 91)]) == 1
+    assert connection._engagement_call_cursor is not kept
+    assert connection._engagement_call_cursor.connection is connection.connection
+    assert sorted(LedgerEntry.objects.values_list("actor_vk_id", flat=True)) == [40, 41, 42]
+
+
 def test_the_fast_path_leaves_the_ledger_the_general_path_leaves(campaign):
     fast = [services.ingest_vk_events([event]) for event in deliveries(FAST)]
     general = []
