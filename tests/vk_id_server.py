@@ -51,6 +51,8 @@ class VKIDServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # headers and body go out at once (see config/devserver.py)
+
             def log_message(self, *args):
                 pass
 

@@ -27,6 +27,8 @@ def partner_site(html):
     """A partner's web site: another origin on this machine that serves one page."""
 
     class Handler(BaseHTTPRequestHandler):
+        disable_nagle_algorithm = True  # headers and body go out at once (see config/devserver.py)
+
         def do_GET(self):
             body = html.encode()
             self.send_response(200)

@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQL
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLite
 from django.test import override_settings
+from django.test.testcases import LiveServerThread
 from rest_framework.test import APIClient
 
 import config.tasks  # noqa: F401 - see task_modules_imported_first
@@ -29,6 +30,7 @@ import media_pipeline.tasks  # noqa: F401
 import notifications.reminders  # noqa: F401
 import notifications.tasks  # noqa: F401
 from cms.models import HomePage
+from config.devserver import ThreadedWSGIServer
 from engagement.database_roles import append_only_tables
 from tests.factories import accounts, pages
 from tests.factories.browser import CHROMIUM, CHROMIUM_ARGS
@@ -155,6 +157,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         if hasattr(connection, "_test_serialized_contents"):
             del connection._test_serialized_contents
     return django_db_setup
+
+
+@pytest.fixture(scope="session", autouse=True)
+def live_server_as_runserver():
+    """The live servers (pytest-django's `live_server`, the demo journeys' own) run on the server
+    class `make run` serves with (config/devserver.py): Django's own made each response on a
+    kept-alive connection wait 40 ms for the browser's delayed acknowledgement."""
+    original = LiveServerThread.server_class
+    LiveServerThread.server_class = ThreadedWSGIServer
+    yield
+    LiveServerThread.server_class = original
 
 
 @pytest.fixture(scope="session", autouse=True)
