@@ -124,7 +124,7 @@ class SeaweedFS:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(10)
+                self.process.wait(1)  # its data is the run's own: no need for the 2 s graceful stop
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()

@@ -151,12 +151,28 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test database, migrated; then the migrations' data is copied aside for the
     flushes to restore (flush_keeps_the_migrations_data). Serialized rollback has nothing left to do
     then: the copy pytest-django serialized for it is dropped, so those tests do not deserialize
-    thousands of rows (the settlements) at every start."""
+    thousands of rows (the settlements) at every start. At the end, sessions still connected to the
+    test database are ended (end_other_sessions)."""
     with django_db_blocker.unblock():
         MIGRATED_DATA.take(connection)  # the only database
         if hasattr(connection, "_test_serialized_contents"):
             del connection._test_serialized_contents
-    return django_db_setup
+    yield django_db_setup
+    with django_db_blocker.unblock():
+        end_other_sessions(connection)
+
+
+def end_other_sessions(connection):
+    """Close what a test left connected to the test database (a thread's connection, a child
+    process's), so that pytest-django's DROP DATABASE, which runs next, does not wait five seconds
+    for them and then fail, leaving the database behind."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)
