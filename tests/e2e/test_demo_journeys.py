@@ -1,6 +1,7 @@
-"""Each role's journey on the demo data, in Chromium, as `make run` leaves it: the demo is loaded once
-for the module (with DEBUG on, its passwords and the development mailbox, as in development) and
-served by a live server of its own, so the journeys share it instead of reloading it per test.
+"""Each role's journey on the demo data, in Chromium, as `make run` leaves it: the demo (loaded with
+DEBUG on, so with its passwords, once per process: `demo_snapshot`) is restored and committed once
+for the module, its site moved to a live server of its own with the development mailbox, so the
+journeys share it instead of reloading it per test.
 
 A visitor plays a demo lesson on a phone; a moderator approves from the queue; an editor previews a
 draft in the admin's panel and publishes it; a juror scores; the mentor confirms winners; the
@@ -9,32 +10,36 @@ registers, the guardian's link comes from the development mailbox, and the child
 Phone pages must not scroll sideways (document width ≤ viewport)."""
 
 import datetime
-import io
 import re
+import shutil
 
 import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.test import override_settings
 from django.test.testcases import LiveServerThread
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
+from cms.demo import ensure_site_address
 from learning.demo import DEMO_PASSWORD
 from tests.factories import DESKTOP, PHONE, restore_migrated_data
 
 # Plain django_db: the demo is committed once by the module fixture; each test reads it (and what the
 # live server commits) inside its own rolled-back transaction.
-# The first test's setup loads the demo (three clips through ffmpeg): more than the default timeout
-# on a busy two-core machine.
+# The first test's setup may build the process's demo snapshot (three clips through ffmpeg): more
+# than the default timeout on a busy two-core machine.
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db, pytest.mark.timeout(1500)]
 PASSWORD = "Kraski-2026-leto"
 
 
 @pytest.fixture(scope="module")
-def demo_site(django_db_blocker, initial_data, browser, tmp_path_factory):
-    """The demo loaded once into the test database and a live server over it; emptied afterwards."""
+def demo_site(django_db_blocker, initial_data, demo_snapshot, browser, tmp_path_factory):
+    """The demo restored once into the test database and committed, and a live server over it;
+    emptied afterwards."""
     var = tmp_path_factory.mktemp("demo-var")
     folders = {
         "VAR_DIR": var,
@@ -75,7 +80,13 @@ def demo_site(django_db_blocker, initial_data, browser, tmp_path_factory):
         storages = override_settings(STORAGES={**settings.STORAGES, "private": private})
         storages.enable()
         try:
-            call_command("load_demo", stdout=io.StringIO())
+            with transaction.atomic():
+                demo_snapshot.restore(connection)
+                ensure_site_address()  # as load_demo does for SITE_URL: the site answers at this server
+            cache.clear()
+            for name in ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"):
+                if demo_snapshot.folders[name].exists():
+                    shutil.copytree(demo_snapshot.folders[name], folders[name], dirs_exist_ok=True)
             yield {"url": url, "folders": folders, "mail": var / "mail"}
         finally:
             server.terminate()

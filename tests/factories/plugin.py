@@ -255,12 +255,16 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(scope="session")
 def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo as `load_demo` makes it under the tests' settings, made once per process: its rows
-    (DatabaseSnapshot) and its media folders. None on SQLite (the `demo` fixture loads it there)."""
+    """The demo as `load_demo` makes it under the tests' settings with DEBUG on, as `make run` loads
+    it (the demo accounts get the demo password), made once per process: its rows (DatabaseSnapshot)
+    and its media folders. None on SQLite (the `demo` fixture loads it there)."""
     with django_db_blocker.unblock():
-        return snapshot_of(
-            "demo_data", lambda: call_command("load_demo", stdout=io.StringIO()), tmp_path_factory.mktemp("demo")
-        )
+        return snapshot_of("demo_data", load_demo_as_make_run, tmp_path_factory.mktemp("demo"))
+
+
+def load_demo_as_make_run():
+    with override_settings(DEBUG=True):
+        call_command("load_demo", stdout=io.StringIO())
 
 
 @pytest.fixture
