@@ -1,0 +1,55 @@
+"""A command the run starts as soon as it is collected, at the lowest CPU priority, for a test that
+reads its outcome later: the command's CPU then fills the moments the workers wait (on a browser,
+a throttled network, a timer) instead of adding to the run. One folder per run (pytest-xdist's
+`testrunuid`, shared by the workers), so any worker's test finds what another worker started."""
+
+import shlex
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+
+def run_id(config):
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        return workerinput["testrunuid"]
+    if not hasattr(config, "_background_run_id"):
+        config._background_run_id = uuid.uuid4().hex
+    return config._background_run_id
+
+
+class BackgroundCommand:
+    def __init__(self, name, config):
+        self.folder = Path(tempfile.gettempdir()) / f"pytest-background-{run_id(config)}-{name}"
+
+    def start(self, args, *, env, cwd):
+        """Start `args` in `cwd` under `nice`; its output goes to files in this run's folder and its
+        exit code to `rc` when it ends. It stays in the worker's session: with the kernel's
+        autogroups a session of its own would get an equal share of the CPU whatever its nice."""
+        self.folder.mkdir(parents=True)
+        out, err, rc = (shlex.quote(str(self.folder / name)) for name in ("stdout", "stderr", "rc"))
+        script = f"nice -n 19 {shlex.join(map(str, args))} > {out} 2> {err}; echo $? > {rc}.tmp && mv {rc}.tmp {rc}"
+        subprocess.Popen(["sh", "-c", script], cwd=cwd, env=env, stdin=subprocess.DEVNULL)
+
+    def started(self):
+        return self.folder.exists()
+
+    def result(self, timeout):
+        """(exit code, stdout, stderr) once the command has ended, its folder then removed;
+        TimeoutError after `timeout` s."""
+        rc = self.folder / "rc"
+        deadline = time.monotonic() + timeout
+        while not rc.exists():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.folder}: no result after {timeout} s")
+            time.sleep(0.2)
+        outcome = (
+            int(rc.read_text()),
+            (self.folder / "stdout").read_text(encoding="utf-8"),
+            (self.folder / "stderr").read_text(encoding="utf-8"),
+        )
+        shutil.rmtree(self.folder, ignore_errors=True)
+        return outcome
