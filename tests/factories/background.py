@@ -26,13 +26,18 @@ class BackgroundCommand:
         self.folder = Path(tempfile.gettempdir()) / f"pytest-background-{run_id(config)}-{name}"
 
     def start(self, args, *, env, cwd):
-        """Start `args` in `cwd` under `nice`; its output goes to files in this run's folder and its
-        exit code to `rc` when it ends. It stays in the worker's session: with the kernel's
-        autogroups a session of its own would get an equal share of the CPU whatever its nice."""
+        """Start `args` in `cwd` at the lowest priority; its output goes to files in this run's
+        folder and its exit code to `rc` when it ends. With the kernel's autogroups (one scheduling
+        group per session) a process's nice counts only against its own session's: the command gets
+        a session of its own and that session's nice is set to 19 too, else it took an equal share
+        of the CPU from PostgreSQL and the browsers whenever a worker waited on them."""
         self.folder.mkdir(parents=True)
         out, err, rc = (shlex.quote(str(self.folder / name)) for name in ("stdout", "stderr", "rc"))
-        script = f"nice -n 19 {shlex.join(map(str, args))} > {out} 2> {err}; echo $? > {rc}.tmp && mv {rc}.tmp {rc}"
-        subprocess.Popen(["sh", "-c", script], cwd=cwd, env=env, stdin=subprocess.DEVNULL)
+        script = (
+            "echo 19 > /proc/self/autogroup 2> /dev/null; "
+            f"nice -n 19 {shlex.join(map(str, args))} > {out} 2> {err}; echo $? > {rc}.tmp && mv {rc}.tmp {rc}"
+        )
+        subprocess.Popen(["sh", "-c", script], cwd=cwd, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
 
     def started(self):
         return self.folder.exists()
