@@ -3,6 +3,7 @@ real services (guardian consent confirmed for under-14s)."""
 
 import datetime
 import itertools
+import os
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -18,8 +19,9 @@ _numbers = itertools.count(1)
 
 def make_user(username=None, group=None, *, password=PASSWORD, email=None, **extra):
     """An account with an example.org address (unless `email`), optionally in one of the migrations'
-    groups; without a username it gets a numbered one."""
-    username = username or f"user{next(_numbers)}"
+    groups; without a username it gets a numbered one, numbered by process too: a shared snapshot
+    (tests/factories/database.py) brings accounts another worker numbered into this one's database."""
+    username = username or f"user{next(_numbers)}-{os.getpid()}"
     user = get_user_model().objects.create_user(
         username=username, email=f"{username}@example.org" if email is None else email, password=password, **extra
     )

@@ -1,7 +1,8 @@
-"""A command the run starts as soon as it is collected, at the lowest CPU priority, for a test that
-reads its outcome later: the command's CPU then fills the moments the workers wait (on a browser,
-a throttled network, a timer) instead of adding to the run. One folder per run (pytest-xdist's
-`testrunuid`, shared by the workers), so any worker's test finds what another worker started."""
+"""What the run's workers share: folders named by the run (pytest-xdist's `testrunuid`), so any
+worker finds what another made or started there (the shared snapshots of tests/factories/database.py),
+and commands the run starts as soon as it is collected, at the lowest CPU priority, for a test that
+reads their outcome later: a command's CPU then fills the moments the workers wait (on a browser, a
+throttled network, a timer) instead of adding to the run."""
 
 import shlex
 import shutil
@@ -13,17 +14,30 @@ from pathlib import Path
 
 
 def run_id(config):
+    """The run's id: pytest-xdist's `testrunuid`, which the controller hands to its workers. The
+    controller sets it itself (when it is not given), so that it knows it too (`remove_run_folders`)."""
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:
         return workerinput["testrunuid"]
-    if not hasattr(config, "_background_run_id"):
-        config._background_run_id = uuid.uuid4().hex
-    return config._background_run_id
+    if getattr(config.option, "testrunuid", None) is None:
+        config.option.testrunuid = uuid.uuid4().hex
+    return config.option.testrunuid
+
+
+def run_folder(config, name):
+    """A folder of this run's that every worker finds under the same name."""
+    return Path(tempfile.gettempdir()) / f"pytest-background-{run_id(config)}-{name}"
+
+
+def remove_run_folders(config):
+    """At the end of the run (the controller's, or the only process's): whatever is left of them."""
+    for folder in Path(tempfile.gettempdir()).glob(f"pytest-background-{run_id(config)}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class BackgroundCommand:
     def __init__(self, name, config):
-        self.folder = Path(tempfile.gettempdir()) / f"pytest-background-{run_id(config)}-{name}"
+        self.folder = run_folder(config, name)
 
     def start(self, args, *, env, cwd):
         """Start `args` in `cwd` at the lowest priority; its output goes to files in this run's

@@ -1,6 +1,9 @@
-"""Helpers around the test database: the migrations' data put back after a flush, and real threads
-on their own connections."""
+"""Helpers around the test database: the migrations' data put back after a flush, snapshots of a
+built state, and real threads on their own connections."""
 
+import fcntl
+import json
+import pickle
 import threading
 
 from django.conf import settings as django_settings
@@ -138,6 +141,50 @@ class DatabaseSnapshot:
                     )
             cursor.execute("SET LOCAL session_replication_role = origin")
 
+    def save(self, connection, folder):
+        """Write the copies into `folder` (one file per table, COPY's text format, which names no
+        type by its number) with a list of them, for another worker's database (`load`)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        raw = connection.connection
+        with raw.cursor() as cursor:
+            for table, columns in self.tables.items():
+                names = ", ".join(connection.ops.quote_name(column) for column in columns)
+                copy = f"COPY {self.schema}.{connection.ops.quote_name(table)} ({names}) TO STDOUT"
+                with (folder / f"{table}.copy").open("wb") as out, cursor.copy(copy) as rows:
+                    for block in rows:
+                        out.write(block)
+        (folder / "tables.json").write_text(
+            json.dumps({"tables": self.tables, "sequences": self.sequences, "all_tables": self.all_tables})
+        )
+
+    @classmethod
+    def load(cls, connection, schema, folder):
+        """The snapshot another process saved into `folder`, copied into this database's `schema`.
+        Both databases come from the same migrations, so each copy is created with its table's
+        columns and filled from the file."""
+        listed = json.loads((folder / "tables.json").read_text())
+        snapshot = cls(schema)
+        snapshot.tables, snapshot.sequences = listed["tables"], listed["sequences"]
+        snapshot.all_tables = listed["all_tables"]
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            cursor.execute(f"CREATE SCHEMA {schema}")
+            for table, columns in snapshot.tables.items():
+                names = ", ".join(quote(column) for column in columns)
+                cursor.execute(
+                    f"CREATE TABLE {schema}.{quote(table)} AS SELECT {names} FROM {quote(table)} WITH NO DATA"  # noqa: S608
+                )
+            with connection.connection.cursor() as raw:
+                for table, columns in snapshot.tables.items():
+                    names = ", ".join(quote(column) for column in columns)
+                    with raw.copy(f"COPY {schema}.{quote(table)} ({names}) FROM STDIN") as rows:
+                        rows.write((folder / f"{table}.copy").read_bytes())
+        return snapshot
+
+
+SNAPSHOT_FOLDERS = ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT", "VIDEO_WORK_DIR", "VIDEO_UPLOAD_TEMP_DIR")
+
 
 def snapshot_of(schema, build, folder):
     """Run `build()` once for this process, as a test would (the tests' settings, media folders under
@@ -147,12 +194,7 @@ def snapshot_of(schema, build, folder):
     it again. None on SQLite: the caller builds per test there. The caller unblocks the database."""
     if connection.vendor != "postgresql":
         return None
-    folders = {
-        "MEDIA_ROOT": folder / "media",
-        "PRIVATE_MEDIA_ROOT": folder / "private",
-        "VIDEO_WORK_DIR": folder / "work",
-        "VIDEO_UPLOAD_TEMP_DIR": folder / "uploads",
-    }
+    folders = {name: folder / name.lower() for name in SNAPSHOT_FOLDERS}
     storages = {**django_settings.STORAGES}
     if storages["private"]["BACKEND"].endswith("FileSystemStorage"):
         storages["private"] = {**storages["private"], "OPTIONS": {"location": folders["PRIVATE_MEDIA_ROOT"]}}
@@ -176,6 +218,29 @@ def snapshot_of(schema, build, folder):
     snapshot.folders = folders
     snapshot.built = built
     return snapshot
+
+
+def shared_snapshot_of(schema, build, folder):
+    """snapshot_of, built once per run rather than once per pytest-xdist worker: `folder` is shared
+    by the run's workers (tests/factories/background.py names such folders). The first worker to ask
+    builds it there, media folders included, and saves its rows and `build()`'s value beside them;
+    another worker waits for that (a lock on the folder) and loads them into its own database in a
+    second, instead of spending the build's half minute of CPU again. None on SQLite."""
+    if connection.vendor != "postgresql":
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        rows, built = folder / "rows", folder / "built.pickle"
+        if built.exists():
+            snapshot = DatabaseSnapshot.load(connection, schema, rows)
+            snapshot.folders = {name: folder / name.lower() for name in SNAPSHOT_FOLDERS}
+            snapshot.built = pickle.loads(built.read_bytes())  # noqa: S301 - written by this run
+            return snapshot
+        snapshot = snapshot_of(schema, build, folder)
+        snapshot.save(connection, rows)
+        built.write_bytes(pickle.dumps(snapshot.built))
+        return snapshot
 
 
 def restore_migrated_data(initial_data=None):

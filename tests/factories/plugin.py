@@ -33,8 +33,9 @@ from cms.models import HomePage
 from config.devserver import ThreadedWSGIServer
 from engagement.database_roles import append_only_tables
 from tests.factories import accounts, pages
+from tests.factories.background import remove_run_folders, run_folder, run_id
 from tests.factories.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.factories.database import MIGRATED_DATA, snapshot_of
+from tests.factories.database import MIGRATED_DATA, shared_snapshot_of
 from tests.s3_server import SeaweedFS
 from tests.vk_id_server import CLIENT_ID as VK_ID_CLIENT_ID
 from tests.vk_id_server import CLIENT_SECRET as VK_ID_CLIENT_SECRET
@@ -61,8 +62,18 @@ def worker_index():
     return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 
 
+def pytest_configure(config):
+    run_id(config)  # before pytest-xdist hands it to the workers
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput"):
+        remove_run_folders(config)
+
+
 def pytest_collection_modifyitems(config, items):
     long_files_first(items)
+    shared_builds_apart(items)
     if django_settings.IS_POSTGRES:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL or start it on 127.0.0.1:5432)")
@@ -88,6 +99,41 @@ def long_files_first(items):
     place = {path: (index + 0.5) / len(slow) for index, path in enumerate(slow)}
     place |= {path: (index + 0.25) / len(browser) for index, path in enumerate(browser)}
     items.sort(key=lambda item: place.get(item.path, 2))
+
+
+# The session fixtures one worker builds for the whole run (shared_snapshot_of); a worker needing one
+# while another builds it waits for it.
+SHARED_BUILDS = ("demo_snapshot", "world_snapshot")
+# pytest-xdist hands each worker a file, then the next file to the first that has two tests left of
+# its own: the files right after the first one needing a build start before the build is done.
+FILES_STARTED_MEANWHILE = 2
+
+
+def shared_builds_apart(items):
+    """The first file needing a shared build stays where it is; each other one that would start
+    while that build is made (within FILES_STARTED_MEANWHILE files of it) changes places with the
+    next file of its kind (browser or not: long_files_first's spread stays) after them that needs no
+    build, so that the other worker does not wait idle for the build (as it did for the demo at the
+    start of the run). Each file's tests stay together and in their order."""
+    browser = {item.path for item in items if item.get_closest_marker("browser")}
+    for fixture in SHARED_BUILDS:
+        files = list(dict.fromkeys(item.path for item in items))
+        needing = {item.path for item in items if fixture in item.fixturenames}
+        first = next((index for index, path in enumerate(files) if path in needing), None)
+        if first is None:
+            continue
+        after = first + 1 + FILES_STARTED_MEANWHILE
+        for index in range(first + 1, min(after, len(files))):
+            if files[index] not in needing:
+                continue
+            kind = files[index] in browser
+            swap = next(
+                (n for n in range(after, len(files)) if files[n] not in needing and (files[n] in browser) == kind), None
+            )
+            if swap is not None:
+                files[index], files[swap] = files[swap], files[index]
+        place = {path: index for index, path in enumerate(files)}
+        items.sort(key=lambda item: place[item.path])
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -254,12 +300,12 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(scope="session")
-def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+def demo_snapshot(django_db_setup, django_db_blocker, request):
     """The demo as `load_demo` makes it under the tests' settings with DEBUG on, as `make run` loads
-    it (the demo accounts get the demo password), made once per process: its rows (DatabaseSnapshot)
-    and its media folders. None on SQLite (the `demo` fixture loads it there)."""
+    it (the demo accounts get the demo password), made once per run and shared by the workers: its
+    rows (DatabaseSnapshot) and its media folders. None on SQLite (the `demo` fixture loads it there)."""
     with django_db_blocker.unblock():
-        return snapshot_of("demo_data", load_demo_as_make_run, tmp_path_factory.mktemp("demo"))
+        return shared_snapshot_of("demo_data", load_demo_as_make_run, run_folder(request.config, "demo"))
 
 
 def load_demo_as_make_run():

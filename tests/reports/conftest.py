@@ -18,7 +18,8 @@ from learning import services as learning
 from learning.models import LessonProgress, Score, Student, Submission
 from reports.services import town_population_for
 from tests import factories
-from tests.factories.database import snapshot_of
+from tests.factories.background import run_folder
+from tests.factories.database import shared_snapshot_of
 
 _numbers = itertools.count(1)
 
@@ -202,12 +203,12 @@ def new_world():
 
 
 @pytest.fixture(scope="session")
-def world_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The world built once per process and copied aside (snapshot_of, as the demo is): building it
-    costs tens of seconds under load (pages, the rollups' triggers), restoring it well under one.
+def world_snapshot(django_db_setup, django_db_blocker, request):
+    """The world built once per run and copied aside (shared_snapshot_of, as the demo is): building
+    it costs tens of seconds under load (pages, the rollups' triggers), restoring it well under one.
     None on SQLite, where `world` builds it per test."""
     with django_db_blocker.unblock():
-        return snapshot_of("report_world", new_world, tmp_path_factory.mktemp("world"))
+        return shared_snapshot_of("report_world", new_world, run_folder(request.config, "report-world"))
 
 
 @pytest.fixture
