@@ -11,7 +11,6 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.tasks.signals import task_enqueued
 from django.utils import timezone
 from wagtail.models import ReferenceIndex, Site
 
@@ -21,31 +20,23 @@ from learning import selectors as learning_selectors
 from learning import services as learning
 from learning.models import Assignment, Score, Student, Submission
 from media_pipeline import storage
+from tests.factories.plugin import DEMO_SITE_URL
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def first_run(settings, tmp_path):
-    """The demo as `make run PORT=8102` loads it (DEBUG on, SITE_URL on the chosen port)."""
+def first_run(demo, settings, tmp_path):
+    """The demo as `make run PORT=8102` loads it on a fresh database (the `demo` fixture: the run's
+    demo snapshot is that load, DEBUG on, SITE_URL on that port), then `create_dev_admin`."""
     settings.DEBUG = True
-    settings.SITE_URL = "http://127.0.0.1:8102"
+    settings.SITE_URL = DEMO_SITE_URL
     settings.WAGTAILAPI_BASE_URL = settings.SITE_URL
     settings.VIDEO_UPLOAD_TEMP_DIR = tmp_path / "uploads"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    out, enqueued = io.StringIO(), []
-
-    def note(sender, task_result, **kwargs):
-        enqueued.append(task_result.task.module_path)
-
-    task_enqueued.connect(note)
-    try:
-        call_command("load_demo", stdout=out)
-    finally:
-        task_enqueued.disconnect(note)
+    out = io.StringIO()
     call_command("create_dev_admin", stdout=out)
-    return SimpleNamespace(output=out.getvalue(), enqueued=enqueued)
+    return SimpleNamespace(output=demo.output + out.getvalue(), enqueued=demo.enqueued)
 
 
 def test_first_run_every_lesson_plays_every_state_is_shown_and_every_role_signs_in(first_run, client):

@@ -10,6 +10,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import redis
@@ -19,6 +20,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQL
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLite
+from django.tasks.signals import task_enqueued
 from django.test import override_settings
 from django.test.testcases import LiveServerThread
 from rest_framework.test import APIClient
@@ -299,32 +301,50 @@ def fast_password_hashing(settings):
 # --- The demo (`load_demo`) ----------------------------------------------------------------------
 
 
+# The address the demo is loaded for, as `make run PORT=8102` serves it: tests/cms/test_first_run.py
+# checks that it reaches the site, the API's links and the printed sign-ins.
+DEMO_SITE_URL = "http://127.0.0.1:8102"
+
+
 @pytest.fixture(scope="session")
 def demo_snapshot(django_db_setup, django_db_blocker, request):
-    """The demo as `load_demo` makes it under the tests' settings with DEBUG on, as `make run` loads
-    it (the demo accounts get the demo password), made once per run and shared by the workers: its
-    rows (DatabaseSnapshot) and its media folders. None on SQLite (the `demo` fixture loads it there)."""
+    """The demo as `make run PORT=8102` loads it on a fresh database (load_demo_as_make_run), made
+    once per run and shared by the workers: its rows (DatabaseSnapshot), its media folders and what
+    the load printed and enqueued (`.built`). None on SQLite (the `demo` fixture loads it there)."""
     with django_db_blocker.unblock():
         return shared_snapshot_of("demo_data", load_demo_as_make_run, run_folder(request.config, "demo"))
 
 
 def load_demo_as_make_run():
-    with override_settings(DEBUG=True):
-        call_command("load_demo", stdout=io.StringIO())
+    """`load_demo` as `make run PORT=8102` runs it: DEBUG on (the demo accounts get the demo
+    password) and SITE_URL on that port. Returns what it printed (`output`) and the module paths of
+    the tasks it enqueued (`enqueued`)."""
+    out, enqueued = io.StringIO(), []
+
+    def note(sender, task_result, **kwargs):
+        enqueued.append(task_result.task.module_path)
+
+    task_enqueued.connect(note)
+    try:
+        with override_settings(DEBUG=True, SITE_URL=DEMO_SITE_URL, WAGTAILAPI_BASE_URL=DEMO_SITE_URL):
+            call_command("load_demo", stdout=out)
+    finally:
+        task_enqueued.disconnect(note)
+    return SimpleNamespace(output=out.getvalue(), enqueued=enqueued)
 
 
 @pytest.fixture
 def demo(db, demo_snapshot, settings):
     """The database and the media folders exactly as `load_demo` leaves them on a fresh test
     database: restored from demo_snapshot (in this test's transaction, the files copied into this
-    test's folders), or loaded here on SQLite."""
+    test's folders), or loaded here on SQLite. Its value is load_demo_as_make_run's."""
     if demo_snapshot is None:
-        call_command("load_demo", stdout=io.StringIO())
-        return
+        return load_demo_as_make_run()
     demo_snapshot.restore(connection)
     for name in ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"):
         if demo_snapshot.folders[name].exists():
             shutil.copytree(demo_snapshot.folders[name], getattr(settings, name), dirs_exist_ok=True)
+    return demo_snapshot.built
 
 
 # --- Pages and people ------------------------------------------------------------------------
