@@ -4,8 +4,11 @@ and commands the run starts as soon as it is collected, at the lowest CPU priori
 reads their outcome later: a command's CPU then fills the moments the workers wait (on a browser, a
 throttled network, a timer) instead of adding to the run."""
 
+import contextlib
+import os
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -30,8 +33,13 @@ def run_folder(config, name):
 
 
 def remove_run_folders(config):
-    """At the end of the run (the controller's, or the only process's): whatever is left of them."""
+    """At the end of the run (the controller's, or the only process's): whatever is left of them,
+    once a command still running there (its test was not run, or the run was cut short) is stopped,
+    since it would go on writing into its folder."""
     for folder in Path(tempfile.gettempdir()).glob(f"pytest-background-{run_id(config)}-*"):
+        if (folder / "pid").exists() and not (folder / "rc").exists():
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.killpg(int((folder / "pid").read_text()), signal.SIGKILL)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -51,7 +59,10 @@ class BackgroundCommand:
             "echo 19 > /proc/self/autogroup 2> /dev/null; "
             f"nice -n 19 {shlex.join(map(str, args))} > {out} 2> {err}; echo $? > {rc}.tmp && mv {rc}.tmp {rc}"
         )
-        subprocess.Popen(["sh", "-c", script], cwd=cwd, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
+        shell = subprocess.Popen(
+            ["sh", "-c", script], cwd=cwd, env=env, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+        (self.folder / "pid").write_text(str(shell.pid))  # its session's id too (remove_run_folders)
 
     def started(self):
         return self.folder.exists()
