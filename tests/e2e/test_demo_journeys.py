@@ -1,5 +1,5 @@
 """Each role's journey on the demo data, in Chromium, as `make run` leaves it: the demo (loaded with
-DEBUG on, so with its passwords, once per process: `demo_snapshot`) is restored and committed once
+DEBUG on, so with its passwords, once per run: `demo_snapshot`) is restored and committed once
 for the module, its site moved to a live server of its own with the development mailbox, so the
 journeys share it instead of reloading it per test.
 
@@ -11,7 +11,6 @@ Phone pages must not scroll sideways (document width ≤ viewport)."""
 
 import datetime
 import re
-import shutil
 
 import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
@@ -30,7 +29,7 @@ from tests.factories import DESKTOP, PHONE, restore_migrated_data
 
 # Plain django_db: the demo is committed once by the module fixture; each test reads it (and what the
 # live server commits) inside its own rolled-back transaction.
-# The first test's setup may build the process's demo snapshot (three clips through ffmpeg): more
+# The first test's setup may build the run's demo snapshot (three clips through ffmpeg): more
 # than the default timeout on a busy two-core machine.
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db, pytest.mark.timeout(1500)]
 PASSWORD = "Kraski-2026-leto"
@@ -84,9 +83,7 @@ def demo_site(django_db_blocker, initial_data, demo_snapshot, browser, tmp_path_
                 demo_snapshot.restore(connection)
                 ensure_site_address()  # as load_demo does for SITE_URL: the site answers at this server
             cache.clear()
-            for name in ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"):
-                if demo_snapshot.folders[name].exists():
-                    shutil.copytree(demo_snapshot.folders[name], folders[name], dirs_exist_ok=True)
+            demo_snapshot.copy_files(folders)
             yield {"url": url, "folders": folders, "mail": var / "mail"}
         finally:
             server.terminate()

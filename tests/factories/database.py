@@ -4,6 +4,7 @@ built state, and real threads on their own connections."""
 import fcntl
 import json
 import pickle
+import shutil
 import threading
 
 from django.conf import settings as django_settings
@@ -167,23 +168,29 @@ class DatabaseSnapshot:
         snapshot.tables, snapshot.sequences = listed["tables"], listed["sequences"]
         snapshot.all_tables = listed["all_tables"]
         quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
             cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
             cursor.execute(f"CREATE SCHEMA {schema}")
             for table, columns in snapshot.tables.items():
-                names = ", ".join(quote(column) for column in columns)
-                cursor.execute(
-                    f"CREATE TABLE {schema}.{quote(table)} AS SELECT {names} FROM {quote(table)} WITH NO DATA"  # noqa: S608
-                )
-            with connection.connection.cursor() as raw:
-                for table, columns in snapshot.tables.items():
-                    names = ", ".join(quote(column) for column in columns)
-                    with raw.copy(f"COPY {schema}.{quote(table)} ({names}) FROM STDIN") as rows:
-                        rows.write((folder / f"{table}.copy").read_bytes())
+                names, copy = ", ".join(quote(column) for column in columns), f"{schema}.{quote(table)}"
+                cursor.execute(f"CREATE TABLE {copy} AS SELECT {names} FROM {quote(table)} WITH NO DATA")  # noqa: S608
+                with cursor.copy(f"COPY {copy} ({names}) FROM STDIN") as rows:
+                    rows.write((folder / f"{table}.copy").read_bytes())
         return snapshot
 
+    def copy_files(self, folders):
+        """Copy the media and private files the build left into `folders` (setting name -> folder),
+        such as a test's own MEDIA_ROOT and PRIVATE_MEDIA_ROOT."""
+        for name in ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"):
+            if self.folders[name].exists():
+                shutil.copytree(self.folders[name], folders[name], dirs_exist_ok=True)
 
-SNAPSHOT_FOLDERS = ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT", "VIDEO_WORK_DIR", "VIDEO_UPLOAD_TEMP_DIR")
+
+def snapshot_folders(folder):
+    """The media and work folders a snapshot's build writes to, under `folder`."""
+    names = ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT", "VIDEO_WORK_DIR", "VIDEO_UPLOAD_TEMP_DIR")
+    return {name: folder / name.lower() for name in names}
 
 
 def snapshot_of(schema, build, folder):
@@ -194,7 +201,7 @@ def snapshot_of(schema, build, folder):
     it again. None on SQLite: the caller builds per test there. The caller unblocks the database."""
     if connection.vendor != "postgresql":
         return None
-    folders = {name: folder / name.lower() for name in SNAPSHOT_FOLDERS}
+    folders = snapshot_folders(folder)
     storages = {**django_settings.STORAGES}
     if storages["private"]["BACKEND"].endswith("FileSystemStorage"):
         storages["private"] = {**storages["private"], "OPTIONS": {"location": folders["PRIVATE_MEDIA_ROOT"]}}
@@ -234,7 +241,7 @@ def shared_snapshot_of(schema, build, folder):
         rows, built = folder / "rows", folder / "built.pickle"
         if built.exists():
             snapshot = DatabaseSnapshot.load(connection, schema, rows)
-            snapshot.folders = {name: folder / name.lower() for name in SNAPSHOT_FOLDERS}
+            snapshot.folders = snapshot_folders(folder)
             snapshot.built = pickle.loads(built.read_bytes())  # noqa: S301 - written by this run
             return snapshot
         snapshot = snapshot_of(schema, build, folder)

@@ -341,9 +341,7 @@ def demo(db, demo_snapshot, settings):
     if demo_snapshot is None:
         return load_demo_as_make_run()
     demo_snapshot.restore(connection)
-    for name in ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"):
-        if demo_snapshot.folders[name].exists():
-            shutil.copytree(demo_snapshot.folders[name], getattr(settings, name), dirs_exist_ok=True)
+    demo_snapshot.copy_files({name: getattr(settings, name) for name in ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT")})
     return demo_snapshot.built
 
 
