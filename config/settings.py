@@ -111,6 +111,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # VKontakte's callback: answered here, before everything below (config/middleware.py).
+    "config.middleware.WebhookMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RefuseNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -131,8 +131,9 @@ class DailyDigestListView(generics.ListAPIView):
 def vk_callback(request):
     """POST /api/vk/callback/: VKontakte's Callback API. Answers "ok" only once the event is stored
     in the inbox (accept_vk_event; a drain turns it into ledger entries a second later), so
-    VKontakte delivers again after any failure. A function view, routed first in config/urls.py:
-    every like on the communities' posts comes through here."""
+    VKontakte delivers again after any failure. Every like on the communities' posts comes through
+    here: it is answered before the site's other middleware (config.middleware.WebhookMiddleware),
+    which it does not need."""
     try:
         event = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):

@@ -20,8 +20,8 @@ def vk_groups(settings):
     }
 
 
-def deliver(client, event):
-    return client.post("/api/vk/callback/", data=json.dumps(event), content_type="application/json")
+def deliver(client, event, **headers):
+    return client.post("/api/vk/callback/", data=json.dumps(event), content_type="application/json", **headers)
 
 
 def test_confirmation_answers_the_configured_string_of_each_group(client, db):
@@ -49,6 +49,29 @@ def test_broken_json_gets_a_clear_400(client, db):
     assert response.status_code == 400
     assert "JSON" in response.json()["detail"]
     assert response.json()["code"] == "invalid_json"
+
+
+def test_the_callback_is_answered_before_the_sites_middleware(client, campaign):
+    """VKontakte's server needs none of the site's middleware (config/middleware.py,
+    WebhookMiddleware): no session, no language, no content security policy on its "ok"."""
+    response = deliver(client, vk.like(101, 5))
+    assert response.status_code == 200 and response.content == b"ok"
+    site = client.get("/api/engagement/counter/")
+    assert "Content-Security-Policy" in site.headers and "X-Frame-Options" in site.headers
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Vary", "Content-Language", "Set-Cookie"):
+        assert header not in response.headers
+    assert LedgerEntry.objects.get().actor_vk_id == 101
+
+
+def test_the_callback_still_refuses_other_hosts_other_methods_and_oversized_bodies(client, campaign, settings):
+    assert deliver(client, vk.like(101, 5), HTTP_HOST="evil.example").status_code == 400
+    assert client.get("/api/vk/callback/").status_code == 405
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    event = vk.like(102, 5)
+    event["object"]["padding"] = "x" * 2000
+    response = deliver(client, event)
+    assert response.status_code == 400 and "Тело запроса" in response.json()["detail"]
+    assert not LedgerEntry.objects.exists()
 
 
 def test_like_on_the_projects_post_adds_a_rouble_and_unlike_takes_it_back(client, campaign):
