@@ -111,8 +111,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # VKontakte's callback: answered here, before everything below (config/middleware.py).
-    "config.middleware.WebhookMiddleware",
+    # VKontakte's callback and the donation counter: answered here, before everything below
+    # (config/middleware.py).
+    "config.middleware.EarlyRoutesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RefuseNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -29,7 +29,8 @@ class DonationCounterView(View):
     with ETag and Cache-Control for a CDN.
 
     Each process keeps the answer for ENGAGEMENT_COUNTER_CACHE_SECONDS: at most one slot query per
-    process per period, and no cache round trip on the hottest public endpoint."""
+    process per period, and no cache round trip on the hottest public endpoint (it is answered
+    before the site's other middleware and its page cache: config.middleware.EarlyRoutesMiddleware)."""
 
     _answers = {}  # campaign param -> (expires at, body, etag)
 
@@ -42,7 +43,11 @@ class DonationCounterView(View):
                 return answer
             self._answers[param] = answer
         _, body, etag = answer
-        headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.ENGAGEMENT_COUNTER_CACHE_SECONDS}"}
+        headers = {
+            "ETag": etag,
+            "Cache-Control": f"public, max-age={settings.ENGAGEMENT_COUNTER_CACHE_SECONDS}",
+            "X-Content-Type-Options": "nosniff",  # the site's SecurityMiddleware does not run for it
+        }
         if request.META.get("HTTP_IF_NONE_MATCH") == etag:
             return HttpResponse(status=304, headers=headers)
         return HttpResponse(body, content_type="application/json", headers=headers)
@@ -132,7 +137,7 @@ def vk_callback(request):
     """POST /api/vk/callback/: VKontakte's Callback API. Answers "ok" only once the event is stored
     in the inbox (accept_vk_event; a drain turns it into ledger entries a second later), so
     VKontakte delivers again after any failure. Every like on the communities' posts comes through
-    here: it is answered before the site's other middleware (config.middleware.WebhookMiddleware),
+    here: it is answered before the site's other middleware (config.middleware.EarlyRoutesMiddleware),
     which it does not need."""
     try:
         event = json.loads(request.body)

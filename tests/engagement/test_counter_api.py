@@ -28,6 +28,18 @@ def test_counter_is_cacheable_by_a_cdn_and_answers_304_to_a_known_etag(client, c
     assert again.status_code == 304 and again["ETag"] == etag
 
 
+def test_counter_is_answered_before_the_page_cache_and_the_sites_middleware(client, campaign):
+    """Every open page polls the counter: its answer is kept in the process, and the site's
+    middleware (session, language, page cache in the shared cache, CSP) is not run for it
+    (config.middleware.EarlyRoutesMiddleware)."""
+    for _ in range(2):
+        response = client.get(f"/api/engagement/counter/?campaign={campaign.pk}")
+    assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+    for header in ("Age", "Expires", "Content-Security-Policy", "Content-Language", "Vary", "Set-Cookie"):
+        assert header not in response.headers
+    assert client.get("/api/engagement/digests/")["Content-Security-Policy"]  # the rest of the API keeps it
+
+
 def test_counter_moves_once_its_cache_time_is_over(client, campaign, make_user, make_work, settings):
     settings.ENGAGEMENT_COUNTER_CACHE_SECONDS = 60
     first = client.get("/api/engagement/counter/")

@@ -53,10 +53,10 @@ def test_broken_json_gets_a_clear_400(client, db):
 
 def test_the_callback_is_answered_before_the_sites_middleware(client, campaign):
     """VKontakte's server needs none of the site's middleware (config/middleware.py,
-    WebhookMiddleware): no session, no language, no content security policy on its "ok"."""
+    EarlyRoutesMiddleware): no session, no language, no content security policy on its "ok"."""
     response = deliver(client, vk.like(101, 5))
     assert response.status_code == 200 and response.content == b"ok"
-    site = client.get("/api/engagement/counter/")
+    site = client.get("/api/engagement/digests/")
     assert "Content-Security-Policy" in site.headers and "X-Frame-Options" in site.headers
     for header in ("Content-Security-Policy", "X-Frame-Options", "Vary", "Content-Language", "Set-Cookie"):
         assert header not in response.headers
