@@ -17,8 +17,9 @@ from engagement.api import DonationCounterView, vk_callback
 from engagement.ledger_api import ledger_public_key
 
 urlpatterns = [
-    # The hottest endpoints first, not resolved past every route: the donation counter, and
-    # VKontakte's callback that every like and repost on the communities' posts comes through.
+    # The hottest endpoints: the donation counter, and VKontakte's callback that every like and
+    # repost on the communities' posts comes through. config.middleware.EarlyRoutesMiddleware finds
+    # them by name and answers them before the rest of the middleware and this list's resolution.
     path("api/engagement/counter/", DonationCounterView.as_view(), name="engagement-counter"),
     path("api/vk/callback/", vk_callback, name="vk-callback"),
     path("healthz", healthz, name="healthz"),
